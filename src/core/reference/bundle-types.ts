@@ -1,0 +1,63 @@
+/**
+ * The reference bundle: everything `serve` needs about a model's reference data, written once by
+ * `fit` and only read afterwards. Plain JSON; `formatVersion` changes whenever the layout does.
+ */
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/**
+ * A numeric feature's reference, as a fine histogram on the reference's own quantiles.
+ * `edges` (strictly increasing, length E ≥ 1) define E + 1 bins:
+ *   bin 0:        x < edges[0]                  (below the reference minimum)
+ *   bin i, 1..E-1: edges[i-1] <= x < edges[i]    (the last of these also takes x == edges[E-1])
+ *   bin E:        x > edges[E-1]                (above the reference maximum)
+ * so `counts` has length E + 1 and the two outer bins are empty for the reference itself.
+ * When the reference has few distinct values the edges are those values plus one, so tests are exact.
+ */
+export interface NumericFeatureReference {
+  kind: 'numeric';
+  name: string;
+  edges: number[];
+  counts: number[];
+  n: number;
+  missing: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** A categorical (string or boolean) feature's reference: category → count. */
+export interface CategoricalFeatureReference {
+  kind: 'categorical';
+  name: string;
+  categories: string[];
+  counts: number[];
+  n: number;
+  missing: number;
+}
+
+export type FeatureReference = NumericFeatureReference | CategoricalFeatureReference;
+
+export interface ReferenceBundle {
+  formatVersion: number;
+  model: string;
+  /** Free-form version of the bundle (defaults to the fit time, ISO-8601). */
+  version: string;
+  createdAt: string;
+  source: { path: string; rows: number; sha256: string };
+  features: FeatureReference[];
+  /** Calibrated null of the window-level statistic, see core/detect. */
+  nulls: WindowNull;
+}
+
+/**
+ * Null distribution of the window-level evidence at a given window size, simulated at fit time from
+ * blocks of the reference held out from the reference they are compared with.
+ */
+export interface WindowNull {
+  windowSize: number;
+  method: 'block-bootstrap' | 'iid-bootstrap';
+  blocks: number;
+  /** Sorted ascending: min over features of the per-feature p-value, Bonferroni-adjusted, per simulated window. */
+  minAdjustedP: number[];
+}
