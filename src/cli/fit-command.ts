@@ -1,0 +1,66 @@
+/** `shiftwatch fit`: reference data → reference bundle. */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { fitBundle } from '../core/fit/fit-bundle.js';
+import { loadConfig } from '../config/index.js';
+import type { FeatureKind } from '../core/reference/schema.js';
+import { progressPrinter } from './progress.js';
+
+export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir> [options]
+
+  --config <file>          take window size, alpha and correction from this service config
+                           (the model's own window if it is listed there)
+  --window-size <n>        events per window the service will test (default 1000, or from --config)
+  --min-events <n>         smallest window that is tested (default 100, or from --config)
+  --categorical <a,b>      force these columns to be categorical
+  --numeric <a,b>          force these columns to be numeric
+  --exclude <a,b>          columns that are not features
+  --bins <n>               histogram bins per numeric feature (default 512)
+  --replicates <n>         simulated null windows (default 1000)
+  --seed <n>               random seed for the null simulation (default 1)
+  --version <text>         bundle version label (default: the fit time)`;
+
+export async function runFit(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      input: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
+      'window-size': { type: 'string' }, 'min-events': { type: 'string' }, categorical: { type: 'string' },
+      numeric: { type: 'string' }, exclude: { type: 'string' }, bins: { type: 'string' },
+      replicates: { type: 'string' }, seed: { type: 'string' }, version: { type: 'string' },
+    },
+  });
+  if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
+  const config = values.config ? loadConfig({ file: values.config }) : undefined;
+  const window = config?.models.find((m) => m.name === values.model)?.window ?? config?.window;
+  const int = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
+    return n;
+  };
+  const list = (raw: string | undefined) => (raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  const overrides: Record<string, FeatureKind> = {};
+  for (const c of list(values.categorical)) overrides[c] = 'categorical';
+  for (const c of list(values.numeric)) overrides[c] = 'numeric';
+  const configuredSize = window?.type === 'count' ? window.size : undefined;
+  const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims ') };
+  const { bundle, path } = await fitBundle({
+    input: resolve(values.input),
+    model: values.model,
+    outDir: resolve(values.out),
+    windowSize: int('window-size', values['window-size'], configuredSize ?? 1000),
+    minEvents: int('min-events', values['min-events'], window?.minEvents ?? 100),
+    maxBins: int('bins', values.bins, 512),
+    nullReplicates: int('replicates', values.replicates, 1000),
+    seed: int('seed', values.seed, 1),
+    ...(values.version ? { version: values.version } : {}),
+    schema: { overrides, exclude: list(values.exclude) },
+    tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: 20 },
+    onProgress: (stage, done, total) => printers[stage](done, total),
+  });
+  const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');
+  process.stdout.write(`wrote ${path}\n  model ${bundle.model}, version ${bundle.version}, ${bundle.source.rows} rows\n  features ${kinds}\n  null: ${bundle.nulls.blocks} simulated windows of ${bundle.nulls.windowSize}\n`);
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,93 @@
+/**
+ * The shape of the configuration: every known key and the kind of its value. The validator uses it
+ * for unknown-key detection (with did-you-mean) and the environment overrides use it to match
+ * variable segments case-insensitively and to parse values.
+ */
+export type Leaf = 'string' | 'number' | 'boolean' | 'list';
+
+export interface Section {
+  readonly fields: Readonly<Record<string, Node>>;
+  /** The value may also be a boolean (kafka.ssl: false / true). */
+  readonly orBoolean?: boolean;
+}
+
+export interface List {
+  readonly items: Node;
+}
+
+export type Node = Leaf | Section | List;
+
+export const COUNT_WINDOW_KEYS = ['type', 'size', 'minEvents'] as const;
+export const EVENT_TIME_WINDOW_KEYS = ['type', 'durationMs', 'minEvents', 'idleCloseMs'] as const;
+
+const WINDOW: Section = {
+  fields: { type: 'string', size: 'number', minEvents: 'number', durationMs: 'number', idleCloseMs: 'number' },
+};
+
+export const SHAPE: Section = {
+  fields: {
+    kafka: {
+      fields: {
+        brokers: 'list',
+        clientId: 'string',
+        groupId: 'string',
+        topics: { fields: { events: 'string', alerts: 'string', deadLetters: 'string', state: 'string' } },
+        ssl: {
+          orBoolean: true,
+          fields: { caFile: 'string', certFile: 'string', keyFile: 'string', rejectUnauthorized: 'boolean' },
+        },
+        sasl: { fields: { mechanism: 'string', username: 'string', passwordEnv: 'string', passwordFile: 'string' } },
+        maxMessageBytes: 'number',
+        connectionTimeoutMs: 'number',
+        sessionTimeoutMs: 'number',
+      },
+    },
+    http: { fields: { host: 'string', port: 'number' } },
+    models: { items: { fields: { name: 'string', bundle: 'string', window: WINDOW } } },
+    window: WINDOW,
+    detection: {
+      fields: {
+        alpha: 'number',
+        correction: 'string',
+        numericTest: 'string',
+        categoricalTest: 'string',
+        cusum: { fields: { k: 'number', expectedRunTimeWindows: 'number' } },
+      },
+    },
+    alerts: {
+      fields: { cooldownWindows: 'number', publishRetries: 'number', initialBackoffMs: 'number', maxBackoffMs: 'number' },
+    },
+    limits: { fields: { maxSeries: 'number' } },
+    logLevel: 'string',
+  },
+};
+
+/** Keys that are deliberately not supported, with the fix to give instead of "unknown key". */
+export const REJECTED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'kafka.sasl': {
+    password:
+      'passwords are never written in the config; remove it and set kafka.sasl.passwordEnv to the name of an ' +
+      'environment variable holding the password, or kafka.sasl.passwordFile to a file containing it',
+  },
+};
+
+export function isSection(node: Node): node is Section {
+  return typeof node === 'object' && 'fields' in node;
+}
+
+export function isList(node: Node): node is List {
+  return typeof node === 'object' && 'items' in node;
+}
+
+/** Known keys of the section at `path` (e.g. "kafka.ssl"; array indices written as [n]). */
+export function sectionAt(path: string): Section {
+  let node: Node = SHAPE;
+  for (const part of path.split(/\.|\[\d+\]/).filter((p) => p !== '')) {
+    if (isList(node)) node = node.items;
+    if (!isSection(node) || node.fields[part] === undefined) throw new Error(`no config section ${path}`);
+    node = node.fields[part]!;
+  }
+  if (isList(node)) node = node.items;
+  if (!isSection(node)) throw new Error(`config key ${path} is not a section`);
+  return node;
+}

@@ -1,0 +1,123 @@
+/**
+ * parseConfig: validates a plain object (parsed YAML after env overrides) into a ShiftwatchConfig,
+ * filling defaults. Every problem is collected and thrown together as one ConfigError.
+ */
+import { resolve } from 'node:path';
+import { parseKafka } from './kafka.js';
+import { Problems, describe, join } from './problems.js';
+import { num, oneOf, section, str, type Obj } from './readers.js';
+import {
+  LOG_LEVELS, MODEL_NAME_PATTERN,
+  type AlertConfig, type DetectionConfig, type ModelConfig, type ShiftwatchConfig,
+} from './types.js';
+import { parseWindow } from './window.js';
+
+export interface ParseOptions {
+  /** Directory that relative paths (bundles, TLS and password files) are resolved against; default cwd. */
+  baseDir?: string;
+}
+
+export function parseConfig(raw: unknown, options: ParseOptions = {}): ShiftwatchConfig {
+  const p = new Problems();
+  const config = collectConfig(p, raw, options);
+  p.throwIfAny();
+  return config as ShiftwatchConfig;
+}
+
+/** Like parseConfig but reports into `p` instead of throwing (loadConfig merges env problems in). */
+export function collectConfig(p: Problems, raw: unknown, options: ParseOptions = {}): ShiftwatchConfig | undefined {
+  const baseDir = resolve(options.baseDir ?? process.cwd());
+  const root = section(p, '', raw);
+  if (root === undefined) return undefined;
+  const kafka = parseKafka(p, root.kafka, baseDir);
+  const http = section(p, 'http', root.http);
+  const host = str(p, http, 'http', 'host', '0.0.0.0');
+  const port = num(p, http, 'http', 'port', 9464, { integer: true, min: 0, max: 65535 });
+  const window = parseWindow(p, [{ path: 'window', raw: root.window }]);
+  const models = parseModels(p, root.models, root.window, baseDir);
+  const detection = parseDetection(p, root.detection);
+  const alerts = parseAlerts(p, root.alerts);
+  const limits = section(p, 'limits', root.limits);
+  const maxSeries = num(p, limits, 'limits', 'maxSeries', 50000, { integer: true, min: 1 });
+  const logLevel = oneOf(p, root, '', 'logLevel', 'info', LOG_LEVELS);
+  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel };
+  return deepFreeze(config) as ShiftwatchConfig;
+}
+
+function parseModels(p: Problems, raw: unknown, defaultWindow: unknown, baseDir: string): ModelConfig[] | undefined {
+  const example = 'models: [{ name: fraud-v3, bundle: bundles/fraud-v3.json }]';
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
+    p.add('models', raw === undefined ? 'is required' : 'must list at least one model',
+      `add at least one model with a name and a reference bundle, e.g. ${example}`);
+    return undefined;
+  }
+  if (!Array.isArray(raw)) {
+    p.add('models', `must be a list of models, got ${describe(raw)}`, `write each model as a list item, e.g. ${example}`);
+    return undefined;
+  }
+  const names = new Map<string, number>();
+  const models = raw.map((item: unknown, i): ModelConfig | undefined => {
+    const path = join('models', i);
+    const obj = section(p, path, item);
+    const name = str(p, obj, path, 'name', undefined, {
+      pattern: MODEL_NAME_PATTERN,
+      patternHint: "a name of 1-64 letters, digits, '.', '_' or '-' starting with a letter or digit",
+      example: 'fraud-v3',
+    });
+    if (name !== undefined) {
+      const first = names.get(name);
+      if (first !== undefined) {
+        p.add(join(path, 'name'), `"${name}" is already the name of models[${first}]`, 'give every model a unique name');
+      } else names.set(name, i);
+    }
+    const bundle = str(p, obj, path, 'bundle', undefined, { example: 'bundles/fraud-v3.json' });
+    const window = obj === undefined ? undefined
+      : parseWindow(p, [{ path: 'window', raw: defaultWindow }, { path: join(path, 'window'), raw: obj.window }]);
+    if (name === undefined || bundle === undefined || window === undefined) return undefined;
+    return { name, bundle: resolve(baseDir, bundle), window };
+  });
+  return models.every((m) => m !== undefined) ? (models as ModelConfig[]) : undefined;
+}
+
+function parseDetection(p: Problems, raw: unknown): DetectionConfig {
+  const path = 'detection';
+  const obj = section(p, path, raw);
+  const cusum = section(p, 'detection.cusum', obj?.cusum);
+  const always = 'wasserstein distance and PSI are always reported as statistics; only the KS test is supported as the numeric test';
+  return {
+    alpha: num(p, obj, path, 'alpha', 0.05, { above: 0, max: 0.5 }),
+    correction: oneOf(p, obj, path, 'correction', 'bh', ['bh', 'bonferroni'] as const),
+    numericTest: oneOf(p, obj, path, 'numericTest', 'ks', ['ks'] as const,
+      { wasserstein: `${always}; set detection.numericTest: ks`, psi: `${always}; set detection.numericTest: ks` }),
+    categoricalTest: oneOf(p, obj, path, 'categoricalTest', 'chi2', ['chi2'] as const),
+    cusum: {
+      k: num(p, cusum, 'detection.cusum', 'k', 0.5, { above: 0 }),
+      expectedRunTimeWindows: num(p, cusum, 'detection.cusum', 'expectedRunTimeWindows', 1000, { min: 10 }),
+    },
+  } as DetectionConfig;
+}
+
+function parseAlerts(p: Problems, raw: unknown): AlertConfig {
+  const path = 'alerts';
+  const obj: Obj | undefined = section(p, path, raw);
+  const initialBackoffMs = num(p, obj, path, 'initialBackoffMs', 100, { integer: true, min: 1 });
+  const maxBackoffMs = num(p, obj, path, 'maxBackoffMs', 10000, { integer: true, min: 1 });
+  if (initialBackoffMs !== undefined && maxBackoffMs !== undefined && maxBackoffMs < initialBackoffMs) {
+    p.add('alerts.maxBackoffMs', `${maxBackoffMs} is less than alerts.initialBackoffMs (${initialBackoffMs})`,
+      'set alerts.maxBackoffMs to at least alerts.initialBackoffMs, or lower initialBackoffMs');
+  }
+  return {
+    cooldownWindows: num(p, obj, path, 'cooldownWindows', 3, { integer: true, min: 0 }),
+    publishRetries: num(p, obj, path, 'publishRetries', 8, { integer: true, min: 0 }),
+    initialBackoffMs,
+    maxBackoffMs,
+  } as AlertConfig;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,97 @@
+/**
+ * The validated service configuration. Produced only by `parseConfig` / `loadConfig`, deep-frozen,
+ * and free of secrets: passwords and TLS material are referenced (env var name, file path) and read
+ * by `resolveSecrets` into a separate `ResolvedSecrets` object.
+ */
+export interface ShiftwatchConfig {
+  kafka: KafkaConfig;
+  http: { host: string; port: number };
+  models: ModelConfig[];
+  /** Default window for every model; a model's `window` overrides it key by key. */
+  window: WindowConfig;
+  detection: DetectionConfig;
+  alerts: AlertConfig;
+  limits: { maxSeries: number };
+  logLevel: LogLevel;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  topics: { events: string; alerts: string; deadLetters: string; state: string };
+  ssl: false | SslConfig;
+  sasl?: SaslConfig;
+  maxMessageBytes: number;
+  connectionTimeoutMs: number;
+  sessionTimeoutMs: number;
+}
+
+/** File paths are absolute (relative ones are resolved against the config file's directory). */
+export interface SslConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  rejectUnauthorized: boolean;
+}
+
+/** Exactly one of `passwordEnv` / `passwordFile` is set. */
+export interface SaslConfig {
+  mechanism: SaslMechanism;
+  username: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+}
+
+export interface ModelConfig {
+  name: string;
+  /** Absolute path of the model's reference bundle. */
+  bundle: string;
+  /** The top-level `window` merged with the model's own overrides. */
+  window: WindowConfig;
+}
+
+export type WindowConfig = CountWindowConfig | EventTimeWindowConfig;
+
+export interface CountWindowConfig {
+  type: 'count';
+  size: number;
+  minEvents: number;
+}
+
+export interface EventTimeWindowConfig {
+  type: 'event-time';
+  durationMs: number;
+  minEvents: number;
+  /** Close an open window after this long without events. */
+  idleCloseMs: number;
+}
+
+export interface DetectionConfig {
+  alpha: number;
+  correction: 'bh' | 'bonferroni';
+  numericTest: 'ks';
+  categoricalTest: 'chi2';
+  cusum: { k: number; expectedRunTimeWindows: number };
+}
+
+export interface AlertConfig {
+  cooldownWindows: number;
+  publishRetries: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** Secret material read at startup. Kept out of `ShiftwatchConfig`; serialises as redacted. */
+export interface ResolvedSecrets {
+  saslPassword?: string;
+  ssl?: { ca?: string; cert?: string; key?: string };
+}
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const WINDOW_TYPES = ['count', 'event-time'] as const;
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MAX_MESSAGE_BYTES_LIMIT = 100 * 1024 * 1024;

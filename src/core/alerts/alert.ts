@@ -1,0 +1,101 @@
+/**
+ * Alerts (contract v1): one message per state change of a model's drift status. The id is a hash
+ * of model, detector, transition and window id, so replaying the same window after a crash yields
+ * the same id and consumers can de-duplicate by it.
+ */
+import { createHash } from 'node:crypto';
+import type { FeatureResult, WindowEvaluation } from '../detect/feature-tests.js';
+import type { DriftParams, DriftStep } from '../detect/drift-state.js';
+import type { ClosedWindow } from '../window/windower.js';
+
+export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
+
+export interface AlertFeature {
+  rank: number;
+  feature: string;
+  kind: FeatureResult['kind'];
+  test: FeatureResult['test'];
+  statistic: number;
+  pValue: number;
+  adjustedP: number;
+  flagged: boolean;
+  wassersteinNormalized?: number;
+  psi: number;
+  jsDistance?: number;
+  unseenCategories?: string[];
+}
+
+export interface Alert {
+  v: 1;
+  alertId: string;
+  model: string;
+  detector: string;
+  status: 'firing' | 'resolved';
+  severity: 'drift';
+  /** The id of the window that opened the episode; equal for its firing and resolved alerts. */
+  episodeId: string;
+  window: { id: string; start: number; end: number; n: number };
+  statistic: { name: 'cusum'; value: number; threshold: number; evidence: number };
+  pValue: number;
+  ertTargetWindows: number;
+  features: AlertFeature[];
+  summary: string;
+}
+
+export function alertId(model: string, detector: string, transition: string, windowId: string): string {
+  return createHash('sha256').update(`${model}\u0000${detector}\u0000${transition}\u0000${windowId}`).digest('hex').slice(0, 32);
+}
+
+/** Flagged features first (smallest adjusted p, then largest effect), then the rest; at most `limit`. */
+export function rankFeatures(results: readonly FeatureResult[], limit = 10): AlertFeature[] {
+  const effect = (r: FeatureResult) => r.wassersteinNormalized ?? r.jsDistance ?? 0;
+  return results
+    .filter((r) => r.tested)
+    .slice()
+    .sort((a, b) => Number(b.flagged) - Number(a.flagged) || a.adjustedP - b.adjustedP || a.pValue - b.pValue || effect(b) - effect(a))
+    .slice(0, limit)
+    .map((r, i) => {
+      const f: AlertFeature = {
+        rank: i + 1, feature: r.feature, kind: r.kind, test: r.test, statistic: r.statistic,
+        pValue: r.pValue, adjustedP: r.adjustedP, flagged: r.flagged, psi: r.psi,
+      };
+      if (r.wassersteinNormalized !== undefined) f.wassersteinNormalized = r.wassersteinNormalized;
+      if (r.jsDistance !== undefined) f.jsDistance = r.jsDistance;
+      if (r.unseenCategories !== undefined && r.unseenCategories.length > 0) f.unseenCategories = r.unseenCategories;
+      return f;
+    });
+}
+
+export function buildAlert(args: {
+  model: string;
+  window: ClosedWindow;
+  evaluation: WindowEvaluation;
+  step: DriftStep;
+  params: DriftParams;
+  episodeId: string;
+}): Alert {
+  const { model, window, evaluation, step, params } = args;
+  const transition = step.transition === 'fire' ? 'firing' : 'resolved';
+  const features = transition === 'firing' ? rankFeatures(evaluation.features) : [];
+  const flagged = features.filter((f) => f.flagged).map((f) => f.feature);
+  const summary =
+    transition === 'firing'
+      ? `${model}: distribution shift detected in window ${window.id} (${evaluation.n} events); ` +
+        (flagged.length > 0 ? `shifted features: ${flagged.join(', ')}` : 'no single feature significant after correction')
+      : `${model}: drift episode ${args.episodeId} resolved at window ${window.id}`;
+  return {
+    v: 1,
+    alertId: alertId(model, FEATURE_SHIFT_DETECTOR, transition, window.id),
+    model,
+    detector: FEATURE_SHIFT_DETECTOR,
+    status: transition,
+    severity: 'drift',
+    episodeId: args.episodeId,
+    window: { id: window.id, start: window.start, end: window.end, n: evaluation.n },
+    statistic: { name: 'cusum', value: step.cusum, threshold: params.h, evidence: step.evidence },
+    pValue: evaluation.windowP,
+    ertTargetWindows: params.expectedRunTimeWindows,
+    features,
+    summary,
+  };
+}

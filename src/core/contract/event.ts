@@ -1,0 +1,130 @@
+/**
+ * Data contract v1: inference events. Decoding never throws on bad input; it returns a reason from
+ * a closed set so the message can be dead-lettered and counted.
+ */
+export type FeatureValue = number | string | boolean | null;
+
+export interface Prediction {
+  probs?: number[];
+  logits?: number[];
+  label?: number | string;
+  value?: number;
+}
+
+export interface InferenceEvent {
+  v: 1;
+  model: string;
+  id?: string;
+  /** Event time, epoch milliseconds (the broker timestamp when the event carries none). */
+  ts: number;
+  features: Record<string, FeatureValue>;
+  prediction?: Prediction;
+}
+
+export const DEAD_LETTER_REASONS = [
+  'oversized',
+  'empty',
+  'malformed_json',
+  'non_finite_number',
+  'not_an_object',
+  'unsupported_version',
+  'missing_model',
+  'invalid_field',
+  'unknown_model',
+  'wrong_type',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+export type DecodeResult =
+  | { ok: true; event: InferenceEvent }
+  | { ok: false; reason: DeadLetterReason; detail: string };
+
+export interface DecodeOptions {
+  maxBytes: number;
+  /** Used when the event has no `ts`. */
+  brokerTimestampMs: number;
+}
+
+const fail = (reason: DeadLetterReason, detail: string): DecodeResult => ({ ok: false, reason, detail });
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+const NON_FINITE_LITERAL = /(?:^|[\s,:[])-?(?:NaN|Infinity)(?:[\s,}\]]|$)/;
+
+export function decodeEvent(bytes: Uint8Array | null, options: DecodeOptions): DecodeResult {
+  if (bytes === null || bytes.length === 0) return fail('empty', 'message has no value');
+  if (bytes.length > options.maxBytes) {
+    return fail('oversized', `message is ${bytes.length} bytes, the limit is ${options.maxBytes} (kafka.maxMessageBytes)`);
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    if (NON_FINITE_LITERAL.test(text)) return fail('non_finite_number', 'NaN and Infinity are not valid JSON numbers');
+    return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
+  }
+  return validateEvent(parsed, options.brokerTimestampMs);
+}
+
+export function validateEvent(parsed: unknown, brokerTimestampMs: number): DecodeResult {
+  if (!isPlainObject(parsed)) return fail('not_an_object', 'an event must be a JSON object');
+  if (parsed.v !== undefined && parsed.v !== 1) return fail('unsupported_version', `v=${JSON.stringify(parsed.v)}; this service reads v=1`);
+  const model = parsed.model;
+  if (model === undefined || model === null || model === '') return fail('missing_model', 'field "model" is required');
+  if (typeof model !== 'string') return fail('invalid_field', '"model" must be a string');
+  if (parsed.id !== undefined && typeof parsed.id !== 'string' && typeof parsed.id !== 'number') {
+    return fail('invalid_field', '"id" must be a string or a number');
+  }
+  const ts = parseTimestamp(parsed.ts, brokerTimestampMs);
+  if (ts === undefined) return fail('invalid_field', '"ts" must be epoch milliseconds or an ISO-8601 string');
+  if (!isPlainObject(parsed.features)) return fail('invalid_field', '"features" must be an object');
+  for (const [name, value] of Object.entries(parsed.features)) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return fail('non_finite_number', `feature "${name}" is not a finite number`);
+      continue;
+    }
+    return fail('invalid_field', `feature "${name}" must be a number, string, boolean or null`);
+  }
+  const prediction = validatePrediction(parsed.prediction);
+  if (typeof prediction === 'string') return fail('invalid_field', prediction);
+  const event: InferenceEvent = { v: 1, model, ts, features: parsed.features as Record<string, FeatureValue> };
+  if (parsed.id !== undefined) event.id = String(parsed.id);
+  if (prediction !== undefined) event.prediction = prediction;
+  return { ok: true, event };
+}
+
+function parseTimestamp(ts: unknown, fallback: number): number | undefined {
+  if (ts === undefined || ts === null) return fallback;
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= 0 ? ts : undefined;
+  if (typeof ts === 'string') {
+    const ms = Date.parse(ts);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/** Returns the prediction, undefined when absent, or a problem description. */
+function validatePrediction(raw: unknown): Prediction | undefined | string {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isPlainObject(raw)) return '"prediction" must be an object';
+  const out: Prediction = {};
+  for (const key of ['probs', 'logits'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      return `"prediction.${key}" must be an array of at least two finite numbers`;
+    }
+    out[key] = v as number[];
+  }
+  if (out.probs && out.probs.some((p) => p < 0 || p > 1)) return '"prediction.probs" must lie in [0, 1]';
+  if (raw.label !== undefined) {
+    if (typeof raw.label !== 'number' && typeof raw.label !== 'string') return '"prediction.label" must be a number or string';
+    out.label = raw.label;
+  }
+  if (raw.value !== undefined) {
+    if (typeof raw.value !== 'number' || !Number.isFinite(raw.value)) return '"prediction.value" must be a finite number';
+    out.value = raw.value;
+  }
+  return out;
+}

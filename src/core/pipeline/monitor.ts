@@ -1,0 +1,214 @@
+/**
+ * The monitor's pure core: raw Kafka messages in; dead letters, window reports and alerts out.
+ * It holds per-model windows and drift state, and knows how far each input partition may be
+ * committed without losing an event. No I/O here: the shell publishes what it returns, then commits.
+ */
+import type { ReferenceBundle } from '../reference/bundle-types.js';
+import { decodeEvent, type DeadLetterReason } from '../contract/event.js';
+import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
+import { checkFeatures } from '../window/summary.js';
+import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
+import { evaluateWindow, type TestOptions, type WindowEvaluation } from '../detect/feature-tests.js';
+import { initialDriftState, stepDrift, type DriftParams, type DriftState, type DriftStep } from '../detect/drift-state.js';
+import { buildAlert, type Alert } from '../alerts/alert.js';
+
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+}
+
+export interface MonitoredModel {
+  name: string;
+  bundle: ReferenceBundle;
+  window: WindowSpec;
+}
+
+export interface MonitorOptions {
+  maxMessageBytes: number;
+  tests: TestOptions;
+  drift: DriftParams;
+}
+
+/** Per-event signals the shell turns into metrics. All optional. */
+export interface MonitorObserver {
+  accepted?(model: string): void;
+  deadLettered?(reason: DeadLetterReason, model: string | undefined): void;
+  missingFeature?(model: string, feature: string): void;
+  unknownFeatures?(model: string, count: number): void;
+  lateEvent?(model: string): void;
+  /** A replayed event already counted in a closed window before a restart. */
+  replaySkipped?(model: string | undefined): void;
+}
+
+export interface WindowReport {
+  model: string;
+  window: Omit<ClosedWindow, 'summary' | 'endOffsets'>;
+  tested: boolean;
+  evaluation: WindowEvaluation | undefined;
+  step: DriftStep | undefined;
+  state: Readonly<DriftState>;
+}
+
+export interface MonitorOutput {
+  deadLetters: DeadLetter[];
+  windows: WindowReport[];
+  alerts: Alert[];
+}
+
+interface ModelRuntime {
+  model: MonitoredModel;
+  windower: ModelWindower;
+  drift: DriftState;
+  /** Per "topic/partition": events before this offset are already in a closed window. */
+  closedThrough: Record<string, number>;
+}
+
+/** What must survive a restart for one model: drift state and how far its windows got. */
+export interface ModelCheckpoint {
+  model: string;
+  drift: DriftState;
+  closedThrough: Record<string, number>;
+}
+
+export class Monitor {
+  private readonly models = new Map<string, ModelRuntime>();
+  /** Per "topic/partition": the offset after the last message handled. */
+  private readonly nextOffsets = new Map<string, number>();
+
+  constructor(
+    models: readonly MonitoredModel[],
+    private readonly options: MonitorOptions,
+    private readonly observer: MonitorObserver = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const model of models) {
+      this.models.set(model.name, {
+        model,
+        windower: new ModelWindower(model.bundle.features, model.window),
+        drift: initialDriftState(),
+        closedThrough: {},
+      });
+    }
+  }
+
+  handle(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
+    const partitionKey = `${message.topic}/${message.partition}`;
+    const offset = Number(message.offset);
+    const handledUpTo = this.nextOffsets.get(partitionKey);
+    if (handledUpTo !== undefined && offset < handledUpTo) {
+      // Redelivered after a rebalance inside this process: already accounted for.
+      this.observer.replaySkipped?.(undefined);
+      return out;
+    }
+    this.nextOffsets.set(partitionKey, offset + 1);
+    const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
+    const reject = (reason: DeadLetterReason, detail: string, model?: string) => {
+      this.observer.deadLettered?.(reason, model);
+      out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
+      return out;
+    };
+    const decoded = decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp) });
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+    const { event } = decoded;
+    const runtime = this.models.get(event.model);
+    if (runtime === undefined) return reject('unknown_model', `no reference bundle is configured for model "${event.model}"`, event.model);
+    if (offset < (runtime.closedThrough[partitionKey] ?? 0)) {
+      this.observer.replaySkipped?.(event.model);
+      return out;
+    }
+    const problem = checkFeatures(runtime.model.bundle.features, event.features);
+    if (problem !== undefined) {
+      return reject('wrong_type', `feature "${problem.feature}" must be a ${problem.expected}, got ${problem.got}`, event.model);
+    }
+    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now());
+    this.observer.accepted?.(event.model);
+    for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
+    if (added.late) this.observer.lateEvent?.(event.model);
+    for (const w of added.closed) this.closeWindow(runtime, w, out);
+    return out;
+  }
+
+  /** Closes idle event-time windows. Call periodically. */
+  tick(out: MonitorOutput = emptyOutput()): MonitorOutput {
+    for (const runtime of this.models.values()) {
+      const w = runtime.windower.tick(this.now());
+      if (w !== undefined) this.closeWindow(runtime, w, out);
+    }
+    return out;
+  }
+
+  /** Closes every open window now (end of a finite replay, or an operator's flush). */
+  flush(out: MonitorOutput = emptyOutput()): MonitorOutput {
+    for (const runtime of this.models.values()) {
+      const w = runtime.windower.flush();
+      if (w !== undefined) this.closeWindow(runtime, w, out);
+    }
+    return out;
+  }
+
+  /**
+   * Offsets safe to commit, per "topic/partition": the first offset still held by an open window,
+   * or the offset after the last handled message when no window holds that partition.
+   */
+  committableOffsets(): Map<string, number> {
+    const result = new Map(this.nextOffsets);
+    for (const runtime of this.models.values()) {
+      for (const [key, first] of runtime.windower.heldOffsets()) {
+        result.set(key, Math.min(result.get(key) ?? first, first));
+      }
+    }
+    return result;
+  }
+
+  checkpoint(model: string): ModelCheckpoint | undefined {
+    const r = this.models.get(model);
+    return r === undefined ? undefined : { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
+  }
+
+  /** Restores a checkpoint written by `checkpoint` (ignored for models no longer configured). */
+  restore(checkpoint: ModelCheckpoint): boolean {
+    const r = this.models.get(checkpoint.model);
+    if (r === undefined) return false;
+    r.drift = { ...checkpoint.drift };
+    r.closedThrough = { ...checkpoint.closedThrough };
+    return true;
+  }
+
+  modelNames(): string[] {
+    return [...this.models.keys()];
+  }
+
+  openWindowSizes(): Map<string, number> {
+    return new Map([...this.models].map(([name, r]) => [name, r.windower.openCount()]));
+  }
+
+  private closeWindow(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): void {
+    const { summary, endOffsets, ...window } = closed;
+    const model = runtime.model.name;
+    for (const [key, end] of Object.entries(endOffsets)) {
+      runtime.closedThrough[key] = Math.max(runtime.closedThrough[key] ?? 0, end);
+    }
+    const spec = runtime.model.window;
+    this.observer.unknownFeatures?.(model, summary.unknownFeatureValues);
+    if (summary.n < spec.minEvents) {
+      out.windows.push({ model, window, tested: false, evaluation: undefined, step: undefined, state: { ...runtime.drift } });
+      return;
+    }
+    const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls);
+    const episodeBefore = runtime.drift.episode;
+    const step = stepDrift(this.options.drift, runtime.drift, evaluation.windowP, closed.id);
+    out.windows.push({ model, window, tested: true, evaluation, step, state: { ...runtime.drift } });
+    if (step.transition !== null) {
+      const episodeId = step.transition === 'fire' ? closed.id : (episodeBefore ?? closed.id);
+      out.alerts.push(buildAlert({ model, window: closed, evaluation, step, params: this.options.drift, episodeId }));
+    }
+  }
+}
+
+export function emptyOutput(): MonitorOutput {
+  return { deadLetters: [], windows: [], alerts: [] };
+}

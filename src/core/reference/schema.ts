@@ -1,0 +1,148 @@
+/**
+ * Decides which columns of the reference data are features, and of which kind.
+ *
+ * - A column whose non-null values are all numbers is numeric, even when it holds only a few
+ *   distinct integers (a 0/1 flag, a 1..12 month): such features get one histogram bin per value
+ *   (see feature-reference.ts), so they are tested exactly. Force `categorical` to test them as codes.
+ * - A column of strings and/or booleans is categorical (booleans become "true"/"false").
+ * - Numbers mixed with strings or booleans, an all-null column and a constant column are errors.
+ * - `id`, `ts`, `label`, `model` and `prediction` (exact, case-sensitive names) are not features by
+ *   default; an override naming one of them as `numeric` or `categorical` makes it one again.
+ * - `exclude` drops columns and wins over `overrides`; `overrides.<col>: ignore` drops one too.
+ *   An override naming a column that is not in the data is an error (most likely a typo).
+ */
+import { ReferenceDataError } from '../errors.js';
+import type { CellValue, Row } from './readers.js';
+
+export type FeatureKind = 'numeric' | 'categorical';
+export interface FeatureSpec {
+  name: string;
+  kind: FeatureKind;
+}
+export interface SchemaOptions {
+  overrides?: Record<string, FeatureKind | 'ignore'>;
+  exclude?: string[];
+}
+
+/** Column names that are not features unless an override says otherwise. */
+export const NON_FEATURE_COLUMNS: readonly string[] = ['id', 'ts', 'label', 'model', 'prediction'];
+
+const DROP_FIX = 'drop it with schema.exclude or fix the export';
+
+export function inferSchema(rows: readonly Row[], columns: readonly string[], options: SchemaOptions = {}): FeatureSpec[] {
+  const overrides = options.overrides ?? {};
+  const exclude = new Set(options.exclude ?? []);
+  for (const name of Object.keys(overrides)) {
+    if (!columns.includes(name)) {
+      throw new ReferenceDataError(
+        name,
+        'is named in schema.overrides but is not in the reference data',
+        `check the spelling; the columns are: ${columns.join(', ')}`,
+      );
+    }
+  }
+  if (rows.length === 0) throw new ReferenceDataError(undefined, 'no rows', 'give fit a reference with data rows');
+  const specs: FeatureSpec[] = [];
+  for (const name of columns) {
+    const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+    if (exclude.has(name) || override === 'ignore') continue;
+    if (override === undefined && NON_FEATURE_COLUMNS.includes(name)) continue;
+    specs.push({ name, kind: columnKind(name, columnStats(rows, name), override) });
+  }
+  if (specs.length === 0) {
+    throw new ReferenceDataError(
+      undefined,
+      `no feature columns left (columns: ${columns.join(', ')})`,
+      `export the model's input features; ${NON_FEATURE_COLUMNS.join(', ')} and excluded columns are not features`,
+    );
+  }
+  return specs;
+}
+
+interface Example {
+  value: CellValue;
+  row: number;
+}
+interface ColumnStats {
+  numbers: number;
+  strings: number;
+  booleans: number;
+  nulls: number;
+  firstString?: Example;
+  firstBoolean?: Example;
+  /** First non-null value as text, and whether another distinct one was seen. */
+  firstText?: string;
+  varies: boolean;
+}
+
+function columnStats(rows: readonly Row[], name: string): ColumnStats {
+  const s: ColumnStats = { numbers: 0, strings: 0, booleans: 0, nulls: 0, varies: false };
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i]![name];
+    if (v === null || v === undefined) {
+      s.nulls += 1;
+      continue;
+    }
+    if (typeof v === 'number') s.numbers += 1;
+    else if (typeof v === 'string') {
+      s.strings += 1;
+      s.firstString ??= { value: v, row: i + 1 };
+    } else {
+      s.booleans += 1;
+      s.firstBoolean ??= { value: v, row: i + 1 };
+    }
+    if (!s.varies) {
+      const text = String(v);
+      if (s.firstText === undefined) s.firstText = text;
+      else if (text !== s.firstText) s.varies = true;
+    }
+  }
+  return s;
+}
+
+function columnKind(name: string, s: ColumnStats, override: FeatureKind | undefined): FeatureKind {
+  if (s.firstText === undefined) {
+    throw new ReferenceDataError(name, `all ${fmt(s.nulls)} values are null`, DROP_FIX);
+  }
+  const others = s.strings + s.booleans;
+  const forceCategorical = `clean the column, or force its type with schema.overrides.${name}: categorical`;
+  if (override === 'numeric' && others > 0) {
+    throw new ReferenceDataError(
+      name,
+      `schema.overrides says numeric but the column has ${nonNumbers(s)} ${example(s)}`,
+      forceCategorical,
+    );
+  }
+  if (override === undefined && s.numbers > 0 && others > 0) {
+    throw new ReferenceDataError(name, `mixed types: ${count(s.numbers, 'number')} and ${nonNumbers(s)} ${example(s)}`, forceCategorical);
+  }
+  if (!s.varies) {
+    throw new ReferenceDataError(name, `constant column: every non-null value is ${JSON.stringify(s.firstText)}`, DROP_FIX);
+  }
+  return override ?? (s.numbers > 0 ? 'numeric' : 'categorical');
+}
+
+function nonNumbers(s: ColumnStats): string {
+  const parts: string[] = [];
+  if (s.strings > 0) parts.push(count(s.strings, 'string'));
+  if (s.booleans > 0) parts.push(count(s.booleans, 'boolean'));
+  return parts.join(' and ');
+}
+
+/** The earliest non-number value, e.g. `(first string "n/a" on row 57)`; rows count data rows from 1. */
+function example(s: ColumnStats): string {
+  const candidates = [
+    s.firstString && { kind: 'string', ...s.firstString },
+    s.firstBoolean && { kind: 'boolean', ...s.firstBoolean },
+  ].filter((c) => c !== undefined);
+  const first = candidates.sort((a, b) => a.row - b.row)[0]!;
+  return `(first ${first.kind} ${JSON.stringify(first.value)} on row ${fmt(first.row)})`;
+}
+
+function count(n: number, noun: string): string {
+  return `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,139 @@
+/**
+ * Mergeable window summaries. Everything a window's tests need is kept as counts on the reference's
+ * bins (numeric) or per category (categorical), so merging two summaries is element-wise addition:
+ * associative and commutative, which gives panes, multi-partition aggregation and replay safety.
+ * Memory is O(bins + categories) per feature, independent of how many events a window holds.
+ */
+import type { FeatureReference } from '../reference/bundle-types.js';
+import { binIndex } from '../reference/feature-reference.js';
+import type { FeatureValue } from '../contract/event.js';
+
+export interface NumericSummary {
+  kind: 'numeric';
+  /** Counts on the reference's bins (length edges + 1). */
+  counts: number[];
+  /** Σ(edges[0] − x) over values below the reference minimum; Σ(x − edges[last]) above the maximum. */
+  tail: { below: number; above: number };
+  missing: number;
+}
+
+export interface CategoricalSummary {
+  kind: 'categorical';
+  /** Counts per category, including categories never seen in the reference. */
+  counts: Record<string, number>;
+  missing: number;
+}
+
+export type FeatureSummary = NumericSummary | CategoricalSummary;
+
+export interface WindowSummary {
+  n: number;
+  /** Smallest and largest event time seen, epoch ms (NaN while empty). */
+  minTs: number;
+  maxTs: number;
+  /** Aligned with the bundle's feature list. */
+  features: FeatureSummary[];
+  /** Number of feature values whose name is not in the reference (counted, otherwise ignored). */
+  unknownFeatureValues: number;
+}
+
+export function emptySummary(features: readonly FeatureReference[]): WindowSummary {
+  return {
+    n: 0,
+    minTs: Number.NaN,
+    maxTs: Number.NaN,
+    unknownFeatureValues: 0,
+    features: features.map((f) =>
+      f.kind === 'numeric'
+        ? { kind: 'numeric', counts: new Array<number>(f.edges.length + 1).fill(0), tail: { below: 0, above: 0 }, missing: 0 }
+        : { kind: 'categorical', counts: {}, missing: 0 },
+    ),
+  };
+}
+
+/** Why a value cannot enter a summary (the caller dead-letters the event). */
+export type AddProblem = { feature: string; expected: 'number' | 'string or boolean'; got: string };
+
+/**
+ * Checks an event's features against the reference before any state changes, so a rejected
+ * event leaves the summary untouched. Numbers are accepted for categorical features (as text).
+ */
+export function checkFeatures(
+  refs: readonly FeatureReference[],
+  features: Readonly<Record<string, FeatureValue>>,
+): AddProblem | undefined {
+  for (const ref of refs) {
+    const value = features[ref.name];
+    if (value === undefined || value === null) continue;
+    if (ref.kind === 'numeric' && typeof value !== 'number') {
+      return { feature: ref.name, expected: 'number', got: typeof value };
+    }
+  }
+  return undefined;
+}
+
+/** Adds one (already checked) event to the summary, in place. Returns the missing feature names. */
+export function addEvent(
+  summary: WindowSummary,
+  refs: readonly FeatureReference[],
+  features: Readonly<Record<string, FeatureValue>>,
+  ts: number,
+  isKnown: (name: string) => boolean,
+): string[] {
+  const missing: string[] = [];
+  summary.n += 1;
+  summary.minTs = Number.isNaN(summary.minTs) ? ts : Math.min(summary.minTs, ts);
+  summary.maxTs = Number.isNaN(summary.maxTs) ? ts : Math.max(summary.maxTs, ts);
+  for (let j = 0; j < refs.length; j++) {
+    const ref = refs[j]!;
+    const s = summary.features[j]!;
+    const value = features[ref.name];
+    if (value === undefined || value === null) {
+      s.missing += 1;
+      missing.push(ref.name);
+    } else if (ref.kind === 'numeric' && s.kind === 'numeric') {
+      const x = value as number;
+      const bin = binIndex(ref.edges, x);
+      s.counts[bin]! += 1;
+      if (bin === 0) s.tail.below += ref.edges[0]! - x;
+      else if (bin === ref.edges.length) s.tail.above += x - ref.edges[ref.edges.length - 1]!;
+    } else if (s.kind === 'categorical') {
+      const key = String(value);
+      s.counts[key] = (s.counts[key] ?? 0) + 1;
+    }
+  }
+  for (const name of Object.keys(features)) if (!isKnown(name)) summary.unknownFeatureValues += 1;
+  return missing;
+}
+
+/** Pure merge: element-wise sums. Both inputs must come from the same bundle. */
+export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSummary>): WindowSummary {
+  if (a.features.length !== b.features.length) throw new Error('cannot merge summaries of different bundles');
+  const minOf = (x: number, y: number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : Math.min(x, y));
+  const maxOf = (x: number, y: number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : Math.max(x, y));
+  return {
+    n: a.n + b.n,
+    minTs: minOf(a.minTs, b.minTs),
+    maxTs: maxOf(a.maxTs, b.maxTs),
+    unknownFeatureValues: a.unknownFeatureValues + b.unknownFeatureValues,
+    features: a.features.map((fa, j) => mergeFeature(fa, b.features[j]!)),
+  };
+}
+
+function mergeFeature(a: FeatureSummary, b: FeatureSummary): FeatureSummary {
+  if (a.kind === 'numeric' && b.kind === 'numeric') {
+    if (a.counts.length !== b.counts.length) throw new Error('cannot merge numeric summaries on different bins');
+    return {
+      kind: 'numeric',
+      counts: a.counts.map((c, i) => c + b.counts[i]!),
+      tail: { below: a.tail.below + b.tail.below, above: a.tail.above + b.tail.above },
+      missing: a.missing + b.missing,
+    };
+  }
+  if (a.kind === 'categorical' && b.kind === 'categorical') {
+    const counts: Record<string, number> = { ...a.counts };
+    for (const [k, c] of Object.entries(b.counts)) counts[k] = (counts[k] ?? 0) + c;
+    return { kind: 'categorical', counts, missing: a.missing + b.missing };
+  }
+  throw new Error('cannot merge summaries of different feature kinds');
+}

@@ -1,0 +1,66 @@
+/**
+ * The one catalogue of every metric shiftwatch exports: name, type, help and labels. Code that
+ * records a metric and the dashboards that query it both import it from here, so a rename breaks
+ * the build rather than a dashboard. Label values come only from closed enums in code or from the
+ * loaded reference bundles (model, feature), whose number is capped by `limits.maxSeries`.
+ */
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricDef<L extends string = string, T extends MetricType = MetricType> {
+  name: string;
+  type: T;
+  help: string;
+  labelNames: readonly L[];
+  buckets?: readonly number[];
+}
+
+const def = <L extends string, T extends MetricType>(m: MetricDef<L, T>): MetricDef<L, T> => m;
+
+/** Seconds; from 100 µs to 10 s. */
+export const DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export const INGEST_OUTCOMES = ['accepted', 'dead_letter', 'replay_skipped'] as const;
+export const WINDOW_OUTCOMES = ['tested', 'too_small'] as const;
+export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
+export const SINKS = ['alerts', 'dead_letters', 'state'] as const;
+export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as const;
+export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
+
+export const METRICS = {
+  buildInfo: def({ name: 'shiftwatch_build_info', type: 'gauge', help: 'Always 1; labels carry the running version.', labelNames: ['version'] }),
+  modelInfo: def({ name: 'shiftwatch_model_info', type: 'gauge', help: 'Always 1 per loaded reference bundle.', labelNames: ['model', 'bundle_version', 'window_type'] }),
+  ingestMessages: def({ name: 'shiftwatch_ingest_messages_total', type: 'counter', help: 'Input messages handled, by outcome.', labelNames: ['topic', 'outcome'] }),
+  deadLetters: def({ name: 'shiftwatch_dead_letters_total', type: 'counter', help: 'Messages sent to the dead-letter topic, by reason.', labelNames: ['reason'] }),
+  missingFeatureValues: def({ name: 'shiftwatch_ingest_missing_feature_values_total', type: 'counter', help: 'Events that lacked a reference feature (or had it null).', labelNames: ['model', 'feature'] }),
+  unknownFeatureValues: def({ name: 'shiftwatch_ingest_unknown_feature_values_total', type: 'counter', help: 'Feature values whose name is not in the reference (ignored).', labelNames: ['model'] }),
+  lastEventTimestamp: def({ name: 'shiftwatch_ingest_last_event_timestamp_seconds', type: 'gauge', help: 'Broker timestamp of the last message handled.', labelNames: ['topic'] }),
+  batchDuration: def({ name: 'shiftwatch_ingest_batch_duration_seconds', type: 'histogram', help: 'Time spent per consumed batch, by stage.', labelNames: ['stage'], buckets: DURATION_BUCKETS }),
+  lateEvents: def({ name: 'shiftwatch_window_late_events_total', type: 'counter', help: 'Events older than their model\'s open event-time window (folded into it).', labelNames: ['model'] }),
+  windowsClosed: def({ name: 'shiftwatch_windows_closed_total', type: 'counter', help: 'Windows closed, by whether they were large enough to test.', labelNames: ['model', 'outcome'] }),
+  windowEvents: def({ name: 'shiftwatch_window_events', type: 'gauge', help: 'Events in the last closed window.', labelNames: ['model'] }),
+  openWindowEvents: def({ name: 'shiftwatch_window_open_events', type: 'gauge', help: 'Events in the currently open window.', labelNames: ['model'] }),
+  windowEvaluationDuration: def({ name: 'shiftwatch_window_evaluation_duration_seconds', type: 'histogram', help: 'Time to test one closed window.', labelNames: [], buckets: DURATION_BUCKETS }),
+  windowPValue: def({ name: 'shiftwatch_model_window_p_value', type: 'gauge', help: 'Calibrated p-value of the last tested window (any feature shifted).', labelNames: ['model'] }),
+  driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Drift status of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model'] }),
+  cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic on window evidence after the last window.', labelNames: ['model'] }),
+  cusumThreshold: def({ name: 'shiftwatch_model_cusum_threshold', type: 'gauge', help: 'CUSUM alarm threshold h (set from the expected run time target).', labelNames: ['model'] }),
+  featureStatistic: def({ name: 'shiftwatch_feature_statistic', type: 'gauge', help: 'Test statistic of the last tested window (KS D for numeric, chi-square for categorical).', labelNames: ['model', 'feature'] }),
+  featurePValue: def({ name: 'shiftwatch_feature_p_value', type: 'gauge', help: 'Per-feature p-value of the last tested window, before correction.', labelNames: ['model', 'feature'] }),
+  featureAdjustedPValue: def({ name: 'shiftwatch_feature_adjusted_p_value', type: 'gauge', help: 'Per-feature p-value corrected across features (BH or Bonferroni).', labelNames: ['model', 'feature'] }),
+  featureEffect: def({ name: 'shiftwatch_feature_effect', type: 'gauge', help: 'Effect size of the last tested window: psi, wasserstein (normalised by the reference std) or js (Jensen-Shannon distance).', labelNames: ['model', 'feature', 'measure'] }),
+  featureDrift: def({ name: 'shiftwatch_feature_drift', type: 'gauge', help: '1 when the feature was flagged in the last tested window, else 0.', labelNames: ['model', 'feature'] }),
+  alertsEmitted: def({ name: 'shiftwatch_alerts_emitted_total', type: 'counter', help: 'Alerts published, by status.', labelNames: ['model', 'status'] }),
+  alertsSuppressed: def({ name: 'shiftwatch_alerts_suppressed_total', type: 'counter', help: 'Alarms suppressed by the cooldown.', labelNames: ['model'] }),
+  sinkRequests: def({ name: 'shiftwatch_sink_requests_total', type: 'counter', help: 'Publish attempts to output topics, by outcome.', labelNames: ['sink', 'outcome'] }),
+  commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labelNames: ['outcome'] }),
+  lastCheckpointTimestamp: def({ name: 'shiftwatch_state_last_checkpoint_timestamp_seconds', type: 'gauge', help: 'Wall-clock time of the last durable state checkpoint.', labelNames: [] }),
+} as const;
+
+export type MetricKey = keyof typeof METRICS;
+
+/** Series per (model, feature) pair and per model, used to enforce `limits.maxSeries`. */
+export function estimateSeries(models: ReadonlyArray<{ features: number }>): number {
+  const perFeature = 6 + 3; // statistic, p, adjusted p, drift, missing + three effect measures
+  const perModel = 12 + INGEST_OUTCOMES.length;
+  return models.reduce((sum, m) => sum + perModel + perFeature * m.features, 40);
+}

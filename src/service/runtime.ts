@@ -1,0 +1,63 @@
+/**
+ * Everything the running service is made of, assembled from configuration without NestJS:
+ * bundles loaded and checked, the pure monitor, metrics on their own registry, the Kafka engine.
+ * The Nest module only exposes these pieces over HTTP and manages their lifecycle.
+ */
+import { Registry } from 'prom-client';
+import type { ShiftwatchConfig } from '../config/index.js';
+import { resolveSecrets } from '../config/index.js';
+import { ConfigError } from '../core/errors.js';
+import { readBundle } from '../core/fit/bundle-io.js';
+import { Monitor, type MonitoredModel } from '../core/pipeline/monitor.js';
+import { driftParams } from '../core/detect/drift-state.js';
+import type { WindowSpec } from '../core/window/windower.js';
+import { estimateSeries } from '../metrics/catalog.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
+import { createKafka } from '../kafka/client.js';
+import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
+import { createLogger, type Logger } from '../logging.js';
+import { StatusBoard } from './status-board.js';
+import { VERSION } from '../version.js';
+
+export interface ServiceRuntime {
+  config: ShiftwatchConfig;
+  registry: Registry;
+  metrics: MetricsRecorder;
+  monitor: Monitor;
+  engine: IngestEngine;
+  status: StatusBoard;
+  logger: Logger;
+}
+
+export async function createRuntime(config: ShiftwatchConfig, extra: IngestListener = {}, env = process.env): Promise<ServiceRuntime> {
+  const logger = createLogger(config.logLevel);
+  const secrets = resolveSecrets(config, env);
+  const models: MonitoredModel[] = [];
+  for (const [i, m] of config.models.entries()) {
+    const bundle = await readBundle(m.bundle).catch((error: Error) => {
+      throw new ConfigError(`models[${i}].bundle`, error.message, `point it at a directory written by \`shiftwatch fit\``);
+    });
+    if (bundle.model !== m.name) {
+      throw new ConfigError(`models[${i}].bundle`, `the bundle was fitted for model "${bundle.model}", not "${m.name}"`, 'point it at the right bundle or rename the model');
+    }
+    models.push({ name: m.name, bundle, window: m.window as WindowSpec });
+  }
+  const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length })));
+  if (series > config.limits.maxSeries) {
+    throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
+  }
+  const d = config.detection;
+  const drift = driftParams({ k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha, cooldownWindows: config.alerts.cooldownWindows });
+  const registry = new Registry();
+  const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
+  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: drift.h })));
+  const monitor = new Monitor(models, { maxMessageBytes: config.kafka.maxMessageBytes, tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: 20 }, drift }, metrics);
+  const status = new StatusBoard(models.map((m) => m.name));
+  const listener: IngestListener = {
+    window: (r) => { status.window(r); extra.window?.(r); },
+    alert: (a) => { status.alert(a); extra.alert?.(a); },
+  };
+  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
+  logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
+  return { config, registry, metrics, monitor, engine, status, logger };
+}

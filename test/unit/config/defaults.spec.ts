@@ -1,0 +1,98 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { loadConfig, parseConfig } from '../../../src/config/index.js';
+import { SHAPE, isList, isSection, type Node } from '../../../src/config/keys.js';
+import { minimal } from './fixtures.js';
+
+const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/shiftwatch.example.yaml');
+
+describe('parseConfig defaults', () => {
+  it('fills every default from a minimal config', () => {
+    const config = parseConfig(minimal(), { baseDir: '/srv/shiftwatch' });
+    expect(config).toEqual({
+      kafka: {
+        brokers: ['kafka-0:9092'],
+        clientId: 'shiftwatch',
+        groupId: 'shiftwatch',
+        topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state' },
+        ssl: false,
+        maxMessageBytes: 1048576,
+        connectionTimeoutMs: 3000,
+        sessionTimeoutMs: 30000,
+      },
+      http: { host: '0.0.0.0', port: 9464 },
+      models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 } }],
+      window: { type: 'count', size: 1000, minEvents: 100 },
+      detection: { alpha: 0.05, correction: 'bh', numericTest: 'ks', categoricalTest: 'chi2', cusum: { k: 0.5, expectedRunTimeWindows: 1000 } },
+      alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 10000 },
+      limits: { maxSeries: 50000 },
+      logLevel: 'info',
+    });
+    expect(config.kafka.sasl).toBeUndefined();
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = parseConfig(minimal());
+    expect(Object.isFrozen(config.kafka.topics)).toBe(true);
+    expect(Object.isFrozen(config.models[0]!.window)).toBe(true);
+  });
+
+  it('treats empty YAML sections (null) as all defaults', () => {
+    const config = parseConfig({ ...minimal(), http: null, alerts: null });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(config.alerts.maxBackoffMs).toBe(10000);
+  });
+
+  it('derives minEvents from size and idleCloseMs from durationMs', () => {
+    expect(parseConfig({ ...minimal(), window: { size: 40 } }).window).toEqual({ type: 'count', size: 40, minEvents: 40 });
+    expect(parseConfig({ ...minimal(), window: { type: 'event-time', durationMs: 5000 } }).window)
+      .toEqual({ type: 'event-time', durationMs: 5000, minEvents: 100, idleCloseMs: 10000 });
+  });
+
+  it('merges a model window over the default key by key, recomputing derived defaults', () => {
+    const raw = minimal();
+    raw.window = { size: 50 };
+    raw.models = [
+      { name: 'a', bundle: 'a.json' },
+      { name: 'b', bundle: 'b.json', window: { size: 5000 } },
+      { name: 'c', bundle: 'c.json', window: { type: 'event-time', durationMs: 1000, idleCloseMs: 500 } },
+    ];
+    const [a, b, c] = parseConfig(raw).models;
+    expect(a!.window).toEqual({ type: 'count', size: 50, minEvents: 50 });
+    expect(b!.window).toEqual({ type: 'count', size: 5000, minEvents: 100 });
+    expect(c!.window).toEqual({ type: 'event-time', durationMs: 1000, minEvents: 100, idleCloseMs: 500 });
+  });
+
+  it('accepts ssl: true as TLS with system CAs', () => {
+    expect(parseConfig({ ...minimal(), kafka: { brokers: ['k:9093'], ssl: true } }).kafka.ssl).toEqual({ rejectUnauthorized: true });
+  });
+});
+
+describe('config/shiftwatch.example.yaml', () => {
+  it('loads cleanly and shows exactly the defaults', () => {
+    const config = loadConfig({ file: EXAMPLE, env: {} });
+    const base = dirname(EXAMPLE);
+    expect(config.models[0]!.bundle).toBe(resolve(base, 'bundles/fraud-v3.json'));
+    const defaults = parseConfig(
+      { kafka: { brokers: ['localhost:9092'] }, models: [{ name: 'fraud-v3', bundle: 'bundles/fraud-v3.json' }] },
+      { baseDir: base },
+    );
+    expect(config).toEqual(defaults);
+  });
+
+  it('shows every known key, each with a comment', () => {
+    const lines = readFileSync(EXAMPLE, 'utf8').split('\n');
+    const keys = new Set<string>();
+    const walk = (node: Node): void => {
+      if (isList(node)) walk(node.items);
+      else if (isSection(node)) for (const [k, child] of Object.entries(node.fields)) (keys.add(k), walk(child));
+    };
+    walk(SHAPE);
+    for (const key of keys) {
+      const line = lines.find((l) => new RegExp(`^[\\s#-]*${key}:`).test(l));
+      expect([key, line !== undefined]).toEqual([key, true]);
+      expect([key, line!.replace(/^\s*#/, '').includes('#') || /:\s*$/.test(line!)]).toEqual([key, true]);
+    }
+  });
+});
