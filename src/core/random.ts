@@ -1,6 +1,9 @@
 /** Small seeded PRNG (mulberry32): deterministic simulations and synthetic data. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  // Scramble the seed first so that nearby seeds (1, 2, 3, ...) start far apart in the sequence.
+  let a = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35) >>> 0;
+  a = (a ^ (a >>> 16)) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

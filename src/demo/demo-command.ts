@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startLocalKafka } from '../infra/local-kafka.js';
 import { fitBundle } from '../core/fit/fit-bundle.js';
 import { parseConfig } from '../config/index.js';
@@ -81,7 +81,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
 
 async function produce(brokers: string[], topic: string, messages: { key: string; value: string }[]): Promise<void> {
   const kafka = new Kafka({ clientId: 'shiftwatch-demo-producer', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     const bad = [

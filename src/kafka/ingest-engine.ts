@@ -4,7 +4,7 @@
  * the first event still held by an open window. A crash therefore replays the open windows and
  * nothing else; replayed events already inside closed windows are skipped using the checkpoint.
  */
-import type { Consumer, Kafka, Producer, EachBatchPayload } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka, type Producer, type EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
 import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
@@ -65,7 +65,9 @@ export class IngestEngine {
     for (const checkpoint of restored.values()) {
       if (this.monitor.restore(checkpoint)) this.logger.info(`restored state of model ${checkpoint.model}`, { status: checkpoint.drift.status });
     }
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    // Not idempotent: the publisher's own retry loop owns retries (and counts them); a duplicate
+    // that a retry may cause is harmless because consumers de-duplicate alerts by alertId.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     this.consumer = this.kafka.consumer({ groupId, sessionTimeout: sessionTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024 });
     this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error('consumer crashed; kafkajs restarts it if the error is retriable', { error: String(e.payload.error) }));

@@ -1,7 +1,8 @@
 /**
  * Jest globalSetup: starts the real local Kafka broker (src/infra/local-kafka.ts) once for the
  * whole run and exports its address as SHIFTWATCH_TEST_BROKERS. Skipped when
- * SHIFTWATCH_TEST_BROKERS is already set (an external broker) or SHIFTWATCH_SKIP_KAFKA=1.
+ * SHIFTWATCH_TEST_BROKERS is already set (an external broker), when SHIFTWATCH_SKIP_KAFKA=1, and
+ * when none of the selected tests needs Kafka (see runNeedsKafka), so `jest test/unit` stays fast.
  *
  * Jest loads this file through its CommonJS require hook and Node's native ESM loader, not through
  * jest's own module system, so a plain `import ... from '../../src/infra/local-kafka.js'` cannot
@@ -9,8 +10,9 @@
  * hook that maps a missing `x.js` to an existing `x.ts` and transpiles it with the project's
  * TypeScript, and load the module with a dynamic import.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocalKafka } from '../../src/infra/local-kafka.js';
 
@@ -67,7 +69,58 @@ async function importLocalKafka(rootDir: string): Promise<LocalKafkaModule> {
   return (await import(pathToFileURL(join(rootDir, 'src', 'infra', 'local-kafka.js')).href)) as LocalKafkaModule;
 }
 
-export default async function globalSetup(_globalConfig: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
+/** The parts of jest's global config this setup reads (jest 30 names, with jest 29's testPathPattern as a fallback). */
+interface JestGlobalConfig {
+  rootDir?: string;
+  listTests?: boolean;
+  onlyChanged?: boolean;
+  findRelatedTests?: boolean;
+  changedSince?: string;
+  testPathPatterns?: { isSet?: () => boolean; toExecutor?: (options: { rootDir: string }) => { isMatch: (path: string) => boolean } };
+  testPathPattern?: string;
+}
+
+function specFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...specFiles(path));
+    else if (/\.(spec|test)\.ts$/.test(entry.name)) found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Whether this jest run selects any test that needs Kafka: one under test/integration/, or one
+ * that mentions kafka-env or SHIFTWATCH_TEST_BROKERS. `jest test/unit` therefore starts no
+ * broker. When the selection cannot be worked out (--onlyChanged, --findRelatedTests, an
+ * unreadable config), the answer is yes.
+ */
+function runNeedsKafka(rootDir: string, config: JestGlobalConfig | undefined): boolean {
+  try {
+    if (config?.listTests) return false;
+    if (!config || config.onlyChanged || config.findRelatedTests || config.changedSince) return true;
+    let selected: (path: string) => boolean = () => true;
+    const patterns = config.testPathPatterns;
+    if (patterns && typeof patterns.toExecutor === 'function') {
+      if (patterns.isSet?.() !== false) {
+        const executor = patterns.toExecutor({ rootDir: config.rootDir ?? rootDir });
+        selected = (path) => executor.isMatch(path);
+      }
+    } else if (config.testPathPattern) {
+      const pattern = new RegExp(config.testPathPattern, 'i');
+      selected = (path) => pattern.test(path);
+    }
+    const integrationDir = join(rootDir, 'test', 'integration') + sep;
+    return specFiles(join(rootDir, 'test'))
+      .filter(selected)
+      .some((path) => path.startsWith(integrationDir) || /kafka-env|SHIFTWATCH_TEST_BROKERS/.test(readFileSync(path, 'utf8')));
+  } catch {
+    return true;
+  }
+}
+
+export default async function globalSetup(globalConfig?: JestGlobalConfig, projectConfig?: { rootDir?: string }): Promise<void> {
   if (process.env.SHIFTWATCH_TEST_BROKERS) {
     console.log(`\n[kafka] using external broker(s) ${process.env.SHIFTWATCH_TEST_BROKERS}`);
     return;
@@ -77,6 +130,7 @@ export default async function globalSetup(_globalConfig: unknown, projectConfig?
     return;
   }
   const rootDir = projectConfig?.rootDir ?? process.cwd();
+  if (!runNeedsKafka(rootDir, globalConfig)) return;
   const { startLocalKafka } = await importLocalKafka(rootDir);
   const started = Date.now();
   const kafka = await startLocalKafka({ log: (line) => console.log(`[kafka] ${line}`) });

@@ -33,6 +33,10 @@ describe('kolmogorovSurvival', () => {
     expect(kolmogorovSurvival(0)).toBe(1);
     expect(kolmogorovSurvival(-1)).toBe(1);
     expectClose(kolmogorovSurvival(0.1), 1, 1e-15); // scipy.special.kolmogorov(0.1) == 1.0
+    // scipy.special.kolmogorov(0.02) == 1.0; the alternating series alone would be far off here
+    expectClose(kolmogorovSurvival(0.02), 1, 1e-15);
+    // 1 − Q_KS(0.3) against scipy.stats.kstwobign.cdf(0.3) = 9.305801334566636e-06 (1 − Q loses ~5 digits)
+    expectClose(1 - kolmogorovSurvival(0.3), 9.305801334566636e-6, 1e-9);
   });
 });
 
@@ -58,6 +62,14 @@ describe('ksTwoSample, exact regime (n·m ≤ 10000)', () => {
     const r = ksTwoSample([1, 2, 2, 3, 5, 5, 5, 8], [2, 3, 3, 4, 6, 7, 9, 9, 10, 11]);
     expectClose(r.statistic, 0.475, 1e-14);
     expectClose(r.pValue, 0.20366561543032125, 1e-10);
+  });
+  it('steps over a tied block in both samples before comparing', () => {
+    // scipy.stats.ks_2samp([2,2,2,5], [1,2,2,2,2,6], method='exact') -> 0.16666666666666666, 1.0
+    // (comparing half-way through the block of 2s would give 3/4 − 2/6 = 0.4167)
+    for (const r of [ksTwoSample([2, 2, 2, 5], [1, 2, 2, 2, 2, 6]), ksTwoSample([1, 2, 2, 2, 2, 6], [2, 2, 2, 5])]) {
+      expectClose(r.statistic, 0.16666666666666666, 1e-15);
+      expect(r.pValue).toBe(1);
+    }
   });
   it('handles ties (equal sizes)', () => {
     // scipy.stats.ks_2samp([0,1,1,2,3,5,8,13,21,34], [1,2,3,3,4,4,5,6,7,8], method='exact')
