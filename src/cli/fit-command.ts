@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fitBundle } from '../core/fit/fit-bundle.js';
+import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { loadConfig } from '../config/index.js';
 import type { FeatureKind } from '../core/reference/schema.js';
 import { progressPrinter } from './progress.js';
@@ -56,7 +57,7 @@ export async function runFit(argv: string[]): Promise<void> {
     seed: int('seed', values.seed, 1),
     ...(values.version ? { version: values.version } : {}),
     schema: { overrides, exclude: list(values.exclude) },
-    tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: 20 },
+    tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     onProgress: (stage, done, total) => printers[stage](done, total),
   });
   const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');

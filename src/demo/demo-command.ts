@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startLocalKafka } from '../infra/local-kafka.js';
 import { fitBundle } from '../core/fit/fit-bundle.js';
+import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { parseConfig } from '../config/index.js';
 import { createRuntime } from '../service/runtime.js';
 import { startService } from '../app/bootstrap.js';
@@ -36,7 +37,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     say('fitting the reference bundle on 20,000 synthetic rows (6 numeric, 2 categorical features)...');
     const fitted = await fitBundle({
       input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: 200,
-      tests: { alpha: 0.05, correction: 'bh', minFeatureValues: 20 },
+      tests: { alpha: 0.05, correction: 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     });
     say(`  bundle ${fitted.path}: ${fitted.bundle.features.map((f) => `${f.name} (${f.kind})`).join(', ')}`);
     const config = parseConfig({

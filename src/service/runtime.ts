@@ -8,8 +8,9 @@ import type { ShiftwatchConfig } from '../config/index.js';
 import { resolveSecrets } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { readBundle } from '../core/fit/bundle-io.js';
-import { Monitor, type MonitoredModel } from '../core/pipeline/monitor.js';
+import { Monitor, type MonitoredModel, type MonitorOptions } from '../core/pipeline/monitor.js';
 import { driftParams } from '../core/detect/drift-state.js';
+import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import type { WindowSpec } from '../core/window/windower.js';
 import { estimateSeries } from '../metrics/catalog.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
@@ -46,12 +47,11 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   if (series > config.limits.maxSeries) {
     throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
   }
-  const d = config.detection;
-  const drift = driftParams({ k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha, cooldownWindows: config.alerts.cooldownWindows });
+  const options = monitorOptions(config);
   const registry = new Registry();
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: drift.h })));
-  const monitor = new Monitor(models, { maxMessageBytes: config.kafka.maxMessageBytes, tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: 20 }, drift }, metrics);
+  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: options.drift.h })));
+  const monitor = new Monitor(models, options, metrics);
   const status = new StatusBoard(models.map((m) => m.name));
   const listener: IngestListener = {
     window: (r) => { status.window(r); extra.window?.(r); },
@@ -60,4 +60,14 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
   return { config, registry, metrics, monitor, engine, status, logger };
+}
+
+/** The monitor's settings from configuration. */
+export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {
+  const d = config.detection;
+  return {
+    maxMessageBytes: config.kafka.maxMessageBytes,
+    tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
+    drift: driftParams({ k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha, cooldownWindows: config.alerts.cooldownWindows }),
+  };
 }

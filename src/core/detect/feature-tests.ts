@@ -48,6 +48,9 @@ export interface WindowEvaluation {
 
 const PSI_GROUPS = 10;
 
+/** A feature with fewer non-missing values in a window is reported but not tested. */
+export const DEFAULT_MIN_FEATURE_VALUES = 20;
+
 export function evaluateWindow(
   refs: readonly FeatureReference[],
   summary: WindowSummary,
