@@ -9,8 +9,8 @@ import { progressPrinter } from './progress.js';
 
 export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir> [options]
 
-  --config <file>          take window size, alpha and correction from this service config
-                           (the model's own window if it is listed there)
+  --config <file>          take window size, alpha, correction and schema overrides from this
+                           service config (the model's own window and schema if it is listed there)
   --window-size <n>        events per window the service will test (default 1000, or from --config)
   --min-events <n>         smallest window that is tested (default 100, or from --config)
   --categorical <a,b>      force these columns to be categorical
@@ -33,7 +33,8 @@ export async function runFit(argv: string[]): Promise<void> {
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
   const config = values.config ? loadConfig({ file: values.config }) : undefined;
-  const window = config?.models.find((m) => m.name === values.model)?.window ?? config?.window;
+  const modelConfig = config?.models.find((m) => m.name === values.model);
+  const window = modelConfig?.window ?? config?.window;
   const int = (name: string, raw: string | undefined, fallback: number) => {
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -42,8 +43,8 @@ export async function runFit(argv: string[]): Promise<void> {
   };
   const list = (raw: string | undefined) => (raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : []);
   const overrides: Record<string, FeatureKind> = {};
-  for (const c of list(values.categorical)) overrides[c] = 'categorical';
-  for (const c of list(values.numeric)) overrides[c] = 'numeric';
+  for (const c of [...(modelConfig?.schema.categorical ?? []), ...list(values.categorical)]) overrides[c] = 'categorical';
+  for (const c of [...(modelConfig?.schema.numeric ?? []), ...list(values.numeric)]) overrides[c] = 'numeric';
   const configuredSize = window?.type === 'count' ? window.size : undefined;
   const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims ') };
   const { bundle, path } = await fitBundle({
@@ -56,7 +57,7 @@ export async function runFit(argv: string[]): Promise<void> {
     nullReplicates: int('replicates', values.replicates, 1000),
     seed: int('seed', values.seed, 1),
     ...(values.version ? { version: values.version } : {}),
-    schema: { overrides, exclude: list(values.exclude) },
+    schema: { overrides, exclude: [...(modelConfig?.schema.exclude ?? []), ...list(values.exclude)] },
     tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     onProgress: (stage, done, total) => printers[stage](done, total),
   });

@@ -54,9 +54,21 @@ function print(text: string): number {
   return 0;
 }
 
+/**
+ * node:util parseArgs rejects an unknown option, a missing option value or a stray argument with a
+ * TypeError coded ERR_PARSE_ARGS_*: a usage mistake like any other, not an unexpected error.
+ */
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_');
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (isParseArgsError(error)) {
+      process.stderr.write(`shiftwatch: ${error.message}\n\n${process.argv[2] === 'fit' ? FIT_USAGE : USAGE}\n`);
+      process.exit(2);
+    }
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
     else if (error instanceof ShiftwatchError) process.stderr.write(`shiftwatch: ${error.message}\n`);
     else process.stderr.write(`shiftwatch: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -8,7 +8,7 @@ import { Problems, describe, join } from './problems.js';
 import { num, oneOf, section, str, type Obj } from './readers.js';
 import {
   LOG_LEVELS, MODEL_NAME_PATTERN,
-  type AlertConfig, type DetectionConfig, type ModelConfig, type ShiftwatchConfig,
+  type AlertConfig, type DetectionConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
 } from './types.js';
 import { parseWindow } from './window.js';
 
@@ -45,7 +45,7 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
 }
 
 function parseModels(p: Problems, raw: unknown, defaultWindow: unknown, baseDir: string): ModelConfig[] | undefined {
-  const example = 'models: [{ name: fraud-v3, bundle: bundles/fraud-v3.json }]';
+  const example = 'models: [{ name: fraud-v3, bundle: bundles/fraud-v3 }]';
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
     p.add('models', raw === undefined ? 'is required' : 'must list at least one model',
       `add at least one model with a name and a reference bundle, e.g. ${example}`);
@@ -70,13 +70,32 @@ function parseModels(p: Problems, raw: unknown, defaultWindow: unknown, baseDir:
         p.add(join(path, 'name'), `"${name}" is already the name of models[${first}]`, 'give every model a unique name');
       } else names.set(name, i);
     }
-    const bundle = str(p, obj, path, 'bundle', undefined, { example: 'bundles/fraud-v3.json' });
+    const bundle = str(p, obj, path, 'bundle', undefined, { example: 'bundles/fraud-v3' });
     const window = obj === undefined ? undefined
       : parseWindow(p, [{ path: 'window', raw: defaultWindow }, { path: join(path, 'window'), raw: obj.window }]);
-    if (name === undefined || bundle === undefined || window === undefined) return undefined;
-    return { name, bundle: resolve(baseDir, bundle), window };
+    const schema = parseSchemaOverrides(p, obj, join(path, 'schema'));
+    if (name === undefined || bundle === undefined || window === undefined || schema === undefined) return undefined;
+    return { name, bundle: resolve(baseDir, bundle), window, schema };
   });
   return models.every((m) => m !== undefined) ? (models as ModelConfig[]) : undefined;
+}
+
+function parseSchemaOverrides(p: Problems, model: Obj | undefined, path: string): SchemaOverrides | undefined {
+  const obj = section(p, path, model?.schema);
+  if (obj === undefined) return undefined;
+  const out: SchemaOverrides = { categorical: [], numeric: [], exclude: [] };
+  for (const key of ['categorical', 'numeric', 'exclude'] as const) {
+    const v = obj[key];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || !v.every((c) => typeof c === 'string' && c !== '')) {
+      p.add(join(path, key), `must be a list of column names, got ${describe(v)}`, `write it as a list, e.g. ${key}: [country, device]`);
+      return undefined;
+    }
+    out[key] = v as string[];
+  }
+  const both = out.categorical.filter((c) => out.numeric.includes(c));
+  if (both.length > 0) p.add(path, `${both.join(', ')} listed as both categorical and numeric`, 'list each column under one of them');
+  return out;
 }
 
 function parseDetection(p: Problems, raw: unknown): DetectionConfig {

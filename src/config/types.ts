@@ -49,6 +49,14 @@ export interface ModelConfig {
   bundle: string;
   /** The top-level `window` merged with the model's own overrides. */
   window: WindowConfig;
+  /** Overrides of the feature schema that `shiftwatch fit --config` infers from reference data. */
+  schema: SchemaOverrides;
+}
+
+export interface SchemaOverrides {
+  categorical: string[];
+  numeric: string[];
+  exclude: string[];
 }
 
 export type WindowConfig = CountWindowConfig | EventTimeWindowConfig;

@@ -54,6 +54,8 @@ describe('restarts mid-stream', () => {
     const b = await startServiceProcess(h.config, join(dir, 'b.yaml'));
     await h.sendEvents(messages.slice(8 * WINDOW + WINDOW / 2, 13 * WINDOW + WINDOW / 2));
     await waitFor(async () => (await committedOffset()) === 13 * WINDOW, 60_000, 'instance B to commit up to the open window');
+    // What the crash replayed: exactly the 250 events of the window that was open, nothing more.
+    expect(await acceptedEvents(b.url)).toBe(13 * WINDOW + WINDOW / 2 - 8 * WINDOW);
     expect(await b.kill('SIGTERM')).toBe(0);
     expect(b.output()).toContain('stopped cleanly');
 
@@ -68,6 +70,12 @@ describe('restarts mid-stream', () => {
     expect(new Set(published.map((x) => x.alertId)).size).toBe(published.length);
     expect(published.filter((x) => x.status === 'firing').map((x) => x.features[0]!.feature)).toEqual(['amount', 'country']);
   });
+
+  async function acceptedEvents(url: string): Promise<number> {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /shiftwatch_ingest_messages_total\{topic="[^"]+",outcome="accepted"\} (\d+)/.exec(text);
+    return Number(match?.[1]);
+  }
 
   /** What an uninterrupted run publishes, computed with the pure core on the same bundle and stream. */
   async function uninterruptedAlerts(messages: { key: string; value: string }[]): Promise<Alert[]> {

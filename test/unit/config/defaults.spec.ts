@@ -22,7 +22,7 @@ describe('parseConfig defaults', () => {
         sessionTimeoutMs: 30000,
       },
       http: { host: '0.0.0.0', port: 9464 },
-      models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 } }],
+      models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 }, schema: { categorical: [], numeric: [], exclude: [] } }],
       window: { type: 'count', size: 1000, minEvents: 100 },
       detection: { alpha: 0.05, correction: 'bh', numericTest: 'ks', categoricalTest: 'chi2', cusum: { k: 0.5, expectedRunTimeWindows: 1000 } },
       alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 10000 },
@@ -73,9 +73,9 @@ describe('config/shiftwatch.example.yaml', () => {
   it('loads cleanly and shows exactly the defaults', () => {
     const config = loadConfig({ file: EXAMPLE, env: {} });
     const base = dirname(EXAMPLE);
-    expect(config.models[0]!.bundle).toBe(resolve(base, 'bundles/fraud-v3.json'));
+    expect(config.models[0]!.bundle).toBe(resolve(base, 'bundles/fraud-v3'));
     const defaults = parseConfig(
-      { kafka: { brokers: ['localhost:9092'] }, models: [{ name: 'fraud-v3', bundle: 'bundles/fraud-v3.json' }] },
+      { kafka: { brokers: ['localhost:9092'] }, models: [{ name: 'fraud-v3', bundle: 'bundles/fraud-v3' }] },
       { baseDir: base },
     );
     expect(config).toEqual(defaults);

@@ -156,3 +156,15 @@ describe('parseConfig validation', () => {
     expect(problemLines(() => parseConfig(['a']))[0]).toMatch(/^config \(top level\): must be a mapping of keys, got a list/);
   });
 });
+
+describe('model schema overrides', () => {
+  const base = { kafka: { brokers: ['k:9092'] } };
+  it('are read per model', () => {
+    const c = parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { categorical: ['zip'], exclude: ['src'] } }] });
+    expect(c.models[0]!.schema).toEqual({ categorical: ['zip'], numeric: [], exclude: ['src'] });
+  });
+  it('reject a column listed as both kinds and a non-list', () => {
+    expect(() => parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { categorical: ['zip'], numeric: ['zip'] } }] })).toThrow(/models\[0\]\.schema: zip listed as both categorical and numeric/);
+    expect(() => parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { exclude: 'src' } }] })).toThrow(/models\[0\]\.schema\.exclude: must be a list of column names/);
+  });
+});

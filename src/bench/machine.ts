@@ -1,0 +1,55 @@
+/** The machine a benchmark ran on, for the JSON line and docs/benchmarks.md. */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+
+export interface MachineInfo {
+  nproc: number;
+  cpu: string;
+  ramGiB: number;
+  node: string;
+  date: string;
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+}
+
+export const rssMiB = (): number => Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
+
+/** Samples RSS on a timer; `peak(label)` is the largest RSS seen while that label was current. */
+export class RssSampler {
+  private readonly peaks = new Map<string, number>();
+  private label = 'setup';
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 100) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  phase(label: string): void {
+    this.sample();
+    this.label = label;
+    this.sample();
+  }
+
+  sample(): void {
+    const rss = rssMiB();
+    this.peaks.set(this.label, Math.max(this.peaks.get(this.label) ?? 0, rss));
+  }
+
+  peak(label?: string): number {
+    this.sample();
+    if (label !== undefined) return this.peaks.get(label) ?? Number.NaN;
+    return Math.max(...this.peaks.values());
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

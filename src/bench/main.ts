@@ -1,0 +1,49 @@
+/**
+ * `npm run bench -- <scenario> [flags]`: runs one benchmark scenario. Progress goes to stderr; the
+ * very last line on stdout is one JSON object with the scenario's figures (see ../shared/bench.md).
+ */
+import { UsageError } from './args.js';
+import { runE2e } from './e2e.js';
+import { runFalseAlarms } from './false-alarms.js';
+
+const SCENARIOS: Record<string, { run: (argv: readonly string[]) => Promise<Record<string, unknown>>; help: string }> = {
+  e2e: {
+    run: runE2e,
+    help: 'events/s through Kafka + the whole service vs raw kafkajs consume [--events 200000] [--repeats 3] [--partitions 1] [--window 1000]',
+  },
+  'false-alarms': {
+    run: runFalseAlarms,
+    help: 'false alarm rate on long clean streams vs the target [--windows 4000] [--window-size 500] [--targets 100,1000] [--seasonal true] [--replicates 1000]',
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(SCENARIOS).map(([name, s]) => `  ${name.padEnd(13)} ${s.help}`);
+  return `usage: npm run bench -- <scenario> [flags]\nscenarios:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const scenario = name === undefined ? undefined : SCENARIOS[name];
+  if (scenario === undefined) {
+    process.stderr.write(`${name === undefined ? 'no scenario given' : `unknown scenario "${name}"`}\n${usage()}`);
+    return 2;
+  }
+  try {
+    const figures = await scenario.run(rest);
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${usage()}`);
+      return 2;
+    }
+    process.stderr.write(`bench ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Exit explicitly once stdout is flushed: a client library's leftover timer must not keep a finished
+// benchmark alive (the broker, if any, was stopped by the scenario's own finally block).
+process.stdout.write('', () => process.exit(code));

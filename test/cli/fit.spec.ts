@@ -1,0 +1,253 @@
+/**
+ * End to end: `shiftwatch fit` as a real child process (the built dist/cli/main.js) on real files
+ * under os.tmpdir(). Successful fits are checked through the bundle.json they write; bad reference
+ * data must stop the command with exit code 1 and a message naming the column and the fix; usage
+ * mistakes exit 2.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../../src/core/reference/bundle-types.js';
+import { syntheticRows, toCsv, type SyntheticRow } from '../../src/demo/synthetic.js';
+import { assertBuilt, runCli, scratchDir, type CliResult } from './cli-process.js';
+
+const ROWS = 3000;
+/** Small window and few replicates keep one fit well under a second. */
+const FAST = ['--window-size', '500', '--min-events', '100', '--replicates', '200'];
+const EXPECTED_FEATURES: [string, 'numeric' | 'categorical'][] = [
+  ['amount', 'numeric'],
+  ['age_days', 'numeric'],
+  ['session_s', 'numeric'],
+  ['clicks', 'numeric'],
+  ['latency_ms', 'numeric'],
+  ['risk_score', 'numeric'],
+  ['country', 'categorical'],
+  ['device', 'categorical'],
+];
+
+const tmp = scratchDir('cli-fit');
+let rows: SyntheticRow[];
+let csv: string;
+
+beforeAll(() => {
+  assertBuilt();
+  rows = syntheticRows(ROWS, 11);
+  csv = tmp.write('ref.csv', toCsv(rows));
+});
+afterAll(() => tmp.cleanup());
+
+function readBundleJson(dir: string): ReferenceBundle {
+  return JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as ReferenceBundle;
+}
+
+function kinds(bundle: ReferenceBundle): [string, string][] {
+  return bundle.features.map((f) => [f.name, f.kind]);
+}
+
+/** Exit status plus output, so a failed expectation shows what the CLI printed. */
+function outcome(result: CliResult): { code: number | null; stderr: string } {
+  return { code: result.code, stderr: result.stderr };
+}
+
+/** Asserts the common shape of every bundle fitted with FAST from the synthetic rows. */
+function expectFittedBundle(bundle: ReferenceBundle, model: string): void {
+  expect(bundle.model).toBe(model);
+  expect(bundle.formatVersion).toBe(BUNDLE_FORMAT_VERSION);
+  expect(bundle.source.rows).toBe(ROWS);
+  expect(bundle.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+  for (const f of bundle.features) {
+    // Every reference row lands in some bin / category: nothing lost on the way from the file.
+    expect(f.counts.reduce((a, b) => a + b, 0)).toBe(ROWS);
+    expect(f.n).toBe(ROWS);
+    expect(f.missing).toBe(0);
+  }
+  expect(bundle.nulls.windowSize).toBe(500);
+  expect(bundle.nulls.blocks).toBe(200);
+  const p = bundle.nulls.minAdjustedP;
+  expect(p).toHaveLength(200);
+  for (const v of p) {
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(1);
+  }
+  expect(p).toEqual([...p].sort((a, b) => a - b));
+  // A real simulation, not a constant fill: the null spreads over a range of p-values.
+  expect(p[p.length - 1]! - p[0]!).toBeGreaterThan(0.1);
+}
+
+describe('shiftwatch fit: reference data in, bundle out', () => {
+  // The plain CSV fit, run once and shared with the JSON Lines test (which compares against it).
+  let csvFit: Promise<{ result: CliResult; out: string }> | undefined;
+  const fitCsv = (): Promise<{ result: CliResult; out: string }> => {
+    const out = tmp.path('bundle-csv');
+    csvFit ??= runCli(['fit', '--input', csv, '--model', 'fraud-v3', '--out', out, ...FAST]).then((result) => ({ result, out }));
+    return csvFit;
+  };
+
+  it('fits a 3,000-row CSV: exit 0, bundle.json with the model, format, 8 typed features and a sorted null; progress on stderr', async () => {
+    const { result, out } = await fitCsv();
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
+
+    const csvBundle = readBundleJson(out);
+    expectFittedBundle(csvBundle, 'fraud-v3');
+    expect(kinds(csvBundle)).toEqual(EXPECTED_FEATURES);
+    expect(csvBundle.source.path).toBe(csv);
+
+    // Progress goes to stderr, one line per step when stderr is not a terminal, each stage finishing.
+    const progress = result.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(result.stderr).toMatch(/^reading\s+100%/m);
+    expect(result.stderr).toMatch(/^summarising\s+\d+%/m);
+    expect(result.stderr).toMatch(/^null sims\s+100%/m);
+    for (const line of progress) expect(line).toMatch(/^(reading|summarising|null sims)\s+\d{1,3}% .*\(elapsed [\d.]+ s, eta [\d.?]+ s\)$/);
+
+    // The summary goes to stdout.
+    expect(result.stdout).toContain(`wrote ${join(out, 'bundle.json')}`);
+    expect(result.stdout).toContain(`model fraud-v3, version ${csvBundle.version}, ${ROWS} rows`);
+    expect(result.stdout).toContain('null: 200 simulated windows of 500');
+  });
+
+  it('fits JSON Lines in the inference-event shape to the same features and null as the CSV', async () => {
+    const jsonl = tmp.write(
+      'ref.jsonl',
+      rows.map((features, i) => JSON.stringify({ v: 1, model: 'fraud-v3', id: `e${i}`, ts: 1_764_000_000_000 + i, features })).join('\n') + '\n',
+    );
+    const out = tmp.path('bundle-jsonl');
+    const result = await runCli(['fit', '--input', jsonl, '--model', 'fraud-v3', '--out', out, ...FAST]);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
+
+    const bundle = readBundleJson(out);
+    expectFittedBundle(bundle, 'fraud-v3');
+    // Only the `features` object counts: v, model, id and ts do not become columns.
+    expect(kinds(bundle)).toEqual(EXPECTED_FEATURES);
+    // Same rows, same seed: the same summaries and the same simulated null as the CSV fit.
+    const csvRun = await fitCsv();
+    expect(csvRun.result.code).toBe(0);
+    const csvBundle = readBundleJson(csvRun.out);
+    expect(bundle.features).toEqual(csvBundle.features);
+    expect(bundle.nulls).toEqual(csvBundle.nulls);
+    expect(bundle.source.sha256).not.toBe(csvBundle.source.sha256);
+  });
+
+  it('applies --categorical and --exclude', async () => {
+    const out = tmp.path('bundle-overrides');
+    const result = await runCli([
+      'fit', '--input', csv, '--model', 'fraud-v3', '--out', out, ...FAST,
+      '--categorical', 'clicks', '--exclude', 'latency_ms,risk_score',
+    ]);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
+
+    const bundle = readBundleJson(out);
+    expect(kinds(bundle)).toEqual([
+      ['amount', 'numeric'],
+      ['age_days', 'numeric'],
+      ['session_s', 'numeric'],
+      ['clicks', 'categorical'],
+      ['country', 'categorical'],
+      ['device', 'categorical'],
+    ]);
+    const clicks = bundle.features.find((f) => f.name === 'clicks');
+    expect(clicks?.kind === 'categorical' && clicks.categories.every((c) => /^\d+$/.test(c))).toBe(true);
+    expect(result.stdout).toContain('clicks:categorical');
+    expect(result.stdout).not.toContain('latency_ms');
+  });
+
+  it('writes the bundle with the version label given by --version', async () => {
+    const out = tmp.path('bundle-version');
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', out, ...FAST, '--version', 'v2026.11']);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(readBundleJson(out).version).toBe('v2026.11');
+  });
+});
+
+describe('shiftwatch fit: bad reference data stops it with exit code 1, the column and the fix', () => {
+  /** Header plus the synthetic rows, with one column appended by `extra(row index)`. */
+  function csvWithColumn(name: string, extra: (i: number) => string): string {
+    const [header, ...lines] = toCsv(rows).trimEnd().split('\n');
+    return [`${header},${name}`, ...lines.map((l, i) => `${l},${extra(i)}`)].join('\n') + '\n';
+  }
+
+  async function expectFitFails(file: string, args: string[], ...fragments: string[]): Promise<string> {
+    const out = tmp.path(`no-bundle-${file.replace(/\W/g, '_')}`);
+    const result = await runCli(['fit', '--input', tmp.path(file), '--model', 'm', '--out', out, ...args]);
+    const message = result.stderr.split('\n').find((l) => l.startsWith('shiftwatch: ')) ?? '';
+    expect({ code: result.code, message }).toEqual({ code: 1, message: expect.stringContaining('. Fix: ') });
+    for (const f of fragments) expect(message).toContain(f);
+    expect(result.stderr).not.toContain('unexpected error');
+    expect(existsSync(join(out, 'bundle.json'))).toBe(false);
+    return message;
+  }
+
+  it('an empty file', async () => {
+    tmp.write('empty.csv', '');
+    await expectFitFails('empty.csv', FAST, 'no rows', tmp.path('empty.csv'), 'has no data', 'Fix: export the reference data with a header row');
+  });
+
+  it('a file with only the header row', async () => {
+    tmp.write('header-only.csv', toCsv(rows).split('\n')[0] + '\n');
+    await expectFitFails('header-only.csv', FAST, 'no rows', 'only a header row', 'Fix:');
+  });
+
+  it('a constant column', async () => {
+    tmp.write('constant.csv', csvWithColumn('region', () => 'EU'));
+    await expectFitFails('constant.csv', FAST, 'reference column "region"', 'constant column', '"EU"', 'Fix: drop it with schema.exclude');
+  });
+
+  beforeAll(() => {
+    tmp.write('mixed.csv', csvWithColumn('tenure', (i) => (i === 56 ? 'n/a' : String(i % 40))));
+  });
+
+  it('a column with mixed types', async () => {
+    await expectFitFails(
+      'mixed.csv', FAST,
+      'reference column "tenure"', 'mixed types', '2,999 numbers and 1 string', '"n/a" on row 57',
+      'Fix: clean the column, or force its type with schema.overrides.tenure: categorical',
+    );
+  });
+
+  it('...which --categorical fixes, as the message says', async () => {
+    const out = tmp.path('bundle-mixed-fixed');
+    const result = await runCli(['fit', '--input', tmp.path('mixed.csv'), '--model', 'm', '--out', out, ...FAST, '--categorical', 'tenure']);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(kinds(readBundleJson(out))).toContainEqual(['tenure', 'categorical']);
+  });
+
+  it('too few rows for the window size', async () => {
+    await expectFitFails('ref.csv', ['--window-size', '2000', '--replicates', '50'],
+      `${ROWS} rows cannot calibrate windows of 2000 events`, 'at least 4000 are needed', 'Fix: provide more reference rows or configure a smaller window.size');
+  });
+
+  it('a column with too few non-null rows for the window', async () => {
+    tmp.write('sparse.csv', csvWithColumn('coupon', (i) => (i < 400 ? String(i % 7) : '')));
+    await expectFitFails('sparse.csv', FAST, 'reference column "coupon"', 'only 400 non-null reference rows', 'at least 500 are needed', 'Fix: add at least 100 more reference rows');
+  });
+
+  it('an --categorical column that is not in the data', async () => {
+    await expectFitFails('ref.csv', [...FAST, '--categorical', 'contry'], 'reference column "contry"', 'not in the reference data', 'Fix: check the spelling', 'country');
+  });
+});
+
+describe('shiftwatch fit: usage errors exit 2 with the usage', () => {
+  it('missing --out', async () => {
+    const result = await runCli(['fit', '--input', csv, '--model', 'm']);
+    expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining('fit needs --input, --model and --out') });
+    expect(result.stderr).toContain('shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir>');
+  });
+
+  it('a window size that is not a positive integer', async () => {
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--window-size', 'abc']);
+    expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining('--window-size must be a positive integer, got "abc"') });
+    expect(existsSync(tmp.path('never'))).toBe(false);
+  });
+
+  it('an unknown option', async () => {
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--windowsize', '500']);
+    expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining("Unknown option '--windowsize'") });
+    expect(result.stderr).not.toContain('unexpected error');
+    expect(result.stderr).toContain('shiftwatch fit --input <file.csv|file.jsonl>');
+  });
+
+  it('--help prints the usage on stdout and exits 0', async () => {
+    const result = await runCli(['fit', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--replicates <n>');
+  });
+});
