@@ -1,6 +1,6 @@
 /** Service configuration: one YAML file plus SHIFTWATCH__* environment overrides, validated at startup. */
 export type {
-  AlertConfig, CountWindowConfig, DetectionConfig, EventTimeWindowConfig, KafkaConfig, LogLevel, ModelConfig,
+  AccuracyConfig, AccuracyEstimator, AlertConfig, CountWindowConfig, LabelsConfig, LabelShiftEstimator, DetectionConfig, EventTimeWindowConfig, KafkaConfig, LogLevel, ModelConfig,
   ResolvedSecrets, SaslConfig, SaslMechanism, ShiftwatchConfig, SslConfig, WindowConfig,
 } from './types.js';
 export { parseConfig, type ParseOptions } from './schema.js';

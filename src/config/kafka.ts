@@ -11,6 +11,7 @@ const TOPIC_DEFAULTS = {
   events: 'shiftwatch.events',
   alerts: 'shiftwatch.alerts',
   deadLetters: 'shiftwatch.dlq',
+  labels: 'shiftwatch.labels',
   state: 'shiftwatch.state',
 } as const;
 

@@ -31,7 +31,7 @@ export const SHAPE: Section = {
         brokers: 'list',
         clientId: 'string',
         groupId: 'string',
-        topics: { fields: { events: 'string', alerts: 'string', deadLetters: 'string', state: 'string' } },
+        topics: { fields: { events: 'string', alerts: 'string', deadLetters: 'string', state: 'string', labels: 'string' } },
         ssl: {
           orBoolean: true,
           fields: { caFile: 'string', certFile: 'string', keyFile: 'string', rejectUnauthorized: 'boolean' },
@@ -57,6 +57,9 @@ export const SHAPE: Section = {
     alerts: {
       fields: { cooldownWindows: 'number', publishRetries: 'number', initialBackoffMs: 'number', maxBackoffMs: 'number' },
     },
+    accuracy: { fields: { headline: 'string', floor: 'number' } },
+    labelShift: { fields: { estimator: 'string' } },
+    labels: { fields: { ttlMs: 'number', maxEntries: 'number', minLabeled: 'number' } },
     limits: { fields: { maxSeries: 'number' } },
     logLevel: 'string',
   },

@@ -7,7 +7,7 @@ import { parseKafka } from './kafka.js';
 import { Problems, describe, join } from './problems.js';
 import { num, oneOf, section, str, type Obj } from './readers.js';
 import {
-  LOG_LEVELS, MODEL_NAME_PATTERN,
+  ACCURACY_ESTIMATORS, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS, MODEL_NAME_PATTERN,
   type AlertConfig, type DetectionConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
 } from './types.js';
 import { parseWindow } from './window.js';
@@ -40,7 +40,18 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
   const limits = section(p, 'limits', root.limits);
   const maxSeries = num(p, limits, 'limits', 'maxSeries', 50000, { integer: true, min: 1 });
   const logLevel = oneOf(p, root, '', 'logLevel', 'info', LOG_LEVELS);
-  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel };
+  const accuracyObj = section(p, 'accuracy', root.accuracy);
+  const floor = accuracyObj?.floor === undefined || accuracyObj.floor === null ? undefined
+    : num(p, accuracyObj, 'accuracy', 'floor', undefined, { above: 0, max: 1 });
+  const accuracy = { headline: oneOf(p, accuracyObj, 'accuracy', 'headline', 'atc-ne', ACCURACY_ESTIMATORS), ...(floor === undefined ? {} : { floor }) };
+  const labelShift = { estimator: oneOf(p, section(p, 'labelShift', root.labelShift), 'labelShift', 'estimator', 'mlls', LABEL_SHIFT_ESTIMATORS) };
+  const labelsObj = section(p, 'labels', root.labels);
+  const labels = {
+    ttlMs: num(p, labelsObj, 'labels', 'ttlMs', 7 * 24 * 3600 * 1000, { integer: true, min: 1 }),
+    maxEntries: num(p, labelsObj, 'labels', 'maxEntries', 1_000_000, { integer: true, min: 1 }),
+    minLabeled: num(p, labelsObj, 'labels', 'minLabeled', 100, { integer: true, min: 1 }),
+  };
+  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels };
   return deepFreeze(config) as ShiftwatchConfig;
 }
 

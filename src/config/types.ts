@@ -13,13 +13,37 @@ export interface ShiftwatchConfig {
   alerts: AlertConfig;
   limits: { maxSeries: number };
   logLevel: LogLevel;
+  accuracy: AccuracyConfig;
+  labelShift: { estimator: LabelShiftEstimator };
+  labels: LabelsConfig;
+}
+
+export const ACCURACY_ESTIMATORS = ['atc-ne', 'atc-mc', 'mano', 'doc', 'ac', 'label-shift'] as const;
+export type AccuracyEstimator = (typeof ACCURACY_ESTIMATORS)[number];
+export const LABEL_SHIFT_ESTIMATORS = ['mlls', 'bbse', 'rlls'] as const;
+export type LabelShiftEstimator = (typeof LABEL_SHIFT_ESTIMATORS)[number];
+
+export interface AccuracyConfig {
+  /** The estimator shown as the model's accuracy and used for the floor alert. */
+  headline: AccuracyEstimator;
+  /** Alert when the headline estimate's 95% interval lies entirely below this accuracy. */
+  floor?: number;
+}
+
+export interface LabelsConfig {
+  /** How long a prediction waits for its label (and a label for its prediction), processing time. */
+  ttlMs: number;
+  /** Most predictions and waiting labels held at once; the oldest are evicted beyond it. */
+  maxEntries: number;
+  /** Labels a window needs before its realized accuracy is published. */
+  minLabeled: number;
 }
 
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
   groupId: string;
-  topics: { events: string; alerts: string; deadLetters: string; state: string };
+  topics: { events: string; alerts: string; deadLetters: string; state: string; labels: string };
   ssl: false | SslConfig;
   sasl?: SaslConfig;
   maxMessageBytes: number;

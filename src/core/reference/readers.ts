@@ -30,7 +30,7 @@ const FORMATS: Record<string, 'csv' | 'jsonl'> = { '.csv': 'csv', '.jsonl': 'jso
  * CSV: header row required (names trimmed, non-empty, unique); see parseCsvCell for cell typing.
  * JSONL: one object per line, blank lines skipped; values must be numbers, strings, booleans or null
  * (JSON strings stay strings, even "12" or "NA"); a row `{ "features": {...}, ... }` (the inference
- * event shape) contributes only its `features` object. Columns are the union in first-seen order and
+ * event shape) contributes its `features`, its `label` and its prediction (see flattenEvent). Columns are the union in first-seen order and
  * rows missing a column get null for it.
  */
 export async function readReferenceRows(path: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -157,7 +157,7 @@ function jsonlSink(path: string, rows: Row[], maxRows: number): Sink {
     if (!isPlainObject(parsed)) {
       throw new ReferenceDataError(undefined, `${path} line ${line} is ${describe(parsed)}, not a JSON object`, 'write one JSON object per line, e.g. {"age": 31, "country": "DE"}');
     }
-    const row = isPlainObject(parsed.features) ? parsed.features : parsed;
+    const row = isPlainObject(parsed.features) ? flattenEvent(parsed, parsed.features) : parsed;
     for (const key of Object.keys(row)) {
       const v = row[key];
       const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
@@ -184,6 +184,24 @@ function jsonlSink(path: string, rows: Row[], maxRows: number): Sink {
     },
     columns: () => [...columns],
   };
+}
+
+/**
+ * An inference-event-shaped row contributes its features, its label, and its prediction as the
+ * columns `prob_<k>` / `logit_<k>` (class k) or `prediction` (a regression value).
+ */
+function flattenEvent(event: Record<string, unknown>, features: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...features };
+  if (event.label !== undefined) row.label = event.label;
+  const prediction = event.prediction;
+  if (isPlainObject(prediction)) {
+    for (const [key, prefix] of [['probs', 'prob'], ['logits', 'logit']] as const) {
+      const v = prediction[key];
+      if (Array.isArray(v)) v.forEach((x, k) => (row[`${prefix}_${k}`] = x));
+    }
+    if (prediction.value !== undefined) row.prediction = prediction.value;
+  }
+  return row;
 }
 
 function fillMissing(rows: Row[], columns: string[]): void {

@@ -27,6 +27,13 @@ export interface SchemaOptions {
 /** Column names that are not features unless an override says otherwise. */
 export const NON_FEATURE_COLUMNS: readonly string[] = ['id', 'ts', 'label', 'model', 'prediction'];
 
+/** The model's outputs in reference data: `prob_0..prob_{K-1}` or `logit_0..logit_{K-1}`. */
+export const PREDICTION_COLUMN = /^(prob|logit)_(\d+)$/;
+
+export function isFeatureColumn(name: string): boolean {
+  return !NON_FEATURE_COLUMNS.includes(name) && !PREDICTION_COLUMN.test(name);
+}
+
 const DROP_FIX = 'drop it with schema.exclude or fix the export';
 
 export function inferSchema(rows: readonly Row[], columns: readonly string[], options: SchemaOptions = {}): FeatureSpec[] {
@@ -46,14 +53,14 @@ export function inferSchema(rows: readonly Row[], columns: readonly string[], op
   for (const name of columns) {
     const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
     if (exclude.has(name) || override === 'ignore') continue;
-    if (override === undefined && NON_FEATURE_COLUMNS.includes(name)) continue;
+    if (override === undefined && !isFeatureColumn(name)) continue;
     specs.push({ name, kind: columnKind(name, columnStats(rows, name), override) });
   }
   if (specs.length === 0) {
     throw new ReferenceDataError(
       undefined,
       `no feature columns left (columns: ${columns.join(', ')})`,
-      `export the model's input features; ${NON_FEATURE_COLUMNS.join(', ')} and excluded columns are not features`,
+      `export the model's input features; ${NON_FEATURE_COLUMNS.join(', ')}, prob_<k>, logit_<k> and excluded columns are not features`,
     );
   }
   return specs;

@@ -15,7 +15,7 @@ describe('parseConfig defaults', () => {
         brokers: ['kafka-0:9092'],
         clientId: 'shiftwatch',
         groupId: 'shiftwatch',
-        topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state' },
+        topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state', labels: 'shiftwatch.labels' },
         ssl: false,
         maxMessageBytes: 1048576,
         connectionTimeoutMs: 3000,
@@ -28,6 +28,9 @@ describe('parseConfig defaults', () => {
       alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 10000 },
       limits: { maxSeries: 50000 },
       logLevel: 'info',
+      accuracy: { headline: 'atc-ne' },
+      labelShift: { estimator: 'mlls' },
+      labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100 },
     });
     expect(config.kafka.sasl).toBeUndefined();
   });

@@ -1,0 +1,130 @@
+/**
+ * Joins delayed ground-truth labels to the predictions they belong to, by (model, id), in bounded
+ * memory: every entry expires after `ttlMs` of processing time, and past `maxEntries` the oldest
+ * entries are evicted. Labels may arrive before their event (they wait), late (after their
+ * window closed: still joined while the entry lives), twice (counted, ignored) or never.
+ * Each joined label lands in the realized tally of the window its event belonged to.
+ */
+export type LabelOutcome = 'joined' | 'waiting' | 'duplicate';
+export type EvictionReason = 'expired' | 'capacity';
+
+export interface LabelJoinOptions {
+  ttlMs: number;
+  maxEntries: number;
+}
+
+interface PredictionEntry {
+  kind: 'prediction';
+  window: number;
+  predicted: number;
+  labeled: boolean;
+  expiresAt: number;
+}
+
+interface LabelEntry {
+  kind: 'label';
+  label: number;
+  expiresAt: number;
+}
+
+/** Realized outcomes of one window, as labels arrive. */
+export interface RealizedTally {
+  predictions: number;
+  labeled: number;
+  correct: number;
+  /** Count of true labels per class. */
+  classCounts: number[];
+}
+
+export interface JoinObserver {
+  evicted?(kind: 'prediction' | 'label', reason: EvictionReason): void;
+}
+
+export class LabelJoiner {
+  /** Insertion-ordered, so the oldest entry is always first (all entries share one TTL). */
+  private readonly entries = new Map<string, PredictionEntry | LabelEntry>();
+  private readonly tallies = new Map<number, RealizedTally>();
+
+  constructor(
+    private readonly classes: number,
+    private readonly options: LabelJoinOptions,
+    private readonly observer: JoinObserver = {},
+    private readonly maxWindows = 200,
+  ) {}
+
+  /** Records a prediction of window `window` (a monotone window sequence number). */
+  addPrediction(id: string, window: number, predicted: number, now: number): void {
+    this.expire(now);
+    const tally = this.tally(window);
+    tally.predictions += 1;
+    const waiting = this.entries.get(id);
+    if (waiting?.kind === 'label') {
+      this.entries.delete(id);
+      this.count(tally, predicted, waiting.label);
+      this.put(id, { kind: 'prediction', window, predicted, labeled: true, expiresAt: now + this.options.ttlMs });
+      return;
+    }
+    this.put(id, { kind: 'prediction', window, predicted, labeled: false, expiresAt: now + this.options.ttlMs });
+  }
+
+  addLabel(id: string, label: number, now: number): LabelOutcome {
+    this.expire(now);
+    const entry = this.entries.get(id);
+    if (entry === undefined) {
+      this.put(id, { kind: 'label', label, expiresAt: now + this.options.ttlMs });
+      return 'waiting';
+    }
+    if (entry.kind === 'label' || entry.labeled) return 'duplicate';
+    entry.labeled = true;
+    const tally = this.tallies.get(entry.window);
+    if (tally !== undefined) this.count(tally, entry.predicted, label);
+    return 'joined';
+  }
+
+  /** The realized tally of a window, if it is still remembered. */
+  realized(window: number): Readonly<RealizedTally> | undefined {
+    return this.tallies.get(window);
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops entries whose time-to-live has passed. */
+  expire(now: number): void {
+    for (const [id, entry] of this.entries) {
+      if (entry.expiresAt > now) break;
+      this.entries.delete(id);
+      if (entry.kind === 'label' || !entry.labeled) this.observer.evicted?.(entry.kind, 'expired');
+    }
+  }
+
+  private put(id: string, entry: PredictionEntry | LabelEntry): void {
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    while (this.entries.size > this.options.maxEntries) {
+      const [oldest, evicted] = this.entries.entries().next().value as [string, PredictionEntry | LabelEntry];
+      this.entries.delete(oldest);
+      if (evicted.kind === 'label' || !evicted.labeled) this.observer.evicted?.(evicted.kind, 'capacity');
+    }
+  }
+
+  private tally(window: number): RealizedTally {
+    let t = this.tallies.get(window);
+    if (t === undefined) {
+      t = { predictions: 0, labeled: 0, correct: 0, classCounts: new Array<number>(this.classes).fill(0) };
+      this.tallies.set(window, t);
+      for (const old of this.tallies.keys()) {
+        if (this.tallies.size <= this.maxWindows) break;
+        this.tallies.delete(old);
+      }
+    }
+    return t;
+  }
+
+  private count(tally: RealizedTally, predicted: number, label: number): void {
+    tally.labeled += 1;
+    if (predicted === label) tally.correct += 1;
+    if (label >= 0 && label < this.classes) tally.classCounts[label]! += 1;
+  }
+}
