@@ -1,5 +1,5 @@
 /**
- * `node dist/infra/local-kafka-cli.js` (later `shiftwatch kafka`): starts the local single-node
+ * `shiftwatch kafka` (or `node dist/infra/local-kafka-cli.js`): starts the local single-node
  * Kafka broker, prints `KAFKA_BROKERS=127.0.0.1:NNNN` on stdout (progress goes to stderr), and
  * stops it cleanly on SIGINT/SIGTERM.
  *

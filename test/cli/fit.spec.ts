@@ -168,7 +168,8 @@ describe('shiftwatch fit: bad reference data stops it with exit code 1, the colu
   async function expectFitFails(file: string, args: string[], ...fragments: string[]): Promise<string> {
     const out = tmp.path(`no-bundle-${file.replace(/\W/g, '_')}`);
     const result = await runCli(['fit', '--input', tmp.path(file), '--model', 'm', '--out', out, ...args]);
-    const message = result.stderr.split('\n').find((l) => l.startsWith('shiftwatch: ')) ?? '';
+    // The whole of stderr when there is no `shiftwatch: ` line, so a failure shows what was printed instead.
+    const message = result.stderr.split('\n').find((l) => l.startsWith('shiftwatch: ')) ?? result.stderr;
     expect({ code: result.code, message }).toEqual({ code: 1, message: expect.stringContaining('. Fix: ') });
     for (const f of fragments) expect(message).toContain(f);
     expect(result.stderr).not.toContain('unexpected error');

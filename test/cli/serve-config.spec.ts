@@ -45,7 +45,8 @@ afterAll(() => tmp.cleanup());
 
 /** The `shiftwatch: ...` error line(s) and the exit, asserted to be a quick exit 1 without a stack trace. */
 function expectStartupFailure(result: CliResult): string {
-  const message = result.stderr.split('\n').filter((l) => l.startsWith('shiftwatch: ')).join('\n');
+  // The whole of stderr when there is no `shiftwatch: ` line, so a failure shows what was printed instead.
+  const message = result.stderr.split('\n').filter((l) => l.startsWith('shiftwatch: ')).join('\n') || result.stderr;
   expect({ code: result.code, signal: result.signal, message }).toEqual({ code: 1, signal: null, message: expect.stringContaining('. Fix: ') });
   expect(result.ms).toBeLessThan(STARTUP_LIMIT_MS);
   expect(result.stderr).not.toContain('unexpected error');

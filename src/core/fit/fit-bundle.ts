@@ -44,7 +44,7 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     );
   }
   const features = specs.map((spec, j) => {
-    progress?.('summarise', j, specs.length);
+    progress?.('summarise', j + 1, specs.length);
     const values = rows.map((r) => r[spec.name] ?? null);
     const ref = buildFeatureReference(spec, values, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
     checkEnoughRows(ref.n, options.minEvents, spec.name);

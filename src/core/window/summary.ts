@@ -26,6 +26,20 @@ export interface CategoricalSummary {
 
 export type FeatureSummary = NumericSummary | CategoricalSummary;
 
+/**
+ * The model's calibrated class probabilities for the window's events, K per row in arrival order
+ * (the label-shift EM needs every row; merging concatenates, and every estimator is invariant to
+ * row order). Memory: 8·K bytes per event.
+ */
+export interface PredictionSummary {
+  classes: number;
+  /** Events with a prediction. */
+  n: number;
+  /** Events without one. */
+  missing: number;
+  probs: number[];
+}
+
 export interface WindowSummary {
   n: number;
   /** Smallest and largest event time seen, epoch ms (NaN while empty). */
@@ -35,10 +49,12 @@ export interface WindowSummary {
   features: FeatureSummary[];
   /** Number of feature values whose name is not in the reference (counted, otherwise ignored). */
   unknownFeatureValues: number;
+  /** Present when the model's bundle has a classification reference. */
+  predictions?: PredictionSummary;
 }
 
-export function emptySummary(features: readonly FeatureReference[]): WindowSummary {
-  return {
+export function emptySummary(features: readonly FeatureReference[], classes?: number): WindowSummary {
+  const summary: WindowSummary = {
     n: 0,
     minTs: Number.NaN,
     maxTs: Number.NaN,
@@ -49,6 +65,8 @@ export function emptySummary(features: readonly FeatureReference[]): WindowSumma
         : { kind: 'categorical', counts: {}, missing: 0 },
     ),
   };
+  if (classes !== undefined) summary.predictions = { classes, n: 0, missing: 0, probs: [] };
+  return summary;
 }
 
 /** Why a value cannot enter a summary (the caller dead-letters the event). */
@@ -79,8 +97,17 @@ export function addEvent(
   features: Readonly<Record<string, FeatureValue>>,
   ts: number,
   isKnown: (name: string) => boolean,
+  probs?: readonly number[],
 ): string[] {
   const missing: string[] = [];
+  const p = summary.predictions;
+  if (p !== undefined) {
+    if (probs === undefined) p.missing += 1;
+    else {
+      p.n += 1;
+      p.probs.push(...probs);
+    }
+  }
   summary.n += 1;
   summary.minTs = Number.isNaN(summary.minTs) ? ts : Math.min(summary.minTs, ts);
   summary.maxTs = Number.isNaN(summary.maxTs) ? ts : Math.max(summary.maxTs, ts);
@@ -111,13 +138,18 @@ export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSum
   if (a.features.length !== b.features.length) throw new Error('cannot merge summaries of different bundles');
   const minOf = (x: number, y: number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : Math.min(x, y));
   const maxOf = (x: number, y: number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : Math.max(x, y));
-  return {
+  const merged: WindowSummary = {
     n: a.n + b.n,
     minTs: minOf(a.minTs, b.minTs),
     maxTs: maxOf(a.maxTs, b.maxTs),
     unknownFeatureValues: a.unknownFeatureValues + b.unknownFeatureValues,
     features: a.features.map((fa, j) => mergeFeature(fa, b.features[j]!)),
   };
+  const [pa, pb] = [a.predictions, b.predictions];
+  if (pa !== undefined && pb !== undefined) {
+    merged.predictions = { classes: pa.classes, n: pa.n + pb.n, missing: pa.missing + pb.missing, probs: [...pa.probs, ...pb.probs] };
+  }
+  return merged;
 }
 
 function mergeFeature(a: FeatureSummary, b: FeatureSummary): FeatureSummary {

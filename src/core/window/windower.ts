@@ -26,6 +26,8 @@ export interface ClosedWindow {
   lateEvents: number;
   /** Per "topic/partition", the offset after the last event this window holds. */
   endOffsets: Record<string, number>;
+  /** This windower's sequence number of the window (not persisted; joins labels to windows). */
+  serial: number;
 }
 
 /** A position in the input: "topic/partition" and offset. */
@@ -42,16 +44,19 @@ interface OpenWindow {
   lastActivityMs: number;
   lateEvents: number;
   firstPosition: string;
+  serial: number;
 }
 
 export class ModelWindower {
   private open: OpenWindow | undefined;
   private lastClosedIndex = Number.NEGATIVE_INFINITY;
   private readonly known: Set<string>;
+  private serials = 0;
 
   constructor(
     private readonly refs: readonly FeatureReference[],
     readonly spec: WindowSpec,
+    private readonly classes?: number,
   ) {
     this.known = new Set(refs.map((r) => r.name));
   }
@@ -62,7 +67,8 @@ export class ModelWindower {
     ts: number,
     position: InputPosition,
     nowMs: number,
-  ): { closed: ClosedWindow[]; missing: string[]; late: boolean } {
+    probs?: readonly number[],
+  ): { closed: ClosedWindow[]; missing: string[]; late: boolean; serial: number } {
     const closed: ClosedWindow[] = [];
     let late = false;
     if (this.spec.type === 'event-time') {
@@ -79,13 +85,13 @@ export class ModelWindower {
       this.open = this.newWindow(0);
     }
     const w = this.open;
-    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name));
+    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), probs);
     if (!w.firstOffsets.has(position.partitionKey)) w.firstOffsets.set(position.partitionKey, position.offset);
     w.endOffsets[position.partitionKey] = Math.max(w.endOffsets[position.partitionKey] ?? 0, position.offset + 1);
     if (w.firstPosition === '') w.firstPosition = `${position.partitionKey}@${position.offset}`;
     w.lastActivityMs = nowMs;
     if (this.spec.type === 'count' && w.summary.n >= this.spec.size) closed.push(this.close('full'));
-    return { closed, missing, late };
+    return { closed, missing, late, serial: w.serial };
   }
 
   /** Closes an event-time window that has been idle for `idleCloseMs` of wall-clock time. */
@@ -109,7 +115,8 @@ export class ModelWindower {
   }
 
   private newWindow(index: number): OpenWindow {
-    return { summary: emptySummary(this.refs), index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
+    this.serials += 1;
+    return { summary: emptySummary(this.refs, this.classes), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
   }
 
   private close(reason: CloseReason): ClosedWindow {
@@ -119,8 +126,8 @@ export class ModelWindower {
     if (this.spec.type === 'event-time') {
       this.lastClosedIndex = w.index;
       const start = w.index * this.spec.durationMs;
-      return { id: `t${start}`, type: 'event-time', start, end: start + this.spec.durationMs, reason, summary: s, lateEvents: w.lateEvents, endOffsets: w.endOffsets };
+      return { id: `t${start}`, type: 'event-time', start, end: start + this.spec.durationMs, reason, summary: s, lateEvents: w.lateEvents, endOffsets: w.endOffsets, serial: w.serial };
     }
-    return { id: `c${s.minTs}-${s.maxTs}-${s.n}-${w.firstPosition}`, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, endOffsets: w.endOffsets };
+    return { id: `c${s.minTs}-${s.maxTs}-${s.n}-${w.firstPosition}`, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, endOffsets: w.endOffsets, serial: w.serial };
   }
 }
