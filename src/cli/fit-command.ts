@@ -46,7 +46,7 @@ export async function runFit(argv: string[]): Promise<void> {
   for (const c of [...(modelConfig?.schema.categorical ?? []), ...list(values.categorical)]) overrides[c] = 'categorical';
   for (const c of [...(modelConfig?.schema.numeric ?? []), ...list(values.numeric)]) overrides[c] = 'numeric';
   const configuredSize = window?.type === 'count' ? window.size : undefined;
-  const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims ') };
+  const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims '), predictions: progressPrinter('calibration') };
   const { bundle, path } = await fitBundle({
     input: resolve(values.input),
     model: values.model,
@@ -63,6 +63,11 @@ export async function runFit(argv: string[]): Promise<void> {
   });
   const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');
   process.stdout.write(`wrote ${path}\n  model ${bundle.model}, version ${bundle.version}, ${bundle.source.rows} rows\n  features ${kinds}\n  null: ${bundle.nulls.blocks} simulated windows of ${bundle.nulls.windowSize}\n`);
+  const p = bundle.predictions;
+  if (p !== undefined) {
+    const mano = 'fit' in p.mano ? `MaNo calibrated (${p.mano.fit.normalisation})` : `MaNo refused: ${p.mano.refused}`;
+    process.stdout.write(`  predictions: ${p.classes} classes from ${p.input}, source accuracy ${p.sourceAccuracy.toFixed(4)}, BCTS T=${p.calibration.T.toFixed(3)}, ATC-NE threshold ${p.atc.ne.threshold.toFixed(4)}, ${mano}\n`);
+  }
 }
 
 export class UsageError extends Error {}

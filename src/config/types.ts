@@ -18,10 +18,9 @@ export interface ShiftwatchConfig {
   labels: LabelsConfig;
 }
 
-export const ACCURACY_ESTIMATORS = ['atc-ne', 'atc-mc', 'mano', 'doc', 'ac', 'label-shift'] as const;
-export type AccuracyEstimator = (typeof ACCURACY_ESTIMATORS)[number];
-export const LABEL_SHIFT_ESTIMATORS = ['mlls', 'bbse', 'rlls'] as const;
-export type LabelShiftEstimator = (typeof LABEL_SHIFT_ESTIMATORS)[number];
+export { ACCURACY_ESTIMATORS, LABEL_SHIFT_METHODS as LABEL_SHIFT_ESTIMATORS } from '../core/predictions/estimators.js';
+export type { AccuracyEstimatorName as AccuracyEstimator, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
+import type { AccuracyEstimatorName as AccuracyEstimator, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
 
 export interface AccuracyConfig {
   /** The estimator shown as the model's accuracy and used for the floor alert. */

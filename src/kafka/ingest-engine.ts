@@ -9,6 +9,7 @@ import type { ShiftwatchConfig } from '../config/index.js';
 import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
 import type { Alert } from '../core/alerts/alert.js';
+import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
 import { publishWithRetry, type RetryPolicy } from './publisher.js';
@@ -16,6 +17,7 @@ import { encodeCheckpoint, ensureStateTopic, readCheckpoints } from './checkpoin
 
 export interface IngestListener {
   alert?(alert: Alert): void;
+  realized?(report: RealizedReport): void;
   window?(report: WindowReport): void;
 }
 
@@ -52,7 +54,7 @@ export class IngestEngine {
     try {
       await ensureStateTopic(admin, topics.state);
       const existing = new Set(await admin.listTopics());
-      const missing = [topics.events, topics.alerts, topics.deadLetters].filter((t) => !existing.has(t));
+      const missing = [topics.events, topics.labels, topics.alerts, topics.deadLetters].filter((t) => !existing.has(t));
       if (missing.length > 0) {
         await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic })) }).catch((error: unknown) => {
           this.logger.warn(`could not create topics ${missing.join(', ')}; create them yourself`, { error: String(error) });
@@ -72,7 +74,7 @@ export class IngestEngine {
     this.consumer = this.kafka.consumer({ groupId, sessionTimeout: sessionTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024 });
     this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error('consumer crashed; kafkajs restarts it if the error is retriable', { error: String(e.payload.error) }));
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topics.events, fromBeginning: true });
+    await this.consumer.subscribe({ topics: [topics.events, topics.labels], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
     this.ticker = setInterval(() => void this.exclusive(() => this.deliver(this.monitor.tick())), 1000);
     this.ready = true;
@@ -101,9 +103,12 @@ export class IngestEngine {
     const started = process.hrtime.bigint();
     const out = emptyOutput();
     let lastTimestamp: string | undefined;
+    const isLabels = batch.topic === this.config.kafka.topics.labels;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      this.monitor.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value }, out);
+      const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
+      if (isLabels) this.monitor.handleLabel(raw, out);
+      else this.monitor.handle(raw, out);
       resolveOffset(message.offset);
       lastTimestamp = message.timestamp;
     }
@@ -125,13 +130,17 @@ export class IngestEngine {
       });
     await send('dead_letters', topics.deadLetters, out.deadLetters.map((d) => ({ key: d.model ?? null, value: JSON.stringify(d) })));
     for (const report of out.windows) {
-      this.metrics.window(report);
+      this.metrics.window(report, this.config.accuracy.headline);
       this.listener.window?.(report);
     }
     await send('alerts', topics.alerts, out.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })));
     for (const a of out.alerts) {
-      this.metrics.m.alertsEmitted.inc({ model: a.model, status: a.status });
+      this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
       this.listener.alert?.(a);
+    }
+    for (const r of out.realized) {
+      this.metrics.realized(r);
+      this.listener.realized?.(r);
     }
     this.metrics.m.batchDuration.observe({ stage: 'publish' }, seconds(started));
     if (out.windows.length > 0) {

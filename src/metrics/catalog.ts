@@ -25,6 +25,9 @@ export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
 export const SINKS = ['alerts', 'dead_letters', 'state'] as const;
 export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as const;
 export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
+export const DETECTORS = ['feature-shift', 'label-shift', 'accuracy-floor'] as const;
+export const LABEL_OUTCOMES = ['joined', 'waiting', 'duplicate'] as const;
+export const CLASS_SOURCES = ['estimated', 'reference', 'realized'] as const;
 
 export const METRICS = {
   buildInfo: def({ name: 'shiftwatch_build_info', type: 'gauge', help: 'Always 1; labels carry the running version.', labelNames: ['version'] }),
@@ -41,26 +44,37 @@ export const METRICS = {
   openWindowEvents: def({ name: 'shiftwatch_window_open_events', type: 'gauge', help: 'Events in the currently open window.', labelNames: ['model'] }),
   windowEvaluationDuration: def({ name: 'shiftwatch_window_evaluation_duration_seconds', type: 'histogram', help: 'Time to test one closed window.', labelNames: [], buckets: DURATION_BUCKETS }),
   windowPValue: def({ name: 'shiftwatch_model_window_p_value', type: 'gauge', help: 'Calibrated p-value of the last tested window (any feature shifted).', labelNames: ['model'] }),
-  driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Drift status of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model'] }),
-  cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic on window evidence after the last window.', labelNames: ['model'] }),
+  driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Status of each detector of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model', 'detector'] }),
+  cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic of each detector after the last window.', labelNames: ['model', 'detector'] }),
   cusumThreshold: def({ name: 'shiftwatch_model_cusum_threshold', type: 'gauge', help: 'CUSUM alarm threshold h (set from the expected run time target).', labelNames: ['model'] }),
   featureStatistic: def({ name: 'shiftwatch_feature_statistic', type: 'gauge', help: 'Test statistic of the last tested window (KS D for numeric, chi-square for categorical).', labelNames: ['model', 'feature'] }),
   featurePValue: def({ name: 'shiftwatch_feature_p_value', type: 'gauge', help: 'Per-feature p-value of the last tested window, before correction.', labelNames: ['model', 'feature'] }),
   featureAdjustedPValue: def({ name: 'shiftwatch_feature_adjusted_p_value', type: 'gauge', help: 'Per-feature p-value corrected across features (BH or Bonferroni).', labelNames: ['model', 'feature'] }),
   featureEffect: def({ name: 'shiftwatch_feature_effect', type: 'gauge', help: 'Effect size of the last tested window: psi, wasserstein (normalised by the reference std) or js (Jensen-Shannon distance).', labelNames: ['model', 'feature', 'measure'] }),
   featureDrift: def({ name: 'shiftwatch_feature_drift', type: 'gauge', help: '1 when the feature was flagged in the last tested window, else 0.', labelNames: ['model', 'feature'] }),
-  alertsEmitted: def({ name: 'shiftwatch_alerts_emitted_total', type: 'counter', help: 'Alerts published, by status.', labelNames: ['model', 'status'] }),
-  alertsSuppressed: def({ name: 'shiftwatch_alerts_suppressed_total', type: 'counter', help: 'Alarms suppressed by the cooldown.', labelNames: ['model'] }),
+  alertsEmitted: def({ name: 'shiftwatch_alerts_emitted_total', type: 'counter', help: 'Alerts published, by detector and status.', labelNames: ['model', 'detector', 'status'] }),
+  alertsSuppressed: def({ name: 'shiftwatch_alerts_suppressed_total', type: 'counter', help: 'Alarms suppressed by the cooldown.', labelNames: ['model', 'detector'] }),
   sinkRequests: def({ name: 'shiftwatch_sink_requests_total', type: 'counter', help: 'Publish attempts to output topics, by outcome.', labelNames: ['sink', 'outcome'] }),
   commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labelNames: ['outcome'] }),
+  accuracyEstimate: def({ name: 'shiftwatch_accuracy_estimate_ratio', type: 'gauge', help: 'Estimated accuracy of the last window, without labels, per estimator.', labelNames: ['model', 'estimator'] }),
+  accuracyLower: def({ name: 'shiftwatch_accuracy_estimate_lower_ratio', type: 'gauge', help: 'Lower end of the 95% interval of the estimated accuracy.', labelNames: ['model', 'estimator'] }),
+  accuracyUpper: def({ name: 'shiftwatch_accuracy_estimate_upper_ratio', type: 'gauge', help: 'Upper end of the 95% interval of the estimated accuracy.', labelNames: ['model', 'estimator'] }),
+  accuracyHeadline: def({ name: 'shiftwatch_accuracy_headline_ratio', type: 'gauge', help: 'Estimated accuracy of the last window by the configured headline estimator.', labelNames: ['model'] }),
+  accuracyRealized: def({ name: 'shiftwatch_accuracy_realized_ratio', type: 'gauge', help: 'Realized accuracy of the latest window with enough delayed labels.', labelNames: ['model'] }),
+  accuracyError: def({ name: 'shiftwatch_accuracy_estimate_error_ratio', type: 'gauge', help: 'Estimate minus realized accuracy on the latest labelled window, per estimator (no-change: the source accuracy).', labelNames: ['model', 'estimator'] }),
+  classProportion: def({ name: 'shiftwatch_class_proportion_ratio', type: 'gauge', help: 'Class proportions: estimated for the last window, in the reference, and realized from labels.', labelNames: ['model', 'class', 'source'] }),
+  labelShiftPValue: def({ name: 'shiftwatch_label_shift_p_value', type: 'gauge', help: 'p-value of the last window\'s test of "the class mix is unchanged".', labelNames: ['model'] }),
+  labels: def({ name: 'shiftwatch_labels_total', type: 'counter', help: 'Delayed labels handled, by outcome of the join.', labelNames: ['model', 'outcome'] }),
+  labelEvictions: def({ name: 'shiftwatch_label_join_evictions_total', type: 'counter', help: 'Predictions and labels dropped unjoined, by reason.', labelNames: ['model', 'kind', 'reason'] }),
   lastCheckpointTimestamp: def({ name: 'shiftwatch_state_last_checkpoint_timestamp_seconds', type: 'gauge', help: 'Wall-clock time of the last durable state checkpoint.', labelNames: [] }),
 } as const;
 
 export type MetricKey = keyof typeof METRICS;
 
-/** Series per (model, feature) pair and per model, used to enforce `limits.maxSeries`. */
-export function estimateSeries(models: ReadonlyArray<{ features: number }>): number {
+/** Series per (model, feature), (model, class) and per model, used to enforce `limits.maxSeries`. */
+export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number }>): number {
   const perFeature = 6 + 3; // statistic, p, adjusted p, drift, missing + three effect measures
-  const perModel = 12 + INGEST_OUTCOMES.length;
-  return models.reduce((sum, m) => sum + perModel + perFeature * m.features, 40);
+  const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
+  const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
+  return models.reduce((sum, m) => sum + perModel + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
 }

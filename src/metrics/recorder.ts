@@ -3,7 +3,10 @@
  * monitor's outputs into metric updates. Plain TypeScript: the Nest module only provides it.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { DRIFT_STATUS_VALUE, INGEST_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
+import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
+import type { LabelOutcome, EvictionReason } from '../core/labels/label-join.js';
 import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
 import type { DeadLetterReason } from '../core/contract/event.js';
@@ -43,12 +46,15 @@ export class MetricsRecorder implements MonitorObserver {
       const model = bundle.model;
       m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
       for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
-      for (const status of ['firing', 'resolved']) m.alertsEmitted.inc({ model, status }, 0);
-      m.alertsSuppressed.inc({ model }, 0);
+      const detectors = bundle.predictions ? DETECTORS : (['feature-shift'] as const);
+      for (const detector of detectors) {
+        for (const status of ['firing', 'resolved']) m.alertsEmitted.inc({ model, detector, status }, 0);
+        m.alertsSuppressed.inc({ model, detector }, 0);
+        m.driftStatus.set({ model, detector }, 0);
+        m.cusum.set({ model, detector }, 0);
+      }
       m.lateEvents.inc({ model }, 0);
       m.unknownFeatureValues.inc({ model }, 0);
-      m.driftStatus.set({ model }, 0);
-      m.cusum.set({ model }, 0);
       m.cusumThreshold.set({ model }, cusumThreshold);
       m.windowPValue.set({ model }, 1);
       m.windowEvents.set({ model }, 0);
@@ -63,14 +69,44 @@ export class MetricsRecorder implements MonitorObserver {
         const measures = f.kind === 'numeric' ? ['psi', 'wasserstein'] : ['psi', 'js'];
         for (const measure of measures) m.featureEffect.set({ ...labels, measure }, 0);
       }
+      if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
     }
+  }
+
+  private initialisePredictions(model: string, classes: number, sourcePrior: readonly number[], sourceAccuracy: number): void {
+    const m = this.m;
+    for (const estimator of ACCURACY_ESTIMATORS) {
+      for (const g of [m.accuracyEstimate, m.accuracyLower, m.accuracyUpper]) g.set({ model, estimator }, sourceAccuracy);
+      m.accuracyError.set({ model, estimator }, 0);
+    }
+    m.accuracyError.set({ model, estimator: 'no-change' }, 0);
+    m.accuracyHeadline.set({ model }, sourceAccuracy);
+    m.accuracyRealized.set({ model }, sourceAccuracy);
+    m.labelShiftPValue.set({ model }, 1);
+    for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, sourcePrior[k]!);
+    for (const outcome of LABEL_OUTCOMES) m.labels.inc({ model, outcome }, 0);
+    for (const kind of ['prediction', 'label']) for (const reason of ['expired', 'capacity']) m.labelEvictions.inc({ model, kind, reason }, 0);
+  }
+
+  label(model: string, outcome: LabelOutcome): void {
+    this.m.labels.inc({ model, outcome });
+  }
+  labelEvicted(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void {
+    this.m.labelEvictions.inc({ model, kind, reason });
+  }
+
+  realized(r: RealizedReport): void {
+    const m = this.m;
+    m.accuracyRealized.set({ model: r.model }, r.accuracy);
+    for (const [estimator, error] of Object.entries(r.errors)) m.accuracyError.set({ model: r.model, estimator }, error);
+    r.classProportions.forEach((q, k) => m.classProportion.set({ model: r.model, class: String(k), source: 'realized' }, q));
   }
 
   accepted(): void {
     this.m.ingestMessages.inc({ topic: this.eventsTopic, outcome: 'accepted' });
   }
-  deadLettered(reason: DeadLetterReason): void {
-    this.m.ingestMessages.inc({ topic: this.eventsTopic, outcome: 'dead_letter' });
+  deadLettered(reason: DeadLetterReason, _model: string | undefined, topic: string): void {
+    this.m.ingestMessages.inc({ topic, outcome: 'dead_letter' });
     this.m.deadLetters.inc({ reason });
   }
   replaySkipped(): void {
@@ -86,16 +122,39 @@ export class MetricsRecorder implements MonitorObserver {
     this.m.lateEvents.inc({ model });
   }
 
-  window(report: WindowReport): void {
+  private predictions(report: WindowReport, headline: string): void {
+    const { model, predictions: e, predictionDrift: drift } = report;
+    if (e === undefined) return;
+    const m = this.m;
+    for (const [estimator, a] of Object.entries(e.accuracy)) {
+      m.accuracyEstimate.set({ model, estimator }, a.estimate);
+      m.accuracyLower.set({ model, estimator }, a.lower);
+      m.accuracyUpper.set({ model, estimator }, a.upper);
+    }
+    const head = e.accuracy[headline as keyof typeof e.accuracy];
+    if (head) m.accuracyHeadline.set({ model }, head.estimate);
+    e.classProportions.estimate.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'estimated' }, q));
+    e.classProportions.reference.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'reference' }, q));
+    m.labelShiftPValue.set({ model }, e.labelShiftTest.pValue);
+    if (drift) {
+      for (const [detector, s] of [['label-shift', drift.labelShift], ['accuracy-floor', drift.accuracyFloor]] as const) {
+        m.driftStatus.set({ model, detector }, DRIFT_STATUS_VALUE[s.status]);
+        m.cusum.set({ model, detector }, s.cusum);
+      }
+    }
+  }
+
+  window(report: WindowReport, headline = 'atc-ne'): void {
+    this.predictions(report, headline);
     const { model, evaluation, step } = report;
     const m = this.m;
     m.windowsClosed.inc({ model, outcome: report.tested ? 'tested' : 'too_small' });
     m.windowEvents.set({ model }, evaluation?.n ?? 0);
     if (evaluation === undefined || step === undefined) return;
     m.windowPValue.set({ model }, evaluation.windowP);
-    m.driftStatus.set({ model }, DRIFT_STATUS_VALUE[report.state.status]);
-    m.cusum.set({ model }, report.state.cusum);
-    if (step.suppressed) m.alertsSuppressed.inc({ model });
+    m.driftStatus.set({ model, detector: 'feature-shift' }, DRIFT_STATUS_VALUE[report.state.status]);
+    m.cusum.set({ model, detector: 'feature-shift' }, report.state.cusum);
+    if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'feature-shift' });
     for (const f of evaluation.features) {
       const labels = { model, feature: f.feature };
       m.featureStatistic.set(labels, f.statistic);

@@ -43,7 +43,7 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     }
     models.push({ name: m.name, bundle, window: m.window as WindowSpec });
   }
-  const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length })));
+  const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0 })));
   if (series > config.limits.maxSeries) {
     throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
   }
@@ -69,5 +69,11 @@ export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {
     maxMessageBytes: config.kafka.maxMessageBytes,
     tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     drift: driftParams({ k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha, cooldownWindows: config.alerts.cooldownWindows }),
+    predictions: {
+      headline: config.accuracy.headline,
+      ...(config.accuracy.floor === undefined ? {} : { floor: config.accuracy.floor }),
+      method: config.labelShift.estimator,
+      labels: { ...config.labels },
+    },
   };
 }

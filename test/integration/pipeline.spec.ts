@@ -37,7 +37,7 @@ describe('pipeline on a real Kafka broker', () => {
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/shiftwatch_windows_closed_total\{model="m1",outcome="tested"\} 17/);
-    expect(metrics).toMatch(/shiftwatch_alerts_emitted_total\{model="m1",status="firing"\} 2/);
+    expect(metrics).toMatch(/shiftwatch_alerts_emitted_total\{model="m1",detector="feature-shift",status="firing"\} 2/);
     expect(metrics).toMatch(/shiftwatch_ingest_messages_total\{topic="[^"]+",outcome="accepted"\} 8500/);
     expect(metrics).toMatch(/shiftwatch_feature_p_value\{model="m1",feature="amount"\} /);
     expect(runtime.engine.isReady()).toBe(true);

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { FeatureResult, WindowEvaluation } from '../detect/feature-tests.js';
 import type { DriftParams, DriftStep } from '../detect/drift-state.js';
 import type { ClosedWindow } from '../window/windower.js';
+import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
+import type { AccuracyEstimatorName } from '../predictions/estimators.js';
 
 export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
 
@@ -39,6 +41,13 @@ export interface Alert {
   pValue: number;
   ertTargetWindows: number;
   features: AlertFeature[];
+  /** For the prediction detectors: the window's estimates. */
+  predictions?: {
+    accuracy: PredictionEvaluation['accuracy'];
+    headline: AccuracyEstimatorName;
+    classProportions: PredictionEvaluation['classProportions'];
+    labelShiftTest: PredictionEvaluation['labelShiftTest'];
+  };
   summary: string;
 }
 
@@ -97,5 +106,41 @@ export function buildAlert(args: {
     ertTargetWindows: params.expectedRunTimeWindows,
     features,
     summary,
+  };
+}
+
+/** Alerts of the prediction detectors: the label mix changed, or estimated accuracy fell below the floor. */
+export function buildPredictionAlert(args: {
+  model: string;
+  detector: 'label-shift' | 'accuracy-floor';
+  window: { id: string; start: number; end: number; n: number };
+  evaluation: PredictionEvaluation;
+  step: DriftStep;
+  params: DriftParams;
+  episodeId: string;
+  headline: AccuracyEstimatorName;
+  floor: number | undefined;
+}): Alert {
+  const { model, detector, window, evaluation, step } = args;
+  const status = step.transition === 'fire' ? 'firing' : 'resolved';
+  const acc = evaluation.accuracy[args.headline];
+  const what = detector === 'label-shift'
+    ? `class mix changed (${evaluation.labelShiftTest.name} p=${evaluation.labelShiftTest.pValue.toExponential(2)})`
+    : `estimated accuracy (${args.headline}) ${acc?.estimate.toFixed(3)} [${acc?.lower.toFixed(3)}, ${acc?.upper.toFixed(3)}] below the floor ${args.floor}`;
+  return {
+    v: 1,
+    alertId: alertId(model, detector, status, window.id),
+    model,
+    detector,
+    status,
+    severity: 'drift',
+    episodeId: args.episodeId,
+    window,
+    statistic: { name: 'cusum', value: step.cusum, threshold: args.params.h, evidence: step.evidence },
+    pValue: detector === 'label-shift' ? evaluation.labelShiftTest.pValue : acc !== undefined && args.floor !== undefined && acc.upper < args.floor ? 0 : 1,
+    ertTargetWindows: args.params.expectedRunTimeWindows,
+    features: [],
+    predictions: { accuracy: evaluation.accuracy, headline: args.headline, classProportions: evaluation.classProportions, labelShiftTest: evaluation.labelShiftTest },
+    summary: status === 'firing' ? `${model}: ${what} in window ${window.id}` : `${model}: ${detector} episode ${args.episodeId} resolved at window ${window.id}`,
   };
 }

@@ -13,6 +13,7 @@ import { simulateWindowNull } from '../detect/null-calibration.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
+import { fitClassificationReference, predictionColumns } from '../predictions/classification-reference.js';
 
 export interface FitOptions {
   input: string;
@@ -27,7 +28,7 @@ export interface FitOptions {
   seed?: number;
   schema?: SchemaOptions;
   tests: TestOptions;
-  onProgress?: (stage: 'read' | 'summarise' | 'nulls', done: number, total: number) => void;
+  onProgress?: (stage: 'read' | 'summarise' | 'nulls' | 'predictions', done: number, total: number) => void;
   now?: () => Date;
 }
 
@@ -57,6 +58,10 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     seed: options.seed ?? 1,
     ...(progress ? { onProgress: (d: number, t: number) => progress('nulls', d, t) } : {}),
   });
+  const hasPredictions = predictionColumns(columns) !== undefined;
+  if (hasPredictions) progress?.('predictions', 0, 1);
+  const predictions = fitClassificationReference(rows, columns, { windowSize: options.windowSize, seed: options.seed ?? 1 });
+  if (hasPredictions) progress?.('predictions', 1, 1);
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -66,6 +71,7 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     source: { path: options.input, rows: rows.length, sha256: await sha256File(options.input) },
     features,
     nulls,
+    ...(predictions === undefined ? {} : { predictions }),
   };
   return { bundle, path: await writeBundle(options.outDir, bundle) };
 }

@@ -6,6 +6,11 @@
  * Each joined label lands in the realized tally of the window its event belonged to.
  */
 export type LabelOutcome = 'joined' | 'waiting' | 'duplicate';
+export interface LabelResult {
+  outcome: LabelOutcome;
+  /** The window of the joined prediction. */
+  window?: number;
+}
 export type EvictionReason = 'expired' | 'capacity';
 
 export interface LabelJoinOptions {
@@ -67,18 +72,18 @@ export class LabelJoiner {
     this.put(id, { kind: 'prediction', window, predicted, labeled: false, expiresAt: now + this.options.ttlMs });
   }
 
-  addLabel(id: string, label: number, now: number): LabelOutcome {
+  addLabel(id: string, label: number, now: number): LabelResult {
     this.expire(now);
     const entry = this.entries.get(id);
     if (entry === undefined) {
       this.put(id, { kind: 'label', label, expiresAt: now + this.options.ttlMs });
-      return 'waiting';
+      return { outcome: 'waiting' };
     }
-    if (entry.kind === 'label' || entry.labeled) return 'duplicate';
+    if (entry.kind === 'label' || entry.labeled) return { outcome: 'duplicate' };
     entry.labeled = true;
     const tally = this.tallies.get(entry.window);
     if (tally !== undefined) this.count(tally, entry.predicted, label);
-    return 'joined';
+    return { outcome: 'joined', window: entry.window };
   }
 
   /** The realized tally of a window, if it is still remembered. */

@@ -11,6 +11,11 @@ import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/win
 import { evaluateWindow, type TestOptions, type WindowEvaluation } from '../detect/feature-tests.js';
 import { initialDriftState, stepDrift, type DriftParams, type DriftState, type DriftStep } from '../detect/drift-state.js';
 import { buildAlert, type Alert } from '../alerts/alert.js';
+import { DEFAULT_PREDICTION_OPTIONS, PredictionTracker, type PredictionDrift, type PredictionOptions, type RealizedReport } from './prediction-tracker.js';
+import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
+import { calibratedPrediction } from '../predictions/classification-reference.js';
+import { decodeLabel } from '../contract/label.js';
+import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 
 export interface RawMessage {
   topic: string;
@@ -31,17 +36,21 @@ export interface MonitorOptions {
   maxMessageBytes: number;
   tests: TestOptions;
   drift: DriftParams;
+  /** Used for models whose bundle has a classification reference (defaults: DEFAULT_PREDICTION_OPTIONS). */
+  predictions?: PredictionOptions;
 }
 
 /** Per-event signals the shell turns into metrics. All optional. */
 export interface MonitorObserver {
   accepted?(model: string): void;
-  deadLettered?(reason: DeadLetterReason, model: string | undefined): void;
+  deadLettered?(reason: DeadLetterReason, model: string | undefined, topic: string): void;
   missingFeature?(model: string, feature: string): void;
   unknownFeatures?(model: string, count: number): void;
   lateEvent?(model: string): void;
   /** A replayed event already counted in a closed window before a restart. */
   replaySkipped?(model: string | undefined): void;
+  label?(model: string, outcome: LabelOutcome): void;
+  labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
 }
 
 export interface WindowReport {
@@ -51,12 +60,16 @@ export interface WindowReport {
   evaluation: WindowEvaluation | undefined;
   step: DriftStep | undefined;
   state: Readonly<DriftState>;
+  /** Estimates from the model's predictions (classification models only). */
+  predictions?: PredictionEvaluation;
+  predictionDrift?: Readonly<PredictionDrift>;
 }
 
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
   windows: WindowReport[];
   alerts: Alert[];
+  realized: RealizedReport[];
 }
 
 interface ModelRuntime {
@@ -65,6 +78,7 @@ interface ModelRuntime {
   drift: DriftState;
   /** Per "topic/partition": events before this offset are already in a closed window. */
   closedThrough: Record<string, number>;
+  predictions?: PredictionTracker;
 }
 
 /** What must survive a restart for one model: drift state and how far its windows got. */
@@ -72,6 +86,7 @@ export interface ModelCheckpoint {
   model: string;
   drift: DriftState;
   closedThrough: Record<string, number>;
+  predictionDrift?: PredictionDrift;
 }
 
 export class Monitor {
@@ -86,28 +101,40 @@ export class Monitor {
     private readonly now: () => number = Date.now,
   ) {
     for (const model of models) {
+      const ref = model.bundle.predictions;
+      const tracker = ref === undefined ? undefined : new PredictionTracker(model.name, ref, options.predictions ?? DEFAULT_PREDICTION_OPTIONS, options.drift, {
+        evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason),
+      });
       this.models.set(model.name, {
         model,
-        windower: new ModelWindower(model.bundle.features, model.window),
+        windower: new ModelWindower(model.bundle.features, model.window, ref?.classes),
         drift: initialDriftState(),
         closedThrough: {},
+        ...(tracker ? { predictions: tracker } : {}),
       });
     }
   }
 
-  handle(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
+  /** Marks a message handled; false when it was already handled in this process (redelivered after a rebalance). */
+  private firstDelivery(message: RawMessage): boolean {
     const partitionKey = `${message.topic}/${message.partition}`;
     const offset = Number(message.offset);
     const handledUpTo = this.nextOffsets.get(partitionKey);
     if (handledUpTo !== undefined && offset < handledUpTo) {
-      // Redelivered after a rebalance inside this process: already accounted for.
       this.observer.replaySkipped?.(undefined);
-      return out;
+      return false;
     }
     this.nextOffsets.set(partitionKey, offset + 1);
+    return true;
+  }
+
+  handle(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
+    if (!this.firstDelivery(message)) return out;
+    const partitionKey = `${message.topic}/${message.partition}`;
+    const offset = Number(message.offset);
     const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => {
-      this.observer.deadLettered?.(reason, model);
+      this.observer.deadLettered?.(reason, model, message.topic);
       out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
       return out;
     };
@@ -124,7 +151,14 @@ export class Monitor {
     if (problem !== undefined) {
       return reject('wrong_type', `feature "${problem.feature}" must be a ${problem.expected}, got ${problem.got}`, event.model);
     }
-    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now());
+    let probs: number[] | undefined;
+    if (runtime.predictions !== undefined) {
+      const calibrated = calibratedPrediction(runtime.predictions.ref, event.prediction);
+      if (typeof calibrated === 'string') return reject('invalid_field', calibrated, event.model);
+      probs = calibrated;
+    }
+    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), probs);
+    if (probs !== undefined) runtime.predictions!.recordPrediction(event.id, added.serial, probs, this.now());
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
     if (added.late) this.observer.lateEvent?.(event.model);
@@ -132,9 +166,35 @@ export class Monitor {
     return out;
   }
 
-  /** Closes idle event-time windows. Call periodically. */
+  /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
+  handleLabel(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
+    if (!this.firstDelivery(message)) return out;
+    const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
+    const reject = (reason: DeadLetterReason, detail: string, model?: string) => {
+      this.observer.deadLettered?.(reason, model, message.topic);
+      out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
+      return out;
+    };
+    const decoded = decodeLabel(message.value, this.options.maxMessageBytes);
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+    const { model, id, label } = decoded.label;
+    const tracker = this.models.get(model)?.predictions;
+    if (tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
+    if (label >= tracker.ref.classes) return reject('invalid_field', `label ${label} is not a class index below ${tracker.ref.classes}`, model);
+    const { outcome, report } = tracker.addLabel(id, label, this.now());
+    this.observer.label?.(model, outcome);
+    if (report !== undefined) {
+      const i = out.realized.findIndex((r) => r.model === model && r.windowId === report.windowId);
+      if (i >= 0) out.realized[i] = report;
+      else out.realized.push(report);
+    }
+    return out;
+  }
+
+  /** Closes idle event-time windows and expires label-join entries. Call periodically. */
   tick(out: MonitorOutput = emptyOutput()): MonitorOutput {
     for (const runtime of this.models.values()) {
+      runtime.predictions?.expire(this.now());
       const w = runtime.windower.tick(this.now());
       if (w !== undefined) this.closeWindow(runtime, w, out);
     }
@@ -166,7 +226,10 @@ export class Monitor {
 
   checkpoint(model: string): ModelCheckpoint | undefined {
     const r = this.models.get(model);
-    return r === undefined ? undefined : { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
+    if (r === undefined) return undefined;
+    const checkpoint: ModelCheckpoint = { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
+    if (r.predictions) checkpoint.predictionDrift = structuredClone(r.predictions.drift);
+    return checkpoint;
   }
 
   /** Restores a checkpoint written by `checkpoint` (ignored for models no longer configured). */
@@ -175,6 +238,7 @@ export class Monitor {
     if (r === undefined) return false;
     r.drift = { ...checkpoint.drift };
     r.closedThrough = { ...checkpoint.closedThrough };
+    if (r.predictions && checkpoint.predictionDrift) r.predictions.drift = structuredClone(checkpoint.predictionDrift);
     return true;
   }
 
@@ -201,14 +265,21 @@ export class Monitor {
     const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls);
     const episodeBefore = runtime.drift.episode;
     const step = stepDrift(this.options.drift, runtime.drift, evaluation.windowP, closed.id);
-    out.windows.push({ model, window, tested: true, evaluation, step, state: { ...runtime.drift } });
+    const report: WindowReport = { model, window, tested: true, evaluation, step, state: { ...runtime.drift } };
+    out.windows.push(report);
     if (step.transition !== null) {
       const episodeId = step.transition === 'fire' ? closed.id : (episodeBefore ?? closed.id);
       out.alerts.push(buildAlert({ model, window: closed, evaluation, step, params: this.options.drift, episodeId }));
+    }
+    if (runtime.predictions && summary.predictions) {
+      const p = runtime.predictions.closeWindow({ id: closed.id, serial: closed.serial, start: closed.start, end: closed.end }, summary.predictions);
+      if (p.evaluation) report.predictions = p.evaluation;
+      report.predictionDrift = structuredClone(runtime.predictions.drift);
+      out.alerts.push(...p.alerts);
     }
   }
 }
 
 export function emptyOutput(): MonitorOutput {
-  return { deadLetters: [], windows: [], alerts: [] };
+  return { deadLetters: [], windows: [], alerts: [], realized: [] };
 }

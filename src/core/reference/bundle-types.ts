@@ -2,6 +2,8 @@
  * The reference bundle: everything `serve` needs about a model's reference data, written once by
  * `fit` and only read afterwards. Plain JSON; `formatVersion` changes whenever the layout does.
  */
+import type { ClassificationReference } from '../predictions/classification-reference.js';
+
 export const BUNDLE_FORMAT_VERSION = 1;
 
 /**
@@ -48,6 +50,8 @@ export interface ReferenceBundle {
   features: FeatureReference[];
   /** Calibrated null of the window-level statistic, see core/detect. */
   nulls: WindowNull;
+  /** Present when the reference carried the model's outputs and true labels. */
+  predictions?: ClassificationReference;
 }
 
 /**

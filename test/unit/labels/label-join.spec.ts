@@ -7,10 +7,10 @@ describe('label join', () => {
     const j = new LabelJoiner(3, options);
     j.addPrediction('a', 1, 2, 0);
     j.addPrediction('b', 1, 0, 0);
-    expect(j.addLabel('a', 2, 10)).toBe('joined');
-    expect(j.addLabel('c', 1, 20)).toBe('waiting');
+    expect(j.addLabel('a', 2, 10).outcome).toBe('joined');
+    expect(j.addLabel('c', 1, 20).outcome).toBe('waiting');
     j.addPrediction('c', 2, 0, 30);
-    expect(j.addLabel('b', 1, 900)).toBe('joined');
+    expect(j.addLabel('b', 1, 900).outcome).toBe('joined');
     expect(j.realized(1)).toEqual({ predictions: 2, labeled: 2, correct: 1, classCounts: [0, 1, 1] });
     expect(j.realized(2)).toEqual({ predictions: 1, labeled: 1, correct: 0, classCounts: [0, 1, 0] });
   });
@@ -18,11 +18,11 @@ describe('label join', () => {
   it('counts duplicates once', () => {
     const j = new LabelJoiner(2, options);
     j.addPrediction('a', 1, 1, 0);
-    expect(j.addLabel('a', 1, 1)).toBe('joined');
-    expect(j.addLabel('a', 0, 2)).toBe('duplicate');
+    expect(j.addLabel('a', 1, 1).outcome).toBe('joined');
+    expect(j.addLabel('a', 0, 2).outcome).toBe('duplicate');
     expect(j.realized(1)!.labeled).toBe(1);
-    expect(j.addLabel('z', 0, 3)).toBe('waiting');
-    expect(j.addLabel('z', 0, 4)).toBe('duplicate');
+    expect(j.addLabel('z', 0, 3).outcome).toBe('waiting');
+    expect(j.addLabel('z', 0, 4).outcome).toBe('duplicate');
   });
 
   it('expires unjoined entries after the time-to-live and reports them', () => {
@@ -33,7 +33,7 @@ describe('label join', () => {
     j.addPrediction('b', 1, 1, 999);
     j.expire(1000);
     expect(evicted).toEqual(['prediction:expired']);
-    expect(j.addLabel('a', 1, 1001)).toBe('waiting');
+    expect(j.addLabel('a', 1, 1001).outcome).toBe('waiting');
     j.expire(1500);
     expect(evicted).toEqual(['prediction:expired', 'label:expired']);
     expect(j.size()).toBe(2);
@@ -45,8 +45,8 @@ describe('label join', () => {
     for (let i = 0; i < 5; i++) j.addPrediction(`id${i}`, 1, 0, i);
     expect(j.size()).toBe(3);
     expect(evicted).toEqual(['prediction:capacity', 'prediction:capacity']);
-    expect(j.addLabel('id0', 0, 10)).toBe('waiting');
-    expect(j.addLabel('id4', 0, 11)).toBe('joined');
+    expect(j.addLabel('id0', 0, 10).outcome).toBe('waiting');
+    expect(j.addLabel('id4', 0, 11).outcome).toBe('joined');
   });
 
   it('keeps tallies for a bounded number of windows', () => {

@@ -1,0 +1,32 @@
+/**
+ * Data contract v1: delayed labels, `{ "model": "fraud-v3", "id": "req-8f2c", "label": 1, "ts": ... }`.
+ * The label is the class index in the model's output (a number, or a string holding one).
+ */
+import type { DeadLetterReason } from './event.js';
+
+export interface LabelMessage {
+  model: string;
+  id: string;
+  label: number;
+}
+
+export type LabelDecodeResult = { ok: true; label: LabelMessage } | { ok: false; reason: DeadLetterReason; detail: string };
+
+export function decodeLabel(bytes: Uint8Array | null, maxBytes: number): LabelDecodeResult {
+  const fail = (reason: DeadLetterReason, detail: string): LabelDecodeResult => ({ ok: false, reason, detail });
+  if (bytes === null || bytes.length === 0) return fail('empty', 'message has no value');
+  if (bytes.length > maxBytes) return fail('oversized', `message is ${bytes.length} bytes, the limit is ${maxBytes} (kafka.maxMessageBytes)`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+  } catch (error) {
+    return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('not_an_object', 'a label must be a JSON object');
+  const o = parsed as Record<string, unknown>;
+  if (typeof o.model !== 'string' || o.model === '') return fail('missing_model', 'field "model" is required');
+  if (typeof o.id !== 'string' && typeof o.id !== 'number') return fail('invalid_field', 'field "id" (the event id the label belongs to) is required');
+  const label = typeof o.label === 'string' && o.label.trim() !== '' ? Number(o.label) : o.label;
+  if (typeof label !== 'number' || !Number.isInteger(label) || label < 0) return fail('invalid_field', '"label" must be a class index (an integer >= 0)');
+  return { ok: true, label: { model: o.model, id: String(o.id), label } };
+}

@@ -1,0 +1,86 @@
+/**
+ * Inputs of the black-box estimators (spec §3.2): the joint confusion matrix Ĉ on the labelled
+ * validation set (rows = predicted class, columns = true class, divided by n) and the mean prediction
+ * μ̂ over a window, each in a hard (one-hot argmax) and a soft (probability-weighted) variant.
+ */
+import { toDenseRows, type Posteriors } from './posteriors.js';
+
+function checkClass(value: number, K: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value >= K) throw new RangeError(`${what}: class ${value} is not in [0, ${K})`);
+}
+
+/** Ĉ[i][j] = (1/n) #{v : ŷ_v = i and y_v = j}. */
+export function jointConfusionHard(predicted: readonly number[], labels: readonly number[], K: number): number[][] {
+  if (predicted.length !== labels.length) throw new RangeError(`jointConfusionHard: ${predicted.length} predictions, ${labels.length} labels`);
+  if (predicted.length === 0) throw new RangeError('jointConfusionHard: no validation points');
+  const c = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  for (let v = 0; v < predicted.length; v++) {
+    checkClass(predicted[v]!, K, 'jointConfusionHard');
+    checkClass(labels[v]!, K, 'jointConfusionHard');
+    c[predicted[v]!]![labels[v]!]! += 1;
+  }
+  return c.map((row) => row.map((x) => x / predicted.length));
+}
+
+/** Soft Ĉ[i][j] = (1/n) Σ_v p̂(i|x_v)·1[y_v = j], from the (calibrated) predicted probabilities on V. */
+export function jointConfusionSoft(probabilities: Posteriors, labels: readonly number[]): number[][] {
+  const p = toDenseRows(probabilities, 'jointConfusionSoft');
+  if (p.rows !== labels.length) throw new RangeError(`jointConfusionSoft: ${p.rows} rows, ${labels.length} labels`);
+  const K = p.cols;
+  const c = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  for (let v = 0; v < p.rows; v++) {
+    const y = labels[v]!;
+    checkClass(y, K, 'jointConfusionSoft');
+    for (let i = 0; i < K; i++) c[i]![y]! += p.data[v * K + i]!;
+  }
+  return c.map((row) => row.map((x) => x / p.rows));
+}
+
+/** μ̂[i] = fraction of the window's points predicted as class i. */
+export function predictedMarginalHard(predicted: readonly number[], K: number): number[] {
+  if (predicted.length === 0) throw new RangeError('predictedMarginalHard: empty window');
+  const mu = new Array<number>(K).fill(0);
+  for (const i of predicted) {
+    checkClass(i, K, 'predictedMarginalHard');
+    mu[i]! += 1;
+  }
+  return mu.map((x) => x / predicted.length);
+}
+
+/** Soft μ̂[i] = mean predicted probability of class i over the window. */
+export function predictedMarginalSoft(probabilities: Posteriors): number[] {
+  const p = toDenseRows(probabilities, 'predictedMarginalSoft');
+  const mu = new Array<number>(p.cols).fill(0);
+  for (let u = 0; u < p.rows; u++) for (let i = 0; i < p.cols; i++) mu[i]! += p.data[u * p.cols + i]!;
+  return mu.map((x) => x / p.rows);
+}
+
+/** Index of the largest entry (first one on ties): the hard prediction. */
+export function argmax(p: readonly number[]): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return best;
+}
+
+/** p̂_s[j] = Σ_i Ĉ[i][j]: the validation label frequencies. */
+export function confusionLabelMarginal(c: readonly (readonly number[])[]): number[] {
+  return c[0]!.map((_, j) => c.reduce((s, row) => s + row[j]!, 0));
+}
+
+/** μ̂_s[i] = Σ_j Ĉ[i][j]: the validation predicted-label marginal (Ĉ·1). */
+export function confusionPredictedMarginal(c: readonly (readonly number[])[]): number[] {
+  return c.map((row) => row.reduce((s, x) => s + x, 0));
+}
+
+/** Checks that Ĉ is K×K with finite entries >= 0 and that μ̂ has K finite entries >= 0; returns K. */
+export function checkConfusionAndMarginal(c: readonly (readonly number[])[], mu: readonly number[], what: string): number {
+  const K = c.length;
+  if (K < 2) throw new RangeError(`${what}: need at least 2 classes, got ${K}`);
+  for (const row of c) {
+    if (row.length !== K) throw new RangeError(`${what}: confusion matrix must be ${K}×${K}`);
+    for (const x of row) if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`${what}: confusion entries must be finite and >= 0, got ${x}`);
+  }
+  if (mu.length !== K) throw new RangeError(`${what}: target marginal has ${mu.length} entries, expected ${K}`);
+  for (const x of mu) if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`${what}: target marginal entries must be finite and >= 0, got ${x}`);
+  return K;
+}

@@ -1,0 +1,54 @@
+/**
+ * Input shape for per-point class probabilities (posteriors) and a dense row-major copy of it, which
+ * is what the estimators iterate over.
+ */
+
+/** Row-major m×K matrix backed by a Float64Array: entry (u, k) is data[u·cols + k]. */
+export interface DenseRows {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+/** Posteriors as nested arrays (one row per point) or as a dense row-major matrix. */
+export type Posteriors = readonly (readonly number[])[] | DenseRows;
+
+function isDense(p: Posteriors): p is DenseRows {
+  return (p as DenseRows).data instanceof Float64Array;
+}
+
+/**
+ * Checks the shape and the values (finite, >= 0) and returns a dense view. A DenseRows input is
+ * returned as is (not copied); nested arrays are copied into a Float64Array.
+ */
+export function toDenseRows(p: Posteriors, what = 'posteriors'): DenseRows {
+  if (isDense(p)) {
+    if (p.data.length !== p.rows * p.cols) throw new RangeError(`${what}: data length ${p.data.length} != ${p.rows}×${p.cols}`);
+    if (p.cols < 1) throw new RangeError(`${what}: need at least one column`);
+    for (const v of p.data) if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${what}: entries must be finite and >= 0, got ${v}`);
+    return p;
+  }
+  const rows = p.length;
+  if (rows === 0) throw new RangeError(`${what}: no rows`);
+  const cols = p[0]!.length;
+  if (cols < 1) throw new RangeError(`${what}: need at least one column`);
+  const data = new Float64Array(rows * cols);
+  for (let u = 0; u < rows; u++) {
+    const row = p[u]!;
+    if (row.length !== cols) throw new RangeError(`${what}: row ${u} has ${row.length} entries, expected ${cols}`);
+    for (let k = 0; k < cols; k++) {
+      const v = row[k]!;
+      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${what}: entries must be finite and >= 0 (row ${u}: ${v})`);
+      data[u * cols + k] = v;
+    }
+  }
+  return { rows, cols, data };
+}
+
+/** Column means of the rows: the mean posterior. */
+export function meanRow(p: Posteriors): number[] {
+  const d = toDenseRows(p);
+  const mean = new Array<number>(d.cols).fill(0);
+  for (let u = 0; u < d.rows; u++) for (let k = 0; k < d.cols; k++) mean[k]! += d.data[u * d.cols + k]!;
+  return mean.map((v) => v / d.rows);
+}
