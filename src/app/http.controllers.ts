@@ -57,7 +57,9 @@ export class StatusController {
           tested: s.lastWindow.tested,
           windowP: s.lastWindow.evaluation?.windowP,
           flaggedFeatures: s.lastWindow.evaluation?.features.filter((f) => f.flagged).map((f) => f.feature) ?? [],
+          predictions: s.lastWindow.predictions,
         },
+        realized: [...s.realized.values()],
         lastAlert: s.lastAlert,
       })),
     };

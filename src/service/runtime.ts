@@ -56,6 +56,7 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const listener: IngestListener = {
     window: (r) => { status.window(r); extra.window?.(r); },
     alert: (a) => { status.alert(a); extra.alert?.(a); },
+    realized: (r) => { status.realized(r); extra.realized?.(r); },
   };
   const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);

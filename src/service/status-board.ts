@@ -1,19 +1,24 @@
 /** Keeps the latest window report per model for the JSON status API. Bounded: one entry per model. */
 import type { WindowReport } from '../core/pipeline/monitor.js';
 import type { Alert } from '../core/alerts/alert.js';
+import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
+
+const REALIZED_KEPT = 50;
 
 export interface ModelStatus {
   model: string;
   lastWindow: WindowReport | undefined;
   lastAlert: Alert | undefined;
   windowsClosed: number;
+  /** Realized accuracy of the most recent labelled windows, keyed by window id. */
+  realized: Map<string, RealizedReport>;
 }
 
 export class StatusBoard {
   private readonly models = new Map<string, ModelStatus>();
 
   constructor(modelNames: readonly string[]) {
-    for (const model of modelNames) this.models.set(model, { model, lastWindow: undefined, lastAlert: undefined, windowsClosed: 0 });
+    for (const model of modelNames) this.models.set(model, { model, lastWindow: undefined, lastAlert: undefined, windowsClosed: 0, realized: new Map() });
   }
 
   window(report: WindowReport): void {
@@ -24,6 +29,17 @@ export class StatusBoard {
   alert(alert: Alert): void {
     const s = this.models.get(alert.model);
     if (s) s.lastAlert = alert;
+  }
+
+  realized(report: RealizedReport): void {
+    const s = this.models.get(report.model);
+    if (s === undefined) return;
+    s.realized.delete(report.windowId);
+    s.realized.set(report.windowId, report);
+    for (const key of s.realized.keys()) {
+      if (s.realized.size <= REALIZED_KEPT) break;
+      s.realized.delete(key);
+    }
   }
 
   snapshot(): ModelStatus[] {

@@ -14,6 +14,7 @@ import { writeBundle } from '../../src/core/fit/bundle-io.js';
 import { syntheticRows, type Shift } from '../../src/demo/synthetic.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { syntheticBundle } from './fixtures.js';
+import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { randomName, testBrokers } from './kafka-env.js';
 
 export const WINDOW = 500;
@@ -29,14 +30,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { partitions?: number; cooldownWindows?: number } = {}): Promise<Harness> {
+export async function createHarness(options: { partitions?: number; cooldownWindows?: number; bundle?: ReferenceBundle; config?: Record<string, unknown> } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'shiftwatch-it-'));
-  await writeBundle(join(dir, 'bundle'), syntheticBundle('m1', { windowSize: WINDOW, replicates: 300 }));
+  await writeBundle(join(dir, 'bundle'), options.bundle ?? syntheticBundle('m1', { windowSize: WINDOW, replicates: 300 }));
   const id = randomName('it');
   const config = parseConfig({
     kafka: {
       brokers: testBrokers(), clientId: id, groupId: `${id}-group`,
-      topics: { events: `${id}-events`, alerts: `${id}-alerts`, deadLetters: `${id}-dlq`, state: `${id}-state` },
+      topics: { events: `${id}-events`, alerts: `${id}-alerts`, deadLetters: `${id}-dlq`, state: `${id}-state`, labels: `${id}-labels` },
       maxMessageBytes: 100_000,
     },
     http: { host: '127.0.0.1', port: 0 },
@@ -44,12 +45,13 @@ export async function createHarness(options: { partitions?: number; cooldownWind
     window: { type: 'count', size: WINDOW, minEvents: 100 },
     alerts: { cooldownWindows: options.cooldownWindows ?? 0, initialBackoffMs: 50 },
     logLevel: 'error',
+    ...options.config,
   });
   const kafka = new Kafka({ clientId: `${id}-test`, brokers: testBrokers(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const t = config.kafka.topics;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: t.events, numPartitions: options.partitions ?? 1 }, { topic: t.alerts }, { topic: t.deadLetters }] });
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: t.events, numPartitions: options.partitions ?? 1 }, { topic: t.labels }, { topic: t.alerts }, { topic: t.deadLetters }] });
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

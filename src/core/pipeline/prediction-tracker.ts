@@ -4,7 +4,7 @@
  * detectors (label shift, and estimated accuracy below a floor), and the join of delayed labels
  * to the windows their events fell in, for realized accuracy and each estimator's error.
  */
-import type { ClassificationReference } from '../predictions/classification-reference.js';
+import { modelLogits, type ClassificationReference } from '../predictions/classification-reference.js';
 import { evaluatePredictions, type PredictionEvaluation } from '../predictions/evaluate-predictions.js';
 import type { AccuracyEstimatorName, LabelShiftMethod } from '../predictions/estimators.js';
 import type { PredictionSummary } from '../window/summary.js';
@@ -65,7 +65,7 @@ export class PredictionTracker {
 
   /** Remembers an event's prediction so that its label can be joined later. */
   recordPrediction(id: string | undefined, window: number, probs: readonly number[], now: number): void {
-    if (id !== undefined) this.joiner.addPrediction(id, window, argmax(probs), now);
+    if (id !== undefined) this.joiner.addPrediction(id, window, argmax(modelLogits(probs, this.ref.calibration)), now);
   }
 
   /** Estimates for a closed, tested window; steps both detectors; returns the alerts. */

@@ -9,10 +9,10 @@ import { ReferenceDataError } from '../errors.js';
 import { applyCalibration, fitCalibration, logitsFromProbs, type Calibration } from '../labelshift/calibration.js';
 import { argmax, jointConfusionSoft, predictedMarginalHard } from '../labelshift/confusion.js';
 import { sourcePriorFromPosteriors } from '../labelshift/mlls.js';
-import { fitAtcVariant, type AtcFit } from '../accuracy/atc.js';
+import { fitAtc, type AtcFit } from '../accuracy/atc.js';
 import { fitAtcBootstrap } from '../accuracy/atc-bootstrap.js';
 import type { AtcThreshold } from '../accuracy/atc.js';
-import { SCORE_FUNCTIONS, correctness } from '../accuracy/scores.js';
+import { SCORE_FUNCTIONS } from '../accuracy/scores.js';
 import { fitConfidenceBaseline, type ConfidenceBaselineFit } from '../accuracy/baselines.js';
 import { fitMano, type ManoFit } from '../accuracy/mano.js';
 import { fitManoCalibration, type ManoCalibration } from '../accuracy/mano-calibration.js';
@@ -88,14 +88,14 @@ export function fitClassificationReference(rows: readonly Row[], columns: readon
   if (empty >= 0) throw new ReferenceDataError('label', `class ${empty} has no example in the reference`, 'use a reference that contains every class the model can predict');
   const calibration = fitCalibration('bcts', logits, labels);
   const probs = logits.map((z) => applyCalibration(z, calibration));
-  const correct = correctness(probs, labels);
-  const predicted = probs.map(argmax);
+  // Correctness is the model's own top-1 prediction (calibration with a bias can move the argmax).
+  const predicted = logits.map(argmax);
+  const correct = predicted.map((k, i) => k === labels[i]);
   const recall = counts.map((c, k) => labels.reduce((s, y, i) => s + (y === k && predicted[i] === k ? 1 : 0), 0) / c);
-  const calibratedLogits = probs.map(logitsFromProbs);
-  const manoFit = fitMano(calibratedLogits);
+  const manoFit = fitMano(logits);
   let mano: ClassificationReference['mano'];
   try {
-    mano = { fit: manoFit, calibration: fitManoCalibration(calibratedLogits, labels, manoFit, { windowSize: options.windowSize, seed: options.seed }) };
+    mano = { fit: manoFit, calibration: fitManoCalibration(logits, labels, manoFit, { windowSize: options.windowSize, seed: options.seed }) };
   } catch (error) {
     mano = { refused: (error as Error).message };
   }
@@ -110,10 +110,10 @@ export function fitClassificationReference(rows: readonly Row[], columns: readon
     sourceAccuracy: correct.filter(Boolean).length / correct.length,
     recall,
     confusion: jointConfusionSoft(probs, labels),
-    predictedCounts: predictedMarginalHard(predicted, K).map((f) => f * labels.length),
+    predictedCounts: predictedMarginalHard(probs.map(argmax), K).map((f) => f * labels.length),
     atc: {
-      mc: fitAtcVariant(probs, labels, 'mc'),
-      ne: fitAtcVariant(probs, labels, 'ne'),
+      mc: fitAtc(probs.map(SCORE_FUNCTIONS.mc), correct),
+      ne: fitAtc(probs.map(SCORE_FUNCTIONS.ne), correct),
       bootstrap: {
         mc: fitAtcBootstrap(probs.map(SCORE_FUNCTIONS.mc), correct, { seed: options.seed }),
         ne: fitAtcBootstrap(probs.map(SCORE_FUNCTIONS.ne), correct, { seed: options.seed + 1 }),
@@ -122,6 +122,14 @@ export function fitClassificationReference(rows: readonly Row[], columns: readon
     confidence: fitConfidenceBaseline(probs.map(SCORE_FUNCTIONS.mc), correct),
     mano,
   };
+}
+
+/**
+ * The model's own logits, recovered from calibrated probabilities up to a per-row constant
+ * (log p = z/T + b − c), which neither the argmax nor MaNo's normalisations see.
+ */
+export function modelLogits(calibratedProbs: readonly number[], calibration: Calibration): number[] {
+  return calibratedProbs.map((p, k) => calibration.T * (Math.log(Math.max(p, 1e-300)) - (calibration.bias[k] ?? 0)));
 }
 
 /** The calibrated probabilities of one event's prediction, or a problem description. */

@@ -11,7 +11,6 @@ import { mllsIntervals } from '../labelshift/mlls-intervals.js';
 import { bbse } from '../labelshift/bbse.js';
 import { rlls } from '../labelshift/rlls.js';
 import { argmax, predictedMarginalSoft } from '../labelshift/confusion.js';
-import { logitsFromProbs } from '../labelshift/softmax.js';
 import { mllsLikelihoodRatioTest, predictedLabelChiSquareTest } from '../labelshift/label-shift-test.js';
 import { atcSummary, atcFromCounts } from '../accuracy/atc.js';
 import { atcBootstrapSummary, atcInterval } from '../accuracy/atc-bootstrap.js';
@@ -20,7 +19,7 @@ import { averageConfidence, confidenceSummary, docEstimate } from '../accuracy/b
 import { averageConfidenceInterval, docInterval, wilsonCountInterval } from '../accuracy/intervals.js';
 import { manoAccuracy } from '../accuracy/mano-calibration.js';
 import { manoScoreFromSummary, manoSummary } from '../accuracy/mano.js';
-import type { ClassificationReference } from './classification-reference.js';
+import { modelLogits, type ClassificationReference } from './classification-reference.js';
 import type { AccuracyEstimatorName, LabelShiftMethod } from './estimators.js';
 
 
@@ -63,7 +62,7 @@ export function evaluatePredictions(ref: ClassificationReference, summary: Predi
   const doc = docInterval(conf, ref.confidence);
   accuracy.doc = { estimate: docEstimate(conf, ref.confidence), lower: doc.lower, upper: doc.upper, interval: doc.kind };
   if ('fit' in ref.mano) {
-    const mano = manoAccuracy(manoScoreFromSummary(manoSummary(rows.map(logitsFromProbs), ref.mano.fit)), ref.mano.calibration);
+    const mano = manoAccuracy(manoScoreFromSummary(manoSummary(rows.map((p) => modelLogits(p, ref.calibration)), ref.mano.fit)), ref.mano.calibration);
     accuracy.mano = { estimate: mano.accuracy, lower: mano.interval.lower, upper: mano.interval.upper, interval: mano.interval.kind };
     if (!mano.inCalibrationRange) warnings.push('mano: score outside the calibration range, extrapolated');
   }
