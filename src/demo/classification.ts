@@ -5,6 +5,8 @@
  * Target samples can change the class mix (label shift) and add noise to the inputs (covariate shift).
  */
 import { gaussian, seededRandom } from '../core/random.js';
+import { symmetricDirichlet } from '../core/accuracy/shift-sampling.js';
+import { softmax } from '../core/labelshift/softmax.js';
 
 export interface ClassificationTask {
   classes: number;
@@ -43,16 +45,12 @@ export const uniform = (k: number): number[] => new Array<number>(k).fill(1 / k)
 export function sample(task: ClassificationTask, n: number, prior: readonly number[], noise: number, seed: number): LabelledSample {
   const { x, labels } = sampleInputs(task, n, prior, noise, seed);
   const logits = x.map((row) => task.weights.map((w, k) => task.biases[k]! + dot(w, row)));
-  return { x, labels, logits, probs: logits.map(softmaxRow) };
+  return { x, labels, logits, probs: logits.map(softmax) };
 }
 
 /** A Dirichlet(α, …, α) draw, for random class mixes. */
 export function dirichlet(k: number, alpha: number, seed: number): number[] {
-  const random = seededRandom(seed);
-  const normal = gaussian(random);
-  const g = Array.from({ length: k }, () => gammaDraw(alpha, random, normal));
-  const total = g.reduce((a, b) => a + b, 0);
-  return g.map((v) => v / total);
+  return symmetricDirichlet(k, alpha, seededRandom(seed));
 }
 
 function sampleInputs(task: ClassificationTask, n: number, prior: readonly number[], noise: number, seed: number) {
@@ -75,7 +73,7 @@ function fitLogistic(task: ClassificationTask, x: number[][], labels: number[], 
     const gw = task.weights.map((row) => row.map(() => 0));
     const gb = task.biases.map(() => 0);
     x.forEach((row, i) => {
-      const p = softmaxRow(task.weights.map((w, k) => task.biases[k]! + dot(w, row)));
+      const p = softmax(task.weights.map((w, k) => task.biases[k]! + dot(w, row)));
       p.forEach((pk, k) => {
         const err = pk - (labels[i] === k ? 1 : 0);
         gb[k]! += err;
@@ -87,24 +85,5 @@ function fitLogistic(task: ClassificationTask, x: number[][], labels: number[], 
   }
 }
 
-export function softmaxRow(z: readonly number[]): number[] {
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
-
-/** Marsaglia–Tsang gamma sampler (with the α < 1 boost). */
-function gammaDraw(alpha: number, random: () => number, normal: () => number): number {
-  if (alpha < 1) return gammaDraw(alpha + 1, random, normal) * Math.pow(random(), 1 / alpha);
-  const d = alpha - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = normal();
-    const v = (1 + c * z) ** 3;
-    if (v <= 0) continue;
-    if (Math.log(random()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
-}

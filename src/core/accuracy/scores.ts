@@ -24,20 +24,9 @@ export function negativeEntropy(p: readonly number[]): number {
 export const SCORE_FUNCTIONS = { mc: maxConfidence, ne: negativeEntropy } as const;
 export type ScoreName = keyof typeof SCORE_FUNCTIONS;
 
-/** Index of the largest entry; the first one wins a tie, as with numpy's argmax. */
-export function argmax(values: readonly number[]): number {
-  let best = 0;
-  for (let k = 1; k < values.length; k++) if (values[k]! > values[best]!) best = k;
-  return best;
-}
-
-/** Numerically stable softmax (the row maximum is subtracted before exponentiating). */
-export function softmax(z: readonly number[]): number[] {
-  const top = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - top));
-  const total = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / total);
-}
+export { argmax } from '../labelshift/confusion.js';
+import { argmax } from '../labelshift/confusion.js';
+export { softmax } from '../labelshift/softmax.js';
 
 /** log softmax, stable for large logits (used by the MaNo criterion Φ). */
 export function logSoftmax(z: readonly number[]): number[] {
@@ -48,15 +37,8 @@ export function logSoftmax(z: readonly number[]): number[] {
   return z.map((v) => v - logTotal);
 }
 
-/**
- * Logits recovered from probabilities when the producer sends no logits: centred log-probabilities,
- * with probabilities floored at 1e-12. Use one convention everywhere (calibration and deployment).
- */
-export function centredLogits(p: readonly number[]): number[] {
-  const logs = p.map((v) => Math.log(Math.max(v, 1e-12)));
-  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-  return logs.map((v) => v - mean);
-}
+/** Logits recovered from probabilities (spec §0): centred log-probabilities, floored at 1e-12. */
+export { logitsFromProbs as centredLogits } from '../labelshift/softmax.js';
 
 /** Whether each row's top-1 prediction equals its label (the `c_i` of the ATC fit). */
 export function correctness(rows: readonly (readonly number[])[], labels: readonly number[]): boolean[] {
