@@ -66,6 +66,10 @@ export const METRICS = {
   labelShiftPValue: def({ name: 'shiftwatch_label_shift_p_value', type: 'gauge', help: 'p-value of the last window\'s test of "the class mix is unchanged".', labelNames: ['model'] }),
   labels: def({ name: 'shiftwatch_labels_total', type: 'counter', help: 'Delayed labels handled, by outcome of the join.', labelNames: ['model', 'outcome'] }),
   labelEvictions: def({ name: 'shiftwatch_label_join_evictions_total', type: 'counter', help: 'Predictions and labels dropped unjoined, by reason.', labelNames: ['model', 'kind', 'reason'] }),
+  regressionTargetMean: def({ name: 'shiftwatch_regression_target_mean', type: 'gauge', help: 'Mean of the regression target: in the reference, and estimated for the last window (target-shift weights).', labelNames: ['model', 'source'] }),
+  regressionTargetQuantile: def({ name: 'shiftwatch_regression_target_quantile', type: 'gauge', help: 'Quantiles of the regression target: in the reference, and estimated for the last window.', labelNames: ['model', 'quantile', 'source'] }),
+  regressionEffectiveSample: def({ name: 'shiftwatch_regression_effective_sample_ratio', type: 'gauge', help: 'Effective sample size of the target-shift weights over the reference sample size (below 0.1: unreliable).', labelNames: ['model'] }),
+  regressionDivergence: def({ name: 'shiftwatch_regression_divergence', type: 'gauge', help: 'Mean squared deviation of the target-shift weights from 1 (0: no target shift).', labelNames: ['model'] }),
   lastCheckpointTimestamp: def({ name: 'shiftwatch_state_last_checkpoint_timestamp_seconds', type: 'gauge', help: 'Wall-clock time of the last durable state checkpoint.', labelNames: [] }),
 } as const;
 
@@ -76,5 +80,6 @@ export function estimateSeries(models: ReadonlyArray<{ features: number; classes
   const perFeature = 6 + 3; // statistic, p, adjusted p, drift, missing + three effect measures
   const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
   const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
-  return models.reduce((sum, m) => sum + perModel + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
+  const perRegressor = 2 + 2 * 3 + 2;
+  return models.reduce((sum, m) => sum + perModel + perRegressor + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
 }

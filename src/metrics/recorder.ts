@@ -5,6 +5,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
+import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
+
+/** Empirical quantile (no interpolation) of a small sample. */
+function quantile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
 import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
 import type { LabelOutcome, EvictionReason } from '../core/labels/label-join.js';
 import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js';
@@ -68,6 +75,15 @@ export class MetricsRecorder implements MonitorObserver {
         m.featureStatistic.set(labels, 0);
         const measures = f.kind === 'numeric' ? ['psi', 'wasserstein'] : ['psi', 'js'];
         for (const measure of measures) m.featureEffect.set({ ...labels, measure }, 0);
+      }
+      if (bundle.regression) {
+        const mean = bundle.regression.targets.reduce((a, b) => a + b, 0) / bundle.regression.targets.length;
+        for (const source of ['reference', 'estimated']) {
+          m.regressionTargetMean.set({ model, source }, mean);
+          for (const q of REPORTED_QUANTILES) m.regressionTargetQuantile.set({ model, quantile: String(q), source }, quantile(bundle.regression.targets, q));
+        }
+        m.regressionEffectiveSample.set({ model }, 1);
+        m.regressionDivergence.set({ model }, 0);
       }
       if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
     }
@@ -146,6 +162,14 @@ export class MetricsRecorder implements MonitorObserver {
 
   window(report: WindowReport, headline = 'atc-ne'): void {
     this.predictions(report, headline);
+    const r = report.regression;
+    if (r !== undefined) {
+      const model = report.model;
+      this.m.regressionTargetMean.set({ model, source: 'estimated' }, r.estimatedMean);
+      for (const q of r.quantiles) this.m.regressionTargetQuantile.set({ model, quantile: String(q.probability), source: 'estimated' }, q.estimated);
+      this.m.regressionEffectiveSample.set({ model }, r.effectiveFraction);
+      this.m.regressionDivergence.set({ model }, r.divergence);
+    }
     const { model, evaluation, step } = report;
     const m = this.m;
     m.windowsClosed.inc({ model, outcome: report.tested ? 'tested' : 'too_small' });

@@ -14,6 +14,7 @@ import type { TestOptions } from '../detect/feature-tests.js';
 import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
 import { fitClassificationReference, predictionColumns } from '../predictions/classification-reference.js';
+import { fitRegressionReference } from '../predictions/regression-reference.js';
 
 export interface FitOptions {
   input: string;
@@ -62,6 +63,7 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
   if (hasPredictions) progress?.('predictions', 0, 1);
   const predictions = fitClassificationReference(rows, columns, { windowSize: options.windowSize, seed: options.seed ?? 1 });
   if (hasPredictions) progress?.('predictions', 1, 1);
+  const regression = predictions === undefined ? fitRegressionReference(rows, columns, options.seed ?? 1) : undefined;
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -72,6 +74,7 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     features,
     nulls,
     ...(predictions === undefined ? {} : { predictions }),
+    ...(regression === undefined ? {} : { regression }),
   };
   return { bundle, path: await writeBundle(options.outDir, bundle) };
 }

@@ -14,6 +14,8 @@ import { buildAlert, type Alert } from '../alerts/alert.js';
 import { DEFAULT_PREDICTION_OPTIONS, PredictionTracker, type PredictionDrift, type PredictionOptions, type RealizedReport } from './prediction-tracker.js';
 import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
+import { evaluateRegression, sourceModel, type RegressionEvaluation } from '../predictions/regression-reference.js';
+import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 
@@ -63,7 +65,12 @@ export interface WindowReport {
   /** Estimates from the model's predictions (classification models only). */
   predictions?: PredictionEvaluation;
   predictionDrift?: Readonly<PredictionDrift>;
+  /** Target-shift summary from the predicted values (regression models only). */
+  regression?: RegressionEvaluation;
 }
+
+/** Windows with fewer predicted values get no target-shift estimate. */
+const MIN_REGRESSION_VALUES = 50;
 
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
@@ -79,6 +86,7 @@ interface ModelRuntime {
   /** Per "topic/partition": events before this offset are already in a closed window. */
   closedThrough: Record<string, number>;
   predictions?: PredictionTracker;
+  regression?: RetasaSourceModel;
 }
 
 /** What must survive a restart for one model: drift state and how far its windows got. */
@@ -107,10 +115,11 @@ export class Monitor {
       });
       this.models.set(model.name, {
         model,
-        windower: new ModelWindower(model.bundle.features, model.window, ref?.classes),
+        windower: new ModelWindower(model.bundle.features, model.window, ref?.classes, model.bundle.regression !== undefined),
         drift: initialDriftState(),
         closedThrough: {},
         ...(tracker ? { predictions: tracker } : {}),
+        ...(model.bundle.regression ? { regression: sourceModel(model.bundle.regression) } : {}),
       });
     }
   }
@@ -157,7 +166,8 @@ export class Monitor {
       if (typeof calibrated === 'string') return reject('invalid_field', calibrated, event.model);
       probs = calibrated;
     }
-    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), probs);
+    const value = runtime.regression === undefined ? undefined : event.prediction?.value;
+    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), probs, value);
     if (probs !== undefined) runtime.predictions!.recordPrediction(event.id, added.serial, probs, this.now());
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
@@ -276,6 +286,9 @@ export class Monitor {
       if (p.evaluation) report.predictions = p.evaluation;
       report.predictionDrift = structuredClone(runtime.predictions.drift);
       out.alerts.push(...p.alerts);
+    }
+    if (runtime.regression && summary.regression && summary.regression.n >= MIN_REGRESSION_VALUES) {
+      report.regression = evaluateRegression(runtime.regression, summary.regression.values);
     }
   }
 }

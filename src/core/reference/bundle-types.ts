@@ -3,6 +3,7 @@
  * `fit` and only read afterwards. Plain JSON; `formatVersion` changes whenever the layout does.
  */
 import type { ClassificationReference } from '../predictions/classification-reference.js';
+import type { RegressionReference } from '../predictions/regression-reference.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 
@@ -52,6 +53,8 @@ export interface ReferenceBundle {
   nulls: WindowNull;
   /** Present when the reference carried the model's outputs and true labels. */
   predictions?: ClassificationReference;
+  /** Present when the reference carried a regression model's predictions and true targets. */
+  regression?: RegressionReference;
 }
 
 /**

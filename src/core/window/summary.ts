@@ -51,9 +51,17 @@ export interface WindowSummary {
   unknownFeatureValues: number;
   /** Present when the model's bundle has a classification reference. */
   predictions?: PredictionSummary;
+  /** Present when the model's bundle has a regression reference: the predicted values. */
+  regression?: RegressionSummary;
 }
 
-export function emptySummary(features: readonly FeatureReference[], classes?: number): WindowSummary {
+export interface RegressionSummary {
+  n: number;
+  missing: number;
+  values: number[];
+}
+
+export function emptySummary(features: readonly FeatureReference[], classes?: number, regression = false): WindowSummary {
   const summary: WindowSummary = {
     n: 0,
     minTs: Number.NaN,
@@ -66,6 +74,7 @@ export function emptySummary(features: readonly FeatureReference[], classes?: nu
     ),
   };
   if (classes !== undefined) summary.predictions = { classes, n: 0, missing: 0, probs: [] };
+  if (regression) summary.regression = { n: 0, missing: 0, values: [] };
   return summary;
 }
 
@@ -98,8 +107,17 @@ export function addEvent(
   ts: number,
   isKnown: (name: string) => boolean,
   probs?: readonly number[],
+  value?: number,
 ): string[] {
   const missing: string[] = [];
+  const r = summary.regression;
+  if (r !== undefined) {
+    if (value === undefined) r.missing += 1;
+    else {
+      r.n += 1;
+      r.values.push(value);
+    }
+  }
   const p = summary.predictions;
   if (p !== undefined) {
     if (probs === undefined) p.missing += 1;
@@ -149,6 +167,8 @@ export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSum
   if (pa !== undefined && pb !== undefined) {
     merged.predictions = { classes: pa.classes, n: pa.n + pb.n, missing: pa.missing + pb.missing, probs: [...pa.probs, ...pb.probs] };
   }
+  const [ra, rb] = [a.regression, b.regression];
+  if (ra !== undefined && rb !== undefined) merged.regression = { n: ra.n + rb.n, missing: ra.missing + rb.missing, values: [...ra.values, ...rb.values] };
   return merged;
 }
 

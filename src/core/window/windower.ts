@@ -57,6 +57,7 @@ export class ModelWindower {
     private readonly refs: readonly FeatureReference[],
     readonly spec: WindowSpec,
     private readonly classes?: number,
+    private readonly regression = false,
   ) {
     this.known = new Set(refs.map((r) => r.name));
   }
@@ -68,6 +69,7 @@ export class ModelWindower {
     position: InputPosition,
     nowMs: number,
     probs?: readonly number[],
+    value?: number,
   ): { closed: ClosedWindow[]; missing: string[]; late: boolean; serial: number } {
     const closed: ClosedWindow[] = [];
     let late = false;
@@ -85,7 +87,7 @@ export class ModelWindower {
       this.open = this.newWindow(0);
     }
     const w = this.open;
-    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), probs);
+    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), probs, value);
     if (!w.firstOffsets.has(position.partitionKey)) w.firstOffsets.set(position.partitionKey, position.offset);
     w.endOffsets[position.partitionKey] = Math.max(w.endOffsets[position.partitionKey] ?? 0, position.offset + 1);
     if (w.firstPosition === '') w.firstPosition = `${position.partitionKey}@${position.offset}`;
@@ -116,7 +118,7 @@ export class ModelWindower {
 
   private newWindow(index: number): OpenWindow {
     this.serials += 1;
-    return { summary: emptySummary(this.refs, this.classes), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
+    return { summary: emptySummary(this.refs, this.classes, this.regression), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
   }
 
   private close(reason: CloseReason): ClosedWindow {
