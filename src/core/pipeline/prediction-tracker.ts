@@ -12,6 +12,7 @@ import { LabelJoiner, type JoinObserver, type LabelOutcome } from '../labels/lab
 import { argmax } from '../labelshift/confusion.js';
 import { initialDriftState, stepDrift, type DriftParams, type DriftState, type DriftStep } from '../detect/drift-state.js';
 import { buildPredictionAlert, type Alert } from '../alerts/alert.js';
+import { conformalHalfWidth } from '../accuracy/intervals.js';
 
 export interface PredictionOptions {
   headline: AccuracyEstimatorName;
@@ -19,6 +20,9 @@ export interface PredictionOptions {
   method: LabelShiftMethod;
   labels: { ttlMs: number; maxEntries: number; minLabeled: number };
 }
+
+/** Labelled windows kept for the conformal intervals. */
+const CONFORMAL_WINDOWS = 100;
 
 export const DEFAULT_PREDICTION_OPTIONS: PredictionOptions = {
   headline: 'atc-ne',
@@ -52,6 +56,8 @@ export class PredictionTracker {
   drift: PredictionDrift = { labelShift: initialDriftState(), accuracyFloor: initialDriftState() };
   private readonly joiner: LabelJoiner;
   private readonly closed = new Map<number, ClosedWindowRecord>();
+  /** Per labelled window, estimate − realized per estimator: the split-conformal calibration set. */
+  private readonly pastErrors = new Map<number, RealizedReport['errors']>();
 
   constructor(
     private readonly model: string,
@@ -72,6 +78,7 @@ export class PredictionTracker {
   closeWindow(window: { id: string; serial: number; start: number; end: number }, summary: PredictionSummary): { evaluation: PredictionEvaluation | undefined; steps: DriftStep[]; alerts: Alert[] } {
     const evaluation = evaluatePredictions(this.ref, summary, this.options.method);
     if (evaluation === undefined) return { evaluation, steps: [], alerts: [] };
+    this.applyConformalIntervals(evaluation);
     this.closed.set(window.serial, { id: window.id, evaluation });
     for (const key of this.closed.keys()) {
       if (this.closed.size <= 200) break;
@@ -106,6 +113,12 @@ export class PredictionTracker {
     const accuracy = tally.correct / tally.labeled;
     const errors: RealizedReport['errors'] = { 'no-change': this.ref.sourceAccuracy - accuracy };
     for (const [name, e] of Object.entries(record.evaluation.accuracy)) errors[name as AccuracyEstimatorName] = e.estimate - accuracy;
+    this.pastErrors.delete(window);
+    this.pastErrors.set(window, errors);
+    for (const key of this.pastErrors.keys()) {
+      if (this.pastErrors.size <= CONFORMAL_WINDOWS) break;
+      this.pastErrors.delete(key);
+    }
     return {
       outcome,
       report: {
@@ -113,6 +126,23 @@ export class PredictionTracker {
         classProportions: tally.classCounts.map((c) => c / tally.labeled), errors,
       },
     };
+  }
+
+  /**
+   * Once enough labelled windows exist, an estimator's interval becomes split-conformal: the
+   * estimate ± the (n+1)-corrected 95% quantile of its past |estimate − realized| (sampling
+   * intervals are far too narrow under real shift). The interval's kind says which one is shown.
+   */
+  private applyConformalIntervals(evaluation: PredictionEvaluation): void {
+    for (const [name, e] of Object.entries(evaluation.accuracy)) {
+      const past = [...this.pastErrors.values()].flatMap((errors) => {
+        const v = errors[name as AccuracyEstimatorName];
+        return v === undefined ? [] : [Math.abs(v)];
+      });
+      const half = conformalHalfWidth(past, 0.95);
+      if (!Number.isFinite(half)) continue;
+      Object.assign(e, { lower: Math.max(0, e.estimate - half), upper: Math.min(1, e.estimate + half), interval: 'conformal' });
+    }
   }
 
   expire(now: number): void {
