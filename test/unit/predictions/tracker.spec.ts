@@ -1,5 +1,5 @@
 import { fitClassificationReference, calibratedPrediction } from '../../../src/core/predictions/classification-reference.js';
-import { PredictionTracker } from '../../../src/core/pipeline/prediction-tracker.js';
+import { PredictionTracker, type RealizedReport } from '../../../src/core/pipeline/prediction-tracker.js';
 import { driftParams } from '../../../src/core/detect/drift-state.js';
 import { createTask, sample, uniform } from '../../../src/demo/classification.js';
 import type { Row } from '../../../src/core/reference/readers.js';
@@ -20,7 +20,7 @@ describe('prediction tracker', () => {
       probs.forEach((p, i) => tracker.recordPrediction(`w${w}-${i}`, w, p, 0));
       const { evaluation } = tracker.closeWindow({ id: `win${w}`, serial: w, start: 0, end: 0 }, { classes: 3, n: 300, missing: 0, probs: probs.flat() });
       kinds.push(evaluation!.accuracy['atc-ne']!.interval);
-      let report;
+      let report: RealizedReport | undefined;
       s.labels.forEach((y, i) => (report = tracker.addLabel(`w${w}-${i}`, y, 1).report ?? report));
       const truth = s.labels.filter((y, i) => s.logits[i]!.indexOf(Math.max(...s.logits[i]!)) === y).length / 300;
       expect(report!.accuracy).toBe(truth);
