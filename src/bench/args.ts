@@ -35,11 +35,3 @@ export function intListFlag(flags: Flags, name: string, fallback: number[], min 
   }
   return values;
 }
-
-export function boolFlag(flags: Flags, name: string, fallback: boolean): boolean {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
-  if (raw === 'false' || raw === '0' || raw === 'no') return false;
-  throw new UsageError(`--${name} must be true or false, got "${raw}"`);
-}

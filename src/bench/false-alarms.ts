@@ -1,40 +1,38 @@
 /**
  * `false-alarms`: how often the monitor alarms on a long clean stream, against the configured
- * expected run time between false alarms. In-process, no Kafka: the pure Monitor is fed RawMessages
- * (JSON-encoded inference events, 32 numeric features, count windows of 500). Each monitor runs with
- * the largest target; every other target replays the same per-window p-values through stepDrift,
- * the function Monitor uses, since the p-values do not depend on the target (checked for the
- * monitor's own target: the replay must reproduce its alarms exactly).
+ * expected run time between false alarms (ERT). In-process, no Kafka; 32 numeric features, count
+ * windows of 500, a 20,000-row reference and a 1,000-window null.
  *
- * Streams: `iid` (reference and live rows iid) and `seasonal` (both follow an hour-of-day cycle and
- * arrive in time order). For the seasonal stream two bundles are compared: the null simulated on
- * contiguous blocks of the time-ordered reference (what `fit` does) and on a shuffled reference.
+ * Streams: `iid` (reference and live rows iid) and `seasonal` (reference and live stream follow an
+ * hour-of-day cycle and arrive in time order). For the seasonal stream two bundles are compared:
+ * the null on contiguous blocks of the time-ordered reference (what `fit` does) and on a shuffled
+ * reference (an iid null). Every window goes through ModelWindower + evaluateWindow (the Monitor's
+ * own pieces, without JSON); the first `--monitor-windows` also go through Monitor.handle as JSON
+ * RawMessages, must give identical p-values, and give the time per window of the real path.
+ * Each stream's p-values are run through stepDrift (the function Monitor uses) once per ERT target;
+ * for the Monitor's own target the replay must reproduce the Monitor's alarms exactly.
  */
-import { Monitor, emptyOutput, type RawMessage, type WindowReport } from '../core/pipeline/monitor.js';
 import { driftParams, initialDriftState, stepDrift } from '../core/detect/drift-state.js';
-import type { ReferenceBundle } from '../core/reference/bundle-types.js';
-import { boolFlag, intFlag, intListFlag, parseFlags } from './args.js';
+import { pValueToEvidence } from '../core/stats/cusum.js';
+import { intFlag, intListFlag, parseFlags, UsageError } from './args.js';
 import { BENCH_TESTS, buildBundle, generateRows } from './bundle.js';
-import { createGenerator, toFeatures } from './synthetic.js';
+import { createGenerator } from './synthetic.js';
+import { COOLDOWN_WINDOWS, CUSUM_K, FA_MODEL, runStream, type Variant, type VariantRun } from './fa-streams.js';
 import { machineInfo } from './machine.js';
 import { mean, median, poissonInterval, quantile, round } from './stats.js';
 
-const MODEL = 'fa-bench';
 const FEATURES = 32;
-const K = 0.5;
-const COOLDOWN = 3;
-const SEASONAL = { amplitude: 0.6, rowsPerDay: 2000 };
+/**
+ * Hour-of-day cycle of ±0.6 latent sd on two of the four latents. 2,200 rows per simulated day, so
+ * the 20,000-row reference spans 9.1 days and a window of 500 is 5.5 hours, not a divisor of a day
+ * (with exactly 4 windows a day every window would sit at one of 4 fixed phases).
+ */
+const SEASONAL_AMPLITUDE = 0.6;
+const DEFAULT_ROWS_PER_DAY = 2200;
+const STREAMS = ['iid', 'seasonal'] as const;
 const log = (line: string) => process.stderr.write(`[false-alarms] ${line}\n`);
 
-export const FALSE_ALARMS_FLAGS = ['windows', 'window-size', 'ref-rows', 'replicates', 'targets', 'seasonal', 'seed'] as const;
-
-interface MonitorRun {
-  label: string;
-  nullMethod: string;
-  windowPs: number[];
-  anyFlagged: number;
-  monitorFires: number;
-}
+export const FALSE_ALARMS_FLAGS = ['windows', 'window-size', 'ref-rows', 'replicates', 'targets', 'streams', 'rows-per-day', 'iid-null-windows', 'monitor-windows', 'seed'] as const;
 
 export async function runFalseAlarms(argv: readonly string[]): Promise<Record<string, unknown>> {
   const flags = parseFlags(argv, FALSE_ALARMS_FLAGS);
@@ -43,141 +41,109 @@ export async function runFalseAlarms(argv: readonly string[]): Promise<Record<st
   const refRows = intFlag(flags, 'ref-rows', 20_000, 2 * windowSize);
   const replicates = intFlag(flags, 'replicates', 1000);
   const targets = intListFlag(flags, 'targets', [100, 1000], 10).sort((a, b) => a - b);
-  const seasonal = boolFlag(flags, 'seasonal', true);
+  const streams = (flags.get('streams') ?? STREAMS.join(',')).split(',').map((s) => s.trim());
+  for (const s of streams) if (!(STREAMS as readonly string[]).includes(s)) throw new UsageError(`--streams takes ${STREAMS.join(', ')}; got "${s}"`);
+  const seasonal = { amplitude: SEASONAL_AMPLITUDE, rowsPerDay: intFlag(flags, 'rows-per-day', DEFAULT_ROWS_PER_DAY, 2) };
   const seed = intFlag(flags, 'seed', 20261128, 0);
+  // The shuffled-null bundle on the seasonal stream alarms at once; a few hundred windows show it.
+  const iidNullWindows = Math.min(windows, intFlag(flags, 'iid-null-windows', 500));
+  const monitorWindows = Math.min(windows, intFlag(flags, 'monitor-windows', 400));
   const monitorTarget = targets[targets.length - 1]!;
 
-  const streams: Record<string, unknown>[] = [];
-  const kinds: ('iid' | 'seasonal')[] = seasonal ? ['iid', 'seasonal'] : ['iid'];
-  for (const kind of kinds) {
-    const gen = createGenerator({ features: FEATURES, seed, ...(kind === 'seasonal' ? { seasonal: SEASONAL } : {}) });
+  const results: Record<string, unknown>[] = [];
+  const timings: Record<string, unknown> = {};
+  for (const kind of STREAMS.filter((s) => streams.includes(s))) {
+    const gen = createGenerator({ features: FEATURES, seed, ...(kind === 'seasonal' ? { seasonal } : {}) });
     const rows = generateRows(gen, refRows);
-    const variants: ('blocks' | 'shuffled')[] = kind === 'seasonal' ? ['blocks', 'shuffled'] : ['blocks'];
-    const bundles = variants.map((nullFrom) => {
-      const built = buildBundle({ model: MODEL, rows, names: gen.names, windowSize, replicates, seed, nullFrom });
-      log(`${kind}: bundle with ${nullFrom} null fitted in ${(built.fitMs / 1000).toFixed(1)} s`);
-      return { nullFrom, bundle: built.bundle };
+    const nulls: ('blocks' | 'shuffled')[] = kind === 'seasonal' ? ['blocks', 'shuffled'] : ['blocks'];
+    const variants: Variant[] = nulls.map((nullFrom) => {
+      const built = buildBundle({ model: FA_MODEL, rows, names: gen.names, windowSize, replicates, seed, nullFrom });
+      log(`${kind}: bundle with the null on ${nullFrom === 'blocks' ? 'contiguous blocks' : 'a shuffled reference'} fitted in ${(built.fitMs / 1000).toFixed(1)} s`);
+      return { label: nullFrom, bundle: built.bundle, windows: nullFrom === 'shuffled' ? iidNullWindows : windows };
     });
-    const monitors = bundles.map(({ nullFrom, bundle }) => ({ label: nullFrom, bundle, monitor: newMonitor(bundle, windowSize, monitorTarget) }));
-    log(`${kind}: streaming ${windows} clean windows of ${windowSize} through ${monitors.length} monitor(s)...`);
-
-    const runs: MonitorRun[] = monitors.map((m) => ({ label: m.label, nullMethod: m.bundle.nulls.method, windowPs: [], anyFlagged: 0, monitorFires: 0 }));
-    const windowMs: number[] = [];
-    const closeMs: number[] = [];
-    const encodeMs: number[] = [];
-    const startTs = Date.UTC(2026, 0, 1);
-    let spentNs = 0n;
-    let encodeNs = 0n;
-    const totalEvents = windows * windowSize;
-    const wallStarted = performance.now();
-    for (let e = 0; e < totalEvents; e++) {
-      const i = refRows + e; // the live stream continues the reference in time
-      const t0 = process.hrtime.bigint();
-      const value = Buffer.from(JSON.stringify({ model: MODEL, id: `e${e}`, ts: startTs + i * gen.stepMs, features: toFeatures(gen.names, gen.row(i)) }));
-      const message: RawMessage = { topic: 'bench', partition: 0, offset: String(e), timestamp: String(startTs + i * gen.stepMs), key: null, value };
-      const t1 = process.hrtime.bigint();
-      encodeNs += t1 - t0;
-      for (let k = 0; k < monitors.length; k++) {
-        const out = emptyOutput();
-        const s = process.hrtime.bigint();
-        monitors[k]!.monitor.handle(message, out);
-        const took = process.hrtime.bigint() - s;
-        if (k === 0) spentNs += took;
-        if (out.deadLetters.length > 0) throw new Error(`unexpected dead letter: ${out.deadLetters[0]!.reason}`);
-        for (const report of out.windows) record(runs[k]!, report);
-        if (k === 0 && out.windows.length > 0) {
-          closeMs.push(Number(took) / 1e6);
-          windowMs.push(Number(spentNs) / 1e6);
-          encodeMs.push(Number(encodeNs) / 1e6);
-          spentNs = 0n;
-          encodeNs = 0n;
-        }
-        runs[k]!.monitorFires += out.alerts.filter((a) => a.status === 'firing').length;
-      }
-    }
-    const wallS = (performance.now() - wallStarted) / 1000;
-    log(`${kind}: done in ${wallS.toFixed(1)} s`);
-
-    for (const run of runs) {
-      const perTarget = targets.map((target) => {
-        const r = replayCusum(run.windowPs, target);
-        if (target === monitorTarget && r.alarms !== run.monitorFires) {
-          throw new Error(`replay of ${run.label} at target ${target} gave ${r.alarms} alarms, the monitor ${run.monitorFires}`);
-        }
-        const [lo, hi] = poissonInterval(r.alarms);
-        return {
-          target_windows: target,
-          cusum_h: round(driftParams({ k: K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN }).h, 4),
-          alarms: r.alarms,
-          expected_alarms_at_target: round(r.inControl / target, 2),
-          in_control_windows: r.inControl,
-          observed_run_length: r.alarms > 0 ? round(r.inControl / r.alarms, 1) : null,
-          // Exact Poisson 95% interval on the alarm count, turned into one on the run length.
-          observed_run_length_95ci: [hi > 0 ? round(r.inControl / hi, 1) : null, lo > 0 ? round(r.inControl / lo, 1) : null],
-          mean_complete_run_length: round(mean(r.completeRuns), 1),
-          observed_over_target: r.alarms > 0 ? round(r.inControl / r.alarms / target, 3) : null,
-        };
-      });
-      streams.push({
-        stream: kind,
-        null: run.label === 'blocks' ? 'contiguous blocks (fit default)' : 'shuffled reference (iid)',
-        windows: run.windowPs.length,
-        bh_any_feature_flagged_fraction: round(run.anyFlagged / run.windowPs.length, 4),
-        window_p_le_alpha_fraction: round(run.windowPs.filter((p) => p <= BENCH_TESTS.alpha).length / run.windowPs.length, 4),
-        window_p_mean: round(mean(run.windowPs), 4),
-        targets: perTarget,
-      });
-    }
-    streams.push({
-      stream: kind,
-      timing: {
-        monitor_ms_per_window_median: round(median(windowMs), 3),
-        monitor_ms_per_window_p95: round(quantile(windowMs, 0.95), 3),
-        close_and_test_ms_median: round(median(closeMs), 3),
-        ingest_us_per_event_median: round(((median(windowMs) - median(closeMs)) * 1000) / windowSize, 3),
-        encode_ms_per_window_median: round(median(encodeMs), 3),
-        wall_s: round(wallS, 1),
-      },
-    });
+    log(`${kind}: streaming ${windows} clean windows of ${windowSize} (the first ${monitorWindows} also through Monitor.handle)...`);
+    const { runs, timing } = runStream({ gen, variants, windowSize, firstRow: refRows, monitorTarget, monitorWindows });
+    log(`${kind}: done in ${timing.wallS.toFixed(1)} s`);
+    for (const run of runs) results.push({ stream: kind, ...summariseRun(run, targets, monitorTarget) });
+    const perEvent = (win: number[], test: number[]) => round(((median(win) - median(test)) * 1000) / windowSize, 2);
+    timings[kind] = {
+      monitor_windows_timed: timing.monitorWindowMs.length,
+      monitor_ms_per_window_median: round(median(timing.monitorWindowMs), 3),
+      monitor_ms_per_window_p95: round(quantile(timing.monitorWindowMs, 0.95), 3),
+      monitor_close_and_test_ms_median: round(median(timing.monitorCloseMs), 3),
+      monitor_us_per_event_excluding_test: perEvent(timing.monitorWindowMs, timing.monitorCloseMs),
+      encode_ms_per_window_median: round(median(timing.encodeMs), 3),
+      core_ms_per_window_median: round(median(timing.coreWindowMs), 3),
+      core_test_ms_median: round(median(timing.coreTestMs), 3),
+      core_us_per_event_excluding_test: perEvent(timing.coreWindowMs, timing.coreTestMs),
+      wall_s: round(timing.wallS, 1),
+    };
   }
 
   return {
     scenario: 'false-alarms',
+    windows,
     features: FEATURES,
     window_size: windowSize,
     reference_rows: refRows,
     null_replicates: replicates,
     alpha: BENCH_TESTS.alpha,
     correction: BENCH_TESTS.correction,
-    cusum_k: K,
-    cooldown_windows: COOLDOWN,
-    seasonal: seasonal ? SEASONAL : null,
-    streams,
+    cusum_k: CUSUM_K,
+    cooldown_windows: COOLDOWN_WINDOWS,
+    seed,
+    seasonal: streams.includes('seasonal') ? seasonal : null,
+    results,
+    timing: timings,
     machine: machineInfo(),
   };
 }
 
-function newMonitor(bundle: ReferenceBundle, windowSize: number, target: number): Monitor {
-  const drift = driftParams({ k: K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN });
-  return new Monitor([{ name: MODEL, bundle, window: { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } }], {
-    maxMessageBytes: 1_048_576,
-    tests: BENCH_TESTS,
-    drift,
+function summariseRun(run: VariantRun, targets: readonly number[], monitorTarget: number): Record<string, unknown> {
+  const n = run.windowPs.length;
+  const evidence = run.windowPs.map((p) => pValueToEvidence(p));
+  const evidenceMean = mean(evidence);
+  const perTarget = targets.map((target) => {
+    const r = replayCusum(run.windowPs, target);
+    if (target === monitorTarget) {
+      const prefix = replayCusum(run.windowPs.slice(0, run.monitorWindows), target).alarms;
+      if (prefix !== run.monitorFires) throw new Error(`replay of ${run.label} at target ${target} gave ${prefix} alarms on the Monitor's ${run.monitorWindows} windows, the Monitor ${run.monitorFires}`);
+    }
+    const [lo, hi] = poissonInterval(r.alarms);
+    return {
+      target_windows: target,
+      cusum_h: round(driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS }).h, 4),
+      alarms: r.alarms,
+      alarms_expected_at_target: round(r.inControl / target, 2),
+      in_control_windows: r.inControl,
+      observed_run_length: r.alarms > 0 ? round(r.inControl / r.alarms, 1) : null,
+      // Exact Poisson 95% interval on the alarm count, turned into one on the run length.
+      observed_run_length_95ci: [hi > 0 ? round(r.inControl / hi, 1) : null, lo > 0 ? round(r.inControl / lo, 1) : null],
+      mean_complete_run_length: round(mean(r.completeRuns), 1),
+      observed_over_target: r.alarms > 0 ? round(r.inControl / r.alarms / target, 3) : null,
+    };
   });
-}
-
-function record(run: MonitorRun, report: WindowReport): void {
-  if (!report.tested || report.evaluation === undefined) throw new Error(`window ${report.window.id} was not tested`);
-  run.windowPs.push(report.evaluation.windowP);
-  if (report.evaluation.features.some((f) => f.flagged)) run.anyFlagged += 1;
+  return {
+    null: run.label === 'blocks' ? 'contiguous blocks (fit default)' : 'shuffled reference (iid)',
+    windows: n,
+    monitor_cross_checked_windows: run.monitorWindows,
+    bh_any_feature_flagged_fraction: round(run.anyFlagged / n, 4),
+    window_p_le_alpha_fraction: round(run.windowPs.filter((p) => p <= BENCH_TESTS.alpha).length / n, 4),
+    window_p_mean: round(mean(run.windowPs), 4),
+    window_p_eq_1_fraction: round(run.windowPs.filter((p) => p >= 1).length / n, 4),
+    // x = Φ⁻¹(1 − p), what the CUSUM adds up; N(0, 1) for a continuous uniform p.
+    evidence_mean: round(evidenceMean, 3),
+    evidence_sd: round(Math.sqrt(mean(evidence.map((x) => (x - evidenceMean) ** 2))), 3),
+    targets: perTarget,
+  };
 }
 
 /**
  * Feeds the window p-values through the drift state machine for one target. In-control windows are
- * those stepped while not in drift (cooldown included); a run is the in-control windows between fires.
+ * those stepped while not in drift (cooldown included); a run is the in-control windows up to a fire.
  */
 function replayCusum(windowPs: readonly number[], target: number): { alarms: number; inControl: number; completeRuns: number[] } {
-  const params = driftParams({ k: K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN });
+  const params = driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS });
   const state = initialDriftState();
   let alarms = 0;
   let inControl = 0;

@@ -1,7 +1,7 @@
 /** Kafka helpers for the e2e benchmark: fill a topic with inference events, and the raw-consume baseline. */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { waitFor } from '../demo/wait.js';
-import { createGenerator, toFeatures } from './synthetic.js';
+import { createGenerator, eventJson } from './synthetic.js';
 
 /** Same fetch size as the service's consumer (src/kafka/ingest-engine.ts), so only the work per message differs. */
 export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
@@ -54,17 +54,22 @@ export async function produceEvents(args: {
   let bytes = 0;
   const startTs = Date.UTC(2026, 10, 28, 9, 0, 0);
   try {
-    const CHUNK = 1000; // about 0.6 MB per request, under the broker's 1 MB record batch limit
+    const CHUNK = 1000; // about 0.5 MB per request, under the broker's 1 MB record batch limit
+    // Up to 3 requests in flight while the next chunk is generated; one connection per broker
+    // keeps them in order.
+    const inFlight: Promise<unknown>[] = [];
     for (let e = 0; e < events; e += CHUNK) {
       const messages: { key: string; value: string }[] = [];
       for (let k = e; k < Math.min(events, e + CHUNK); k++) {
         const i = referenceRows + k;
-        const value = JSON.stringify({ model: args.model, id: `req-${k}`, ts: startTs + k * 100, features: toFeatures(gen.names, gen.row(i)) });
+        const value = eventJson(args.model, `req-${k}`, startTs + k * 100, gen.names, gen.row(i));
         bytes += Buffer.byteLength(value);
         messages.push({ key: `req-${k}`, value });
       }
-      await producer.send({ topic, messages, acks: -1 });
+      inFlight.push(producer.send({ topic, messages, acks: -1 }));
+      if (inFlight.length >= 3) await inFlight.shift();
     }
+    await Promise.all(inFlight);
   } finally {
     await producer.disconnect();
   }

@@ -1,4 +1,5 @@
 /** The machine a benchmark ran on, for the JSON line and docs/benchmarks.md. */
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 
 export interface MachineInfo {
@@ -7,6 +8,8 @@ export interface MachineInfo {
   ramGiB: number;
   node: string;
   date: string;
+  /** The checked-out commit, and how many tracked files differed from it (others may be editing). */
+  git: { commit: string; modifiedFiles: number } | null;
 }
 
 export function machineInfo(): MachineInfo {
@@ -16,7 +19,19 @@ export function machineInfo(): MachineInfo {
     ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     date: new Date().toISOString(),
+    git: gitState(),
   };
+}
+
+function gitState(): MachineInfo['git'] {
+  try {
+    const run = (args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const commit = run(['rev-parse', '--short', 'HEAD']).trim();
+    const modifiedFiles = run(['status', '--porcelain', '--untracked-files=no']).split('\n').filter((l) => l.trim() !== '').length;
+    return { commit, modifiedFiles };
+  } catch {
+    return null;
+  }
 }
 
 export const rssMiB = (): number => Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;

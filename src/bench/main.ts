@@ -13,8 +13,10 @@ const SCENARIOS: Record<string, { run: (argv: readonly string[]) => Promise<Reco
   },
   'false-alarms': {
     run: runFalseAlarms,
-    help: 'false alarm rate on long clean streams vs the target [--windows 4000] [--window-size 500] [--targets 100,1000] [--seasonal true] [--replicates 1000]',
+    help: 'false alarm rate on long clean streams vs the target [--windows 4000] [--window-size 500] [--targets 100,1000] [--streams iid,seasonal] [--seed N] [--replicates 1000]',
   },
+  'label-shift': { run: async (argv) => (await import('./label-shift.js')).runLabelShift(argv), help: 'class-proportion MAE of BBSE, RLLS, MLLS, MLLS+BCTS under Dirichlet label shift [--windows 200] [--alphas 10,1,0.1] [--window-size 2000] [--validation 10000] [--seed N]' },
+  accuracy: { run: async (argv) => (await import('./accuracy.js')).runAccuracy(argv), help: 'accuracy-without-labels MAE (points) and interval coverage, label shift and covariate noise [--windows 300] [--alpha 1] [--noises 0,0.5,1,2] [--seed N]' },
 };
 
 function usage(): string {

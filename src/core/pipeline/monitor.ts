@@ -8,7 +8,7 @@ import { decodeEvent, type DeadLetterReason } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
 import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
-import { evaluateWindow, tieBreak, type TestOptions, type WindowEvaluation } from '../detect/feature-tests.js';
+import { evaluateWindow, type TestOptions, type WindowEvaluation } from '../detect/feature-tests.js';
 import { initialDriftState, stepDrift, type DriftParams, type DriftState, type DriftStep } from '../detect/drift-state.js';
 import { buildAlert, type Alert } from '../alerts/alert.js';
 import { DEFAULT_PREDICTION_OPTIONS, PredictionTracker, type PredictionDrift, type PredictionOptions, type RealizedReport } from './prediction-tracker.js';
@@ -272,7 +272,7 @@ export class Monitor {
       out.windows.push({ model, window, tested: false, evaluation: undefined, step: undefined, state: { ...runtime.drift } });
       return;
     }
-    const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls, tieBreak(closed.id));
+    const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls);
     const episodeBefore = runtime.drift.episode;
     const step = stepDrift(this.options.drift, runtime.drift, evaluation.windowP, closed.id);
     const report: WindowReport = { model, window, tested: true, evaluation, step, state: { ...runtime.drift } };

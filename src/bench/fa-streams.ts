@@ -1,0 +1,139 @@
+/**
+ * Pushes a clean stream through the monitor's core for the false-alarms scenario. Every window of
+ * every bundle is built with ModelWindower.add and tested with evaluateWindow, which is what
+ * Monitor.handle does after decoding, without paying for JSON on both sides (encoding + decoding is
+ * over half the cost per event). The first `monitorWindows` windows are also sent, JSON-encoded as
+ * RawMessages, through a real Monitor per bundle: its window p-values must be identical, its
+ * alarms are returned for the CUSUM replay check, and the first bundle's Monitor is timed.
+ */
+import { Monitor, type RawMessage } from '../core/pipeline/monitor.js';
+import { driftParams } from '../core/detect/drift-state.js';
+import { evaluateWindow, type WindowEvaluation } from '../core/detect/feature-tests.js';
+import { ModelWindower } from '../core/window/windower.js';
+import type { ReferenceBundle } from '../core/reference/bundle-types.js';
+import { BENCH_TESTS } from './bundle.js';
+import { eventJson, toFeatures, type Generator } from './synthetic.js';
+
+export const FA_MODEL = 'fa-bench';
+export const CUSUM_K = 0.5;
+export const COOLDOWN_WINDOWS = 3;
+
+export interface Variant {
+  label: string;
+  bundle: ReferenceBundle;
+  /** How many windows of the stream this variant sees (a prefix). */
+  windows: number;
+}
+
+export interface VariantRun {
+  label: string;
+  windowPs: number[];
+  anyFlagged: number;
+  /** Windows also run through Monitor.handle, and the firing alerts it emitted on them. */
+  monitorWindows: number;
+  monitorFires: number;
+}
+
+export interface StreamTiming {
+  /** Per window, first bundle: ms in ModelWindower.add + evaluateWindow. */
+  coreWindowMs: number[];
+  coreTestMs: number[];
+  /** Per window on the Monitor prefix, first bundle: ms in Monitor.handle, in its closing call, and to encode the events. */
+  monitorWindowMs: number[];
+  monitorCloseMs: number[];
+  encodeMs: number[];
+  wallS: number;
+}
+
+const START_TS = Date.UTC(2026, 0, 1);
+const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+
+export function newMonitor(bundle: ReferenceBundle, windowSize: number, target: number): Monitor {
+  const drift = driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS });
+  return new Monitor([{ name: FA_MODEL, bundle, window: { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } }], {
+    maxMessageBytes: 1_048_576,
+    tests: BENCH_TESTS,
+    drift,
+  });
+}
+
+function record(run: VariantRun, evaluation: WindowEvaluation): void {
+  run.windowPs.push(evaluation.windowP);
+  if (evaluation.features.some((f) => f.flagged)) run.anyFlagged += 1;
+}
+
+export function runStream(args: {
+  gen: Generator;
+  variants: Variant[];
+  windowSize: number;
+  /** Index of the first live row: the live stream continues the reference in time. */
+  firstRow: number;
+  monitorTarget: number;
+  monitorWindows: number;
+}): { runs: VariantRun[]; timing: StreamTiming } {
+  const { gen, variants, windowSize, firstRow } = args;
+  const spec = { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } as const;
+  const windowers = variants.map((v) => new ModelWindower(v.bundle.features, spec));
+  const monitors = variants.map((v) => newMonitor(v.bundle, windowSize, args.monitorTarget));
+  const monitorPs = variants.map(() => [] as number[]);
+  const runs: VariantRun[] = variants.map((v) => ({ label: v.label, windowPs: [], anyFlagged: 0, monitorWindows: Math.min(args.monitorWindows, v.windows), monitorFires: 0 }));
+  const timing: StreamTiming = { coreWindowMs: [], coreTestMs: [], monitorWindowMs: [], monitorCloseMs: [], encodeMs: [], wallS: 0 };
+  const total = Math.max(...variants.map((v) => v.windows)) * windowSize;
+  let coreMs = 0;
+  let monitorMs = 0;
+  let encodeMs = 0;
+  const wall = performance.now();
+  for (let e = 0; e < total; e++) {
+    const i = firstRow + e;
+    const values = gen.row(i);
+    const ts = START_TS + i * gen.stepMs;
+    let message: RawMessage | undefined;
+    if (e < runs[0]!.monitorWindows * windowSize) {
+      const t = process.hrtime.bigint();
+      message = { topic: 'bench', partition: 0, offset: String(e), timestamp: String(ts), key: null, value: Buffer.from(eventJson(FA_MODEL, `e${e}`, ts, gen.names, values)) };
+      encodeMs += since(t);
+    }
+    const features = toFeatures(gen.names, values);
+    for (let k = 0; k < variants.length; k++) {
+      if (e >= variants[k]!.windows * windowSize) continue;
+      const t0 = process.hrtime.bigint();
+      const added = windowers[k]!.add(features, ts, { partitionKey: 'bench/0', offset: e }, 0);
+      for (const closed of added.closed) {
+        const t1 = process.hrtime.bigint();
+        record(runs[k]!, evaluateWindow(variants[k]!.bundle.features, closed.summary, BENCH_TESTS, variants[k]!.bundle.nulls));
+        if (k === 0) timing.coreTestMs.push(since(t1));
+      }
+      if (k === 0) {
+        coreMs += since(t0);
+        if (added.closed.length > 0) {
+          timing.coreWindowMs.push(coreMs);
+          coreMs = 0;
+        }
+      }
+      if (message === undefined || e >= runs[k]!.monitorWindows * windowSize) continue;
+      const t2 = process.hrtime.bigint();
+      const out = monitors[k]!.handle(message);
+      const took = since(t2);
+      if (out.deadLetters.length > 0) throw new Error(`unexpected dead letter: ${out.deadLetters[0]!.reason} ${out.deadLetters[0]!.detail}`);
+      for (const w of out.windows) monitorPs[k]!.push(w.evaluation!.windowP);
+      runs[k]!.monitorFires += out.alerts.filter((a) => a.status === 'firing').length;
+      if (k !== 0) continue;
+      monitorMs += took;
+      if (out.windows.length > 0) {
+        timing.monitorCloseMs.push(took);
+        timing.monitorWindowMs.push(monitorMs);
+        timing.encodeMs.push(encodeMs);
+        monitorMs = 0;
+        encodeMs = 0;
+      }
+    }
+  }
+  timing.wallS = (performance.now() - wall) / 1000;
+  monitorPs.forEach((ps, k) => {
+    if (ps.length !== runs[k]!.monitorWindows) throw new Error(`${variants[k]!.label}: the Monitor closed ${ps.length} windows, expected ${runs[k]!.monitorWindows}`);
+    ps.forEach((p, w) => {
+      if (p !== runs[k]!.windowPs[w]) throw new Error(`${variants[k]!.label}: window ${w} has p ${runs[k]!.windowPs[w]} from the core pieces but ${p} from Monitor.handle`);
+    });
+  });
+  return { runs, timing };
+}
