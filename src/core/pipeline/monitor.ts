@@ -283,7 +283,12 @@ export class Monitor {
     }
     if (runtime.predictions && summary.predictions) {
       const p = runtime.predictions.closeWindow({ id: closed.id, serial: closed.serial, start: closed.start, end: closed.end }, summary.predictions);
-      if (p.evaluation) report.predictions = p.evaluation;
+      if (p.evaluation) {
+        if (evaluation.windowP <= this.options.tests.alpha) {
+          p.evaluation.warnings.push('the inputs shifted in this window: label-shift estimates and label-free accuracy assume they did not');
+        }
+        report.predictions = p.evaluation;
+      }
       report.predictionDrift = structuredClone(runtime.predictions.drift);
       out.alerts.push(...p.alerts);
     }

@@ -67,7 +67,9 @@ export function evaluatePredictions(ref: ClassificationReference, summary: Predi
     if (!mano.inCalibrationRange) warnings.push('mano: score outside the calibration range, extrapolated');
   }
 
-  const em = mllsEm(dense, ref.sourcePrior);
+  // More iterations than the reference code's 100: EM creeps when a class heads towards 0, and
+  // stopping early there raised 'did not converge' on estimates that were in fact good.
+  const em = mllsEm(dense, ref.sourcePrior, { maxIterations: 1000 });
   const emIntervals = mllsIntervals(dense, ref.sourcePrior, em.targetPrior);
   if (!em.converged) warnings.push('mlls: EM did not converge');
   let proportions: PredictionEvaluation['classProportions'];
