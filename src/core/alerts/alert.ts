@@ -12,20 +12,8 @@ import type { AccuracyEstimatorName } from '../predictions/estimators.js';
 
 export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
 
-export interface AlertFeature {
-  rank: number;
-  feature: string;
-  kind: FeatureResult['kind'];
-  test: FeatureResult['test'];
-  statistic: number;
-  pValue: number;
-  adjustedP: number;
-  flagged: boolean;
-  wassersteinNormalized?: number;
-  psi: number;
-  jsDistance?: number;
-  unseenCategories?: string[];
-}
+/** A tested feature's result, with its rank in the alert (1 = most shifted). */
+export type AlertFeature = { rank: number } & Omit<FeatureResult, 'tested' | 'n' | 'missingRatio'>;
 
 export interface Alert {
   v: 1;
@@ -63,16 +51,7 @@ export function rankFeatures(results: readonly FeatureResult[], limit = 10): Ale
     .slice()
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || a.adjustedP - b.adjustedP || a.pValue - b.pValue || effect(b) - effect(a))
     .slice(0, limit)
-    .map((r, i) => {
-      const f: AlertFeature = {
-        rank: i + 1, feature: r.feature, kind: r.kind, test: r.test, statistic: r.statistic,
-        pValue: r.pValue, adjustedP: r.adjustedP, flagged: r.flagged, psi: r.psi,
-      };
-      if (r.wassersteinNormalized !== undefined) f.wassersteinNormalized = r.wassersteinNormalized;
-      if (r.jsDistance !== undefined) f.jsDistance = r.jsDistance;
-      if (r.unseenCategories !== undefined && r.unseenCategories.length > 0) f.unseenCategories = r.unseenCategories;
-      return f;
-    });
+    .map(({ tested: _tested, n: _n, missingRatio: _missing, ...result }, i) => ({ rank: i + 1, ...result }));
 }
 
 export function buildAlert(args: {
