@@ -78,13 +78,14 @@ export function validateEvent(parsed: unknown, brokerTimestampMs: number): Decod
   const ts = parseTimestamp(parsed.ts, brokerTimestampMs);
   if (ts === undefined) return fail('invalid_field', '"ts" must be epoch milliseconds or an ISO-8601 string');
   if (!isPlainObject(parsed.features)) return fail('invalid_field', '"features" must be an object');
-  for (const [name, value] of Object.entries(parsed.features)) {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+  const features = parsed.features;
+  for (const name in features) {
+    const value = features[name];
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return fail('non_finite_number', `feature "${name}" is not a finite number`);
-      continue;
+      if (value - value !== 0) return fail('non_finite_number', `feature "${name}" is not a finite number`);
+    } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
+      return fail('invalid_field', `feature "${name}" must be a number, string, boolean or null`);
     }
-    return fail('invalid_field', `feature "${name}" must be a number, string, boolean or null`);
   }
   const prediction = validatePrediction(parsed.prediction);
   if (typeof prediction === 'string') return fail('invalid_field', prediction);

@@ -5,7 +5,7 @@
  * Memory is O(bins + categories) per feature, independent of how many events a window holds.
  */
 import type { FeatureReference } from '../reference/bundle-types.js';
-import { binIndex } from '../reference/feature-reference.js';
+import { lookupBin } from './bin-lookup.js';
 import type { FeatureValue } from '../contract/event.js';
 
 export interface NumericSummary {
@@ -138,7 +138,7 @@ export function addEvent(
       missing.push(ref.name);
     } else if (ref.kind === 'numeric' && s.kind === 'numeric') {
       const x = value as number;
-      const bin = binIndex(ref.edges, x);
+      const bin = lookupBin(ref.edges, x);
       s.counts[bin]! += 1;
       if (bin === 0) s.tail.below += ref.edges[0]! - x;
       else if (bin === ref.edges.length) s.tail.above += x - ref.edges[ref.edges.length - 1]!;
@@ -147,7 +147,7 @@ export function addEvent(
       s.counts[key] = (s.counts[key] ?? 0) + 1;
     }
   }
-  for (const name of Object.keys(features)) if (!isKnown(name)) summary.unknownFeatureValues += 1;
+  for (const name in features) if (!isKnown(name)) summary.unknownFeatureValues += 1;
   return missing;
 }
 
