@@ -64,7 +64,12 @@ describe('delayed labels on a real Kafka broker', () => {
     expect(realized.every((r) => r.predictions === WINDOW)).toBe(true);
     expect(realized[1]!.classProportions[0]).toBeCloseTo(windows[1]!.s.labels.filter((y) => y === 0).length / WINDOW, 12);
 
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // The duplicates and unknown ids were sent last: wait until they are counted too.
+    let metrics = '';
+    await waitFor(async () => {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      return /shiftwatch_labels_total\{model="m1",outcome="waiting"\} 10\b/.test(metrics);
+    }, 60_000, 'the labels for unknown ids to be counted');
     expect(metrics).toMatch(/shiftwatch_labels_total\{model="m1",outcome="joined"\} 1500/);
     expect(metrics).toMatch(/shiftwatch_labels_total\{model="m1",outcome="duplicate"\} 20/);
     expect(metrics).toMatch(/shiftwatch_labels_total\{model="m1",outcome="waiting"\} 10/);
