@@ -124,6 +124,13 @@ export class Monitor {
     }
   }
 
+  private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
+    this.observer.deadLettered?.(reason, model, message.topic);
+    const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
+    out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
+    return out;
+  }
+
   /** Marks a message handled; false when it was already handled in this process (redelivered after a rebalance). */
   private firstDelivery(message: RawMessage): boolean {
     const partitionKey = `${message.topic}/${message.partition}`;
@@ -141,12 +148,7 @@ export class Monitor {
     if (!this.firstDelivery(message)) return out;
     const partitionKey = `${message.topic}/${message.partition}`;
     const offset = Number(message.offset);
-    const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
-    const reject = (reason: DeadLetterReason, detail: string, model?: string) => {
-      this.observer.deadLettered?.(reason, model, message.topic);
-      out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
-      return out;
-    };
+    const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
     const decoded = decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp) });
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { event } = decoded;
@@ -179,12 +181,7 @@ export class Monitor {
   /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
   handleLabel(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
-    const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
-    const reject = (reason: DeadLetterReason, detail: string, model?: string) => {
-      this.observer.deadLettered?.(reason, model, message.topic);
-      out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
-      return out;
-    };
+    const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
     const decoded = decodeLabel(message.value, this.options.maxMessageBytes);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { model, id, label } = decoded.label;
