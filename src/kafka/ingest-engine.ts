@@ -129,14 +129,15 @@ export class IngestEngine {
         ...(heartbeat ? { whileWaiting: heartbeat } : {}),
       });
     await send('dead_letters', topics.deadLetters, out.deadLetters.map((d) => ({ key: d.model ?? null, value: JSON.stringify(d) })));
-    for (const report of out.windows) {
-      this.metrics.window(report, this.config.accuracy.headline);
-      this.listener.window?.(report);
-    }
     await send('alerts', topics.alerts, out.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })));
     for (const a of out.alerts) {
       this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
       this.listener.alert?.(a);
+    }
+    // Window reports go out after their alerts, so whoever sees a window closed sees its alerts too.
+    for (const report of out.windows) {
+      this.metrics.window(report, this.config.accuracy.headline);
+      this.listener.window?.(report);
     }
     for (const r of out.realized) {
       this.metrics.realized(r);

@@ -59,6 +59,10 @@ describe('calibration against the simulated null', () => {
     expect(calibrate(0.3, nulls)).toBeCloseTo(3 / 5, 12);
     expect(calibrate(0.9, nulls)).toBeCloseTo(5 / 5, 12);
   });
+  it('is never more extreme than the closed form', () => {
+    const lenient = { ...nulls, minAdjustedP: [0.5, 0.6, 0.7, 0.8] };
+    expect(calibrate(0.55, lenient)).toBe(0.55);
+  });
   it('beyond the most extreme null value, takes the more conservative of closed form and extrapolation', () => {
     expect(calibrate(0.001, nulls)).toBeCloseTo(0.1 / 5, 12);
     const far = { ...nulls, minAdjustedP: [1e-20, 0.2, 0.5, 0.9] };
