@@ -6,12 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
-
-/** Empirical quantile (no interpolation) of a small sample. */
-function quantile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
+import { weightedQuantiles } from '../core/regression/weight-summary.js';
 import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
 import type { LabelOutcome, EvictionReason } from '../core/labels/label-join.js';
 import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js';
@@ -77,10 +72,13 @@ export class MetricsRecorder implements MonitorObserver {
         for (const measure of measures) m.featureEffect.set({ ...labels, measure }, 0);
       }
       if (bundle.regression) {
-        const mean = bundle.regression.targets.reduce((a, b) => a + b, 0) / bundle.regression.targets.length;
+        // The same quantile rule as the per-window estimates (unit weights), so both sources start equal.
+        const targets = bundle.regression.targets;
+        const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
+        const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
         for (const source of ['reference', 'estimated']) {
           m.regressionTargetMean.set({ model, source }, mean);
-          for (const q of REPORTED_QUANTILES) m.regressionTargetQuantile.set({ model, quantile: String(q), source }, quantile(bundle.regression.targets, q));
+          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, quantile: String(q), source }, quantiles[i]!));
         }
         m.regressionEffectiveSample.set({ model }, 1);
         m.regressionDivergence.set({ model }, 0);
