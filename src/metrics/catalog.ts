@@ -25,7 +25,13 @@ export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
 export const SINKS = ['alerts', 'dead_letters', 'state'] as const;
 export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as const;
 export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
-export const DETECTORS = ['feature-shift', 'label-shift', 'accuracy-floor'] as const;
+export const DETECTORS = ['feature-shift', 'covariate-shift', 'label-shift', 'accuracy-floor'] as const;
+/** The flow's per-window tests of the log-likelihoods (spec §5.9). */
+export const FLOW_TESTS = ['mann_whitney', 'ood_binomial', 'typicality'] as const;
+export const FLOW_SOURCES = ['window', 'reference'] as const;
+export const FLOW_ROW_OUTCOMES = ['scored', 'skipped_missing'] as const;
+/** Quantiles of the reference log-likelihood exported as a band for dashboards. */
+export const FLOW_REFERENCE_QUANTILES = [0.01, 0.05, 0.5, 0.95] as const;
 export const LABEL_OUTCOMES = ['joined', 'waiting', 'duplicate'] as const;
 export const CLASS_SOURCES = ['estimated', 'reference', 'realized'] as const;
 
@@ -70,6 +76,15 @@ export const METRICS = {
   regressionTargetQuantile: def({ name: 'shiftwatch_regression_target_quantile', type: 'gauge', help: 'Quantiles of the regression target: in the reference, and estimated for the last window.', labelNames: ['model', 'quantile', 'source'] }),
   regressionEffectiveSample: def({ name: 'shiftwatch_regression_effective_sample_ratio', type: 'gauge', help: 'Effective sample size of the target-shift weights over the reference sample size (below 0.1: unreliable).', labelNames: ['model'] }),
   regressionDivergence: def({ name: 'shiftwatch_regression_divergence', type: 'gauge', help: 'Mean squared deviation of the target-shift weights from 1 (0: no target shift).', labelNames: ['model'] }),
+  flowInfo: def({ name: 'shiftwatch_flow_info', type: 'gauge', help: 'Always 1 per model with a density flow; labels say which scorer and tfjs backend run it.', labelNames: ['model', 'scorer', 'backend'] }),
+  flowMeanLogLikelihood: def({ name: 'shiftwatch_flow_mean_log_likelihood', type: 'gauge', help: 'Mean log-likelihood under the reference flow: of the last tested window, and of the reference calibration split.', labelNames: ['model', 'source'] }),
+  flowReferenceLogLikelihood: def({ name: 'shiftwatch_flow_reference_log_likelihood_quantile', type: 'gauge', help: 'Quantiles of the reference calibration split\'s log-likelihood (a band for the window mean and rows).', labelNames: ['model', 'quantile'] }),
+  flowOodFraction: def({ name: 'shiftwatch_flow_ood_fraction_ratio', type: 'gauge', help: 'Share of rows whose log-likelihood is below the reference 1% quantile: in the last tested window, and expected (the quantile level).', labelNames: ['model', 'source'] }),
+  flowTestStatistic: def({ name: 'shiftwatch_flow_test_statistic', type: 'gauge', help: 'Statistic of each covariate-shift test on the last window\'s log-likelihoods (Mann-Whitney z, OOD count, typicality t).', labelNames: ['model', 'test'] }),
+  flowTestPValue: def({ name: 'shiftwatch_flow_test_p_value', type: 'gauge', help: 'p-value of each covariate-shift test on the last window\'s log-likelihoods.', labelNames: ['model', 'test'] }),
+  flowWindowPValue: def({ name: 'shiftwatch_flow_window_p_value', type: 'gauge', help: 'Bonferroni combination of the covariate-shift tests of the last window.', labelNames: ['model'] }),
+  flowRows: def({ name: 'shiftwatch_flow_rows_total', type: 'counter', help: 'Rows given to the flow, by outcome (rows with a missing flow input are skipped).', labelNames: ['model', 'outcome'] }),
+  flowScoringDuration: def({ name: 'shiftwatch_flow_scoring_duration_seconds', type: 'histogram', help: 'Time to score one closed window with the flow.', labelNames: ['model'], buckets: DURATION_BUCKETS }),
   lastCheckpointTimestamp: def({ name: 'shiftwatch_state_last_checkpoint_timestamp_seconds', type: 'gauge', help: 'Wall-clock time of the last durable state checkpoint.', labelNames: [] }),
 } as const;
 
