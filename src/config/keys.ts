@@ -59,6 +59,7 @@ export const SHAPE: Section = {
     },
     accuracy: { fields: { headline: 'string', floor: 'number' } },
     labelShift: { fields: { estimator: 'string' } },
+    flow: { fields: { scorer: 'string', batchSize: 'number' } },
     labels: { fields: { ttlMs: 'number', maxEntries: 'number', minLabeled: 'number' } },
     limits: { fields: { maxSeries: 'number' } },
     logLevel: 'string',

@@ -7,7 +7,8 @@ import { parseKafka } from './kafka.js';
 import { Problems, describe, join } from './problems.js';
 import { num, oneOf, section, str, type Obj } from './readers.js';
 import {
-  ACCURACY_ESTIMATORS, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS, MODEL_NAME_PATTERN,
+  ACCURACY_ESTIMATORS, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS,
+  FLOW_SCORERS, MODEL_NAME_PATTERN,
   type AlertConfig, type DetectionConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
 } from './types.js';
 import { parseWindow } from './window.js';
@@ -51,7 +52,12 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
     maxEntries: num(p, labelsObj, 'labels', 'maxEntries', 1_000_000, { integer: true, min: 1 }),
     minLabeled: num(p, labelsObj, 'labels', 'minLabeled', 100, { integer: true, min: 1 }),
   };
-  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels };
+  const flowObj = section(p, 'flow', root.flow);
+  const flow = {
+    scorer: oneOf(p, flowObj, 'flow', 'scorer', 'auto', FLOW_SCORERS),
+    batchSize: num(p, flowObj, 'flow', 'batchSize', 4096, { integer: true, min: 1, max: 1_000_000 }),
+  };
+  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow };
   return deepFreeze(config) as ShiftwatchConfig;
 }
 

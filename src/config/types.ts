@@ -16,6 +16,18 @@ export interface ShiftwatchConfig {
   accuracy: AccuracyConfig;
   labelShift: { estimator: LabelShiftEstimator };
   labels: LabelsConfig;
+  flow: FlowConfig;
+}
+
+export const FLOW_SCORERS = ['auto', 'onnx', 'tfjs', 'off'] as const;
+export type FlowScorerChoice = (typeof FLOW_SCORERS)[number];
+
+/** How models whose bundle has a density flow score it. */
+export interface FlowConfig {
+  /** auto: ONNX Runtime, falling back to tfjs when the flow cannot be exported; off: no flow tests. */
+  scorer: FlowScorerChoice;
+  /** Rows per ONNX Runtime / tfjs call. */
+  batchSize: number;
 }
 
 export { ACCURACY_ESTIMATORS, LABEL_SHIFT_METHODS as LABEL_SHIFT_ESTIMATORS } from '../core/predictions/estimators.js';

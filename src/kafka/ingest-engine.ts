@@ -120,6 +120,7 @@ export class IngestEngine {
   /** Publishes dead letters, alerts and checkpoints, then commits. Retries until it succeeds. */
   private async deliver(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
     const { topics } = this.config.kafka;
+    if (this.monitor.hasPendingFlow()) await this.monitor.completeFlow(out);
     let started = process.hrtime.bigint();
     const send = (sink: 'dead_letters' | 'alerts' | 'state', topic: string, messages: { key: string | null; value: string }[]) =>
       publishWithRetry({

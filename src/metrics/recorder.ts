@@ -3,7 +3,7 @@
  * monitor's outputs into metric updates. Plain TypeScript: the Nest module only provides it.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
 import { weightedQuantiles } from '../core/regression/weight-summary.js';
@@ -13,6 +13,8 @@ import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js'
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
 import type { DeadLetterReason } from '../core/contract/event.js';
 import { DEAD_LETTER_REASONS } from '../core/contract/event.js';
+import { likelihoodReference } from '../core/flow/likelihood-tests.js';
+import type { LogLikelihoodScorer } from '../core/flow/scorer.js';
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
@@ -36,7 +38,7 @@ export class MetricsRecorder implements MonitorObserver {
   }
 
   /** Sets info gauges and starts every known series at 0. */
-  initialise(version: string, bundles: ReadonlyArray<{ bundle: ReferenceBundle; windowType: string; cusumThreshold: number }>): void {
+  initialise(version: string, bundles: ReadonlyArray<{ bundle: ReferenceBundle; windowType: string; cusumThreshold: number; flowScorer?: LogLikelihoodScorer }>): void {
     const m = this.m;
     m.buildInfo.set({ version }, 1);
     for (const outcome of INGEST_OUTCOMES) m.ingestMessages.inc({ topic: this.eventsTopic, outcome }, 0);
@@ -44,11 +46,12 @@ export class MetricsRecorder implements MonitorObserver {
     for (const sink of SINKS) for (const outcome of PUBLISH_OUTCOMES) m.sinkRequests.inc({ sink, outcome }, 0);
     for (const outcome of PUBLISH_OUTCOMES) m.commits.inc({ outcome }, 0);
     for (const stage of STAGES) m.batchDuration.zero({ stage });
-    for (const { bundle, windowType, cusumThreshold } of bundles) {
+    for (const { bundle, windowType, cusumThreshold, flowScorer } of bundles) {
       const model = bundle.model;
       m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
       for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
-      const detectors = bundle.predictions ? DETECTORS : (['feature-shift'] as const);
+      const flowOn = bundle.flow !== undefined && flowScorer !== undefined;
+      const detectors = DETECTORS.filter((d) => (d === 'covariate-shift' ? flowOn : d === 'feature-shift' || bundle.predictions !== undefined));
       for (const detector of detectors) {
         for (const status of ['firing', 'resolved']) m.alertsEmitted.inc({ model, detector, status }, 0);
         m.alertsSuppressed.inc({ model, detector }, 0);
@@ -84,7 +87,48 @@ export class MetricsRecorder implements MonitorObserver {
         m.regressionDivergence.set({ model }, 0);
       }
       if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
+      if (flowOn) this.initialiseFlow(model, bundle.flow!.calibration, flowScorer!);
     }
+  }
+
+  private initialiseFlow(model: string, calibration: readonly number[], scorer: LogLikelihoodScorer): void {
+    const m = this.m;
+    const ref = likelihoodReference(calibration);
+    m.flowInfo.set({ model, scorer: scorer.scorer, backend: scorer.backend }, 1);
+    for (const source of ['window', 'reference']) m.flowMeanLogLikelihood.set({ model, source }, ref.mean);
+    for (const q of FLOW_REFERENCE_QUANTILES) {
+      m.flowReferenceLogLikelihood.set({ model, quantile: String(q) }, ref.sorted[Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length))]!);
+    }
+    for (const source of ['window', 'expected']) m.flowOodFraction.set({ model, source }, ref.oodQuantile);
+    for (const test of FLOW_TESTS) {
+      m.flowTestStatistic.set({ model, test }, 0);
+      m.flowTestPValue.set({ model, test }, 1);
+    }
+    m.flowWindowPValue.set({ model }, 1);
+    for (const outcome of FLOW_ROW_OUTCOMES) m.flowRows.inc({ model, outcome }, 0);
+    m.flowScoringDuration.zero({ model });
+  }
+
+  flowScored(model: string, scored: number, skipped: number, seconds: number): void {
+    this.m.flowRows.inc({ model, outcome: 'scored' }, scored);
+    this.m.flowRows.inc({ model, outcome: 'skipped_missing' }, skipped);
+    this.m.flowScoringDuration.observe({ model }, seconds);
+  }
+
+  private flow(report: WindowReport): void {
+    const { model, flow: r, flowState: state, flowStep: step } = report;
+    if (r === undefined || state === undefined || step === undefined) return;
+    const m = this.m;
+    m.flowMeanLogLikelihood.set({ model, source: 'window' }, r.meanLogLikelihood);
+    m.flowOodFraction.set({ model, source: 'window' }, r.oodFraction);
+    for (const test of FLOW_TESTS) {
+      m.flowTestStatistic.set({ model, test }, r.tests[test].statistic);
+      m.flowTestPValue.set({ model, test }, r.tests[test].pValue);
+    }
+    m.flowWindowPValue.set({ model }, r.windowP);
+    m.driftStatus.set({ model, detector: 'covariate-shift' }, DRIFT_STATUS_VALUE[state.status]);
+    m.cusum.set({ model, detector: 'covariate-shift' }, state.cusum);
+    if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'covariate-shift' });
   }
 
   private initialisePredictions(model: string, classes: number, sourcePrior: readonly number[], sourceAccuracy: number): void {
@@ -160,6 +204,7 @@ export class MetricsRecorder implements MonitorObserver {
 
   window(report: WindowReport, headline = 'atc-ne'): void {
     this.predictions(report, headline);
+    this.flow(report);
     const r = report.regression;
     if (r !== undefined) {
       const model = report.model;

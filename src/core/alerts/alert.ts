@@ -9,6 +9,7 @@ import type { DriftParams, DriftStep } from '../detect/drift-state.js';
 import type { ClosedWindow } from '../window/windower.js';
 import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
 import type { AccuracyEstimatorName } from '../predictions/estimators.js';
+import type { FlowWindowResult } from '../flow/likelihood-tests.js';
 
 export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
 
@@ -36,6 +37,8 @@ export interface Alert {
     classProportions: PredictionEvaluation['classProportions'];
     labelShiftTest: PredictionEvaluation['labelShiftTest'];
   };
+  /** For the covariate-shift detector: the flow's tests of the window's log-likelihoods. */
+  flow?: FlowWindowResult;
   summary: string;
 }
 

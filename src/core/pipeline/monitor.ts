@@ -18,6 +18,9 @@ import { evaluateRegression, sourceModel, type RegressionEvaluation } from '../p
 import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
+import type { LogLikelihoodScorer } from '../flow/scorer.js';
+import { likelihoodReference, testLogLikelihoods, type FlowWindowResult, type LikelihoodReference } from '../flow/likelihood-tests.js';
+import { buildFlowAlert } from '../alerts/flow-alert.js';
 
 export interface RawMessage {
   topic: string;
@@ -32,6 +35,8 @@ export interface MonitoredModel {
   name: string;
   bundle: ReferenceBundle;
   window: WindowSpec;
+  /** Scores the bundle's flow; without it the flow's tests are off even when the bundle has one. */
+  flowScorer?: LogLikelihoodScorer;
 }
 
 export interface MonitorOptions {
@@ -53,6 +58,8 @@ export interface MonitorObserver {
   replaySkipped?(model: string | undefined): void;
   label?(model: string, outcome: LabelOutcome): void;
   labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
+  /** A closed window's flow rows were scored (rows scored, rows skipped for a missing input, seconds). */
+  flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
 }
 
 export interface WindowReport {
@@ -67,10 +74,16 @@ export interface WindowReport {
   predictionDrift?: Readonly<PredictionDrift>;
   /** Target-shift summary from the predicted values (regression models only). */
   regression?: RegressionEvaluation;
+  /** Covariate-shift tests on the flow's log-likelihoods (models with a flow), set by `completeFlow`. */
+  flow?: FlowWindowResult;
+  flowStep?: DriftStep;
+  flowState?: Readonly<DriftState>;
 }
 
 /** Windows with fewer predicted values get no target-shift estimate. */
 const MIN_REGRESSION_VALUES = 50;
+/** Windows with fewer complete flow rows get no flow test. */
+const MIN_FLOW_ROWS = 50;
 
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
@@ -87,6 +100,16 @@ interface ModelRuntime {
   closedThrough: Record<string, number>;
   predictions?: PredictionTracker;
   regression?: RetasaSourceModel;
+  flow?: { scorer: LogLikelihoodScorer; reference: LikelihoodReference; drift: DriftState };
+}
+
+/** A closed window whose flow rows still wait to be scored (scoring is asynchronous). */
+interface PendingFlow {
+  runtime: ModelRuntime;
+  report: WindowReport;
+  window: ClosedWindow;
+  rows: number[];
+  skipped: number;
 }
 
 /** What must survive a restart for one model: drift state and how far its windows got. */
@@ -95,12 +118,14 @@ export interface ModelCheckpoint {
   drift: DriftState;
   closedThrough: Record<string, number>;
   predictionDrift?: PredictionDrift;
+  flowDrift?: DriftState;
 }
 
 export class Monitor {
   private readonly models = new Map<string, ModelRuntime>();
   /** Per "topic/partition": the offset after the last message handled. */
   private readonly nextOffsets = new Map<string, number>();
+  private pendingFlow: PendingFlow[] = [];
 
   constructor(
     models: readonly MonitoredModel[],
@@ -113,13 +138,22 @@ export class Monitor {
       const tracker = ref === undefined ? undefined : new PredictionTracker(model.name, ref, options.predictions ?? DEFAULT_PREDICTION_OPTIONS, options.drift, {
         evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason),
       });
+      const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined
+        ? { scorer: model.flowScorer, reference: likelihoodReference(model.bundle.flow.calibration), drift: initialDriftState() }
+        : undefined;
+      const extras = {
+        ...(ref ? { classes: ref.classes } : {}),
+        regression: model.bundle.regression !== undefined,
+        ...(flow ? { flowFeatures: model.bundle.flow!.model.standardization.features } : {}),
+      };
       this.models.set(model.name, {
         model,
-        windower: new ModelWindower(model.bundle.features, model.window, ref?.classes, model.bundle.regression !== undefined),
+        windower: new ModelWindower(model.bundle.features, model.window, extras),
         drift: initialDriftState(),
         closedThrough: {},
         ...(tracker ? { predictions: tracker } : {}),
         ...(model.bundle.regression ? { regression: sourceModel(model.bundle.regression) } : {}),
+        ...(flow ? { flow } : {}),
       });
     }
   }
@@ -169,7 +203,7 @@ export class Monitor {
       probs = calibrated;
     }
     const value = runtime.regression === undefined ? undefined : event.prediction?.value;
-    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), probs, value);
+    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), { ...(probs ? { probs } : {}), ...(value === undefined ? {} : { value }) });
     if (probs !== undefined) runtime.predictions!.recordPrediction(event.id, added.serial, probs, this.now());
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
@@ -236,6 +270,7 @@ export class Monitor {
     if (r === undefined) return undefined;
     const checkpoint: ModelCheckpoint = { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
     if (r.predictions) checkpoint.predictionDrift = structuredClone(r.predictions.drift);
+    if (r.flow) checkpoint.flowDrift = { ...r.flow.drift };
     return checkpoint;
   }
 
@@ -246,6 +281,7 @@ export class Monitor {
     r.drift = { ...checkpoint.drift };
     r.closedThrough = { ...checkpoint.closedThrough };
     if (r.predictions && checkpoint.predictionDrift) r.predictions.drift = structuredClone(checkpoint.predictionDrift);
+    if (r.flow && checkpoint.flowDrift) r.flow.drift = { ...checkpoint.flowDrift };
     return true;
   }
 
@@ -291,6 +327,39 @@ export class Monitor {
     }
     if (runtime.regression && summary.regression && summary.regression.n >= MIN_REGRESSION_VALUES) {
       report.regression = evaluateRegression(runtime.regression, summary.regression.values);
+    }
+    if (runtime.flow && summary.flow && summary.flow.n >= MIN_FLOW_ROWS) {
+      this.pendingFlow.push({ runtime, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped });
+    }
+  }
+
+  /** Windows closed since the last call whose flow rows are not scored yet. */
+  hasPendingFlow(): boolean {
+    return this.pendingFlow.length > 0;
+  }
+
+  /**
+   * Scores the flow rows of the windows closed since the last call, in window order, tests their
+   * log-likelihoods and steps each model's covariate-shift detector; fills `report.flow` and adds
+   * the detector's alerts to `out`. Call it before publishing `out`.
+   */
+  async completeFlow(out: MonitorOutput): Promise<void> {
+    const pending = this.pendingFlow;
+    this.pendingFlow = [];
+    for (const p of pending) {
+      const flow = p.runtime.flow!;
+      const n = p.rows.length / p.runtime.model.bundle.flow!.model.dim;
+      const started = performance.now();
+      const logp = await flow.scorer.logProb(Float32Array.from(p.rows), n);
+      this.observer.flowScored?.(p.report.model, n, p.skipped, (performance.now() - started) / 1000);
+      const result = testLogLikelihoods(flow.reference, logp, p.skipped);
+      const episodeBefore = flow.drift.episode;
+      const step = stepDrift(this.options.drift, flow.drift, result.windowP, p.window.id);
+      Object.assign(p.report, { flow: result, flowStep: step, flowState: { ...flow.drift } });
+      if (step.transition !== null) {
+        const episodeId = step.transition === 'fire' ? p.window.id : (episodeBefore ?? p.window.id);
+        out.alerts.push(buildFlowAlert({ model: p.report.model, window: p.window, result, step, params: this.options.drift, episodeId }));
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { ClassificationReference } from '../predictions/classification-reference.js';
 import type { RegressionReference } from '../predictions/regression-reference.js';
+import type { FlowBundle } from '../flow/flow-spec.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 
@@ -55,6 +56,8 @@ export interface ReferenceBundle {
   predictions?: ClassificationReference;
   /** Present when the reference carried a regression model's predictions and true targets. */
   regression?: RegressionReference;
+  /** Present when `fit` trained a density flow on the reference's numeric features. */
+  flow?: FlowBundle;
 }
 
 /**

@@ -53,6 +53,36 @@ export interface WindowSummary {
   predictions?: PredictionSummary;
   /** Present when the model's bundle has a regression reference: the predicted values. */
   regression?: RegressionSummary;
+  /** Present when the model's bundle has a density flow: its input rows, for scoring at close. */
+  flow?: FlowRowsSummary;
+}
+
+/**
+ * The window's rows restricted to the flow's inputs, row-major (dim values per row), in arrival
+ * order. Merging concatenates; the flow's tests are invariant to row order. Memory: 8·dim bytes
+ * per event. Rows with a missing flow input are counted in `skipped` and not kept.
+ */
+export interface FlowRowsSummary {
+  dim: number;
+  n: number;
+  skipped: number;
+  rows: number[];
+}
+
+/** What a model's windows hold beyond the per-feature counts. */
+export interface SummaryExtras {
+  /** Number of classes when the bundle has a classification reference. */
+  classes?: number;
+  /** The bundle has a regression reference. */
+  regression?: boolean;
+  /** The flow's input features, in the flow's order. */
+  flowFeatures?: readonly string[];
+}
+
+/** Per event, beyond its features: what the model predicted. */
+export interface EventExtras {
+  probs?: readonly number[];
+  value?: number;
 }
 
 export interface RegressionSummary {
@@ -61,7 +91,7 @@ export interface RegressionSummary {
   values: number[];
 }
 
-export function emptySummary(features: readonly FeatureReference[], classes?: number, regression = false): WindowSummary {
+export function emptySummary(features: readonly FeatureReference[], extras: SummaryExtras = {}): WindowSummary {
   const summary: WindowSummary = {
     n: 0,
     minTs: Number.NaN,
@@ -73,8 +103,9 @@ export function emptySummary(features: readonly FeatureReference[], classes?: nu
         : { kind: 'categorical', counts: {}, missing: 0 },
     ),
   };
-  if (classes !== undefined) summary.predictions = { classes, n: 0, missing: 0, probs: [] };
-  if (regression) summary.regression = { n: 0, missing: 0, values: [] };
+  if (extras.classes !== undefined) summary.predictions = { classes: extras.classes, n: 0, missing: 0, probs: [] };
+  if (extras.regression) summary.regression = { n: 0, missing: 0, values: [] };
+  if (extras.flowFeatures !== undefined) summary.flow = { dim: extras.flowFeatures.length, n: 0, skipped: 0, rows: [] };
   return summary;
 }
 
@@ -106,10 +137,12 @@ export function addEvent(
   features: Readonly<Record<string, FeatureValue>>,
   ts: number,
   isKnown: (name: string) => boolean,
-  probs?: readonly number[],
-  value?: number,
+  extras: EventExtras = {},
+  flowFeatures?: readonly string[],
 ): string[] {
+  const { probs, value } = extras;
   const missing: string[] = [];
+  if (summary.flow !== undefined && flowFeatures !== undefined) addFlowRow(summary.flow, flowFeatures, features);
   const r = summary.regression;
   if (r !== undefined) {
     if (value === undefined) r.missing += 1;
@@ -169,7 +202,20 @@ export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSum
   }
   const [ra, rb] = [a.regression, b.regression];
   if (ra !== undefined && rb !== undefined) merged.regression = { n: ra.n + rb.n, missing: ra.missing + rb.missing, values: [...ra.values, ...rb.values] };
+  const [fa, fb] = [a.flow, b.flow];
+  if (fa !== undefined && fb !== undefined) merged.flow = { dim: fa.dim, n: fa.n + fb.n, skipped: fa.skipped + fb.skipped, rows: [...fa.rows, ...fb.rows] };
   return merged;
+}
+
+function addFlowRow(flow: FlowRowsSummary, names: readonly string[], features: Readonly<Record<string, FeatureValue>>): void {
+  for (const name of names) {
+    if (typeof features[name] !== 'number') {
+      flow.skipped += 1;
+      return;
+    }
+  }
+  for (const name of names) flow.rows.push(features[name] as number);
+  flow.n += 1;
 }
 
 function mergeFeature(a: FeatureSummary, b: FeatureSummary): FeatureSummary {

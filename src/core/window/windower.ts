@@ -5,7 +5,7 @@
  */
 import type { FeatureReference } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
-import { addEvent, emptySummary, type WindowSummary } from './summary.js';
+import { addEvent, emptySummary, type EventExtras, type SummaryExtras, type WindowSummary } from './summary.js';
 
 export type WindowSpec =
   | { type: 'count'; size: number; minEvents: number }
@@ -56,8 +56,7 @@ export class ModelWindower {
   constructor(
     private readonly refs: readonly FeatureReference[],
     readonly spec: WindowSpec,
-    private readonly classes?: number,
-    private readonly regression = false,
+    private readonly extras: SummaryExtras = {},
   ) {
     this.known = new Set(refs.map((r) => r.name));
   }
@@ -68,8 +67,7 @@ export class ModelWindower {
     ts: number,
     position: InputPosition,
     nowMs: number,
-    probs?: readonly number[],
-    value?: number,
+    event: EventExtras = {},
   ): { closed: ClosedWindow[]; missing: string[]; late: boolean; serial: number } {
     const closed: ClosedWindow[] = [];
     let late = false;
@@ -87,7 +85,7 @@ export class ModelWindower {
       this.open = this.newWindow(0);
     }
     const w = this.open;
-    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), probs, value);
+    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), event, this.extras.flowFeatures);
     if (!w.firstOffsets.has(position.partitionKey)) w.firstOffsets.set(position.partitionKey, position.offset);
     w.endOffsets[position.partitionKey] = Math.max(w.endOffsets[position.partitionKey] ?? 0, position.offset + 1);
     if (w.firstPosition === '') w.firstPosition = `${position.partitionKey}@${position.offset}`;
@@ -118,7 +116,7 @@ export class ModelWindower {
 
   private newWindow(index: number): OpenWindow {
     this.serials += 1;
-    return { summary: emptySummary(this.refs, this.classes, this.regression), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
+    return { summary: emptySummary(this.refs, this.extras), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
   }
 
   private close(reason: CloseReason): ClosedWindow {

@@ -31,6 +31,7 @@ describe('parseConfig defaults', () => {
       accuracy: { headline: 'atc-ne' },
       labelShift: { estimator: 'mlls' },
       labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100 },
+      flow: { scorer: 'auto', batchSize: 4096 },
     });
     expect(config.kafka.sasl).toBeUndefined();
   });

@@ -1,0 +1,39 @@
+/** Alerts of the covariate-shift detector: the joint distribution of the inputs moved under the reference flow. */
+import { alertId, type Alert } from './alert.js';
+import type { DriftParams, DriftStep } from '../detect/drift-state.js';
+import type { FlowWindowResult } from '../flow/likelihood-tests.js';
+
+export const COVARIATE_SHIFT_DETECTOR = 'covariate-shift';
+
+export function buildFlowAlert(args: {
+  model: string;
+  window: { id: string; start: number; end: number };
+  result: FlowWindowResult;
+  step: DriftStep;
+  params: DriftParams;
+  episodeId: string;
+}): Alert {
+  const { model, window, result, step, params } = args;
+  const status = step.transition === 'fire' ? 'firing' : 'resolved';
+  const direction = result.meanLogLikelihood < result.referenceMeanLogLikelihood ? 'less' : 'more';
+  const what =
+    `the inputs' joint distribution shifted (flow log-likelihood ${result.meanLogLikelihood.toFixed(2)} vs ` +
+    `${result.referenceMeanLogLikelihood.toFixed(2)} in the reference: rows are ${direction} likely than expected; ` +
+    `${(100 * result.oodFraction).toFixed(1)}% of rows out of distribution vs ${(100 * result.oodExpected).toFixed(1)}% expected)`;
+  return {
+    v: 1,
+    alertId: alertId(model, COVARIATE_SHIFT_DETECTOR, status, window.id),
+    model,
+    detector: COVARIATE_SHIFT_DETECTOR,
+    status,
+    severity: 'drift',
+    episodeId: args.episodeId,
+    window: { id: window.id, start: window.start, end: window.end, n: result.n },
+    statistic: { name: 'cusum', value: step.cusum, threshold: params.h, evidence: step.evidence },
+    pValue: result.windowP,
+    ertTargetWindows: params.expectedRunTimeWindows,
+    features: [],
+    flow: result,
+    summary: status === 'firing' ? `${model}: ${what} in window ${window.id}` : `${model}: covariate-shift episode ${args.episodeId} resolved at window ${window.id}`,
+  };
+}
