@@ -1,0 +1,63 @@
+/**
+ * Model detail, classifier section: accuracy without labels (every estimator with its 95%
+ * interval, against realized accuracy once labels arrive) and label shift (class proportions,
+ * the test of "the class mix is unchanged").
+ */
+import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
+import { CLASS_SOURCES, METRICS } from '../metrics/catalog.js';
+import { dashedLine, dashedThresholds, dottedLine, logAxis, prop, query, row, thresholds, timeseriesPanel, units } from './common.js';
+import { ESTIMATOR, rate, re, sel, sumBy, value } from './promql.js';
+
+const M = METRICS;
+const noLine = [prop('custom.lineWidth', 0), prop('custom.hideFrom', { legend: true, tooltip: false, viz: false })];
+
+/** Estimate lines with their interval shaded between the `lower` and `upper` series. */
+function accuracyPanel() {
+  const p = timeseriesPanel(
+    'Estimated accuracy with 95% intervals vs realized',
+    'Accuracy of each tested window estimated without labels, per estimator, with its 95% interval shaded; realized accuracy (thick) once enough delayed labels joined. Sampling intervals are too narrow under real shift: compare with realized accuracy.',
+    units.PercentUnit,
+    24,
+  )
+    .height(10)
+    .withTarget(query(sel(M.accuracyEstimate, { estimator: ESTIMATOR }), '{{estimator}}'))
+    .withTarget(query(sel(M.accuracyLower, { estimator: ESTIMATOR }), '{{estimator}} lower'))
+    .withTarget(query(sel(M.accuracyUpper, { estimator: ESTIMATOR }), '{{estimator}} upper'))
+    .withTarget(query(sel(M.accuracyRealized), 'realized'))
+    .overrideByRegexp('.* (lower|upper)', noLine)
+    .overrideByName('realized', [prop('custom.lineWidth', 3), prop('color', { mode: 'fixed', fixedColor: 'text' }), prop('custom.fillOpacity', 0)]);
+  for (const e of ACCURACY_ESTIMATORS) p.overrideByName(`${e} upper`, [prop('custom.fillBelowTo', `${e} lower`), prop('custom.fillOpacity', 12)]);
+  return p;
+}
+
+export function addPredictionPanels(b: DashboardBuilder): void {
+  b.withRow(row('Accuracy without labels'))
+    .withPanel(accuracyPanel())
+    .withPanel(
+      timeseriesPanel('Estimate minus realized accuracy', 'Error of each estimator on the latest labelled window, next to the no-change baseline (the source accuracy).', units.PercentUnit)
+        .withTarget(query(sel(M.accuracyError, { estimator: re('$estimator|no-change') }), '{{estimator}}'))
+        .overrideByName('no-change', [dashedLine()])
+        .thresholds(thresholds('transparent', [[0, 'text']]))
+        .thresholdsStyle(dashedThresholds()),
+    )
+    .withPanel(
+      timeseriesPanel('Delayed labels', 'Labels per second by join outcome, and predictions or labels dropped unjoined (expired or over capacity).', units.OpsPerSecond)
+        .withTarget(query(sumBy(['outcome'], rate(sel(M.labels))), '{{outcome}}'))
+        .withTarget(query(sumBy(['kind', 'reason'], rate(sel(M.labelEvictions))), 'evicted {{kind}} ({{reason}})')),
+    );
+  b.withRow(row('Label shift'))
+    .withPanel(
+      timeseriesPanel('Class proportions: estimated vs reference', 'Estimated class proportions of each tested window (solid), the reference prior (dashed) and realized proportions from labels (dotted).', units.PercentUnit)
+        .withTarget(query(sel(M.classProportion), 'class {{class}} {{source}}'))
+        .overrideByRegexp(`.* ${value(CLASS_SOURCES, 'reference')}`, [dashedLine()])
+        .overrideByRegexp(`.* ${value(CLASS_SOURCES, 'realized')}`, [dottedLine()]),
+    )
+    .withPanel(
+      timeseriesPanel('Label-shift test p-value', 'p-value of the window\'s test of "the class mix is unchanged"; dashed line at 0.05. Its CUSUM drives the label-shift detector.', units.NoUnit)
+        .withTarget(query(sel(M.labelShiftPValue), 'p-value'))
+        .scaleDistribution(logAxis())
+        .thresholds(thresholds('transparent', [[0.05, 'orange']]))
+        .thresholdsStyle(dashedThresholds()),
+    );
+}
