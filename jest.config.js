@@ -1,6 +1,7 @@
 /** Jest runs the TypeScript sources as native ES modules (NestJS 12 is ESM-only). */
 export default {
-  testEnvironment: 'node',
+  // Node's own typed arrays in every test context: onnxruntime-node checks them with instanceof.
+  testEnvironment: '<rootDir>/test/support/ort-environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

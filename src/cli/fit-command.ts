@@ -6,6 +6,7 @@ import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { loadConfig } from '../config/index.js';
 import type { FeatureKind } from '../core/reference/schema.js';
 import { progressPrinter } from './progress.js';
+import { fitFlow } from '../flow/fit-flow.js';
 
 export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir> [options]
 
@@ -19,7 +20,15 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --bins <n>               histogram bins per numeric feature (default 512)
   --replicates <n>         simulated null windows (default 1000)
   --seed <n>               random seed for the null simulation (default 1)
-  --version <text>         bundle version label (default: the fit time)`;
+  --version <text>         bundle version label (default: the fit time)
+
+  density flow (joint covariate-shift tests on the numeric features):
+  --flow <kind>            affine (RealNVP, default) | spline (rational-quadratic; scored with tfjs) | none
+  --flow-layers <n>        coupling layers (default 6)
+  --flow-hidden <n>        hidden units per conditioner layer (default 128)
+  --flow-epochs <n>        most training epochs; early stopping on validation NLL (default 100)
+  --flow-batch <n>         rows per training step (default 256)
+  --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)`;
 
 export async function runFit(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +38,8 @@ export async function runFit(argv: string[]): Promise<void> {
       'window-size': { type: 'string' }, 'min-events': { type: 'string' }, categorical: { type: 'string' },
       numeric: { type: 'string' }, exclude: { type: 'string' }, bins: { type: 'string' },
       replicates: { type: 'string' }, seed: { type: 'string' }, version: { type: 'string' },
+      flow: { type: 'string' }, 'flow-layers': { type: 'string' }, 'flow-hidden': { type: 'string' },
+      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'tail-adaptive': { type: 'boolean' },
     },
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
@@ -47,6 +58,19 @@ export async function runFit(argv: string[]): Promise<void> {
   for (const c of [...(modelConfig?.schema.numeric ?? []), ...list(values.numeric)]) overrides[c] = 'numeric';
   const configuredSize = window?.type === 'count' ? window.size : undefined;
   const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims '), predictions: progressPrinter('calibration') };
+  const flowKind = values.flow ?? 'affine';
+  if (!['affine', 'spline', 'none'].includes(flowKind)) throw new UsageError(`--flow must be affine, spline or none, got "${flowKind}"`);
+  const seed = int('seed', values.seed, 1);
+  const flowPrinter = progressPrinter('flow      ');
+  const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1]) =>
+    fitFlow(rows, specs, {
+      seed,
+      architecture: { kind: flowKind as 'affine' | 'spline', layers: int('flow-layers', values['flow-layers'], 6), hidden: int('flow-hidden', values['flow-hidden'], 128) },
+      maxEpochs: int('flow-epochs', values['flow-epochs'], 100),
+      batchSize: int('flow-batch', values['flow-batch'], 256),
+      tailAdaptive: values['tail-adaptive'] ?? false,
+      onEpoch: (e) => flowPrinter(e.epoch, e.maxEpochs, `epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s`),
+    });
   const { bundle, path } = await fitBundle({
     input: resolve(values.input),
     model: values.model,
@@ -55,7 +79,9 @@ export async function runFit(argv: string[]): Promise<void> {
     minEvents: int('min-events', values['min-events'], window?.minEvents ?? 100),
     maxBins: int('bins', values.bins, 512),
     nullReplicates: int('replicates', values.replicates, 1000),
-    seed: int('seed', values.seed, 1),
+    seed,
+    ...(flowTrainer ? { flowTrainer } : {}),
+    onFlowSkipped: (reason) => process.stderr.write(`no density flow: ${reason}\n`),
     ...(values.version ? { version: values.version } : {}),
     schema: { overrides, exclude: [...(modelConfig?.schema.exclude ?? []), ...list(values.exclude)] },
     tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
@@ -63,6 +89,11 @@ export async function runFit(argv: string[]): Promise<void> {
   });
   const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');
   process.stdout.write(`wrote ${path}\n  model ${bundle.model}, version ${bundle.version}, ${bundle.source.rows} rows\n  features ${kinds}\n  null: ${bundle.nulls.blocks} simulated windows of ${bundle.nulls.windowSize}\n`);
+  const f = bundle.flow;
+  if (f !== undefined) {
+    const best = f.training.epochs[f.training.bestEpoch - 1];
+    process.stdout.write(`  flow: ${f.model.layers.length} ${f.model.layers[0]?.kind} couplings on ${f.model.dim} numeric features, ${f.training.epochs.length} epochs in ${f.training.seconds.toFixed(1)} s (${f.training.backend}), best validation NLL ${best?.validationNll.toFixed(3) ?? 'n/a'}, calibration split ${f.training.rows.calibration} rows\n`);
+  }
   const p = bundle.predictions;
   if (p !== undefined) {
     const mano = 'fit' in p.mano ? `MaNo calibrated (${p.mano.fit.normalisation})` : `MaNo refused: ${p.mano.refused}`;

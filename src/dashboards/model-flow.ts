@@ -23,7 +23,7 @@ export function addFlowPanels(b: DashboardBuilder): void {
         units.Short,
       )
         .withTarget(query(sel(M.flowMeanLogLikelihood), 'mean ({{source}})'))
-        .withTarget(query(sel(M.flowReferenceLogLikelihood), 'reference q{{quantile}}'))
+        .withTarget(query(sel(M.flowReferenceLogLikelihood), 'reference q{{level}}'))
         .overrideByRegexp('reference q.*', [dashedLine(), prop('color', { mode: 'fixed', fixedColor: 'gray' }), prop('custom.fillOpacity', 0)])
         .overrideByName(band(BAND_HIGH), [prop('custom.fillBelowTo', band(BAND_LOW)), prop('custom.fillOpacity', 15)]),
     )

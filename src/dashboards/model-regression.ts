@@ -14,7 +14,7 @@ export function addRegressionPanels(b: DashboardBuilder): void {
     .withPanel(
       timeseriesPanel('Target mean and quantiles', 'Mean and quantiles of the regression target: estimated for each window from target-shift weights (solid) and in the reference (dashed).', units.Short)
         .withTarget(query(sel(M.regressionTargetMean), 'mean {{source}}'))
-        .withTarget(query(sel(M.regressionTargetQuantile), 'q{{quantile}} {{source}}'))
+        .withTarget(query(sel(M.regressionTargetQuantile), 'q{{level}} {{source}}'))
         .overrideByRegexp('.* reference', [dashedLine()]),
     )
     .withPanel(

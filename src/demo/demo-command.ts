@@ -10,17 +10,20 @@ import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startLocalKafka } from '../infra/local-kafka.js';
 import { fitBundle } from '../core/fit/fit-bundle.js';
+import { fitFlow } from '../flow/fit-flow.js';
 import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { parseConfig } from '../config/index.js';
 import { createRuntime } from '../service/runtime.js';
 import { startService } from '../app/bootstrap.js';
 import type { Alert } from '../core/alerts/alert.js';
 import { syntheticRows, toCsv } from './synthetic.js';
-import { DEMO_PHASES, scriptedStream } from './scenario.js';
+import { demoPhases, scriptedStream } from './scenario.js';
 import { formatAlert, judge } from './report.js';
 import { waitFor } from './wait.js';
 
 const WINDOW = 1000;
+/** A small flow: 6 numeric features need far less than the default architecture, and the demo stays quick. */
+const DEMO_FLOW = { seed: 1, architecture: { layers: 4, hidden: 32 }, maxEpochs: 40, patience: 5, batchSize: 1024, learningRate: 3e-3 };
 const MODEL = 'fraud-v3';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,11 +37,14 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     say(`  broker at ${broker.brokers.join(',')}`);
     const referencePath = join(work, 'reference.csv');
     await writeFile(referencePath, toCsv(syntheticRows(20_000, 7)));
-    say('fitting the reference bundle on 20,000 synthetic rows (6 numeric, 2 categorical features)...');
+    say('fitting the reference bundle on 20,000 synthetic rows (6 numeric, 2 categorical features) and training a density flow...');
     const fitted = await fitBundle({
       input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: 200,
       tests: { alpha: 0.05, correction: 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
+      flowTrainer: (rows, specs) => fitFlow(rows, specs, DEMO_FLOW),
     });
+    const flow = fitted.bundle.flow;
+    if (flow) say(`  density flow on ${flow.model.standardization.features.join(', ')}: ${flow.training.epochs.length} epochs in ${flow.training.seconds.toFixed(1)} s (${flow.training.backend})`);
     say(`  bundle ${fitted.path}: ${fitted.bundle.features.map((f) => `${f.name} (${f.kind})`).join(', ')}`);
     const config = parseConfig({
       kafka: { brokers: broker.brokers, clientId: 'shiftwatch-demo', groupId: 'shiftwatch-demo' },
@@ -56,18 +62,21 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     app = await startService(runtime);
     say(`monitor running; metrics at ${await app.getUrl()}/metrics, status at ${await app.getUrl()}/status`);
     const startMs = Date.UTC(2026, 10, 28, 9, 0, 0);
-    const events = scriptedStream(DEMO_PHASES, WINDOW, 11, startMs);
-    say(`streaming ${events.length} events: ${DEMO_PHASES.map((p) => `${p.name} (${p.windows} windows)`).join(', ')}, plus 4 bad messages`);
+    const phases = demoPhases(fitted.bundle.flow !== undefined);
+    const events = scriptedStream(phases, WINDOW, 11, startMs);
+    say(`streaming ${events.length} events: ${phases.map((p) => `${p.name} (${p.windows} windows)`).join(', ')}, plus 4 bad messages`);
     await produce(broker.brokers, config.kafka.topics.events, events.map((e, i) => ({ key: `req-${i}`, value: JSON.stringify({ model: MODEL, id: `req-${i}`, ts: e.ts, features: e.row }) })));
-    const expectedWindows = DEMO_PHASES.reduce((s, p) => s + p.windows, 0);
+    const expectedWindows = phases.reduce((s, p) => s + p.windows, 0);
     await waitFor(() => windows >= expectedWindows, 120_000, `all ${expectedWindows} windows to be tested`);
     const phaseOf = (ts: number) => events[Math.min(events.length - 1, Math.round((ts - startMs) / 100))]!.phase;
-    const { verdicts, ok } = judge(DEMO_PHASES, alerts, phaseOf);
+    const { verdicts, ok } = judge(phases, alerts, phaseOf);
     const deadLetters = (await runtime.registry.getSingleMetric('shiftwatch_dead_letters_total')?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
     say('\nsummary');
     for (const v of verdicts) {
-      const expectation = v.expectFeature ? `expected an alert naming ${v.expectFeature}` : 'expected no alert';
-      say(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.phase.padEnd(20)} ${expectation}; got ${v.firings} firing alert(s)${v.topFeatures.length ? ` ranking first: ${v.topFeatures.join(', ')}` : ''}`);
+      const expectation = v.expectFeature ? `expected a feature alert naming ${v.expectFeature}` : 'expected no feature alert';
+      const flow = v.expectFlow === undefined ? '' : v.expectFlow ? ' and a flow alert' : ' and no flow alert';
+      const got = `got ${v.firings} feature alert(s)${v.topFeatures.length ? ` ranking first: ${v.topFeatures.join(', ')}` : ''}${v.expectFlow === undefined && v.flowFirings === 0 ? '' : `, ${v.flowFirings} flow alert(s)`}`;
+      say(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.phase.padEnd(20)} ${expectation}${flow}; ${got}`);
     }
     say(`  ${windows} windows tested, ${alerts.length} alert messages, ${deadLetters} bad messages dead-lettered with their reason`);
     say(ok ? 'RESULT: the features flagged are exactly the ones that were shifted.' : 'RESULT: the alerts did NOT match the scripted shifts.');

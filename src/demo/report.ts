@@ -1,28 +1,41 @@
 /** Judges the demo's alerts against the script: was each shift caught, with the right feature first? */
 import type { Alert } from '../core/alerts/alert.js';
 import type { Phase } from './scenario.js';
+import { FEATURE_SHIFT_DETECTOR } from '../core/alerts/alert.js';
+import { COVARIATE_SHIFT_DETECTOR } from '../core/alerts/flow-alert.js';
 
 export interface PhaseVerdict {
   phase: string;
   expectFeature: string | undefined;
+  expectFlow: boolean | undefined;
+  /** Firing feature-shift alerts, and the feature each ranked first. */
   firings: number;
   topFeatures: string[];
+  /** Firing covariate-shift (flow) alerts. */
+  flowFirings: number;
   ok: boolean;
 }
 
+/**
+ * A phase is judged ok when its feature-shift alerts fire exactly when a feature was shifted, each
+ * naming that feature first, and the flow's alerts fire (or stay quiet) as the phase expects.
+ */
 export function judge(phases: readonly Phase[], alerts: readonly Alert[], phaseOfTs: (ts: number) => number): { verdicts: PhaseVerdict[]; ok: boolean } {
   const verdicts = phases.map((phase, p) => {
-    const firings = alerts.filter((a) => a.status === 'firing' && phaseOfTs(a.window.start) === p);
+    const inPhase = alerts.filter((a) => a.status === 'firing' && phaseOfTs(a.window.start) === p);
+    const firings = inPhase.filter((a) => a.detector === FEATURE_SHIFT_DETECTOR);
+    const flowFirings = inPhase.filter((a) => a.detector === COVARIATE_SHIFT_DETECTOR).length;
     const topFeatures = firings.map((a) => a.features[0]?.feature ?? '(none)');
-    const ok = phase.expectFeature === undefined ? firings.length === 0 : firings.length > 0 && topFeatures.every((f) => f === phase.expectFeature);
-    return { phase: phase.name, expectFeature: phase.expectFeature, firings: firings.length, topFeatures, ok };
+    const featuresOk = phase.expectFeature === undefined ? firings.length === 0 : firings.length > 0 && topFeatures.every((f) => f === phase.expectFeature);
+    const flowOk = phase.expectFlow === undefined || (phase.expectFlow ? flowFirings > 0 : flowFirings === 0);
+    return { phase: phase.name, expectFeature: phase.expectFeature, expectFlow: phase.expectFlow, firings: firings.length, topFeatures, flowFirings, ok: featuresOk && flowOk };
   });
   return { verdicts, ok: verdicts.every((v) => v.ok) };
 }
 
 export function formatAlert(a: Alert): string {
   const when = `${new Date(a.window.start).toISOString()} .. ${new Date(a.window.end).toISOString()}`;
-  if (a.status === 'resolved') return `RESOLVED ${a.model}: episode ${a.episodeId} ended (window ${when})`;
+  if (a.status === 'resolved') return `RESOLVED ${a.model} ${a.detector}: episode ${a.episodeId} ended (window ${when})`;
   const lines = a.features.filter((f) => f.flagged).slice(0, 5).map((f) => {
     const effect = f.wassersteinNormalized !== undefined ? `W1/σ=${f.wassersteinNormalized.toFixed(3)}` : `JS=${(f.jsDistance ?? 0).toFixed(3)}`;
     return `    #${f.rank} ${f.feature} (${f.test} ${f.statistic.toFixed(3)}, adjusted p=${f.adjustedP.toExponential(2)}, ${effect}, PSI=${f.psi.toFixed(3)})`;

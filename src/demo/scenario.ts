@@ -5,17 +5,25 @@ export interface Phase {
   name: string;
   windows: number;
   shift: Shift;
-  /** The feature an alert in this phase should name first (undefined for clean phases). */
+  /** The feature a feature-shift alert in this phase should name first (undefined: no feature-shift alert). */
   expectFeature?: string;
+  /** The flow's covariate-shift detector must fire (true), may fire (undefined), or must stay quiet (false). */
+  expectFlow?: boolean;
 }
 
-export const DEMO_PHASES: Phase[] = [
-  { name: 'clean', windows: 6, shift: { kind: 'none' } },
-  { name: 'amount mean shift', windows: 4, shift: { kind: 'mean', feature: 'amount', logShift: 0.35 }, expectFeature: 'amount' },
-  { name: 'clean again', windows: 5, shift: { kind: 'none' } },
-  { name: 'country mix change', windows: 4, shift: { kind: 'mix', feature: 'country', probs: [0.15, 0.25, 0.4, 0.15, 0.05] }, expectFeature: 'country' },
-  { name: 'clean at the end', windows: 4, shift: { kind: 'none' } },
-];
+/** Phases of the demo; `flow: false` runs drop the flow-only phase (no flow in the bundle). */
+export function demoPhases(flow: boolean): Phase[] {
+  const clean = (name: string, windows: number): Phase => ({ name, windows, shift: { kind: 'none' }, ...(flow ? { expectFlow: false } : {}) });
+  return [
+    clean('clean', 6),
+    { name: 'amount mean shift', windows: 4, shift: { kind: 'mean', feature: 'amount', logShift: 0.35 }, expectFeature: 'amount' },
+    clean('clean again', 6),
+    ...(flow ? [{ name: 'correlation flip', windows: 4, shift: { kind: 'correlation', correlation: -0.8 }, expectFlow: true } satisfies Phase, clean('clean after flip', 6)] : []),
+    { name: 'country mix change', windows: 4, shift: { kind: 'mix', feature: 'country', probs: [0.15, 0.25, 0.4, 0.15, 0.05] }, expectFeature: 'country', ...(flow ? { expectFlow: false } : {}) },
+    clean('clean at the end', 4),
+  ];
+}
+
 
 export interface ScriptedEvent {
   phase: number;

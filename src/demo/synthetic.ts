@@ -1,11 +1,17 @@
 /**
  * Synthetic inference traffic with a known correlation structure, used by the demo and the tests.
  * Six numeric features come from correlated Gaussians (through lognormal, rounding and logistic
- * links); two categorical ones from fixed category mixes. Shifts are applied on named features only.
+ * links); two categorical ones from fixed category mixes. Shifts are applied on named features only,
+ * or, for the correlation shift, on the dependence between two features with their marginals kept.
  */
 import { gaussian, seededRandom } from '../core/random.js';
 
-export type Shift = { kind: 'none' } | { kind: 'mean'; feature: 'amount'; logShift: number } | { kind: 'mix'; feature: 'country'; probs: number[] };
+export type Shift =
+  | { kind: 'none' }
+  | { kind: 'mean'; feature: 'amount'; logShift: number }
+  | { kind: 'mix'; feature: 'country'; probs: number[] }
+  /** amount and age_days keep their marginals; their correlation changes from 0.8 to `correlation`. */
+  | { kind: 'correlation'; correlation: number };
 
 export const COUNTRIES = ['DE', 'FR', 'US', 'GB', 'IT'] as const;
 export const COUNTRY_PROBS = [0.35, 0.25, 0.2, 0.15, 0.05];
@@ -20,7 +26,8 @@ export function syntheticRows(count: number, seed: number, shift: Shift = { kind
   const rows: SyntheticRow[] = [];
   for (let i = 0; i < count; i++) {
     const z0 = normal();
-    const z1 = 0.8 * z0 + 0.6 * normal();
+    const rho = shift.kind === 'correlation' ? shift.correlation : 0.8;
+    const z1 = rho * z0 + Math.sqrt(1 - rho * rho) * normal();
     const z2 = normal();
     const z3 = 0.6 * z2 + 0.8 * normal();
     const z4 = normal();

@@ -51,7 +51,7 @@ export const METRICS = {
   windowEvaluationDuration: def({ name: 'shiftwatch_window_evaluation_duration_seconds', type: 'histogram', help: 'Time to test one closed window.', labelNames: [], buckets: DURATION_BUCKETS }),
   windowPValue: def({ name: 'shiftwatch_model_window_p_value', type: 'gauge', help: 'Calibrated p-value of the last tested window (any feature shifted).', labelNames: ['model'] }),
   driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Status of each detector of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model', 'detector'] }),
-  cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic of each detector after the last window.', labelNames: ['model', 'detector'] }),
+  cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic each detector reached in the last window (before the reset that follows an alarm, so a crossing shows).', labelNames: ['model', 'detector'] }),
   cusumThreshold: def({ name: 'shiftwatch_model_cusum_threshold', type: 'gauge', help: 'CUSUM alarm threshold h (set from the expected run time target).', labelNames: ['model'] }),
   featureStatistic: def({ name: 'shiftwatch_feature_statistic', type: 'gauge', help: 'Test statistic of the last tested window (KS D for numeric, chi-square for categorical).', labelNames: ['model', 'feature'] }),
   featurePValue: def({ name: 'shiftwatch_feature_p_value', type: 'gauge', help: 'Per-feature p-value of the last tested window, before correction.', labelNames: ['model', 'feature'] }),
@@ -73,12 +73,12 @@ export const METRICS = {
   labels: def({ name: 'shiftwatch_labels_total', type: 'counter', help: 'Delayed labels handled, by outcome of the join.', labelNames: ['model', 'outcome'] }),
   labelEvictions: def({ name: 'shiftwatch_label_join_evictions_total', type: 'counter', help: 'Predictions and labels dropped unjoined, by reason.', labelNames: ['model', 'kind', 'reason'] }),
   regressionTargetMean: def({ name: 'shiftwatch_regression_target_mean', type: 'gauge', help: 'Mean of the regression target: in the reference, and estimated for the last window (target-shift weights).', labelNames: ['model', 'source'] }),
-  regressionTargetQuantile: def({ name: 'shiftwatch_regression_target_quantile', type: 'gauge', help: 'Quantiles of the regression target: in the reference, and estimated for the last window.', labelNames: ['model', 'quantile', 'source'] }),
+  regressionTargetQuantile: def({ name: 'shiftwatch_regression_target_quantile', type: 'gauge', help: 'Quantiles of the regression target (label level: the probability, e.g. 0.5) in the reference, and estimated for the last window.', labelNames: ['model', 'level', 'source'] }),
   regressionEffectiveSample: def({ name: 'shiftwatch_regression_effective_sample_ratio', type: 'gauge', help: 'Effective sample size of the target-shift weights over the reference sample size (below 0.1: unreliable).', labelNames: ['model'] }),
   regressionDivergence: def({ name: 'shiftwatch_regression_divergence', type: 'gauge', help: 'Mean squared deviation of the target-shift weights from 1 (0: no target shift).', labelNames: ['model'] }),
   flowInfo: def({ name: 'shiftwatch_flow_info', type: 'gauge', help: 'Always 1 per model with a density flow; labels say which scorer and tfjs backend run it.', labelNames: ['model', 'scorer', 'backend'] }),
   flowMeanLogLikelihood: def({ name: 'shiftwatch_flow_mean_log_likelihood', type: 'gauge', help: 'Mean log-likelihood under the reference flow: of the last tested window, and of the reference calibration split.', labelNames: ['model', 'source'] }),
-  flowReferenceLogLikelihood: def({ name: 'shiftwatch_flow_reference_log_likelihood_quantile', type: 'gauge', help: 'Quantiles of the reference calibration split\'s log-likelihood (a band for the window mean and rows).', labelNames: ['model', 'quantile'] }),
+  flowReferenceLogLikelihood: def({ name: 'shiftwatch_flow_reference_log_likelihood_quantile', type: 'gauge', help: 'Quantiles of the reference calibration split\'s log-likelihood (label level: the probability), a band for the window mean.', labelNames: ['model', 'level'] }),
   flowOodFraction: def({ name: 'shiftwatch_flow_ood_fraction_ratio', type: 'gauge', help: 'Share of rows whose log-likelihood is below the reference 1% quantile: in the last tested window, and expected (the quantile level).', labelNames: ['model', 'source'] }),
   flowTestStatistic: def({ name: 'shiftwatch_flow_test_statistic', type: 'gauge', help: 'Statistic of each covariate-shift test on the last window\'s log-likelihoods (Mann-Whitney z, OOD count, typicality t).', labelNames: ['model', 'test'] }),
   flowTestPValue: def({ name: 'shiftwatch_flow_test_p_value', type: 'gauge', help: 'p-value of each covariate-shift test on the last window\'s log-likelihoods.', labelNames: ['model', 'test'] }),
@@ -92,9 +92,11 @@ export type MetricKey = keyof typeof METRICS;
 
 /** Series per (model, feature), (model, class) and per model, used to enforce `limits.maxSeries`. */
 export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number }>): number {
-  const perFeature = 6 + 3; // statistic, p, adjusted p, drift, missing + three effect measures
+  const perFeature = 5 + 2; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS)
   const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
   const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
   const perRegressor = 2 + 2 * 3 + 2;
-  return models.reduce((sum, m) => sum + perModel + perRegressor + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
+  // Flow: info, means, reference band, OOD, per-test statistic and p, window p, rows, scoring histogram.
+  const perFlow = 1 + 2 + FLOW_REFERENCE_QUANTILES.length + 2 + 2 * FLOW_TESTS.length + 1 + 2 + (DURATION_BUCKETS.length + 3);
+  return models.reduce((sum, m) => sum + perModel + perRegressor + perFlow + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
 }

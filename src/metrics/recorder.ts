@@ -81,7 +81,7 @@ export class MetricsRecorder implements MonitorObserver {
         const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
         for (const source of ['reference', 'estimated']) {
           m.regressionTargetMean.set({ model, source }, mean);
-          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, quantile: String(q), source }, quantiles[i]!));
+          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, quantiles[i]!));
         }
         m.regressionEffectiveSample.set({ model }, 1);
         m.regressionDivergence.set({ model }, 0);
@@ -97,7 +97,7 @@ export class MetricsRecorder implements MonitorObserver {
     m.flowInfo.set({ model, scorer: scorer.scorer, backend: scorer.backend }, 1);
     for (const source of ['window', 'reference']) m.flowMeanLogLikelihood.set({ model, source }, ref.mean);
     for (const q of FLOW_REFERENCE_QUANTILES) {
-      m.flowReferenceLogLikelihood.set({ model, quantile: String(q) }, ref.sorted[Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length))]!);
+      m.flowReferenceLogLikelihood.set({ model, level: String(q) }, ref.sorted[Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length))]!);
     }
     for (const source of ['window', 'expected']) m.flowOodFraction.set({ model, source }, ref.oodQuantile);
     for (const test of FLOW_TESTS) {
@@ -127,7 +127,7 @@ export class MetricsRecorder implements MonitorObserver {
     }
     m.flowWindowPValue.set({ model }, r.windowP);
     m.driftStatus.set({ model, detector: 'covariate-shift' }, DRIFT_STATUS_VALUE[state.status]);
-    m.cusum.set({ model, detector: 'covariate-shift' }, state.cusum);
+    m.cusum.set({ model, detector: 'covariate-shift' }, step.cusum);
     if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'covariate-shift' });
   }
 
@@ -209,7 +209,7 @@ export class MetricsRecorder implements MonitorObserver {
     if (r !== undefined) {
       const model = report.model;
       this.m.regressionTargetMean.set({ model, source: 'estimated' }, r.estimatedMean);
-      for (const q of r.quantiles) this.m.regressionTargetQuantile.set({ model, quantile: String(q.probability), source: 'estimated' }, q.estimated);
+      for (const q of r.quantiles) this.m.regressionTargetQuantile.set({ model, level: String(q.probability), source: 'estimated' }, q.estimated);
       this.m.regressionEffectiveSample.set({ model }, r.effectiveFraction);
       this.m.regressionDivergence.set({ model }, r.divergence);
     }
@@ -219,8 +219,9 @@ export class MetricsRecorder implements MonitorObserver {
     m.windowEvents.set({ model }, evaluation?.n ?? 0);
     if (evaluation === undefined || step === undefined) return;
     m.windowPValue.set({ model }, evaluation.windowP);
+    if (report.evaluationSeconds !== undefined) m.windowEvaluationDuration.observe(report.evaluationSeconds);
     m.driftStatus.set({ model, detector: 'feature-shift' }, DRIFT_STATUS_VALUE[report.state.status]);
-    m.cusum.set({ model, detector: 'feature-shift' }, report.state.cusum);
+    m.cusum.set({ model, detector: 'feature-shift' }, step.cusum);
     if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'feature-shift' });
     for (const f of evaluation.features) {
       const labels = { model, feature: f.feature };

@@ -4,6 +4,7 @@
  * The Nest module only exposes these pieces over HTTP and manages their lifecycle.
  */
 import { Registry } from 'prom-client';
+import { registerProcessMetrics } from '../metrics/process-metrics.js';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { resolveSecrets } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
@@ -18,6 +19,8 @@ import { createKafka } from '../kafka/client.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
 import { createLogger, type Logger } from '../logging.js';
 import { StatusBoard } from './status-board.js';
+import { createFlowScorer } from '../flow/create-scorer.js';
+import { checkFlowModel } from '../core/flow/flow-weights.js';
 import { VERSION } from '../version.js';
 
 export interface ServiceRuntime {
@@ -41,7 +44,15 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     if (bundle.model !== m.name) {
       throw new ConfigError(`models[${i}].bundle`, `the bundle was fitted for model "${bundle.model}", not "${m.name}"`, 'point it at the right bundle or rename the model');
     }
-    models.push({ name: m.name, bundle, window: m.window as WindowSpec });
+    const flowProblems = bundle.flow === undefined || config.flow.scorer === 'off' ? [] : checkFlowModel(bundle.flow.model);
+    if (flowProblems.length > 0) {
+      throw new ConfigError(`models[${i}].bundle`, `the bundle's density flow is malformed: ${flowProblems.slice(0, 5).join('; ')}`, 'refit the bundle with `shiftwatch fit`, or set flow.scorer: off to run without the flow');
+    }
+    const flowScorer = bundle.flow === undefined || config.flow.scorer === 'off'
+      ? undefined
+      : await createFlowScorer(bundle.flow.model, config.flow.scorer, config.flow.batchSize, logger, m.name);
+    if (flowScorer) logger.info(`model ${m.name}: flow of ${bundle.flow!.model.dim} inputs scored by ${flowScorer.scorer} (${flowScorer.backend})`);
+    models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}) });
   }
   const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0 })));
   if (series > config.limits.maxSeries) {
@@ -49,8 +60,9 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   }
   const options = monitorOptions(config);
   const registry = new Registry();
+  registerProcessMetrics(registry);
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: options.drift.h })));
+  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: options.drift.h, ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
   const monitor = new Monitor(models, options, metrics);
   const status = new StatusBoard(models.map((m) => m.name));
   const listener: IngestListener = {

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../reference/bundle-types.js';
 import { readReferenceRows, type ReadOptions } from '../reference/readers.js';
-import { inferSchema, type SchemaOptions } from '../reference/schema.js';
+import { inferSchema, type FeatureSpec, type SchemaOptions } from '../reference/schema.js';
+import type { Row } from '../reference/readers.js';
+import type { FlowBundle } from '../flow/flow-spec.js';
 import { buildFeatureReference, checkEnoughRows } from '../reference/feature-reference.js';
 import { simulateWindowNull } from '../detect/null-calibration.js';
 import type { TestOptions } from '../detect/feature-tests.js';
@@ -31,6 +33,12 @@ export interface FitOptions {
   tests: TestOptions;
   onProgress?: (stage: 'read' | 'summarise' | 'nulls' | 'predictions', done: number, total: number) => void;
   now?: () => Date;
+  /**
+   * Trains the density flow on the reference rows (injected so that this core stays free of tfjs;
+   * the CLI passes `fitFlow`). Absent: no flow. It may decline with a reason.
+   */
+  flowTrainer?: (rows: readonly Row[], specs: readonly FeatureSpec[]) => Promise<FlowBundle | { skipped: string }>;
+  onFlowSkipped?: (reason: string) => void;
 }
 
 export async function fitBundle(options: FitOptions): Promise<{ bundle: ReferenceBundle; path: string }> {
@@ -64,6 +72,9 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
   const predictions = fitClassificationReference(rows, columns, { windowSize: options.windowSize, seed: options.seed ?? 1 });
   if (hasPredictions) progress?.('predictions', 1, 1);
   const regression = predictions === undefined ? fitRegressionReference(rows, columns, options.seed ?? 1) : undefined;
+  const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs) : undefined;
+  const flow = flowResult === undefined || 'skipped' in flowResult ? undefined : flowResult;
+  if (flowResult !== undefined && 'skipped' in flowResult) options.onFlowSkipped?.(flowResult.skipped);
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -75,6 +86,7 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     nulls,
     ...(predictions === undefined ? {} : { predictions }),
     ...(regression === undefined ? {} : { regression }),
+    ...(flow === undefined ? {} : { flow }),
   };
   return { bundle, path: await writeBundle(options.outDir, bundle) };
 }

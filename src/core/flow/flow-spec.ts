@@ -89,6 +89,11 @@ export interface FlowBundle {
   /** Reference features left out of the flow, and why (categoricals stay with the per-feature tests). */
   excluded: { feature: string; reason: string }[];
   /**
+   * Indices of integer-valued flow inputs. Uniform noise on (−0.5, 0.5) is added to them before
+   * training and before every scoring (seeded), so the flow models a density, not a lattice.
+   */
+  dequantize: number[];
+  /**
    * log p_X of the held-out calibration split (never used for training or early stopping),
    * sorted ascending. The covariate-shift tests compare windows against it.
    */

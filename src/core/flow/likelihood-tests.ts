@@ -6,7 +6,10 @@
  *  - Mann–Whitney U, one-sided (window lower), normal approximation with tie correction;
  *  - out-of-distribution count: rows below the reference q-quantile, exact Binomial(m, q) tail;
  *  - typicality, two-sided: the window mean against the reference mean (flows can give some
- *    shifted data higher likelihood, e.g. a stuck sensor, so "too likely" alarms too).
+ *    shifted data higher likelihood, e.g. a stuck sensor, so "too likely" alarms too). Both means
+ *    are winsorized at the reference's 0.5% and 99.5% quantiles: log-likelihoods have a long lower
+ *    tail, and one far-out row would otherwise move a window mean by more than its standard error
+ *    allows (measured: false alarms on clean demo windows). Far-out rows are the OOD test's job.
  * The window p-value is their Bonferroni combination, min(1, 3·min p).
  */
 import { normalCdf, normalSurvival } from '../stats/normal.js';
@@ -17,12 +20,15 @@ export type FlowTestName = (typeof FLOW_TEST_NAMES)[number];
 
 /** Target OOD quantile; raised when the calibration split is too small to resolve it (needs ≥ 100/q rows). */
 export const DEFAULT_OOD_QUANTILE = 0.01;
+/** Share of each tail winsorized for the typicality test. */
+const WINSOR = 0.005;
 
 export interface LikelihoodReference {
   /** Calibration log-likelihoods, sorted ascending. */
   sorted: readonly number[];
   mean: number;
-  sd: number;
+  /** Winsorizing bounds of the typicality test, and the winsorized mean and sd of the reference. */
+  clip: { low: number; high: number; mean: number; sd: number };
   /** OOD quantile level q and its threshold τ_q. */
   oodQuantile: number;
   oodThreshold: number;
@@ -46,11 +52,15 @@ export function likelihoodReference(calibration: readonly number[], targetQuanti
   if (n < 100) throw new Error(`the flow's calibration split has ${n} rows; at least 100 are needed`);
   const sorted = [...calibration].sort((a, b) => a - b);
   const mean = sorted.reduce((s, v) => s + v, 0) / n;
-  const sd = Math.sqrt(sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  const low = sorted[Math.floor(WINSOR * n)]!;
+  const high = sorted[Math.ceil((1 - WINSOR) * n) - 1]!;
+  const clipped = sorted.map((v) => Math.min(high, Math.max(low, v)));
+  const clipMean = clipped.reduce((s, v) => s + v, 0) / n;
+  const clipSd = Math.sqrt(clipped.reduce((s, v) => s + (v - clipMean) ** 2, 0) / (n - 1));
   const q = Math.max(targetQuantile, 100 / n);
   // τ_q: the smallest value with at least q·n calibration rows at or below it.
   const oodThreshold = sorted[Math.max(0, Math.ceil(q * n) - 1)]!;
-  return { sorted, mean, sd, oodQuantile: q, oodThreshold };
+  return { sorted, mean, clip: { low, high, mean: clipMean, sd: clipSd }, oodQuantile: q, oodThreshold };
 }
 
 /** Number of sorted values strictly below v, and equal to v. */
@@ -71,11 +81,14 @@ export function testLogLikelihoods(ref: LikelihoodReference, values: ArrayLike<n
   const m = values.length;
   const n = ref.sorted.length;
   let sum = 0;
+  let clippedSum = 0;
   let u = 0;
   let ood = 0;
+  const { clip } = ref;
   for (let i = 0; i < m; i++) {
     const v = values[i]!;
     sum += v;
+    clippedSum += Math.min(clip.high, Math.max(clip.low, v));
     const { below, equal } = rankIn(ref.sorted, v);
     // U counts pairs (window row, reference row) with the window row ranked higher.
     u += below + 0.5 * equal;
@@ -85,7 +98,7 @@ export function testLogLikelihoods(ref: LikelihoodReference, values: ArrayLike<n
   const mean = sum / m;
   // Tie correction is negligible for continuous log-likelihoods; the plain variance is used.
   const zU = (u - (n * m) / 2) / Math.sqrt((n * m * (n + m + 1)) / 12);
-  const t = (mean - ref.mean) / (ref.sd / Math.sqrt(m));
+  const t = (clippedSum / m - clip.mean) / (clip.sd / Math.sqrt(m));
   const tests: FlowWindowResult['tests'] = {
     mann_whitney: { statistic: zU, pValue: normalCdf(zU) },
     ood_binomial: { statistic: ood, pValue: binomialUpperTail(ood, m, ref.oodQuantile) },

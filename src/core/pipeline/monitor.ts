@@ -19,6 +19,7 @@ import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 import type { LogLikelihoodScorer } from '../flow/scorer.js';
+import { dequantizeRows, windowSeed } from '../flow/dequantize.js';
 import { likelihoodReference, testLogLikelihoods, type FlowWindowResult, type LikelihoodReference } from '../flow/likelihood-tests.js';
 import { buildFlowAlert } from '../alerts/flow-alert.js';
 
@@ -69,6 +70,8 @@ export interface WindowReport {
   evaluation: WindowEvaluation | undefined;
   step: DriftStep | undefined;
   state: Readonly<DriftState>;
+  /** Wall-clock seconds the per-feature tests of this window took (tested windows only). */
+  evaluationSeconds?: number;
   /** Estimates from the model's predictions (classification models only). */
   predictions?: PredictionEvaluation;
   predictionDrift?: Readonly<PredictionDrift>;
@@ -305,10 +308,11 @@ export class Monitor {
       out.windows.push({ model, window, tested: false, evaluation: undefined, step: undefined, state: { ...runtime.drift } });
       return;
     }
+    const started = performance.now();
     const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls);
     const episodeBefore = runtime.drift.episode;
     const step = stepDrift(this.options.drift, runtime.drift, evaluation.windowP, closed.id);
-    const report: WindowReport = { model, window, tested: true, evaluation, step, state: { ...runtime.drift } };
+    const report: WindowReport = { model, window, tested: true, evaluation, step, state: { ...runtime.drift }, evaluationSeconds: (performance.now() - started) / 1000 };
     out.windows.push(report);
     if (step.transition !== null) {
       const episodeId = step.transition === 'fire' ? closed.id : (episodeBefore ?? closed.id);
@@ -348,9 +352,11 @@ export class Monitor {
     this.pendingFlow = [];
     for (const p of pending) {
       const flow = p.runtime.flow!;
-      const n = p.rows.length / p.runtime.model.bundle.flow!.model.dim;
+      const { model: flowModel, dequantize } = p.runtime.model.bundle.flow!;
+      const n = p.rows.length / flowModel.dim;
+      const rows = dequantizeRows(Float32Array.from(p.rows), flowModel.dim, dequantize, windowSeed(p.window.id));
       const started = performance.now();
-      const logp = await flow.scorer.logProb(Float32Array.from(p.rows), n);
+      const logp = await flow.scorer.logProb(rows, n);
       this.observer.flowScored?.(p.report.model, n, p.skipped, (performance.now() - started) / 1000);
       const result = testLogLikelihoods(flow.reference, logp, p.skipped);
       const episodeBefore = flow.drift.episode;

@@ -1,0 +1,79 @@
+/**
+ * Trains the reference flow inside `shiftwatch fit`. The flow models the joint density of the
+ * numeric features; categorical features stay with their per-feature χ² tests (documented in
+ * README, "Density flow"). The reference rows are split, seeded, into a calibration split (20%,
+ * never seen by training or early stopping; its log-likelihoods are the null of the window tests),
+ * a validation split for early stopping, and the training split. Integer-valued features are
+ * dequantised with uniform noise on (−0.5, 0.5), identically at fit and at serve time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FlowBundle } from '../core/flow/flow-spec.js';
+import type { FeatureSpec } from '../core/reference/schema.js';
+import type { Row } from '../core/reference/readers.js';
+import { seededRandom } from '../core/random.js';
+import { dequantizeRows } from '../core/flow/dequantize.js';
+import { trainFlow, type TrainFlowOptions } from './tf/train.js';
+import { TfFlow } from './tf/tf-flow.js';
+
+export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'onEpoch' | 'logger'> & {
+  seed: number;
+  /** Share of complete rows kept for calibration. Default 0.2. */
+  calibrationFraction?: number;
+};
+
+/** Fewer complete rows than this and no flow is trained. */
+export const MIN_FLOW_ROWS = 1000;
+
+export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[], options: FlowFitOptions): Promise<FlowBundle | { skipped: string }> {
+  const numeric = specs.filter((s) => s.kind === 'numeric').map((s) => s.name);
+  const excluded = specs.filter((s) => s.kind !== 'numeric').map((s) => ({ feature: s.name, reason: 'categorical: tested by its own chi-square test, not by the flow' }));
+  if (numeric.length < 2) return { skipped: `a flow needs at least 2 numeric features, the reference has ${numeric.length}` };
+  const complete = rows.filter((r) => numeric.every((f) => typeof r[f] === 'number' && Number.isFinite(r[f])));
+  if (complete.length < MIN_FLOW_ROWS) return { skipped: `${complete.length} rows have every numeric feature; a flow needs at least ${MIN_FLOW_ROWS}` };
+  const integer = numeric.map((f) => complete.every((r) => Number.isInteger(r[f])));
+
+  const random = seededRandom(options.seed + 17);
+  const order = Array.from({ length: complete.length }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const nCal = Math.round((options.calibrationFraction ?? 0.2) * complete.length);
+  const matrix = (indices: readonly number[]) => {
+    const out = new Float32Array(indices.length * numeric.length);
+    indices.forEach((row, i) => numeric.forEach((f, j) => (out[i * numeric.length + j] = complete[row]![f] as number)));
+    return out;
+  };
+  const dequantize = integer.flatMap((isInt, j) => (isInt ? [j] : []));
+  const calibration = dequantizeRows(matrix(order.slice(0, nCal)), numeric.length, dequantize, options.seed + 1);
+  const training = dequantizeRows(matrix(order.slice(nCal)), numeric.length, dequantize, options.seed + 2);
+  const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => training[i * numeric.length + j]!));
+
+  const { onEpoch, logger, seed, calibrationFraction: _c, ...train } = options;
+  const result = await trainFlow({ columns, features: numeric }, { ...train, seed, ...(onEpoch ? { onEpoch } : {}), ...(logger ? { logger } : {}) });
+  const kept = result.model.standardization.features;
+  for (const f of result.dropped) excluded.push({ feature: f, reason: 'constant in the reference' });
+  // Calibration rows restricted to the features the flow kept, in its order.
+  const keptIndex = kept.map((f) => numeric.indexOf(f));
+  const calRows = new Float32Array(nCal * kept.length);
+  for (let i = 0; i < nCal; i++) keptIndex.forEach((j, k) => (calRows[i * kept.length + k] = calibration[i * numeric.length + j]!));
+  const flow = new TfFlow(result.model);
+  const logp = tf.tidy(() => flow.logProb(tf.tensor2d(calRows, [nCal, kept.length])));
+  const values = Array.from(await logp.data()).sort((a, b) => a - b);
+  logp.dispose();
+  flow.dispose();
+  return {
+    model: result.model,
+    excluded,
+    dequantize: keptIndex.flatMap((j, k) => (integer[j] ? [k] : [])),
+    calibration: values,
+    training: {
+      backend: result.backend,
+      seed,
+      rows: { train: result.rows.train, validation: result.rows.validation, calibration: nCal },
+      epochs: result.epochs,
+      bestEpoch: result.bestEpoch,
+      seconds: result.seconds,
+    },
+  };
+}
