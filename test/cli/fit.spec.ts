@@ -12,7 +12,7 @@ import { assertBuilt, runCli, scratchDir, type CliResult } from './cli-process.j
 
 const ROWS = 3000;
 /** Small window and few replicates keep one fit well under a second. */
-const FAST = ['--window-size', '500', '--min-events', '100', '--replicates', '200'];
+const FAST = ['--window-size', '500', '--min-events', '100', '--replicates', '200', '--flow', 'none'];
 const EXPECTED_FEATURES: [string, 'numeric' | 'categorical'][] = [
   ['amount', 'numeric'],
   ['age_days', 'numeric'],
@@ -156,6 +156,21 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     expect(outcome(result)).toEqual({ code: 0, stderr: expect.any(String) });
     expect(readBundleJson(out).version).toBe('v2026.11');
   });
+
+  it('trains a density flow on the numeric features: epochs on stderr, the flow and its calibration split in the bundle', async () => {
+    const out = tmp.path('bundle-flow');
+    const fast = FAST.filter((a) => a !== '--flow' && a !== 'none');
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', out, ...fast, '--flow-layers', '2', '--flow-hidden', '16', '--flow-epochs', '3']);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.stringMatching(/flow .*epoch 3\/3 train NLL -?\d+\.\d+ val NLL -?\d+\.\d+/) });
+    expect(result.stdout).toMatch(/flow: 2 affine couplings on 6 numeric features, 3 epochs/);
+    const flow = readBundleJson(out).flow!;
+    expect(flow.model.layers).toHaveLength(2);
+    expect(flow.model.standardization.features).toEqual(['amount', 'age_days', 'session_s', 'clicks', 'latency_ms', 'risk_score']);
+    expect(flow.excluded.map((e) => e.feature)).toEqual(['country', 'device']);
+    expect(flow.training.epochs).toHaveLength(3);
+    expect(flow.training.rows.calibration).toBe(600);
+    expect(flow.calibration).toHaveLength(600);
+  });
 });
 
 describe('shiftwatch fit: bad reference data stops it with exit code 1, the column and the fix', () => {
@@ -244,6 +259,11 @@ describe('shiftwatch fit: usage errors exit 2 with the usage', () => {
     expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining("Unknown option '--windowsize'") });
     expect(result.stderr).not.toContain('unexpected error');
     expect(result.stderr).toContain('shiftwatch fit --input <file.csv|file.jsonl>');
+  });
+
+  it('an unknown flow kind', async () => {
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--flow', 'maf']);
+    expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining('--flow must be affine, spline or none, got "maf"') });
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {
