@@ -9,11 +9,13 @@ import { intFlag, parseFlags } from './args.js';
 import { machineInfo, RssSampler } from './machine.js';
 
 export async function runFlowFit(argv: readonly string[]): Promise<Record<string, unknown>> {
-  const flags = parseFlags(argv, ['rows', 'dim', 'epochs', 'batch', 'seed']);
+  const flags = parseFlags(argv, ['rows', 'dim', 'epochs', 'batch', 'lr', 'seed']);
   const rows = intFlag(flags, 'rows', 50_000);
   const dim = intFlag(flags, 'dim', 32);
-  const epochs = intFlag(flags, 'epochs', 20);
-  const batchSize = intFlag(flags, 'batch', 256);
+  // The defaults of `shiftwatch fit`.
+  const epochs = intFlag(flags, 'epochs', 40);
+  const batchSize = intFlag(flags, 'batch', 1024);
+  const learningRate = Number(flags.get('lr') ?? 0.004);
   const normal = gaussian(seededRandom(intFlag(flags, 'seed', 1)));
   // A chain of correlated features with some skewed ones, so training has structure to learn.
   const columns = Array.from({ length: dim }, () => new Float64Array(rows));
@@ -29,6 +31,7 @@ export async function runFlowFit(argv: readonly string[]): Promise<Record<string
   const result = await trainFlow({ columns, features: columns.map((_, j) => `f${j}`) }, {
     maxEpochs: epochs,
     batchSize,
+    learningRate,
     seed: 1,
     onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s\n`),
   });
@@ -42,6 +45,7 @@ export async function runFlowFit(argv: readonly string[]): Promise<Record<string
     dim,
     architecture: { layers: DEFAULT_ARCHITECTURE.layers, hidden: DEFAULT_ARCHITECTURE.hidden, depth: DEFAULT_ARCHITECTURE.depth },
     batchSize,
+    learningRate,
     backend: result.backend,
     epochs: result.epochs.length,
     bestEpoch: result.bestEpoch,

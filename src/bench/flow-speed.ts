@@ -66,8 +66,9 @@ export async function runFlowSpeed(argv: readonly string[]): Promise<Record<stri
   const figures: Record<string, unknown> = { scenario: 'flow', machine: machineInfo(), dim, batch, layers: model.layers.length, hidden: DEFAULT_ARCHITECTURE.hidden, activation };
 
   log('onnx: log p, then log p + score (1 intra-op thread)...');
-  const onnx = await OnnxFlowScorer.create(model, { outputs: 'logp', threads: 1, batchSize: batch });
-  const onnxScore = await OnnxFlowScorer.create(model, { outputs: 'logp+score', threads: 1, batchSize: batch });
+  // The production micro-batch (the scorer's default) inside each call of `batch` rows.
+  const onnx = await OnnxFlowScorer.create(model, { outputs: 'logp', threads: 1 });
+  const onnxScore = await OnnxFlowScorer.create(model, { outputs: 'logp+score', threads: 1 });
   const onnxLogp = await rate(() => onnx.logProb(rows, batch), batch, seconds);
   const onnxBoth = await rate(() => onnxScore.logProbAndScore(rows, batch), batch, seconds);
   const onnxFirst = Array.from((await onnx.logProb(rows, batch)).subarray(0, 8));

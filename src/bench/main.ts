@@ -18,7 +18,7 @@ const SCENARIOS: Record<string, { run: (argv: readonly string[]) => Promise<Reco
   'label-shift': { run: async (argv) => (await import('./label-shift.js')).runLabelShift(argv), help: 'class-proportion MAE of BBSE, RLLS, MLLS, MLLS+BCTS under Dirichlet label shift [--windows 200] [--alphas 10,1,0.1] [--window-size 2000] [--validation 10000] [--seed N]' },
   accuracy: { run: async (argv) => (await import('./accuracy.js')).runAccuracy(argv), help: 'accuracy-without-labels MAE (points) and interval coverage, label shift and covariate noise [--windows 300] [--alpha 1] [--noises 0,0.5,1,2] [--seed N]' },
   flow: { run: async (argv) => (await import('./flow-speed.js')).runFlowSpeed(argv), help: 'rows/s per core of the bench.md §A flow: ONNX Runtime vs tfjs vs PyTorch, log p and log p + score [--dim 32] [--batch 4096] [--seconds 3] [--activation tanh|relu] [--python path]' },
-  'flow-fit': { run: async (argv) => (await import('./flow-fit.js')).runFlowFit(argv), help: 'time and peak RSS to train the default flow on N rows × D features [--rows 50000] [--dim 32] [--epochs 20] [--batch 256]' },
+  'flow-fit': { run: async (argv) => (await import('./flow-fit.js')).runFlowFit(argv), help: 'time and peak RSS to train the default flow on N rows × D features [--rows 50000] [--dim 32] [--epochs 40] [--batch 1024] [--lr 0.004]' },
   scrape: { run: async (argv) => (await import('./scrape.js')).runScrape(argv), help: 'cost of one /metrics scrape: registry.metrics() median/p95 and series for N models × F features, series per model [--models 50] [--features 100] [--kind classifier|plain|regressor] [--classes 10] [--repeats 50] [--series-features 32]' },
 };
 

@@ -26,8 +26,9 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --flow <kind>            affine (RealNVP, default) | spline (rational-quadratic; scored with tfjs) | none
   --flow-layers <n>        coupling layers (default 6)
   --flow-hidden <n>        hidden units per conditioner layer (default 128)
-  --flow-epochs <n>        most training epochs; early stopping on validation NLL (default 100)
-  --flow-batch <n>         rows per training step (default 256)
+  --flow-epochs <n>        most training epochs; early stopping on validation NLL (default 40)
+  --flow-batch <n>         rows per training step (default 1024)
+  --flow-lr <x>            initial Adam learning rate, cosine-decayed to 0 (default 0.004)
   --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)`;
 
 export async function runFit(argv: string[]): Promise<void> {
@@ -39,7 +40,7 @@ export async function runFit(argv: string[]): Promise<void> {
       numeric: { type: 'string' }, exclude: { type: 'string' }, bins: { type: 'string' },
       replicates: { type: 'string' }, seed: { type: 'string' }, version: { type: 'string' },
       flow: { type: 'string' }, 'flow-layers': { type: 'string' }, 'flow-hidden': { type: 'string' },
-      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'tail-adaptive': { type: 'boolean' },
+      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'tail-adaptive': { type: 'boolean' },
     },
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
@@ -51,6 +52,12 @@ export async function runFit(argv: string[]): Promise<void> {
     const n = Number(raw);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
     return n;
+  };
+  const positive = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const x = Number(raw);
+    if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+    return x;
   };
   const list = (raw: string | undefined) => (raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : []);
   const overrides: Record<string, FeatureKind> = {};
@@ -66,8 +73,9 @@ export async function runFit(argv: string[]): Promise<void> {
     fitFlow(rows, specs, {
       seed,
       architecture: { kind: flowKind as 'affine' | 'spline', layers: int('flow-layers', values['flow-layers'], 6), hidden: int('flow-hidden', values['flow-hidden'], 128) },
-      maxEpochs: int('flow-epochs', values['flow-epochs'], 100),
-      batchSize: int('flow-batch', values['flow-batch'], 256),
+      maxEpochs: int('flow-epochs', values['flow-epochs'], 40),
+      batchSize: int('flow-batch', values['flow-batch'], 1024),
+      learningRate: positive('flow-lr', values['flow-lr'], 0.004),
       tailAdaptive: values['tail-adaptive'] ?? false,
       onEpoch: (e) => flowPrinter(e.epoch, e.maxEpochs, `epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s`),
     });

@@ -55,7 +55,7 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
   const flowObj = section(p, 'flow', root.flow);
   const flow = {
     scorer: oneOf(p, flowObj, 'flow', 'scorer', 'auto', FLOW_SCORERS),
-    batchSize: num(p, flowObj, 'flow', 'batchSize', 4096, { integer: true, min: 1, max: 1_000_000 }),
+    batchSize: num(p, flowObj, 'flow', 'batchSize', 1024, { integer: true, min: 1, max: 1_000_000 }),
   };
   const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow };
   return deepFreeze(config) as ShiftwatchConfig;

@@ -31,7 +31,7 @@ describe('parseConfig defaults', () => {
       accuracy: { headline: 'atc-ne' },
       labelShift: { estimator: 'mlls' },
       labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100 },
-      flow: { scorer: 'auto', batchSize: 4096 },
+      flow: { scorer: 'auto', batchSize: 1024 },
     });
     expect(config.kafka.sasl).toBeUndefined();
   });
