@@ -19,9 +19,8 @@ import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 import type { LogLikelihoodScorer } from '../flow/scorer.js';
-import { dequantizeRows, windowSeed } from '../flow/dequantize.js';
-import { likelihoodReference, testLogLikelihoods, type FlowWindowResult, type LikelihoodReference } from '../flow/likelihood-tests.js';
-import { buildFlowAlert } from '../alerts/flow-alert.js';
+import type { FlowWindowResult } from '../flow/likelihood-tests.js';
+import { FlowDetector, MIN_FLOW_ROWS } from './flow-detector.js';
 
 export interface RawMessage {
   topic: string;
@@ -85,8 +84,6 @@ export interface WindowReport {
 
 /** Windows with fewer predicted values get no target-shift estimate. */
 const MIN_REGRESSION_VALUES = 50;
-/** Windows with fewer complete flow rows get no flow test. */
-const MIN_FLOW_ROWS = 50;
 
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
@@ -103,12 +100,12 @@ interface ModelRuntime {
   closedThrough: Record<string, number>;
   predictions?: PredictionTracker;
   regression?: RetasaSourceModel;
-  flow?: { scorer: LogLikelihoodScorer; reference: LikelihoodReference; drift: DriftState };
+  flow?: FlowDetector;
 }
 
 /** A closed window whose flow rows still wait to be scored (scoring is asynchronous). */
 interface PendingFlow {
-  runtime: ModelRuntime;
+  detector: FlowDetector;
   report: WindowReport;
   window: ClosedWindow;
   rows: number[];
@@ -142,12 +139,12 @@ export class Monitor {
         evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason),
       });
       const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined
-        ? { scorer: model.flowScorer, reference: likelihoodReference(model.bundle.flow.calibration), drift: initialDriftState() }
+        ? new FlowDetector(model.name, model.bundle.flow, model.flowScorer, options.drift)
         : undefined;
       const extras = {
         ...(ref ? { classes: ref.classes } : {}),
         regression: model.bundle.regression !== undefined,
-        ...(flow ? { flowFeatures: model.bundle.flow!.model.standardization.features } : {}),
+        ...(flow ? { flowFeatures: flow.features } : {}),
       };
       this.models.set(model.name, {
         model,
@@ -333,7 +330,7 @@ export class Monitor {
       report.regression = evaluateRegression(runtime.regression, summary.regression.values);
     }
     if (runtime.flow && summary.flow && summary.flow.n >= MIN_FLOW_ROWS) {
-      this.pendingFlow.push({ runtime, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped });
+      this.pendingFlow.push({ detector: runtime.flow, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped });
     }
   }
 
@@ -351,21 +348,10 @@ export class Monitor {
     const pending = this.pendingFlow;
     this.pendingFlow = [];
     for (const p of pending) {
-      const flow = p.runtime.flow!;
-      const { model: flowModel, dequantize } = p.runtime.model.bundle.flow!;
-      const n = p.rows.length / flowModel.dim;
-      const rows = dequantizeRows(Float32Array.from(p.rows), flowModel.dim, dequantize, windowSeed(p.window.id));
-      const started = performance.now();
-      const logp = await flow.scorer.logProb(rows, n);
-      this.observer.flowScored?.(p.report.model, n, p.skipped, (performance.now() - started) / 1000);
-      const result = testLogLikelihoods(flow.reference, logp, p.skipped);
-      const episodeBefore = flow.drift.episode;
-      const step = stepDrift(this.options.drift, flow.drift, result.windowP, p.window.id);
-      Object.assign(p.report, { flow: result, flowStep: step, flowState: { ...flow.drift } });
-      if (step.transition !== null) {
-        const episodeId = step.transition === 'fire' ? p.window.id : (episodeBefore ?? p.window.id);
-        out.alerts.push(buildFlowAlert({ model: p.report.model, window: p.window, result, step, params: this.options.drift, episodeId }));
-      }
+      const v = await p.detector.evaluate(p.window, p.rows, p.skipped);
+      this.observer.flowScored?.(p.report.model, v.result.n, p.skipped, v.seconds);
+      Object.assign(p.report, { flow: v.result, flowStep: v.step, flowState: v.state });
+      if (v.alert) out.alerts.push(v.alert);
     }
   }
 }
