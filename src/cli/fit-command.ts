@@ -29,7 +29,9 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --flow-epochs <n>        most training epochs; early stopping on validation NLL (default 40)
   --flow-batch <n>         rows per training step (default 1024)
   --flow-lr <x>            initial Adam learning rate, cosine-decayed to 0 (default 0.004)
-  --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)`;
+  --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)
+  --localize-replicates <n> bootstrap windows of the conditional feature test's null (default 2000; 0: no test)
+  --localize-method <m>    gaussian (default: closed form on the standardised features) | flow (latent-space score)`;
 
 export async function runFit(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -40,7 +42,7 @@ export async function runFit(argv: string[]): Promise<void> {
       numeric: { type: 'string' }, exclude: { type: 'string' }, bins: { type: 'string' },
       replicates: { type: 'string' }, seed: { type: 'string' }, version: { type: 'string' },
       flow: { type: 'string' }, 'flow-layers': { type: 'string' }, 'flow-hidden': { type: 'string' },
-      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'tail-adaptive': { type: 'boolean' },
+      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'tail-adaptive': { type: 'boolean' }, 'localize-replicates': { type: 'string' }, 'localize-method': { type: 'string' },
     },
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
@@ -69,6 +71,13 @@ export async function runFit(argv: string[]): Promise<void> {
   if (!['affine', 'spline', 'none'].includes(flowKind)) throw new UsageError(`--flow must be affine, spline or none, got "${flowKind}"`);
   const seed = int('seed', values.seed, 1);
   const flowPrinter = progressPrinter('flow      ');
+  const localizePrinter = progressPrinter('localize  ');
+  const windowSize = int('window-size', values['window-size'], configuredSize ?? 1000);
+  const alpha = config?.detection.alpha ?? 0.05;
+  const rawReplicates = values['localize-replicates'];
+  const replicates = rawReplicates === '0' ? 0 : int('localize-replicates', rawReplicates, 2000);
+  const method = values['localize-method'] ?? 'gaussian';
+  if (method !== 'gaussian' && method !== 'flow') throw new UsageError(`--localize-method must be gaussian or flow, got "${method}"`);
   const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1]) =>
     fitFlow(rows, specs, {
       seed,
@@ -77,13 +86,14 @@ export async function runFit(argv: string[]): Promise<void> {
       batchSize: int('flow-batch', values['flow-batch'], 1024),
       learningRate: positive('flow-lr', values['flow-lr'], 0.004),
       tailAdaptive: values['tail-adaptive'] ?? false,
+      ...(replicates > 0 ? { localization: { windowSize, alpha, replicates, method, onProgress: localizePrinter } } : {}),
       onEpoch: (e) => flowPrinter(e.epoch, e.maxEpochs, `epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s`),
     });
   const { bundle, path } = await fitBundle({
     input: resolve(values.input),
     model: values.model,
     outDir: resolve(values.out),
-    windowSize: int('window-size', values['window-size'], configuredSize ?? 1000),
+    windowSize,
     minEvents: int('min-events', values['min-events'], window?.minEvents ?? 100),
     maxBins: int('bins', values.bins, 512),
     nullReplicates: int('replicates', values.replicates, 1000),
@@ -92,7 +102,7 @@ export async function runFit(argv: string[]): Promise<void> {
     onFlowSkipped: (reason) => process.stderr.write(`no density flow: ${reason}\n`),
     ...(values.version ? { version: values.version } : {}),
     schema: { overrides, exclude: [...(modelConfig?.schema.exclude ?? []), ...list(values.exclude)] },
-    tests: { alpha: config?.detection.alpha ?? 0.05, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
+    tests: { alpha, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     onProgress: (stage, done, total) => printers[stage](done, total),
   });
   const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');
@@ -101,6 +111,8 @@ export async function runFit(argv: string[]): Promise<void> {
   if (f !== undefined) {
     const best = f.training.epochs[f.training.bestEpoch - 1];
     process.stdout.write(`  flow: ${f.model.layers.length} ${f.model.layers[0]?.kind} couplings on ${f.model.dim} numeric features, ${f.training.epochs.length} epochs in ${f.training.seconds.toFixed(1)} s (${f.training.backend}), best validation NLL ${best?.validationNll.toFixed(3) ?? 'n/a'}, calibration split ${f.training.rows.calibration} rows\n`);
+    const loc = f.localization;
+    if (loc) process.stdout.write(`  conditional feature test (${loc.method}): ${loc.features.length} numeric + ${loc.categorical.length} categorical features, null of ${loc.nulls[0]?.replicates ?? 0} windows of ${loc.nulls[0]?.windowSize ?? 0} in ${loc.fit.seconds.toFixed(1)} s\n`);
   }
   const p = bundle.predictions;
   if (p !== undefined) {

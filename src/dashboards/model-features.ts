@@ -76,6 +76,23 @@ function rankedFeatures() {
     .overrideByName('Flagged', [prop('mappings', flagMappings('no', 'shifted')), prop('custom.cellOptions', { type: 'color-text' })]);
 }
 
+/** The conditional score test (density flow): which feature a joint shift came from. */
+function conditionalFeatures() {
+  const columns: Array<[string, string]> = [
+    ['z (null sd)', sel(M.featureConditionalZ, { feature: FEATURE })],
+    ['Adjusted p-value', sel(M.featureConditionalPValue, { feature: FEATURE })],
+    ['Statistic', sel(M.featureConditionalStatistic, { feature: FEATURE })],
+    ['Flagged', sel(M.featureConditionalDrift, { feature: FEATURE })],
+  ];
+  const panel = tablePanel('Conditional test: features ranked by z', 'Each feature tested given all the others, from the density flow\'s score (catches shifts that keep every marginal, e.g. a broken correlation). z: the statistic in standard deviations of its bootstrap null; neighbours of a shifted feature move too, so read the top of the ranking.', 12)
+    .height(10);
+  return joinedColumns(panel, 'feature', columns.map(([title, expr]) => [title, maxBy(['feature'], expr)]))
+    .sortBy([new TableSortByFieldStateBuilder().displayName('z (null sd)').desc(true)])
+    .decimals(3)
+    .overrideByRegexp('.*p-value', [prop('decimals', 6)])
+    .overrideByName('Flagged', [prop('mappings', flagMappings('no', 'shifted')), prop('custom.cellOptions', { type: 'color-text' })]);
+}
+
 export function addFeaturePanels(b: DashboardBuilder): void {
   b.withRow(row('Which features shifted'))
     .withPanel(
@@ -91,6 +108,13 @@ export function addFeaturePanels(b: DashboardBuilder): void {
         .thresholds(pValueThresholds())
         .colorScheme(new FieldColorBuilder().mode(FieldColorModeId.Thresholds))
         .mergeValues(false)
+        .height(10),
+    )
+    .withPanel(conditionalFeatures())
+    .withPanel(
+      stateTimelinePanel('Conditional test: flagged over time', 'Per feature and window: shifted when the conditional score test flagged the feature (its distribution given the other features changed), the onset of each run visible as its first red cell.', 12)
+        .withTarget(query(sel(M.featureConditionalDrift, { feature: FEATURE }), '{{feature}}'))
+        .mappings(flagMappings('ok', 'shifted'))
         .height(10),
     )
     .withPanel(

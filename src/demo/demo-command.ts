@@ -41,7 +41,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     const fitted = await fitBundle({
       input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: 200,
       tests: { alpha: 0.05, correction: 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
-      flowTrainer: (rows, specs) => fitFlow(rows, specs, DEMO_FLOW),
+      flowTrainer: (rows, specs) => fitFlow(rows, specs, { ...DEMO_FLOW, localization: { windowSize: WINDOW, alpha: 0.05, replicates: 1000 } }),
     });
     const flow = fitted.bundle.flow;
     if (flow) say(`  density flow on ${flow.model.standardization.features.join(', ')}: ${flow.training.epochs.length} epochs in ${flow.training.seconds.toFixed(1)} s (${flow.training.backend})`);
@@ -75,7 +75,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     for (const v of verdicts) {
       const expectation = v.expectFeature ? `expected a feature alert naming ${v.expectFeature}` : 'expected no feature alert';
       const flow = v.expectFlow === undefined ? '' : v.expectFlow ? ' and a flow alert' : ' and no flow alert';
-      const got = `got ${v.firings} feature alert(s)${v.topFeatures.length ? ` ranking first: ${v.topFeatures.join(', ')}` : ''}${v.expectFlow === undefined && v.flowFirings === 0 ? '' : `, ${v.flowFirings} flow alert(s)`}`;
+      const got = `got ${v.firings} feature alert(s)${v.topFeatures.length ? ` ranking first: ${v.topFeatures.join(', ')}` : ''}${v.expectFlow === undefined && v.flowFirings === 0 ? '' : `, ${v.flowFirings} flow alert(s)`}${v.flowSuspects.length ? ` naming first: ${v.flowSuspects.join(', ')}` : ''}`;
       say(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.phase.padEnd(20)} ${expectation}${flow}; ${got}`);
     }
     say(`  ${windows} windows tested, ${alerts.length} alert messages, ${deadLetters} bad messages dead-lettered with their reason`);

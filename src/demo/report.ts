@@ -11,8 +11,9 @@ export interface PhaseVerdict {
   /** Firing feature-shift alerts, and the feature each ranked first. */
   firings: number;
   topFeatures: string[];
-  /** Firing covariate-shift (flow) alerts. */
+  /** Firing covariate-shift (flow) alerts, and the feature each named first (conditional test). */
   flowFirings: number;
+  flowSuspects: string[];
   ok: boolean;
 }
 
@@ -24,11 +25,14 @@ export function judge(phases: readonly Phase[], alerts: readonly Alert[], phaseO
   const verdicts = phases.map((phase, p) => {
     const inPhase = alerts.filter((a) => a.status === 'firing' && phaseOfTs(a.window.start) === p);
     const firings = inPhase.filter((a) => a.detector === FEATURE_SHIFT_DETECTOR);
-    const flowFirings = inPhase.filter((a) => a.detector === COVARIATE_SHIFT_DETECTOR).length;
+    const flowAlerts = inPhase.filter((a) => a.detector === COVARIATE_SHIFT_DETECTOR);
+    const flowFirings = flowAlerts.length;
+    const flowSuspects = flowAlerts.flatMap((a) => a.localization?.suspects.slice(0, 1) ?? []);
     const topFeatures = firings.map((a) => a.features[0]?.feature ?? '(none)');
     const featuresOk = phase.expectFeature === undefined ? firings.length === 0 : firings.length > 0 && topFeatures.every((f) => f === phase.expectFeature);
     const flowOk = phase.expectFlow === undefined || (phase.expectFlow ? flowFirings > 0 : flowFirings === 0);
-    return { phase: phase.name, expectFeature: phase.expectFeature, expectFlow: phase.expectFlow, firings: firings.length, topFeatures, flowFirings, ok: featuresOk && flowOk };
+    const suspectsOk = phase.expectSuspects === undefined || flowSuspects.every((f) => phase.expectSuspects!.includes(f));
+    return { phase: phase.name, expectFeature: phase.expectFeature, expectFlow: phase.expectFlow, firings: firings.length, topFeatures, flowFirings, flowSuspects, ok: featuresOk && flowOk && suspectsOk };
   });
   return { verdicts, ok: verdicts.every((v) => v.ok) };
 }

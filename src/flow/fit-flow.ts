@@ -14,11 +14,28 @@ import { seededRandom } from '../core/random.js';
 import { dequantizeRows } from '../core/flow/dequantize.js';
 import { trainFlow, type TrainFlowOptions } from './tf/train.js';
 import { TfFlow } from './tf/tf-flow.js';
+import { fitFeatureLocalization } from './localize-scorer.js';
 
 export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'onEpoch' | 'logger'> & {
   seed: number;
   /** Share of complete rows kept for calibration. Default 0.2. */
   calibrationFraction?: number;
+  /**
+   * Fit the score-based conditional feature test on the calibration split, with a bootstrap null at
+   * the served window size. Absent: not fitted.
+   */
+  localization?: {
+    windowSize: number;
+    alpha: number;
+    replicates?: number;
+    /**
+     * gaussian (default): p̂ and q̂ Gaussian in standardised units, closed form, pooled reference;
+     * flow: q̂ a Gaussian in the flow's latent space, one VJP per row (see README: its bootstrap null
+     * was inflated on heavy-tailed and logistic features, so it is not the default yet).
+     */
+    method?: 'gaussian' | 'flow';
+    onProgress?: (done: number, total: number) => void;
+  };
 };
 
 /** Fewer complete rows than this and no flow is trained. */
@@ -49,20 +66,46 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const training = dequantizeRows(matrix(order.slice(nCal)), numeric.length, dequantize, options.seed + 2);
   const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => training[i * numeric.length + j]!));
 
-  const { onEpoch, logger, seed, calibrationFraction: _c, ...train } = options;
+  const { onEpoch, logger, seed, calibrationFraction: _c, localization: locOptions, ...train } = options;
   const result = await trainFlow({ columns, features: numeric }, { ...train, seed, ...(onEpoch ? { onEpoch } : {}), ...(logger ? { logger } : {}) });
   const kept = result.model.standardization.features;
   for (const f of result.dropped) excluded.push({ feature: f, reason: 'constant in the reference' });
-  // Calibration rows restricted to the features the flow kept, in its order.
+  // Rows restricted to the features the flow kept, in its order.
   const keptIndex = kept.map((f) => numeric.indexOf(f));
-  const calRows = new Float32Array(nCal * kept.length);
-  for (let i = 0; i < nCal; i++) keptIndex.forEach((j, k) => (calRows[i * kept.length + k] = calibration[i * numeric.length + j]!));
+  const select = (source: Float32Array) => {
+    const n = source.length / numeric.length;
+    const out = new Float32Array(n * kept.length);
+    for (let i = 0; i < n; i++) keptIndex.forEach((j, k) => (out[i * kept.length + k] = source[i * numeric.length + j]!));
+    return out;
+  };
+  const calRows = select(calibration);
   const flow = new TfFlow(result.model);
   const logp = tf.tidy(() => flow.logProb(tf.tensor2d(calRows, [nCal, kept.length])));
   const values = Array.from(await logp.data()).sort((a, b) => a - b);
   logp.dispose();
   flow.dispose();
+  const text = (r: Row, f: string) => (r[f] === null || r[f] === undefined ? null : String(r[f]));
+  const calibrationRows = order.slice(0, nCal).map((i) => complete[i]!);
+  const trainingRows = order.slice(nCal).map((i) => complete[i]!);
+  const gaussian = (locOptions?.method ?? 'gaussian') === 'gaussian';
+  const localization = locOptions === undefined ? undefined : await fitFeatureLocalization({
+    features: kept,
+    flow: gaussian ? null : result.model,
+    holdout: { rows: calRows, n: nCal },
+    ...(gaussian ? { reference: { rows: select(training), n: trainingRows.length } } : {}),
+    categorical: specs.filter((s) => s.kind === 'categorical').map((s) => ({
+      feature: s.name,
+      holdout: calibrationRows.map((r) => text(r, s.name)),
+      ...(gaussian ? { reference: trainingRows.map((r) => text(r, s.name)) } : {}),
+    })),
+    windowSizes: [locOptions.windowSize],
+    alpha: locOptions.alpha,
+    ...(locOptions.replicates === undefined ? {} : { replicates: locOptions.replicates }),
+    ...(locOptions.onProgress ? { onProgress: locOptions.onProgress } : {}),
+    seed: seed + 3,
+  });
   return {
+    ...(localization ? { localization } : {}),
     model: result.model,
     excluded,
     dequantize: keptIndex.flatMap((j, k) => (integer[j] ? [k] : [])),

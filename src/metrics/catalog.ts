@@ -85,6 +85,10 @@ export const METRICS = {
   flowWindowPValue: def({ name: 'shiftwatch_flow_window_p_value', type: 'gauge', help: 'Bonferroni combination of the covariate-shift tests of the last window.', labelNames: ['model'] }),
   flowRows: def({ name: 'shiftwatch_flow_rows_total', type: 'counter', help: 'Rows given to the flow, by outcome (rows with a missing flow input are skipped).', labelNames: ['model', 'outcome'] }),
   flowScoringDuration: def({ name: 'shiftwatch_flow_scoring_duration_seconds', type: 'histogram', help: 'Time to score one closed window with the flow.', labelNames: ['model'], buckets: DURATION_BUCKETS }),
+  featureConditionalStatistic: def({ name: 'shiftwatch_feature_conditional_statistic', type: 'gauge', help: 'Conditional score test of the last window: Fisher divergence S_j of the feature given the others (numeric), or the score statistic of its category given the others (categorical).', labelNames: ['model', 'feature'] }),
+  featureConditionalZ: def({ name: 'shiftwatch_feature_conditional_z', type: 'gauge', help: 'The conditional statistic in standard deviations of its bootstrap null (the ranking score of which feature shifted).', labelNames: ['model', 'feature'] }),
+  featureConditionalPValue: def({ name: 'shiftwatch_feature_conditional_p_value', type: 'gauge', help: 'Conditional test p-value of the last window, BH-adjusted together with the marginal tests.', labelNames: ['model', 'feature'] }),
+  featureConditionalDrift: def({ name: 'shiftwatch_feature_conditional_drift', type: 'gauge', help: '1 when the conditional test flagged the feature in the last window, else 0.', labelNames: ['model', 'feature'] }),
   lastCheckpointTimestamp: def({ name: 'shiftwatch_state_last_checkpoint_timestamp_seconds', type: 'gauge', help: 'Wall-clock time of the last durable state checkpoint.', labelNames: [] }),
 } as const;
 
@@ -92,7 +96,7 @@ export type MetricKey = keyof typeof METRICS;
 
 /** Series per (model, feature), (model, class) and per model, used to enforce `limits.maxSeries`. */
 export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number }>): number {
-  const perFeature = 5 + 2; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS)
+  const perFeature = 5 + 2 + 4; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS) + four conditional
   const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
   const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
   const perRegressor = 2 + 2 * 3 + 2;

@@ -87,11 +87,12 @@ export class MetricsRecorder implements MonitorObserver {
         m.regressionDivergence.set({ model }, 0);
       }
       if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
-      if (flowOn) this.initialiseFlow(model, bundle.flow!.calibration, flowScorer!);
+      const loc = bundle.flow?.localization;
+      if (flowOn) this.initialiseFlow(model, bundle.flow!.calibration, flowScorer!, loc ? [...loc.features, ...loc.categorical.map((c) => c.feature)] : []);
     }
   }
 
-  private initialiseFlow(model: string, calibration: readonly number[], scorer: LogLikelihoodScorer): void {
+  private initialiseFlow(model: string, calibration: readonly number[], scorer: LogLikelihoodScorer, localized: readonly string[]): void {
     const m = this.m;
     const ref = likelihoodReference(calibration);
     m.flowInfo.set({ model, scorer: scorer.scorer, backend: scorer.backend }, 1);
@@ -105,6 +106,12 @@ export class MetricsRecorder implements MonitorObserver {
       m.flowTestPValue.set({ model, test }, 1);
     }
     m.flowWindowPValue.set({ model }, 1);
+    for (const feature of localized) {
+      m.featureConditionalStatistic.set({ model, feature }, 0);
+      m.featureConditionalZ.set({ model, feature }, 0);
+      m.featureConditionalPValue.set({ model, feature }, 1);
+      m.featureConditionalDrift.set({ model, feature }, 0);
+    }
     for (const outcome of FLOW_ROW_OUTCOMES) m.flowRows.inc({ model, outcome }, 0);
     m.flowScoringDuration.zero({ model });
   }
@@ -126,6 +133,13 @@ export class MetricsRecorder implements MonitorObserver {
       m.flowTestPValue.set({ model, test }, r.tests[test].pValue);
     }
     m.flowWindowPValue.set({ model }, r.windowP);
+    for (const f of report.localization?.ranked ?? []) {
+      const labels = { model, feature: f.feature };
+      m.featureConditionalStatistic.set(labels, f.statistic);
+      m.featureConditionalZ.set(labels, f.z);
+      m.featureConditionalPValue.set(labels, f.adjustedP);
+      m.featureConditionalDrift.set(labels, f.flagged === 'conditional' || f.flagged === 'both' ? 1 : 0);
+    }
     m.driftStatus.set({ model, detector: 'covariate-shift' }, DRIFT_STATUS_VALUE[state.status]);
     m.cusum.set({ model, detector: 'covariate-shift' }, step.cusum);
     if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'covariate-shift' });

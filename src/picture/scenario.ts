@@ -99,7 +99,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRun
       const flow = options.flow;
       // tfjs loads only when a flow is asked for.
       const flowTrainer: FitOptions['flowTrainer'] = model === 'clf' && flow
-        ? async (rows, specs) => (await import('../flow/fit-flow.js')).fitFlow(rows, specs, flow)
+        ? async (rows, specs) => (await import('../flow/fit-flow.js')).fitFlow(rows, specs, { ...flow, localization: { windowSize: sizes[model], alpha: 0.05, replicates: 500, ...flow.localization } })
         : undefined;
       const { bundle } = await fitBundle({
         input: join(dir, `${model}.csv`), model, outDir: join(dir, `${model}-bundle`), version: 'scenario',

@@ -20,6 +20,7 @@ import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
 import { createLogger, type Logger } from '../logging.js';
 import { StatusBoard } from './status-board.js';
 import { createFlowScorer } from '../flow/create-scorer.js';
+import { FeatureLocalizer } from '../flow/localize-scorer.js';
 import { checkFlowModel } from '../core/flow/flow-weights.js';
 import { VERSION } from '../version.js';
 
@@ -52,7 +53,10 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
       ? undefined
       : await createFlowScorer(bundle.flow.model, config.flow.scorer, config.flow.batchSize, logger, m.name);
     if (flowScorer) logger.info(`model ${m.name}: flow of ${bundle.flow!.model.dim} inputs scored by ${flowScorer.scorer} (${flowScorer.backend})`);
-    models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}) });
+    const localization = flowScorer ? bundle.flow!.localization : undefined;
+    const localizer = localization ? await FeatureLocalizer.create(localization, localization.method === 'flow' ? bundle.flow!.model : null) : undefined;
+    if (localizer) logger.info(`model ${m.name}: conditional feature test on ${localization!.features.length + localization!.categorical.length} features (${localizer.backend})`);
+    models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}), ...(localizer ? { localizer } : {}) });
   }
   const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0 })));
   if (series > config.limits.maxSeries) {

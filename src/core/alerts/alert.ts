@@ -10,6 +10,7 @@ import type { ClosedWindow } from '../window/windower.js';
 import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
 import type { AccuracyEstimatorName } from '../predictions/estimators.js';
 import type { FlowWindowResult } from '../flow/likelihood-tests.js';
+import type { LocalizationReport } from '../pipeline/flow-detector.js';
 
 export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
 
@@ -39,6 +40,8 @@ export interface Alert {
   };
   /** For the covariate-shift detector: the flow's tests of the window's log-likelihoods. */
   flow?: FlowWindowResult;
+  /** For the covariate-shift detector: the conditional feature test's ranking (top 10) and onset. */
+  localization?: LocalizationReport;
   summary: string;
 }
 

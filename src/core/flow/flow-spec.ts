@@ -5,6 +5,7 @@
  *   log p_X(x) = log p_Z(f(u)) + log|det ∂f/∂u| − Σ_j log scale_j.
  * All weights are float32 values stored as plain numbers (JSON).
  */
+import type { LocalizationBundle } from '../../flow/localize-scorer.js';
 
 /** u_j = (x_j − mean_j) / scale_j, for the flow's numeric features, in this order. */
 export interface Standardization {
@@ -85,6 +86,11 @@ export interface TrainingEpoch {
 
 /** Everything the bundle keeps about the flow. */
 export interface FlowBundle {
+  /**
+   * The score-based conditional feature test (which feature a joint shift came from): its latent
+   * reference, categorical models and bootstrap nulls. Absent when `fit` skipped it.
+   */
+  localization?: LocalizationBundle;
   model: FlowModel;
   /** Reference features left out of the flow, and why (categoricals stay with the per-feature tests). */
   excluded: { feature: string; reason: string }[];

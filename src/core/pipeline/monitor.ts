@@ -20,7 +20,8 @@ import { decodeLabel } from '../contract/label.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 import type { LogLikelihoodScorer } from '../flow/scorer.js';
 import type { FlowWindowResult } from '../flow/likelihood-tests.js';
-import { FlowDetector, MIN_FLOW_ROWS } from './flow-detector.js';
+import { FlowDetector, MIN_FLOW_ROWS, type LocalizationReport, type WindowLocalizer } from './flow-detector.js';
+import type { OnsetState } from '../localize/localize.js';
 
 export interface RawMessage {
   topic: string;
@@ -37,6 +38,8 @@ export interface MonitoredModel {
   window: WindowSpec;
   /** Scores the bundle's flow; without it the flow's tests are off even when the bundle has one. */
   flowScorer?: LogLikelihoodScorer;
+  /** Runs the bundle's conditional feature test (needs `flowScorer` too). */
+  localizer?: WindowLocalizer;
 }
 
 export interface MonitorOptions {
@@ -80,6 +83,10 @@ export interface WindowReport {
   flow?: FlowWindowResult;
   flowStep?: DriftStep;
   flowState?: Readonly<DriftState>;
+  /** The detector's combined window p-value (likelihood tests and conditional feature test). */
+  flowP?: number;
+  /** Which features the window's joint shift came from (conditional score test), when fitted. */
+  localization?: LocalizationReport;
 }
 
 /** Windows with fewer predicted values get no target-shift estimate. */
@@ -110,6 +117,8 @@ interface PendingFlow {
   window: ClosedWindow;
   rows: number[];
   skipped: number;
+  categories: Record<string, (string | null)[]>;
+  marginalPValues: Record<string, number>;
 }
 
 /** What must survive a restart for one model: drift state and how far its windows got. */
@@ -119,6 +128,7 @@ export interface ModelCheckpoint {
   closedThrough: Record<string, number>;
   predictionDrift?: PredictionDrift;
   flowDrift?: DriftState;
+  localizationOnset?: OnsetState;
 }
 
 export class Monitor {
@@ -139,12 +149,12 @@ export class Monitor {
         evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason),
       });
       const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined
-        ? new FlowDetector(model.name, model.bundle.flow, model.flowScorer, options.drift)
+        ? new FlowDetector(model.name, model.bundle.flow, model.flowScorer, options.drift, model.localizer)
         : undefined;
       const extras = {
         ...(ref ? { classes: ref.classes } : {}),
         regression: model.bundle.regression !== undefined,
-        ...(flow ? { flowFeatures: flow.features } : {}),
+        ...(flow ? { flowFeatures: flow.features, flowCategories: flow.categories } : {}),
       };
       this.models.set(model.name, {
         model,
@@ -270,7 +280,10 @@ export class Monitor {
     if (r === undefined) return undefined;
     const checkpoint: ModelCheckpoint = { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
     if (r.predictions) checkpoint.predictionDrift = structuredClone(r.predictions.drift);
-    if (r.flow) checkpoint.flowDrift = { ...r.flow.drift };
+    if (r.flow) {
+      checkpoint.flowDrift = { ...r.flow.drift };
+      checkpoint.localizationOnset = structuredClone(r.flow.onset);
+    }
     return checkpoint;
   }
 
@@ -282,6 +295,7 @@ export class Monitor {
     r.closedThrough = { ...checkpoint.closedThrough };
     if (r.predictions && checkpoint.predictionDrift) r.predictions.drift = structuredClone(checkpoint.predictionDrift);
     if (r.flow && checkpoint.flowDrift) r.flow.drift = { ...checkpoint.flowDrift };
+    if (r.flow && checkpoint.localizationOnset) r.flow.onset = structuredClone(checkpoint.localizationOnset);
     return true;
   }
 
@@ -330,7 +344,8 @@ export class Monitor {
       report.regression = evaluateRegression(runtime.regression, summary.regression.values);
     }
     if (runtime.flow && summary.flow && summary.flow.n >= MIN_FLOW_ROWS) {
-      this.pendingFlow.push({ detector: runtime.flow, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped });
+      const marginalPValues = Object.fromEntries(evaluation.features.filter((f) => f.tested).map((f) => [f.feature, f.pValue]));
+      this.pendingFlow.push({ detector: runtime.flow, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped, categories: summary.flow.categories, marginalPValues });
     }
   }
 
@@ -348,9 +363,9 @@ export class Monitor {
     const pending = this.pendingFlow;
     this.pendingFlow = [];
     for (const p of pending) {
-      const v = await p.detector.evaluate(p.window, p.rows, p.skipped);
+      const v = await p.detector.evaluate(p.window, p.rows, p.skipped, p.categories, p.marginalPValues);
       this.observer.flowScored?.(p.report.model, v.result.n, p.skipped, v.seconds);
-      Object.assign(p.report, { flow: v.result, flowStep: v.step, flowState: v.state });
+      Object.assign(p.report, { flow: v.result, flowStep: v.step, flowState: v.state, flowP: v.pValue, ...(v.localization ? { localization: v.localization } : {}) });
       if (v.alert) out.alerts.push(v.alert);
     }
   }

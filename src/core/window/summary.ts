@@ -67,6 +67,8 @@ export interface FlowRowsSummary {
   n: number;
   skipped: number;
   rows: number[];
+  /** Per categorical feature of the conditional feature test: its value on each kept row. */
+  categories: Record<string, (string | null)[]>;
 }
 
 /** What a model's windows hold beyond the per-feature counts. */
@@ -77,6 +79,8 @@ export interface SummaryExtras {
   regression?: boolean;
   /** The flow's input features, in the flow's order. */
   flowFeatures?: readonly string[];
+  /** Categorical features whose values are kept with the flow rows (conditional feature test). */
+  flowCategories?: readonly string[];
 }
 
 /** Per event, beyond its features: what the model predicted. */
@@ -105,7 +109,9 @@ export function emptySummary(features: readonly FeatureReference[], extras: Summ
   };
   if (extras.classes !== undefined) summary.predictions = { classes: extras.classes, n: 0, missing: 0, probs: [] };
   if (extras.regression) summary.regression = { n: 0, missing: 0, values: [] };
-  if (extras.flowFeatures !== undefined) summary.flow = { dim: extras.flowFeatures.length, n: 0, skipped: 0, rows: [] };
+  if (extras.flowFeatures !== undefined) {
+    summary.flow = { dim: extras.flowFeatures.length, n: 0, skipped: 0, rows: [], categories: Object.fromEntries((extras.flowCategories ?? []).map((c) => [c, []])) };
+  }
   return summary;
 }
 
@@ -203,7 +209,10 @@ export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSum
   const [ra, rb] = [a.regression, b.regression];
   if (ra !== undefined && rb !== undefined) merged.regression = { n: ra.n + rb.n, missing: ra.missing + rb.missing, values: [...ra.values, ...rb.values] };
   const [fa, fb] = [a.flow, b.flow];
-  if (fa !== undefined && fb !== undefined) merged.flow = { dim: fa.dim, n: fa.n + fb.n, skipped: fa.skipped + fb.skipped, rows: [...fa.rows, ...fb.rows] };
+  if (fa !== undefined && fb !== undefined) {
+    const categories = Object.fromEntries(Object.entries(fa.categories).map(([c, values]) => [c, [...values, ...(fb.categories[c] ?? [])]]));
+    merged.flow = { dim: fa.dim, n: fa.n + fb.n, skipped: fa.skipped + fb.skipped, rows: [...fa.rows, ...fb.rows], categories };
+  }
   return merged;
 }
 
@@ -215,6 +224,10 @@ function addFlowRow(flow: FlowRowsSummary, names: readonly string[], features: R
     }
   }
   for (const name of names) flow.rows.push(features[name] as number);
+  for (const [name, values] of Object.entries(flow.categories)) {
+    const v = features[name];
+    values.push(v === undefined || v === null ? null : String(v));
+  }
   flow.n += 1;
 }
 

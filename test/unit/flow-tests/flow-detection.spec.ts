@@ -14,19 +14,25 @@ import { inferSchema } from '../../../src/core/reference/schema.js';
 import type { ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
 import type { LogLikelihoodScorer } from '../../../src/core/flow/scorer.js';
 import { createLogger } from '../../../src/logging.js';
+import { FeatureLocalizer } from '../../../src/flow/localize-scorer.js';
 
 const SIZE = 500;
 const drift = driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 2 });
 let bundle: ReferenceBundle;
 let scorer: LogLikelihoodScorer;
+let localizer: FeatureLocalizer;
 
 beforeAll(async () => {
   const rows = syntheticRows(10_000, 3);
   const specs = inferSchema(rows, Object.keys(rows[0]!));
-  const flow = await fitFlow(rows, specs, { seed: 1, architecture: { layers: 4, hidden: 32 }, maxEpochs: 25, patience: 5, batchSize: 512, learningRate: 3e-3 });
+  const flow = await fitFlow(rows, specs, {
+    seed: 1, architecture: { layers: 4, hidden: 32 }, maxEpochs: 25, patience: 5, batchSize: 512, learningRate: 3e-3,
+    localization: { windowSize: SIZE, alpha: 0.05, replicates: 1000 },
+  });
   if ('skipped' in flow) throw new Error(flow.skipped);
   bundle = { ...syntheticBundle('m1', { windowSize: SIZE }), flow };
   scorer = await createFlowScorer(flow.model, 'auto', 4096, createLogger('error'), 'm1');
+  localizer = await FeatureLocalizer.create(flow.localization!, flow.model);
 }, 240_000);
 
 function messages(shifts: Shift[], seed: number): RawMessage[] {
@@ -46,7 +52,7 @@ async function run(monitor: Monitor, msgs: RawMessage[]): Promise<ReturnType<typ
   return out;
 }
 
-const newMonitor = () => new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer: scorer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift }, {}, () => 0);
+const newMonitor = () => new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer: scorer, localizer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift }, {}, () => 0);
 const clean: Shift = { kind: 'none' };
 const flip: Shift = { kind: 'correlation', correlation: -0.8 };
 
@@ -75,6 +81,16 @@ describe('flow covariate-shift detector', () => {
     expect(flowAlerts[0]!.window.id).toBe(reports[6]!.window.id);
     expect(flowAlerts[0]!.flow!.meanLogLikelihood).toBeLessThan(flowAlerts[0]!.flow!.referenceMeanLogLikelihood);
     expect(out.alerts.filter((a) => a.detector === 'feature-shift')).toEqual([]);
+    // Which feature: the conditional score test ranks one of the two decorrelated features first,
+    // flags it by the conditional test alone (its marginal is intact), and dates the onset.
+    const loc = reports[6]!.localization!;
+    expect(loc.detected).toBe(true);
+    expect(['amount', 'age_days']).toContain(loc.ranked[0]!.feature);
+    expect(loc.ranked[0]!.flagged).toBe('conditional');
+    expect(loc.detectedSince).toBe(reports[6]!.window.id);
+    expect(reports[7]!.localization!.detectedSince).toBe(reports[6]!.window.id);
+    expect(flowAlerts[0]!.localization!.suspects[0]).toBe(loc.ranked[0]!.feature);
+    expect(flowAlerts[0]!.summary).toContain(`most likely from: ${loc.ranked[0]!.feature}`);
   });
 
   it('keeps its false alarm rate on clean windows: at most 1 of 40 windows at the 1% level', async () => {
@@ -89,10 +105,12 @@ describe('flow covariate-shift detector', () => {
     const first = await run(a, messages([flip], 77));
     const saved = a.checkpoint('m1')!;
     expect(saved.flowDrift!.status).toBe('drift');
+    expect(saved.localizationOnset!.detection!.since).toBe(first.windows[0]!.window.id);
     expect(saved.flowDrift!.episode).toBe(first.windows[0]!.window.id);
     const b = newMonitor();
     b.restore(saved);
     expect(b.checkpoint('m1')!.flowDrift).toEqual(saved.flowDrift);
+    expect(b.checkpoint('m1')!.localizationOnset).toEqual(saved.localizationOnset);
     const again = await run(newMonitor(), messages([flip], 77));
     expect(again.windows[0]!.flow).toEqual(first.windows[0]!.flow);
   });

@@ -1,0 +1,258 @@
+/**
+ * Conditional Fisher divergence per feature (spec §4.3), from the score of two density models:
+ *   S_j = E[(∂_j log p̂(x) − ∂_j log q̂(x))²],
+ * where ∂_j log p(x) = ∂_j log p(x_j | x_{−j}) (spec §4.2), so one gradient gives all d
+ * conditionals at once.
+ *
+ * Flow variant [ours]. p̂ is the reference flow, z = f(x). The window model q̂ lives in the same
+ * latent space: q̂(x) = N(f(x); μ_w, Σ_w)·|det ∂f/∂x|, with (μ_w, Σ_w) from the window's mergeable
+ * latent statistics (latent-stats.ts). Both models share the Jacobian, so the log-determinant
+ * terms cancel in the score difference:
+ *   g(x) = ∂x log p̂ − ∂x log q̂ = Jᵀ v,   v = ∇z log p̂_Z(z) + Σ_w⁻¹(z − μ_w),   J = ∂z/∂x,
+ * one vector–Jacobian product per row. For the flow's standard normal base ∇z log p̂_Z(z) = −z, so
+ * v = Σ_w⁻¹(z − μ_w) − z (`LatentReference` kind 'base'). Kind 'gaussian' uses p̂_Z = N(μ_r, Σ_r)
+ * fitted to held-out reference latents instead, i.e. the flow followed by one fitted affine layer:
+ * the flow's residual misfit then leaves the statistic, p̂ can be refitted in every bootstrap
+ * replicate (a two-sample null, null.ts), and v = Σ_w⁻¹(z − μ_w) − Σ_r⁻¹(z − μ_r). This is the
+ * default (localize-scorer.ts); bench `localize` measures both.
+ *
+ * The expectation is estimated at the window's own rows (the "evaluate at actual rows" variant of
+ * §4.3), S_j = mean_i g_ij²; the bootstrap null (null.ts) uses the same estimator.
+ *
+ * Gaussian variant (spec §4.4): p̂ = N(μ_p, Σ_p) fitted on the reference, q̂ = N(μ_q, Σ_q) on the
+ * window, g(x) = −Σ_p⁻¹(x − μ_p) + Σ_q⁻¹(x − μ_q). It is the flow variant with f the reference
+ * standardisation (a constant Jacobian), so S_j over the window's rows follows from the window's
+ * sufficient statistics alone: no second pass over the rows, and panes merge exactly.
+ */
+import type { BaseDistribution } from '../flow/flow-spec.js';
+import { baseScore } from '../flow/base-density.js';
+import { inverseSpd } from './dense.js';
+import type { GaussianMoments, LatentStats } from './latent-stats.js';
+
+/** The reference density p̂ seen in the latent space (JSON-serialisable). */
+export type LatentReference =
+  /** p̂ is the trained flow itself: ∇z log p̂_Z is its base density's score (−z for a standard normal). */
+  | { kind: 'base'; base: BaseDistribution }
+  /** p̂_Z = N(mean, precision⁻¹) fitted to reference latent points; `precision` d×d row-major. */
+  | { kind: 'gaussian'; mean: number[]; precision: number[] };
+
+/**
+ * The VJP seeds v_i = ∇z log p̂_Z(z_i) + Σ_w⁻¹(z_i − μ_w) for `n` row-major latent points.
+ * Written into `out` (float32 for ONNX Runtime by default).
+ */
+export function scoreDifferenceSeeds<T extends Float32Array | Float64Array = Float32Array>(
+  z: ArrayLike<number>,
+  n: number,
+  window: GaussianMoments,
+  reference: LatentReference,
+  out?: T,
+): T {
+  const d = window.dim;
+  const v = (out ?? new Float32Array(n * d)) as T;
+  const { mean, precision } = window;
+  const linear = linearReference(reference, d);
+  if (linear !== null) {
+    // v = P_w(z − μ_w) − P_r(z − μ_r) = A z − c with A = P_w − P_r, c = P_w μ_w − P_r μ_r.
+    const a = new Float64Array(d * d);
+    const c = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let ci = 0;
+      for (let k = 0; k < d; k++) {
+        a[i * d + k] = precision[i * d + k]! - linear.precision[i * d + k]!;
+        ci += precision[i * d + k]! * mean[k]! - linear.precision[i * d + k]! * linear.mean[k]!;
+      }
+      c[i] = ci;
+    }
+    for (let r = 0; r < n; r++) {
+      const o = r * d;
+      for (let i = 0; i < d; i++) {
+        let sum = -c[i]!;
+        const row = i * d;
+        for (let k = 0; k < d; k++) sum += a[row + k]! * z[o + k]!;
+        v[o + i] = sum;
+      }
+    }
+    return v;
+  }
+  const centred = new Float64Array(d);
+  const point = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    const o = r * d;
+    for (let k = 0; k < d; k++) {
+      point[k] = z[o + k]!;
+      centred[k] = point[k]! - mean[k]!;
+    }
+    const ref = referenceScore(reference, point, d);
+    for (let i = 0; i < d; i++) {
+      let sum = ref[i]!;
+      const row = i * d;
+      for (let k = 0; k < d; k++) sum += precision[row + k]! * centred[k]!;
+      v[o + i] = sum;
+    }
+  }
+  return v;
+}
+
+/** p̂_Z as N(mean, precision⁻¹) when it is Gaussian (kind 'gaussian', or a standard normal base); null otherwise. */
+function linearReference(reference: LatentReference, d: number): { mean: ArrayLike<number>; precision: ArrayLike<number> } | null {
+  if (reference.kind === 'gaussian') {
+    if (reference.mean.length !== d || reference.precision.length !== d * d) throw new RangeError(`latent reference has dimension ${reference.mean.length}, the points ${d}`);
+    return reference;
+  }
+  if (reference.base.kind === 'normal') {
+    const precision = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) precision[i * d + i] = 1;
+    return { mean: new Float64Array(d), precision };
+  }
+  return null;
+}
+
+/** ∇z log p̂_Z(z). */
+export function referenceScore(reference: LatentReference, z: Float64Array, d: number): Float64Array {
+  if (reference.kind === 'base') return baseScore(reference.base, z);
+  const { mean, precision } = reference;
+  if (mean.length !== d || precision.length !== d * d) throw new RangeError(`latent reference has dimension ${mean.length}, the points ${d}`);
+  const out = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum -= precision[i * d + k]! * (z[k]! - mean[k]!);
+    out[i] = sum;
+  }
+  return out;
+}
+
+/** S_j = (1/n) Σ_i g_ij² for `n` row-major score-difference rows of dimension d. */
+export function fisherFromScoreDifferences(g: ArrayLike<number>, n: number, d: number): Float64Array {
+  if (n < 1) throw new RangeError('the Fisher statistic needs at least one row');
+  const s = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    const o = r * d;
+    for (let j = 0; j < d; j++) {
+      const v = g[o + j]!;
+      s[j] += v * v;
+    }
+  }
+  for (let j = 0; j < d; j++) s[j] /= n;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gaussian variant (§4.4)
+
+/** A Gaussian by its mean and precision (d×d row-major). */
+export interface GaussianByPrecision {
+  mean: ArrayLike<number>;
+  precision: ArrayLike<number>;
+}
+
+/** g(x) = −Σ_p⁻¹(x − μ_p) + Σ_q⁻¹(x − μ_q) at one point. */
+export function gaussianScoreDifference(x: ArrayLike<number>, p: GaussianByPrecision, q: GaussianByPrecision): Float64Array {
+  const d = x.length;
+  const g = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += -p.precision[i * d + k]! * (x[k]! - p.mean[k]!) + q.precision[i * d + k]! * (x[k]! - q.mean[k]!);
+    g[i] = sum;
+  }
+  return g;
+}
+
+/**
+ * S_j = (1/n) Σ_i g_j(u_i)² over the window's n points, from the window's statistics alone, for the
+ * Gaussian p̂ (`reference`) and q̂ = `window` (both in the units of the statistics, e.g. the
+ * standardised u). With A = P_q − P_p and b = P_p μ_p − P_q μ_q, g(u) = A u + b and
+ *   S_j = (A M Aᵀ)_jj + 2 (A m)_j b_j + b_j²,   m = Σu/n, M = Σuuᵀ/n.
+ * `scale` converts to original units (x = mean + scale·u, so ∂/∂x_j = ∂/∂u_j / scale_j): S_j /= scale_j².
+ */
+export function gaussianFisherFromStats(reference: GaussianByPrecision, window: GaussianByPrecision, stats: Readonly<LatentStats>, scale?: ArrayLike<number>): Float64Array {
+  const { dim: d, n } = stats;
+  if (n < 1) throw new RangeError('the Fisher statistic needs at least one row');
+  const a = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let bi = 0;
+    for (let k = 0; k < d; k++) {
+      a[i * d + k] = window.precision[i * d + k]! - reference.precision[i * d + k]!;
+      bi += reference.precision[i * d + k]! * reference.mean[k]! - window.precision[i * d + k]! * window.mean[k]!;
+    }
+    b[i] = bi;
+  }
+  const m = new Float64Array(d);
+  for (let i = 0; i < d; i++) m[i] = stats.sum[i]! / n;
+  const big = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      const v = stats.sumOuter[i * d + j]! / n;
+      big[i * d + j] = v;
+      big[j * d + i] = v;
+    }
+  }
+  const s = new Float64Array(d);
+  const aRowM = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    // (A M Aᵀ)_jj = Σ_k (A M)_jk A_jk
+    for (let k = 0; k < d; k++) {
+      let sum = 0;
+      for (let l = 0; l < d; l++) sum += a[j * d + l]! * big[l * d + k]!;
+      aRowM[k] = sum;
+    }
+    let quad = 0;
+    let am = 0;
+    for (let k = 0; k < d; k++) {
+      quad += aRowM[k]! * a[j * d + k]!;
+      am += a[j * d + k]! * m[k]!;
+    }
+    const value = quad + 2 * am * b[j]! + b[j]! * b[j]!;
+    const sj = scale ? scale[j]! : 1;
+    s[j] = Math.max(0, value) / (sj * sj);
+  }
+  return s;
+}
+
+/** A Gaussian by its mean and covariance (d×d row-major). */
+export interface GaussianByCovariance {
+  mean: ArrayLike<number>;
+  cov: ArrayLike<number>;
+}
+
+/**
+ * The exact S_j = E_{x ~ w·p + (1−w)·q}[(∂_j log p(x) − ∂_j log q(x))²] for two Gaussians (spec
+ * §4.3 with the true densities; w = ½ is the spec's mixture). With g(x) = A x + b as above and
+ * x ~ N(μ, Σ): E[g_j²] = (A Σ Aᵀ)_jj + (A μ + b)_j².
+ * §4.11: Σ = [[1, .5], [.5, 1]], μ_p = 0, μ_q = (1, 0) gives (16/9, 4/9); N(0, 1) vs N(0, 4) gives 45/32.
+ */
+export function gaussianFisherExpectation(p: GaussianByCovariance & { precision?: ArrayLike<number> }, q: GaussianByCovariance & { precision?: ArrayLike<number> }, weightP = 0.5): Float64Array {
+  const d = p.mean.length;
+  const pp = p.precision ?? invert(p.cov, d);
+  const pq = q.precision ?? invert(q.cov, d);
+  const a = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    for (let k = 0; k < d; k++) {
+      a[i * d + k] = pq[i * d + k]! - pp[i * d + k]!;
+      b[i] += pp[i * d + k]! * p.mean[k]! - pq[i * d + k]! * q.mean[k]!;
+    }
+  }
+  const under = (mu: ArrayLike<number>, cov: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      let quad = 0;
+      let lin = b[j]!;
+      for (let k = 0; k < d; k++) {
+        lin += a[j * d + k]! * mu[k]!;
+        let row = 0;
+        for (let l = 0; l < d; l++) row += cov[k * d + l]! * a[j * d + l]!;
+        quad += a[j * d + k]! * row;
+      }
+      out[j] = quad + lin * lin;
+    }
+    return out;
+  };
+  const ep = under(p.mean, p.cov);
+  const eq = under(q.mean, q.cov);
+  return ep.map((v, j) => weightP * v + (1 - weightP) * eq[j]!);
+}
+
+function invert(cov: ArrayLike<number>, d: number): Float64Array {
+  return inverseSpd(Float64Array.from(cov), d);
+}
