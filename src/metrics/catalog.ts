@@ -95,12 +95,13 @@ export const METRICS = {
 export type MetricKey = keyof typeof METRICS;
 
 /** Series per (model, feature), (model, class) and per model, used to enforce `limits.maxSeries`. */
-export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number }>): number {
-  const perFeature = 5 + 2 + 4; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS) + four conditional
+export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number; localized?: number }>): number {
+  const perFeature = 5 + 2; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS)
+  const perLocalized = 4; // conditional statistic, z, p-value, drift
   const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
   const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
   const perRegressor = 2 + 2 * 3 + 2;
   // Flow: info, means, reference band, OOD, per-test statistic and p, window p, rows, scoring histogram.
   const perFlow = 1 + 2 + FLOW_REFERENCE_QUANTILES.length + 2 + 2 * FLOW_TESTS.length + 1 + 2 + (DURATION_BUCKETS.length + 3);
-  return models.reduce((sum, m) => sum + perModel + perRegressor + perFlow + perFeature * m.features + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
+  return models.reduce((sum, m) => sum + perModel + perRegressor + perFlow + perFeature * m.features + perLocalized * (m.localized ?? 0) + (m.classes > 0 ? perClassifier + 3 * m.classes : 0), 40);
 }

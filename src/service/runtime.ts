@@ -58,7 +58,10 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     if (localizer) logger.info(`model ${m.name}: conditional feature test on ${localization!.features.length + localization!.categorical.length} features (${localizer.backend})`);
     models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}), ...(localizer ? { localizer } : {}) });
   }
-  const series = estimateSeries(models.map((m) => ({ features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0 })));
+  const series = estimateSeries(models.map((m) => {
+    const loc = m.localizer ? m.bundle.flow?.localization : undefined;
+    return { features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0, localized: loc ? loc.features.length + loc.categorical.length : 0 };
+  }));
   if (series > config.limits.maxSeries) {
     throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
   }
