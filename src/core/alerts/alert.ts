@@ -49,6 +49,32 @@ export function alertId(model: string, detector: string, transition: string, win
   return createHash('sha256').update(`${model}\u0000${detector}\u0000${transition}\u0000${windowId}`).digest('hex').slice(0, 32);
 }
 
+/** The fields every alert carries, whatever its detector. */
+export function alertEnvelope(a: {
+  model: string;
+  detector: string;
+  status: Alert['status'];
+  episodeId: string;
+  window: Alert['window'];
+  step: DriftStep;
+  params: DriftParams;
+  pValue: number;
+}): Omit<Alert, 'features' | 'summary'> {
+  return {
+    v: 1,
+    alertId: alertId(a.model, a.detector, a.status, a.window.id),
+    model: a.model,
+    detector: a.detector,
+    status: a.status,
+    severity: 'drift',
+    episodeId: a.episodeId,
+    window: a.window,
+    statistic: { name: 'cusum', value: a.step.cusum, threshold: a.params.h, evidence: a.step.evidence },
+    pValue: a.pValue,
+    ertTargetWindows: a.params.expectedRunTimeWindows,
+  };
+}
+
 /** Flagged features first (smallest adjusted p, then largest effect), then the rest; at most `limit`. */
 export function rankFeatures(results: readonly FeatureResult[], limit = 10): AlertFeature[] {
   const effect = (r: FeatureResult) => r.wassersteinNormalized ?? r.jsDistance ?? 0;
@@ -78,17 +104,10 @@ export function buildAlert(args: {
         (flagged.length > 0 ? `shifted features: ${flagged.join(', ')}` : 'no single feature significant after correction')
       : `${model}: drift episode ${args.episodeId} resolved at window ${window.id}`;
   return {
-    v: 1,
-    alertId: alertId(model, FEATURE_SHIFT_DETECTOR, transition, window.id),
-    model,
-    detector: FEATURE_SHIFT_DETECTOR,
-    status: transition,
-    severity: 'drift',
-    episodeId: args.episodeId,
-    window: { id: window.id, start: window.start, end: window.end, n: evaluation.n },
-    statistic: { name: 'cusum', value: step.cusum, threshold: params.h, evidence: step.evidence },
-    pValue: evaluation.windowP,
-    ertTargetWindows: params.expectedRunTimeWindows,
+    ...alertEnvelope({
+      model, detector: FEATURE_SHIFT_DETECTOR, status: transition, episodeId: args.episodeId, step, params, pValue: evaluation.windowP,
+      window: { id: window.id, start: window.start, end: window.end, n: evaluation.n },
+    }),
     features,
     summary,
   };
@@ -112,18 +131,9 @@ export function buildPredictionAlert(args: {
   const what = detector === 'label-shift'
     ? `class mix changed (${evaluation.labelShiftTest.name} p=${evaluation.labelShiftTest.pValue.toExponential(2)})`
     : `estimated accuracy (${args.headline}) ${acc?.estimate.toFixed(3)} [${acc?.lower.toFixed(3)}, ${acc?.upper.toFixed(3)}] below the floor ${args.floor}`;
+  const pValue = detector === 'label-shift' ? evaluation.labelShiftTest.pValue : acc !== undefined && args.floor !== undefined && acc.upper < args.floor ? 0 : 1;
   return {
-    v: 1,
-    alertId: alertId(model, detector, status, window.id),
-    model,
-    detector,
-    status,
-    severity: 'drift',
-    episodeId: args.episodeId,
-    window,
-    statistic: { name: 'cusum', value: step.cusum, threshold: args.params.h, evidence: step.evidence },
-    pValue: detector === 'label-shift' ? evaluation.labelShiftTest.pValue : acc !== undefined && args.floor !== undefined && acc.upper < args.floor ? 0 : 1,
-    ertTargetWindows: args.params.expectedRunTimeWindows,
+    ...alertEnvelope({ model, detector, status, episodeId: args.episodeId, window, step, params: args.params, pValue }),
     features: [],
     predictions: { accuracy: evaluation.accuracy, headline: args.headline, classProportions: evaluation.classProportions, labelShiftTest: evaluation.labelShiftTest },
     summary: status === 'firing' ? `${model}: ${what} in window ${window.id}` : `${model}: ${detector} episode ${args.episodeId} resolved at window ${window.id}`,

@@ -1,5 +1,5 @@
 /** Alerts of the covariate-shift detector: the joint distribution of the inputs moved under the reference flow. */
-import { alertId, type Alert } from './alert.js';
+import { alertEnvelope, type Alert } from './alert.js';
 import type { DriftParams, DriftStep } from '../detect/drift-state.js';
 import type { FlowWindowResult } from '../flow/likelihood-tests.js';
 import type { LocalizationReport } from '../pipeline/flow-detector.js';
@@ -26,17 +26,10 @@ export function buildFlowAlert(args: {
     `${(100 * result.oodFraction).toFixed(1)}% of rows out of distribution vs ${(100 * result.oodExpected).toFixed(1)}% expected)` +
     (localization && localization.suspects.length > 0 ? `; most likely from: ${localization.suspects.slice(0, 3).join(', ')}` : '');
   return {
-    v: 1,
-    alertId: alertId(model, COVARIATE_SHIFT_DETECTOR, status, window.id),
-    model,
-    detector: COVARIATE_SHIFT_DETECTOR,
-    status,
-    severity: 'drift',
-    episodeId: args.episodeId,
-    window: { id: window.id, start: window.start, end: window.end, n: result.n },
-    statistic: { name: 'cusum', value: step.cusum, threshold: params.h, evidence: step.evidence },
-    pValue: args.pValue,
-    ertTargetWindows: params.expectedRunTimeWindows,
+    ...alertEnvelope({
+      model, detector: COVARIATE_SHIFT_DETECTOR, status, episodeId: args.episodeId, step, params, pValue: args.pValue,
+      window: { id: window.id, start: window.start, end: window.end, n: result.n },
+    }),
     features: [],
     flow: result,
     ...(localization && status === 'firing' ? { localization: { ...localization, ranked: localization.ranked.slice(0, 10) } } : {}),
