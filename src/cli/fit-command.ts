@@ -31,7 +31,7 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --flow-lr <x>            initial Adam learning rate, cosine-decayed to 0 (default 0.004)
   --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)
   --localize-replicates <n> bootstrap windows of the conditional feature test's null (default 2000; 0: no test)
-  --localize-method <m>    gaussian (default: closed form on the standardised features) | flow (latent-space score)`;
+  --localize-method <m>    flow (default: score in the flow's latent space) | gaussian (closed form on the standardised features)`;
 
 export async function runFit(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -76,7 +76,7 @@ export async function runFit(argv: string[]): Promise<void> {
   const alpha = config?.detection.alpha ?? 0.05;
   const rawReplicates = values['localize-replicates'];
   const replicates = rawReplicates === '0' ? 0 : int('localize-replicates', rawReplicates, 2000);
-  const method = values['localize-method'] ?? 'gaussian';
+  const method = values['localize-method'] ?? 'flow';
   if (method !== 'gaussian' && method !== 'flow') throw new UsageError(`--localize-method must be gaussian or flow, got "${method}"`);
   const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1]) =>
     fitFlow(rows, specs, {

@@ -29,9 +29,8 @@ export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRa
     alpha: number;
     replicates?: number;
     /**
-     * gaussian (default): p̂ and q̂ Gaussian in standardised units, closed form, pooled reference;
-     * flow: q̂ a Gaussian in the flow's latent space, one VJP per row (see README: its bootstrap null
-     * was inflated on heavy-tailed and logistic features, so it is not the default yet).
+     * flow (default): q̂ a Gaussian in the flow's latent space, one VJP per row through ONNX;
+     * gaussian: p̂ and q̂ Gaussian in standardised units, closed form, pooled reference.
      */
     method?: 'gaussian' | 'flow';
     onProgress?: (done: number, total: number) => void;
@@ -87,7 +86,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const text = (r: Row, f: string) => (r[f] === null || r[f] === undefined ? null : String(r[f]));
   const calibrationRows = order.slice(0, nCal).map((i) => complete[i]!);
   const trainingRows = order.slice(nCal).map((i) => complete[i]!);
-  const gaussian = (locOptions?.method ?? 'gaussian') === 'gaussian';
+  const gaussian = (locOptions?.method ?? 'flow') === 'gaussian';
   const localization = locOptions === undefined ? undefined : await fitFeatureLocalization({
     features: kept,
     flow: gaussian ? null : result.model,

@@ -33,7 +33,7 @@ import {
   type CategoricalModel,
   type CategoricalPoolTerms,
 } from '../core/localize/categorical.js';
-import { fisherFromScoreDifferences, gaussianFisherFromStats, scoreDifferenceSeeds, type LatentReference } from '../core/localize/fisher.js';
+import { gaussianFisherFromStats, trimmedFisherFromScoreDifferences, scoreDifferenceSeeds, type LatentReference } from '../core/localize/fisher.js';
 import { addIndexedPoints, addPoints, createLatentStats, latentMoments, type LatentStats } from '../core/localize/latent-stats.js';
 import { localizeWindow, updateOnset, type FeatureTestKind, type OnsetState, type OnsetUpdate, type WindowLocalization } from '../core/localize/localize.js';
 import { calibrateNull, DEFAULT_REPLICATES, type NullDistribution, type NullSampling } from '../core/localize/null.js';
@@ -197,12 +197,15 @@ interface Engine {
   release(): Promise<void>;
 }
 
+/** Share of rows trimmed from the flow variant's S_j (see trimmedFisherFromScoreDifferences). */
+const FLOW_TRIM = 0.02;
+
 function flowEngine(passes: LatentPasses, d: number): Engine {
   return {
     d,
     points: (rows, n) => passes.latent(rows, n),
     async fisher(rows, points, n, stats, reference) {
-      return fisherFromScoreDifferences(await scoreDifferenceRows(passes, rows, points, n, stats, reference), n, d);
+      return trimmedFisherFromScoreDifferences(await scoreDifferenceRows(passes, rows, points, n, stats, reference), n, d, FLOW_TRIM);
     },
     release: () => passes.release(),
   };

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const specs = inferSchema(rows, Object.keys(rows[0]!));
   const flow = await fitFlow(rows, specs, {
     seed: 1, architecture: { layers: 4, hidden: 32 }, maxEpochs: 25, patience: 5, batchSize: 512, learningRate: 3e-3,
-    localization: { windowSize: SIZE, alpha: 0.05, replicates: 1000 },
+    localization: { windowSize: SIZE, alpha: 0.05, replicates: 1000, method: 'flow' },
   });
   if ('skipped' in flow) throw new Error(flow.skipped);
   bundle = { ...syntheticBundle('m1', { windowSize: SIZE }), flow };
