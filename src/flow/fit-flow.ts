@@ -13,6 +13,7 @@ import type { Row } from '../core/reference/readers.js';
 import { seededRandom } from '../core/random.js';
 import { dequantizeRows } from '../core/flow/dequantize.js';
 import { trainFlow, type TrainFlowOptions } from './tf/train.js';
+import { shuffleInPlace } from './tf/train-data.js';
 import { TfFlow } from './tf/tf-flow.js';
 import { fitFeatureLocalization } from './localize-scorer.js';
 
@@ -48,12 +49,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   if (complete.length < MIN_FLOW_ROWS) return { skipped: `${complete.length} rows have every numeric feature; a flow needs at least ${MIN_FLOW_ROWS}` };
   const integer = numeric.map((f) => complete.every((r) => Number.isInteger(r[f])));
 
-  const random = seededRandom(options.seed + 17);
-  const order = Array.from({ length: complete.length }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = Array.from(shuffleInPlace(Int32Array.from({ length: complete.length }, (_, i) => i), seededRandom(options.seed + 17)));
   const nCal = Math.round((options.calibrationFraction ?? 0.2) * complete.length);
   const matrix = (indices: readonly number[]) => {
     const out = new Float32Array(indices.length * numeric.length);
