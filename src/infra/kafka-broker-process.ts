@@ -4,15 +4,15 @@
  * when this process exits, and by the parent-death watcher when this process is killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePorts } from './free-ports.js';
 import { javaBinary, jvmBaseArgs } from './kafka-jvm.js';
-import { waitUntilReady, type JvmExit } from './kafka-readiness.js';
+import { waitUntilReady } from './kafka-readiness.js';
 import { formatStorageIfNeeded, writeServerProperties } from './kafka-storage.js';
 import type { LocalKafka } from './local-kafka.js';
-import { watchForParentDeath } from './parent-death-watcher.js';
+import { superviseChild } from './supervised-child.js';
 import { tail } from './run-command.js';
 
 const STOP_GRACE_MS = 15_000;
@@ -52,52 +52,24 @@ export async function startBroker({ libs, dataDir, ownsDataDir, heapMb, deadline
   } finally {
     closeSync(out);
   }
-  let hasExited = false;
-  const exited = new Promise<JvmExit>((done) => {
-    child.once('exit', (code, signal) => done({ code, signal }));
-    child.once('error', (error) => done({ code: null, signal: null, error }));
-  }).finally(() => {
-    hasExited = true;
-  });
-
-  const watcher = child.pid === undefined ? undefined : watchForParentDeath(child.pid, ownsDataDir ? dataDir : undefined);
-  void exited.then(() => watcher?.cancel());
-  const onExit = (): void => {
-    watcher?.cancel();
-    if (!hasExited) child.kill('SIGKILL');
-    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-  };
-  process.on('exit', onExit);
-
-  const kill = async (): Promise<void> => {
-    if (!hasExited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.removeListener('exit', onExit);
-  };
+  const supervised = superviseChild(child, { dataDir, ownsDataDir, graceMs: STOP_GRACE_MS });
+  const { exited } = supervised;
 
   const brokers = [`127.0.0.1:${brokerPort}`];
   try {
     await waitUntilReady(brokers, exited, deadline, logTail);
   } catch (error) {
-    await kill();
+    await supervised.kill();
     throw error;
   }
   log(`Kafka broker ready on ${brokers.join(',')} (pid ${child.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${join(dataDir, 'logs')}`);
 
-  let stopping: Promise<void> | undefined;
   return {
     brokers,
     dataDir,
     pid: child.pid!,
     exited: exited.then(({ code, signal }) => ({ code, signal })),
-    stop: () => {
-      stopping ??= kill().then(() => (ownsDataDir ? rm(dataDir, { recursive: true, force: true, maxRetries: 3 }) : undefined));
-      return stopping;
-    },
+    stop: supervised.stop,
   };
 }
 

@@ -12,14 +12,14 @@
  * exits and, through parent-death-watcher.ts, when this process is killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { waitFor } from '../demo/wait.js';
 import { freePorts } from './free-ports.js';
-import { watchForParentDeath } from './parent-death-watcher.js';
+import { superviseChild } from './supervised-child.js';
 import { prometheusApi, type PrometheusApi } from './prometheus-api.js';
 import { findPrometheusTools, PROMETHEUS_HINT, type PrometheusTools } from './prometheus-tools.js';
 import { tail } from './run-command.js';
@@ -131,34 +131,12 @@ async function startOnce({ tools, dataDir, ownsDataDir, configFile, job, interva
   } finally {
     closeSync(out);
   }
-  let exitState: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((done) => {
-    child.once('exit', (code, signal) => done({ code, signal }));
-    child.once('error', (error) => done({ code: null, signal: null, error }));
-  }).then((state) => (exitState = state));
-
-  const watcher = child.pid === undefined ? undefined : watchForParentDeath(child.pid, ownsDataDir ? dataDir : undefined);
-  void exited.then(() => watcher?.cancel());
-  const onExit = (): void => {
-    watcher?.cancel();
-    if (!exitState) child.kill('SIGKILL');
-    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-  };
-  process.on('exit', onExit);
-
-  const kill = async (): Promise<void> => {
-    if (!exitState) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.removeListener('exit', onExit);
-  };
+  const supervised = superviseChild(child, { dataDir, ownsDataDir, graceMs: STOP_GRACE_MS });
   const logTail = async (lines = 30): Promise<string> => tail(await readFile(logFile, 'utf8').catch(() => ''), lines) || '(the log is empty)';
 
   try {
     await waitFor(async () => {
+      const exitState = supervised.exit();
       if (exitState) {
         const text = await logTail();
         if (/address already in use/i.test(text)) throw new PortTakenError(`port ${port} was taken`);
@@ -169,13 +147,12 @@ async function startOnce({ tools, dataDir, ownsDataDir, configFile, job, interva
       return fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
     }, Number.MAX_SAFE_INTEGER, `prometheus on ${url} to be ready`, 100);
   } catch (error) {
-    await kill();
+    await supervised.kill();
     throw error;
   }
   log(`Prometheus ready on ${url} (pid ${child.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s, scraping every ${interval} s; data in ${dataDir}`);
 
   const api = prometheusApi(url);
-  let stopping: Promise<void> | undefined;
   return {
     url,
     api,
@@ -183,13 +160,14 @@ async function startOnce({ tools, dataDir, ownsDataDir, configFile, job, interva
     pid: child.pid!,
     dataDir,
     configFile,
-    exited: exited.then(({ code, signal }) => ({ code, signal })),
+    exited: supervised.exited.then(({ code, signal }) => ({ code, signal })),
     logTail,
     async waitForScrape(time, timeoutMs = 30_000) {
       // `up` is written in the same commit as the samples of its scrape, so once the oldest target's
       // `up` carries a timestamp at or after `time`, queries see everything exported at `time`.
       let last = NaN;
       await waitFor(async () => {
+        const exitState = supervised.exit();
         if (exitState) throw new Error(`prometheus exited (${exitState.code ?? exitState.signal}); ${logFile}:\n${await logTail()}`);
         const samples = await api.query(`min(timestamp(up{job=${JSON.stringify(job)}}))`);
         last = samples[0]?.value ?? NaN;
@@ -197,9 +175,6 @@ async function startOnce({ tools, dataDir, ownsDataDir, configFile, job, interva
       }, timeoutMs, `a scrape of job ${job} at or after ${new Date(time * 1000).toISOString()}`, Math.min(250, interval * 250));
       return last;
     },
-    stop: () => {
-      stopping ??= kill().then(() => (ownsDataDir ? rm(dataDir, { recursive: true, force: true, maxRetries: 3 }) : undefined));
-      return stopping;
-    },
+    stop: supervised.stop,
   };
 }
