@@ -76,6 +76,14 @@ async function collect(api: PrometheusApi, run: ScenarioRun): Promise<PictureDat
 const named = (series: RangeSeries[], metric: { name: string }): RangeSeries[] => series.filter((s) => s.metric.__name__ === metric.name);
 const colorOf = (names: readonly string[]) => (name: string): string => PALETTE[names.indexOf(name) % PALETTE.length]!;
 
+/** One line per feature, sorted by name, the shifted feature drawn thicker. */
+function featureLines(series: readonly RangeSeries[]): Line[] {
+  const names = series.map((s) => s.metric.feature ?? '?').sort();
+  return series
+    .map((s) => ({ name: s.metric.feature ?? '?', points: s.points, color: colorOf(names)(s.metric.feature ?? '?'), width: s.metric.feature === SHIFTED_FEATURE ? 2.5 : 1.5 }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 function buildPanels(data: PictureData): Panel[] {
   const panelData = (title: PanelTitle): RangeSeries[] => data.panels[title] ?? [];
   const panels: Panel[] = [];
@@ -116,16 +124,13 @@ function buildPanels(data: PictureData): Panel[] {
   });
 
   const distance = panelData('Distance from the reference');
-  const features = distance.map((s) => s.metric.feature ?? '?').sort();
   panels.push({
     kind: 'timeseries',
     title: 'Distance from the reference (W1/σ, JS)',
     scale: 'linear',
     unit: 'none',
     min: 0,
-    lines: distance
-      .map((s) => ({ name: s.metric.feature ?? '?', points: s.points, color: colorOf(features)(s.metric.feature ?? '?'), width: s.metric.feature === SHIFTED_FEATURE ? 2.5 : 1.5 }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    lines: featureLines(distance),
   });
 
   if (data.hasFlow) {
@@ -138,16 +143,13 @@ function buildPanels(data: PictureData): Panel[] {
     panels.push({ kind: 'timeseries', title: 'Mean log-likelihood vs reference band', scale: 'linear', unit: 'none', lines });
   } else {
     const psi = panelData('PSI by feature');
-    const names = psi.map((s) => s.metric.feature ?? '?').sort();
     panels.push({
       kind: 'timeseries',
       title: 'PSI by feature',
       scale: 'linear',
       unit: 'none',
       min: 0,
-      lines: psi
-        .map((s) => ({ name: s.metric.feature ?? '?', points: s.points, color: colorOf(names)(s.metric.feature ?? '?'), width: s.metric.feature === SHIFTED_FEATURE ? 2.5 : 1.5 }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      lines: featureLines(psi),
       thresholds: [{ value: 0.1, color: ORANGE, label: '0.1' }, { value: 0.25, color: RED, label: '0.25' }],
     });
   }
