@@ -2,7 +2,7 @@
  * Builds a reference bundle in memory from generated rows, the way `shiftwatch fit` does
  * (buildFeatureReference per feature, then simulateWindowNull on contiguous blocks), without a CSV.
  */
-import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../core/reference/bundle-types.js';
+import { BUNDLE_FORMAT_VERSION, plainBundleParts, type ReferenceBundle } from '../core/reference/bundle-types.js';
 import { buildFeatureReference } from '../core/reference/feature-reference.js';
 import { simulateWindowNull } from '../core/detect/null-calibration.js';
 import type { TestOptions } from '../core/detect/feature-tests.js';
@@ -50,6 +50,7 @@ export function buildBundle(args: {
     createdAt,
     source: { path: `synthetic:${args.rows.length}x${args.names.length}:seed${args.seed}`, rows: args.rows.length, sha256: '' },
     features,
+    ...plainBundleParts(args.rows.length),
     nulls,
   };
   return { bundle, rows: args.rows, fitMs: performance.now() - started };

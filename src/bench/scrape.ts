@@ -16,7 +16,7 @@ import { estimateSeries } from '../metrics/catalog.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { buildFeatureReference } from '../core/reference/feature-reference.js';
 import { fitRegressionReference } from '../core/predictions/regression-reference.js';
-import { BUNDLE_FORMAT_VERSION, type FeatureReference, type ReferenceBundle } from '../core/reference/bundle-types.js';
+import { BUNDLE_FORMAT_VERSION, plainBundleParts, type FeatureReference, type ReferenceBundle } from '../core/reference/bundle-types.js';
 import { gaussian, seededRandom } from '../core/random.js';
 import { intFlag, parseFlags, UsageError } from './args.js';
 import { buildSetup } from './classification-windows.js';
@@ -57,6 +57,7 @@ function bundle(model: string, features: number, kind: Kind, parts: Parts): Refe
     createdAt: '2026-11-28T00:00:00.000Z',
     source: { path: 'synthetic', rows: parts.feature.n, sha256: '' },
     features: Array.from({ length: features }, (_, j) => ({ ...parts.feature, name: `f${String(j).padStart(3, '0')}` })),
+    ...plainBundleParts(parts.feature.n),
     nulls: { windowSize: 500, method: 'block-bootstrap', blocks: 1, minAdjustedP: [0.5] },
     ...(kind === 'classifier' ? { predictions: parts.predictions } : {}),
     ...(kind === 'regressor' ? { regression: parts.regression } : {}),

@@ -6,6 +6,9 @@ import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { loadConfig } from '../config/index.js';
 import type { FeatureKind } from '../core/reference/schema.js';
 import { progressPrinter } from './progress.js';
+import { fitSummary } from './fit-summary.js';
+import type { OutputDeclaration } from '../core/reference/output-columns.js';
+import { MINIMUM_OPTIONS, minimumProblem, type ReferenceMinimums } from '../core/reference/reference-size.js';
 import { fitFlow } from '../flow/fit-flow.js';
 
 export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir> [options]
@@ -15,8 +18,28 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --window-size <n>        events per window the service will test (default 1000, or from --config)
   --min-events <n>         smallest window that is tested (default 100, or from --config)
   --categorical <a,b>      force these columns to be categorical
-  --numeric <a,b>          force these columns to be numeric
+  --numeric <a,b>          force these columns to be numeric (also: columns named prob_*/logit_* that are inputs)
   --exclude <a,b>          columns that are not features
+  --time-column <col>      the rows' time: rows are sorted by it (stable) before fitting; not a feature
+                           (default: the file's order is the time order; or models[].schema.timeColumn)
+  --context <a,b>          declared seasonal/context features, e.g. day_of_week,hour (or models[].schema.context)
+
+  model outputs (classifiers; default: columns prob_<class> or logit_<class>, any class names,
+  and a label column holding class names or indices):
+  --classes <a,b,...>      the classes in the model's output order; the columns are <prefix><class>
+  --prob-prefix <p>        prefix of the probability columns (default prob_; '' = named by the class)
+  --logit-prefix <p>       prefix of the logit columns (default logit_)
+  --no-predictions         ignore model outputs and labels: monitor the inputs only
+
+  reference size (each minimum defaults to the recommended size; below it fit stops, naming the
+  option; lowered knowingly, fit warns and records the small reference in the bundle):
+  --min-rows <n>           non-null values every feature column needs (default 500, at least 100)
+  --null-rows-per-window <x> reference rows per served window for the window null (default 2, at least 1.5)
+  --atc-min-rows <n>       labelled rows for ATC's threshold (default 2000, at least 100)
+  --atc-min-errors <n>     misclassified, and correctly classified, rows ATC needs (default 20, at least 5)
+  --flow-min-rows <n>      rows with every numeric feature a density flow needs; fewer: no flow
+                           (default 1000, at least 500)
+
   --bins <n>               histogram bins per numeric feature (default 512)
   --replicates <n>         simulated null windows (default 1000)
   --seed <n>               random seed for the null simulation (default 1)
@@ -41,6 +64,9 @@ export async function runFit(argv: string[]): Promise<void> {
       'window-size': { type: 'string' }, 'min-events': { type: 'string' }, categorical: { type: 'string' },
       numeric: { type: 'string' }, exclude: { type: 'string' }, bins: { type: 'string' },
       replicates: { type: 'string' }, seed: { type: 'string' }, version: { type: 'string' },
+      'time-column': { type: 'string' }, context: { type: 'string' },
+      classes: { type: 'string' }, 'prob-prefix': { type: 'string' }, 'logit-prefix': { type: 'string' }, 'no-predictions': { type: 'boolean' },
+      'min-rows': { type: 'string' }, 'null-rows-per-window': { type: 'string' }, 'atc-min-rows': { type: 'string' }, 'atc-min-errors': { type: 'string' }, 'flow-min-rows': { type: 'string' },
       flow: { type: 'string' }, 'flow-layers': { type: 'string' }, 'flow-hidden': { type: 'string' },
       'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'tail-adaptive': { type: 'boolean' }, 'localize-replicates': { type: 'string' }, 'localize-method': { type: 'string' },
     },
@@ -78,9 +104,12 @@ export async function runFit(argv: string[]): Promise<void> {
   const replicates = rawReplicates === '0' ? 0 : int('localize-replicates', rawReplicates, 2000);
   const method = values['localize-method'] ?? 'flow';
   if (method !== 'gaussian' && method !== 'flow') throw new UsageError(`--localize-method must be gaussian or flow, got "${method}"`);
-  const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1]) =>
+  const outputs = outputDeclaration(values, list);
+  const minimums = minimumOptions(values);
+  const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1], size: { minRows: number }) =>
     fitFlow(rows, specs, {
       seed,
+      minRows: size.minRows,
       architecture: { kind: flowKind as 'affine' | 'spline', layers: int('flow-layers', values['flow-layers'], 6), hidden: int('flow-hidden', values['flow-hidden'], 128) },
       maxEpochs: int('flow-epochs', values['flow-epochs'], 40),
       batchSize: int('flow-batch', values['flow-batch'], 1024),
@@ -89,7 +118,8 @@ export async function runFit(argv: string[]): Promise<void> {
       ...(replicates > 0 ? { localization: { windowSize, alpha, replicates, method, onProgress: localizePrinter } } : {}),
       onEpoch: (e) => flowPrinter(e.epoch, e.maxEpochs, `epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s`),
     });
-  const { bundle, path } = await fitBundle({
+  const timeColumn = values['time-column'] ?? modelConfig?.schema.timeColumn;
+  const result = await fitBundle({
     input: resolve(values.input),
     model: values.model,
     outDir: resolve(values.out),
@@ -99,26 +129,51 @@ export async function runFit(argv: string[]): Promise<void> {
     nullReplicates: int('replicates', values.replicates, 1000),
     seed,
     ...(flowTrainer ? { flowTrainer } : {}),
-    onFlowSkipped: (reason) => process.stderr.write(`no density flow: ${reason}\n`),
     ...(values.version ? { version: values.version } : {}),
     schema: { overrides, exclude: [...(modelConfig?.schema.exclude ?? []), ...list(values.exclude)] },
+    outputs,
+    minimums,
+    ...(timeColumn === undefined ? {} : { timeColumn }),
+    contextFeatures: [...(modelConfig?.schema.context ?? []), ...list(values.context)],
     tests: { alpha, correction: config?.detection.correction ?? 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
     onProgress: (stage, done, total) => printers[stage](done, total),
   });
-  const kinds = bundle.features.map((f) => `${f.name}:${f.kind}`).join(', ');
-  process.stdout.write(`wrote ${path}\n  model ${bundle.model}, version ${bundle.version}, ${bundle.source.rows} rows\n  features ${kinds}\n  null: ${bundle.nulls.blocks} simulated windows of ${bundle.nulls.windowSize}\n`);
-  const f = bundle.flow;
-  if (f !== undefined) {
-    const best = f.training.epochs[f.training.bestEpoch - 1];
-    process.stdout.write(`  flow: ${f.model.layers.length} ${f.model.layers[0]?.kind} couplings on ${f.model.dim} numeric features, ${f.training.epochs.length} epochs in ${f.training.seconds.toFixed(1)} s (${f.training.backend}), best validation NLL ${best?.validationNll.toFixed(3) ?? 'n/a'}, calibration split ${f.training.rows.calibration} rows\n`);
-    const loc = f.localization;
-    if (loc) process.stdout.write(`  conditional feature test (${loc.method}): ${loc.features.length} numeric + ${loc.categorical.length} categorical features, null of ${loc.nulls[0]?.replicates ?? 0} windows of ${loc.nulls[0]?.windowSize ?? 0} in ${loc.fit.seconds.toFixed(1)} s\n`);
+  for (const warning of result.bundle.reference.warnings) process.stderr.write(`warning: ${warning}\n`);
+  process.stdout.write(fitSummary(result, {
+    ...(config?.accuracy.floor === undefined ? {} : { accuracyFloor: config.accuracy.floor }),
+    ...(flowKind === 'none' ? { flowOff: 'turned off with --flow none' } : {}),
+    ...(outputs.none ? { noPredictions: true } : {}),
+  }));
+}
+
+type FitValues = Record<string, string | boolean | undefined>;
+
+function outputDeclaration(values: FitValues, list: (raw: string | undefined) => string[]): OutputDeclaration {
+  const text = (name: string) => values[name] as string | undefined;
+  if (values['no-predictions']) {
+    const clash = ['classes', 'prob-prefix', 'logit-prefix'].find((name) => values[name] !== undefined);
+    if (clash !== undefined) throw new UsageError(`--no-predictions ignores model outputs; drop --${clash}, or drop --no-predictions to monitor the model's outputs too`);
+    return { none: true };
   }
-  const p = bundle.predictions;
-  if (p !== undefined) {
-    const mano = 'fit' in p.mano ? `MaNo calibrated (${p.mano.fit.normalisation})` : `MaNo refused: ${p.mano.refused}`;
-    process.stdout.write(`  predictions: ${p.classes} classes from ${p.input}, source accuracy ${p.sourceAccuracy.toFixed(4)}, BCTS T=${p.calibration.T.toFixed(3)}, ATC-NE threshold ${p.atc.ne.threshold.toFixed(4)}, ${mano}\n`);
+  const classes = text('classes');
+  if (classes !== undefined && list(classes).length === 0) throw new UsageError('--classes needs the class names, comma-separated, e.g. --classes fraud,legit');
+  return {
+    ...(classes === undefined ? {} : { classes: list(classes) }),
+    ...(text('prob-prefix') === undefined ? {} : { probPrefix: text('prob-prefix')! }),
+    ...(text('logit-prefix') === undefined ? {} : { logitPrefix: text('logit-prefix')! }),
+  };
+}
+
+function minimumOptions(values: FitValues): Partial<ReferenceMinimums> {
+  const out: Partial<ReferenceMinimums> = {};
+  for (const [key, option] of Object.entries(MINIMUM_OPTIONS) as [keyof ReferenceMinimums, string][]) {
+    const raw = values[option.slice(2)] as string | undefined;
+    if (raw === undefined) continue;
+    const problem = minimumProblem(key, Number(raw));
+    if (problem !== undefined) throw new UsageError(problem.replace(/got NaN$/, `got "${raw}"`));
+    out[key] = Number(raw);
   }
+  return out;
 }
 
 export class UsageError extends Error {}

@@ -43,7 +43,7 @@ export const SHAPE: Section = {
       },
     },
     http: { fields: { host: 'string', port: 'number' } },
-    models: { items: { fields: { name: 'string', bundle: 'string', window: WINDOW, schema: { fields: { categorical: 'list', numeric: 'list', exclude: 'list' } } } } },
+    models: { items: { fields: { name: 'string', bundle: 'string', window: WINDOW, schema: { fields: { categorical: 'list', numeric: 'list', exclude: 'list', timeColumn: 'string', context: 'list' } } } } },
     window: WINDOW,
     detection: {
       fields: {

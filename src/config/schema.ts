@@ -100,8 +100,10 @@ function parseModels(p: Problems, raw: unknown, defaultWindow: unknown, baseDir:
 function parseSchemaOverrides(p: Problems, model: Obj | undefined, path: string): SchemaOverrides | undefined {
   const obj = section(p, path, model?.schema);
   if (obj === undefined) return undefined;
-  const out: SchemaOverrides = { categorical: [], numeric: [], exclude: [] };
-  for (const key of ['categorical', 'numeric', 'exclude'] as const) {
+  const out: SchemaOverrides = { categorical: [], numeric: [], exclude: [], context: [] };
+  const timeColumn = obj.timeColumn === undefined || obj.timeColumn === null ? undefined : str(p, obj, path, 'timeColumn', undefined, { example: 'event_time' });
+  if (timeColumn !== undefined) out.timeColumn = timeColumn;
+  for (const key of ['categorical', 'numeric', 'exclude', 'context'] as const) {
     const v = obj[key];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v) || !v.every((c) => typeof c === 'string' && c !== '')) {

@@ -92,6 +92,10 @@ export interface SchemaOverrides {
   categorical: string[];
   numeric: string[];
   exclude: string[];
+  /** The reference's time column (`fit --time-column`); absent: the file's order is the time order. */
+  timeColumn?: string;
+  /** Declared seasonal / context features (`fit --context`). */
+  context: string[];
 }
 
 export type WindowConfig = CountWindowConfig | EventTimeWindowConfig;

@@ -16,11 +16,14 @@ import { trainFlow, type TrainFlowOptions } from './tf/train.js';
 import { shuffleInPlace } from './tf/train-data.js';
 import { TfFlow } from './tf/tf-flow.js';
 import { fitFeatureLocalization } from './localize-scorer.js';
+import { MINIMUM_FLOORS } from '../core/reference/reference-size.js';
 
 export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'onEpoch' | 'logger'> & {
   seed: number;
   /** Share of complete rows kept for calibration. Default 0.2. */
   calibrationFraction?: number;
+  /** Fewest complete rows to train on (`fit --flow-min-rows`); default MIN_FLOW_ROWS. */
+  minRows?: number;
   /**
    * Fit the score-based conditional feature test on the calibration split, with a bootstrap null at
    * the served window size. Absent: not fitted.
@@ -38,7 +41,7 @@ export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRa
   };
 };
 
-/** Fewer complete rows than this and no flow is trained. */
+/** Fewer complete rows than this and no flow is trained, unless `minRows` says otherwise. */
 export const MIN_FLOW_ROWS = 1000;
 
 export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[], options: FlowFitOptions): Promise<FlowBundle | { skipped: string }> {
@@ -46,7 +49,8 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const excluded = specs.filter((s) => s.kind !== 'numeric').map((s) => ({ feature: s.name, reason: 'categorical: tested by its own chi-square test, not by the flow' }));
   if (numeric.length < 2) return { skipped: `a flow needs at least 2 numeric features, the reference has ${numeric.length}` };
   const complete = rows.filter((r) => numeric.every((f) => typeof r[f] === 'number' && Number.isFinite(r[f])));
-  if (complete.length < MIN_FLOW_ROWS) return { skipped: `${complete.length} rows have every numeric feature; a flow needs at least ${MIN_FLOW_ROWS}` };
+  const minRows = options.minRows ?? MIN_FLOW_ROWS;
+  if (complete.length < minRows) return { skipped: `${complete.length} rows have every numeric feature; a flow needs at least ${minRows} (--flow-min-rows, which accepts down to ${MINIMUM_FLOORS.flowRows})` };
   const integer = numeric.map((f) => complete.every((r) => Number.isInteger(r[f])));
 
   const order = Array.from(shuffleInPlace(Int32Array.from({ length: complete.length }, (_, i) => i), seededRandom(options.seed + 17)));
@@ -61,7 +65,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const training = dequantizeRows(matrix(order.slice(nCal)), numeric.length, dequantize, options.seed + 2);
   const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => training[i * numeric.length + j]!));
 
-  const { onEpoch, logger, seed, calibrationFraction: _c, localization: locOptions, ...train } = options;
+  const { onEpoch, logger, seed, calibrationFraction: _c, minRows: _m, localization: locOptions, ...train } = options;
   const result = await trainFlow({ columns, features: numeric }, { ...train, seed, ...(onEpoch ? { onEpoch } : {}), ...(logger ? { logger } : {}) });
   const kept = result.model.standardization.features;
   for (const f of result.dropped) excluded.push({ feature: f, reason: 'constant in the reference' });

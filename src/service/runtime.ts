@@ -40,7 +40,7 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const models: MonitoredModel[] = [];
   for (const [i, m] of config.models.entries()) {
     const bundle = await readBundle(m.bundle).catch((error: Error) => {
-      throw new ConfigError(`models[${i}].bundle`, error.message, `point it at a directory written by \`shiftwatch fit\``);
+      throw new ConfigError(`models[${i}].bundle`, error.message, `point it at a directory written by this version's \`shiftwatch fit\` (refit older bundles)`);
     });
     if (bundle.model !== m.name) {
       throw new ConfigError(`models[${i}].bundle`, `the bundle was fitted for model "${bundle.model}", not "${m.name}"`, 'point it at the right bundle or rename the model');

@@ -146,8 +146,8 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     ]);
     const clicks = bundle.features.find((f) => f.name === 'clicks');
     expect(clicks?.kind === 'categorical' && clicks.categories.every((c) => /^\d+$/.test(c))).toBe(true);
-    expect(result.stdout).toContain('clicks:categorical');
-    expect(result.stdout).not.toContain('latency_ms');
+    expect(result.stdout).toContain('features (6): 3 numeric: amount, age_days, session_s; 3 categorical: clicks, country, device');
+    expect(result.stdout).toContain('not features: latency_ms, risk_score (excluded)');
   });
 
   it('writes the bundle with the version label given by --version', async () => {
@@ -162,7 +162,7 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     const fast = FAST.filter((a) => a !== '--flow' && a !== 'none');
     const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', out, ...fast, '--flow-layers', '2', '--flow-hidden', '16', '--flow-epochs', '3']);
     expect(outcome(result)).toEqual({ code: 0, stderr: expect.stringMatching(/flow .*epoch 3\/3 train NLL -?\d+\.\d+ val NLL -?\d+\.\d+/) });
-    expect(result.stdout).toMatch(/flow: 2 affine couplings on 6 numeric features, 3 epochs/);
+    expect(result.stdout).toMatch(/detectors enabled: feature-shift .*; covariate-shift \(2 affine couplings on 6 numeric features, 3 epochs/);
     const flow = readBundleJson(out).flow!;
     expect(flow.model.layers).toHaveLength(2);
     expect(flow.model.standardization.features).toEqual(['amount', 'age_days', 'session_s', 'clicks', 'latency_ms', 'risk_score']);
@@ -204,7 +204,7 @@ describe('shiftwatch fit: bad reference data stops it with exit code 1, the colu
 
   it('a constant column', async () => {
     tmp.write('constant.csv', csvWithColumn('region', () => 'EU'));
-    await expectFitFails('constant.csv', FAST, 'reference column "region"', 'constant column', '"EU"', 'Fix: drop it with schema.exclude');
+    await expectFitFails('constant.csv', FAST, 'reference column "region"', 'constant column', '"EU"', 'Fix: drop it with --exclude region');
   });
 
   beforeAll(() => {
@@ -215,7 +215,7 @@ describe('shiftwatch fit: bad reference data stops it with exit code 1, the colu
     await expectFitFails(
       'mixed.csv', FAST,
       'reference column "tenure"', 'mixed types', '2,999 numbers and 1 string', '"n/a" on row 57',
-      'Fix: clean the column, or force its type with schema.overrides.tenure: categorical',
+      'Fix: clean the column, or force its type with --categorical tenure',
     );
   });
 
@@ -228,12 +228,13 @@ describe('shiftwatch fit: bad reference data stops it with exit code 1, the colu
 
   it('too few rows for the window size', async () => {
     await expectFitFails('ref.csv', ['--window-size', '2000', '--replicates', '50'],
-      `${ROWS} rows cannot calibrate windows of 2000 events`, 'at least 4000 are needed', 'Fix: provide more reference rows or configure a smaller window.size');
+      '3,000 rows cannot calibrate windows of 2,000 events: the window null needs 2 × 2,000 = 4,000 rows (--null-rows-per-window)',
+      'Fix: add reference rows; or fit it anyway, knowingly, with --window-size 1500 (and window.size 1500 in the service config)');
   });
 
   it('a column with too few non-null rows for the window', async () => {
     tmp.write('sparse.csv', csvWithColumn('coupon', (i) => (i < 400 ? String(i % 7) : '')));
-    await expectFitFails('sparse.csv', FAST, 'reference column "coupon"', 'only 400 non-null reference rows', 'at least 500 are needed', 'Fix: add at least 100 more reference rows');
+    await expectFitFails('sparse.csv', FAST, 'coupon has 400 non-null values, fewer than 500 (--min-rows)', 'Fix: add reference rows; or fit it anyway, knowingly, with --min-rows 400');
   });
 
   it('an --categorical column that is not in the data', async () => {

@@ -112,7 +112,7 @@ describe('shiftwatch serve: a bad configuration stops it at startup with the key
     const message = expectStartupFailure(await serve(tmp.write('no-bundle.yaml', configYaml({ bundle: 'bundles/fraud-v2' }))));
     expect(message).toContain('config models[0].bundle:');
     expect(message).toContain(join(tmp.dir, 'bundles/fraud-v2/bundle.json')); // resolved against the config file's directory
-    expect(message).toContain('Fix: point it at a directory written by `shiftwatch fit`');
+    expect(message).toContain('Fix: point it at a directory written by this version\'s `shiftwatch fit` (refit older bundles)');
   });
 
   it('an env override that is not a number: SHIFTWATCH__WINDOW__SIZE=abc', async () => {

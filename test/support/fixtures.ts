@@ -1,7 +1,7 @@
 /** Small reference bundles built from synthetic rows, for unit and integration tests. */
 import { buildFeatureReference } from '../../src/core/reference/feature-reference.js';
 import type { FeatureReference, ReferenceBundle } from '../../src/core/reference/bundle-types.js';
-import { BUNDLE_FORMAT_VERSION } from '../../src/core/reference/bundle-types.js';
+import { BUNDLE_FORMAT_VERSION, plainBundleParts } from '../../src/core/reference/bundle-types.js';
 import { syntheticRows, NUMERIC_FEATURES, CATEGORICAL_FEATURES, type SyntheticRow } from '../../src/demo/synthetic.js';
 import { simulateWindowNull } from '../../src/core/detect/null-calibration.js';
 
@@ -20,6 +20,6 @@ export function syntheticBundle(model = 'm1', options: { rows?: number; windowSi
   const nulls = simulateWindowNull(features, rows, { ...TEST_OPTIONS, windowSize: options.windowSize ?? 500, replicates: options.replicates ?? 200, seed: 5 });
   return {
     formatVersion: BUNDLE_FORMAT_VERSION, model, version: 'test', createdAt: '2026-11-28T00:00:00.000Z',
-    source: { path: 'synthetic', rows: rows.length, sha256: '' }, features, nulls,
+    source: { path: 'synthetic', rows: rows.length, sha256: '' }, features, nulls, ...plainBundleParts(rows.length),
   };
 }

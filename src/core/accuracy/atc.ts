@@ -69,7 +69,7 @@ function checkHeldOut(n: number, errors: number, options: AtcFitOptions): void {
   const minRows = options.minRows ?? ATC_DEFAULT_MIN_ROWS;
   const minErrors = options.minErrors ?? ATC_DEFAULT_MIN_ERRORS;
   const minCorrect = options.minCorrect ?? ATC_DEFAULT_MIN_CORRECT;
-  const fix = 'use a larger held-out set (never the training data), or lower minRows/minErrors/minCorrect knowingly';
+  const fix = 'use a larger held-out set (never the training data), or lower `shiftwatch fit --atc-min-rows` / `--atc-min-errors` knowingly (fit then warns and records it in the bundle)';
   if (n < minRows) {
     throw new ReferenceDataError(undefined, `ATC needs at least ${minRows} held-out rows to fit a threshold, got ${n}`, fix);
   }

@@ -98,7 +98,7 @@ export function fitManoCalibration(
     refuse(
       `the score hardly moves across synthetic shifts (standard deviation ${scoreSpread}), so it carries no accuracy information` +
         ` (normalisation ${fit.normalisation}, ${fit.classes} classes)`,
-      'disable MaNo for this model and rely on the other estimators',
+      'none needed: MaNo is left out of the bundle and the other estimators run',
     );
   }
   const rankCorrelation = spearmanCorrelation(points.map((p) => p.score), points.map((p) => p.accuracy));
@@ -106,7 +106,7 @@ export function fitManoCalibration(
   if (!(rankCorrelation >= minRankCorrelation)) {
     refuse(
       `the score does not track accuracy across the synthetic shifts (Spearman ρ = ${rankCorrelation} < ${minRankCorrelation})`,
-      'disable MaNo for this model, or check that the real logits (not rescaled probabilities) are passed',
+      'MaNo is left out of the bundle and the other estimators run; if the model has logits, give the reference its logits (logit_<class> columns) rather than probabilities',
     );
   }
   shuffle(points, random);
@@ -116,18 +116,18 @@ export function fitManoCalibration(
   const fitMap = options.method === 'isotonic' ? fitIsotonicMap : fitLinearMap;
   const map = fitMap(fitPoints.map((p) => p.score), fitPoints.map((p) => p.accuracy));
   if (!mapIncreases(map)) {
-    refuse('the score does not increase with accuracy across the synthetic shifts', 'disable MaNo for this model, or check that real logits are passed');
+    refuse('the score does not increase with accuracy across the synthetic shifts', 'MaNo is left out of the bundle and the other estimators run; if the model has logits, give the reference its logits (logit_<class> columns) rather than probabilities');
   }
   const halfWidth = conformalHalfWidth(calibrationPoints.map((p) => Math.abs(p.accuracy - evaluateMap(map, p.score))), coverage);
   if (!Number.isFinite(halfWidth)) {
-    refuse(`${calibrationPoints.length} calibration sets are too few for coverage ${coverage}`, 'raise repeats or lower coverage');
+    refuse(`${calibrationPoints.length} calibration sets are too few for coverage ${coverage}`, 'MaNo is left out of the bundle and the other estimators run');
   }
   const sourceFitError = Math.abs(evaluateMap(map, source.score) - source.accuracy);
   if (sourceFitError > halfWidth) {
     refuse(
       `the map gives ${evaluateMap(map, source.score)} on the held-out set itself, whose accuracy is ${source.accuracy}` +
         ` (off by more than the interval half-width ${halfWidth})`,
-      'use milder synthetic severities or the isotonic method',
+      'MaNo is left out of the bundle and the other estimators run',
     );
   }
   const allScores = [source.score, ...points.map((p) => p.score)];

@@ -2,11 +2,19 @@
  * Data contract v1: inference events. Decoding never throws on bad input; it returns a reason from
  * a closed set so the message can be dead-lettered and counted.
  */
+import { probabilityProblem } from './probabilities.js';
+
 export type FeatureValue = number | string | boolean | null;
 
+/**
+ * A model output per class: an array in the order of the model's reference bundle, or an object
+ * keyed by class name (mapped to that order by the model's class list, see classes.ts).
+ */
+export type ClassValues = number[] | Record<string, number>;
+
 export interface Prediction {
-  probs?: number[];
-  logits?: number[];
+  probs?: ClassValues;
+  logits?: ClassValues;
   label?: number | string;
   value?: number;
 }
@@ -113,12 +121,16 @@ function validatePrediction(raw: unknown): Prediction | undefined | string {
   for (const key of ['probs', 'logits'] as const) {
     const v = raw[key];
     if (v === undefined) continue;
-    if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      return `"prediction.${key}" must be an array of at least two finite numbers`;
+    const values = Array.isArray(v) ? v : isPlainObject(v) ? Object.values(v) : undefined;
+    if (values === undefined || values.length < 2 || !values.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      return `"prediction.${key}" must be an array of at least two finite numbers, or an object of at least two class names to finite numbers`;
     }
-    out[key] = v as number[];
+    if (key === 'probs') {
+      const problem = probabilityProblem(values as number[]);
+      if (problem !== undefined) return `"prediction.probs": ${problem}`;
+    }
+    out[key] = v as ClassValues;
   }
-  if (out.probs && out.probs.some((p) => p < 0 || p > 1)) return '"prediction.probs" must lie in [0, 1]';
   if (raw.label !== undefined) {
     if (typeof raw.label !== 'number' && typeof raw.label !== 'string') return '"prediction.label" must be a number or string';
     out.label = raw.label;

@@ -1,13 +1,15 @@
 /**
  * Data contract v1: delayed labels, `{ "model": "fraud-v3", "id": "req-8f2c", "label": 1, "ts": ... }`.
- * The label is the class index in the model's output (a number, or a string holding one).
+ * The label is a class name or a class index (a number, or a string holding one); which class it
+ * means depends on the model's class list, so the monitor resolves it (predictions/classes.ts).
  */
 import type { DeadLetterReason } from './event.js';
 
 export interface LabelMessage {
   model: string;
   id: string;
-  label: number;
+  /** As sent: a class name or a class index. */
+  label: number | string;
 }
 
 export type LabelDecodeResult = { ok: true; label: LabelMessage } | { ok: false; reason: DeadLetterReason; detail: string };
@@ -26,7 +28,10 @@ export function decodeLabel(bytes: Uint8Array | null, maxBytes: number): LabelDe
   const o = parsed as Record<string, unknown>;
   if (typeof o.model !== 'string' || o.model === '') return fail('missing_model', 'field "model" is required');
   if (typeof o.id !== 'string' && typeof o.id !== 'number') return fail('invalid_field', 'field "id" (the event id the label belongs to) is required');
-  const label = typeof o.label === 'string' && o.label.trim() !== '' ? Number(o.label) : o.label;
-  if (typeof label !== 'number' || !Number.isInteger(label) || label < 0) return fail('invalid_field', '"label" must be a class index (an integer >= 0)');
-  return { ok: true, label: { model: o.model, id: String(o.id), label } };
+  const label = o.label;
+  const valid = (typeof label === 'string' && label.trim() !== '') || (typeof label === 'number' && Number.isInteger(label) && label >= 0);
+  if (!valid) {
+    return fail('invalid_field', `"label" must be a class name or a class index (an integer >= 0), got ${label === undefined ? 'none' : JSON.stringify(label)}`);
+  }
+  return { ok: true, label: { model: o.model, id: String(o.id), label: label as number | string } };
 }

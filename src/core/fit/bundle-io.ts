@@ -31,7 +31,9 @@ export async function readBundle(dir: string): Promise<ReferenceBundle> {
   }
   if (bundle.formatVersion !== BUNDLE_FORMAT_VERSION) {
     throw new ShiftwatchError(
-      `reference bundle ${path} has format ${String(bundle.formatVersion)}, this shiftwatch reads format ${BUNDLE_FORMAT_VERSION}; re-run \`shiftwatch fit\``,
+      `reference bundle ${path} has format ${String(bundle.formatVersion)}, this shiftwatch reads format ${BUNDLE_FORMAT_VERSION} only` +
+        (Number(bundle.formatVersion) < BUNDLE_FORMAT_VERSION ? ' (format 2 added the class names, the reference size and its time order)' : '') +
+        '; refit it from its reference data with `shiftwatch fit`',
     );
   }
   if (!Array.isArray(bundle.features) || bundle.features.length === 0) {

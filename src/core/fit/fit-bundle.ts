@@ -1,21 +1,27 @@
 /**
  * `shiftwatch fit`: reference data file → versioned reference bundle. Reads CSV or JSON Lines,
- * infers the feature schema (with overrides), summarises each feature on the reference's own bins
- * and simulates the null of the window evidence at the window size in use.
+ * recognises the model's outputs, infers the feature schema (with overrides) and validates every
+ * row (errors name file rows), puts the rows in time order, checks the reference's size against
+ * the minimums in force (warning below the recommended sizes), summarises each feature on the
+ * reference's own bins, simulates the null of the window evidence at the window size in use, and
+ * fits the prediction estimators and the density flow.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../reference/bundle-types.js';
 import { readReferenceRows, type ReadOptions } from '../reference/readers.js';
-import { inferSchema, type FeatureSpec, type SchemaOptions } from '../reference/schema.js';
+import { inferSchema, PREDICTION_COLUMN, type FeatureSpec, type SchemaOptions } from '../reference/schema.js';
 import type { Row } from '../reference/readers.js';
 import type { FlowBundle } from '../flow/flow-spec.js';
-import { buildFeatureReference, checkEnoughRows } from '../reference/feature-reference.js';
+import { buildFeatureReference } from '../reference/feature-reference.js';
+import { recognizeOutputs, type OutputDeclaration } from '../reference/output-columns.js';
+import { assessReferenceSize, flowSizeWarning, resolveMinimums, type ReferenceMinimums } from '../reference/reference-size.js';
+import { timeOrder } from '../reference/time-order.js';
 import { simulateWindowNull } from '../detect/null-calibration.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
-import { fitClassificationReference, predictionColumns } from '../predictions/classification-reference.js';
+import { fitClassification, readLabelledOutputs, reorderLabelledOutputs } from '../predictions/classification-reference.js';
 import { fitRegressionReference } from '../predictions/regression-reference.js';
 
 export interface FitOptions {
@@ -30,6 +36,14 @@ export interface FitOptions {
   nullReplicates?: number;
   seed?: number;
   schema?: SchemaOptions;
+  /** How the model's outputs are named (default: `prob_<class>` / `logit_<class>`), or `none`. */
+  outputs?: OutputDeclaration;
+  /** Reference-size minimums (default: the recommended sizes); see reference-size.ts. */
+  minimums?: Partial<ReferenceMinimums>;
+  /** Column holding each row's time: rows are sorted by it (stable) before anything is fitted. */
+  timeColumn?: string;
+  /** Declared seasonal / context features (must be feature columns). */
+  contextFeatures?: string[];
   tests: TestOptions;
   onProgress?: (stage: 'read' | 'summarise' | 'nulls' | 'predictions', done: number, total: number) => void;
   now?: () => Date;
@@ -37,28 +51,49 @@ export interface FitOptions {
    * Trains the density flow on the reference rows (injected so that this core stays free of tfjs;
    * the CLI passes `fitFlow`). Absent: no flow. It may decline with a reason.
    */
-  flowTrainer?: (rows: readonly Row[], specs: readonly FeatureSpec[]) => Promise<FlowBundle | { skipped: string }>;
-  onFlowSkipped?: (reason: string) => void;
+  flowTrainer?: (rows: readonly Row[], specs: readonly FeatureSpec[], options: { minRows: number }) => Promise<FlowBundle | { skipped: string }>;
 }
 
-export async function fitBundle(options: FitOptions): Promise<{ bundle: ReferenceBundle; path: string }> {
+export interface FitResult {
+  bundle: ReferenceBundle;
+  path: string;
+  /** What was not fitted, and why (e.g. the density flow on too few rows). */
+  skipped: { what: string; reason: string }[];
+  /** Every column that is not a feature, with its role. */
+  unmonitored: { column: string; reason: string }[];
+}
+
+export async function fitBundle(options: FitOptions): Promise<FitResult> {
   const progress = options.onProgress;
+  const minimums = resolveMinimums(options.minimums);
   const readOptions: ReadOptions = progress ? { onProgress: (p) => progress('read', p.bytes, p.totalBytes) } : {};
-  const { rows, columns } = await readReferenceRows(options.input, readOptions);
-  const specs = inferSchema(rows, columns, options.schema);
-  if (rows.length < 2 * options.windowSize) {
-    throw new ReferenceDataError(
-      undefined,
-      `${rows.length} rows cannot calibrate windows of ${options.windowSize} events (at least ${2 * options.windowSize} are needed)`,
-      'provide more reference rows or configure a smaller window.size',
-    );
-  }
+  const read = await readReferenceRows(options.input, readOptions);
+  const { columns } = read;
+  // Everything that names a row runs on the file's order; the fitting below runs in time order.
+  const schema = options.schema ?? {};
+  const userDeclared = new Set([...Object.keys(schema.overrides ?? {}), ...(schema.exclude ?? [])]);
+  const outputs = recognizeOutputs(read.rows, columns, options.outputs ?? {}, userDeclared);
+  const roles: Record<string, string> = { ...schema.roles };
+  if (options.timeColumn !== undefined) roles[options.timeColumn] = 'the time column';
+  for (const c of outputs?.columns ?? []) roles[c] = 'a model output';
+  const specs = inferSchema(read.rows, columns, { ...schema, roles });
+  const labelled = outputs === undefined ? undefined : readLabelledOutputs(read.rows, columns, outputs);
+  const regression = options.outputs?.none || outputs !== undefined ? undefined : fitRegressionReference(read.rows, columns, options.seed ?? 1);
+  const order = options.timeColumn === undefined ? undefined : timeOrder(read.rows, columns, options.timeColumn);
+  const rows = order === undefined ? read.rows : order.map((i) => read.rows[i]!);
+  const contextFeatures = checkContextFeatures(options.contextFeatures ?? [], specs, columns, options.timeColumn);
+
+  const values = specs.map((spec) => rows.map((r) => r[spec.name] ?? null));
+  const warnings = assessReferenceSize({
+    rows: rows.length,
+    windowSize: options.windowSize,
+    minEvents: options.minEvents,
+    columns: specs.map((spec, j) => ({ name: spec.name, n: values[j]!.filter((v) => v !== null).length })),
+    ...(labelled ? { labelled: { rows: labelled.labels.length, errors: labelled.errors } } : {}),
+  }, minimums);
   const features = specs.map((spec, j) => {
     progress?.('summarise', j + 1, specs.length);
-    const values = rows.map((r) => r[spec.name] ?? null);
-    const ref = buildFeatureReference(spec, values, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
-    checkEnoughRows(ref.n, options.minEvents, spec.name);
-    return ref;
+    return buildFeatureReference(spec, values[j]!, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
   });
   const nulls = simulateWindowNull(features, rows, {
     ...options.tests,
@@ -67,14 +102,20 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     seed: options.seed ?? 1,
     ...(progress ? { onProgress: (d: number, t: number) => progress('nulls', d, t) } : {}),
   });
-  const hasPredictions = predictionColumns(columns) !== undefined;
-  if (hasPredictions) progress?.('predictions', 0, 1);
-  const predictions = fitClassificationReference(rows, columns, { windowSize: options.windowSize, seed: options.seed ?? 1 });
-  if (hasPredictions) progress?.('predictions', 1, 1);
-  const regression = predictions === undefined ? fitRegressionReference(rows, columns, options.seed ?? 1) : undefined;
-  const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs) : undefined;
+  if (labelled) progress?.('predictions', 0, 1);
+  const predictions = labelled === undefined ? undefined
+    : fitClassification(order === undefined ? labelled : reorderLabelledOutputs(labelled, order), { windowSize: options.windowSize, seed: options.seed ?? 1, minimums });
+  if (labelled) progress?.('predictions', 1, 1);
+  const skipped: FitResult['skipped'] = [];
+  const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs, { minRows: minimums.flowRows }) : undefined;
   const flow = flowResult === undefined || 'skipped' in flowResult ? undefined : flowResult;
-  if (flowResult !== undefined && 'skipped' in flowResult) options.onFlowSkipped?.(flowResult.skipped);
+  if (flowResult !== undefined && 'skipped' in flowResult) skipped.push({ what: 'covariate-shift (density flow)', reason: flowResult.skipped });
+  if (flow !== undefined) {
+    const t = flow.training.rows;
+    const warning = flowSizeWarning(t.train + t.validation + t.calibration);
+    if (warning !== undefined) warnings.push(warning);
+  }
+  if (predictions !== undefined && 'refused' in predictions.mano) skipped.push({ what: 'MaNo accuracy estimate', reason: predictions.mano.refused });
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -83,12 +124,44 @@ export async function fitBundle(options: FitOptions): Promise<{ bundle: Referenc
     createdAt,
     source: { path: options.input, rows: rows.length, sha256: await sha256File(options.input) },
     features,
+    reference: { rows: rows.length, warnings, small: warnings.length > 0, minimums },
+    order: { timeColumn: options.timeColumn ?? null },
+    contextFeatures,
     nulls,
     ...(predictions === undefined ? {} : { predictions }),
     ...(regression === undefined ? {} : { regression }),
     ...(flow === undefined ? {} : { flow }),
   };
-  return { bundle, path: await writeBundle(options.outDir, bundle) };
+  const unmonitored = unmonitoredColumns(columns, specs, roles, options);
+  return { bundle, path: await writeBundle(options.outDir, bundle), skipped, unmonitored };
+}
+
+/** Declared context features must be features of this reference. */
+function checkContextFeatures(context: readonly string[], specs: readonly FeatureSpec[], columns: readonly string[], timeColumn: string | undefined): string[] {
+  const features = specs.map((s) => s.name);
+  for (const name of context) {
+    if (features.includes(name)) continue;
+    const why = name === timeColumn ? 'it is the time column'
+      : columns.includes(name) ? 'it is not a feature (a reserved, excluded or model-output column)'
+      : 'there is no such column';
+    throw new ReferenceDataError(name, `is declared a context feature (--context) but ${why}`, `declare feature columns only; the features are: ${features.join(', ')}`);
+  }
+  return [...new Set(context)];
+}
+
+/** Why each column that is not a feature is left out, so that nothing is dropped silently. */
+function unmonitoredColumns(columns: readonly string[], specs: readonly FeatureSpec[], roles: Record<string, string>, options: FitOptions): FitResult['unmonitored'] {
+  const features = new Set(specs.map((s) => s.name));
+  const excluded = new Set([...(options.schema?.exclude ?? []), ...Object.entries(options.schema?.overrides ?? {}).filter(([, k]) => k === 'ignore').map(([c]) => c)]);
+  const reserved: Record<string, string> = { id: 'event id', ts: 'event time', model: 'model name', label: 'true label', prediction: 'regression prediction' };
+  const byName = (column: string) => `${reserved[column]}, not a feature by its name`;
+  return columns.filter((c) => !features.has(c)).map((column) => ({
+    column,
+    reason: roles[column] ?? (excluded.has(column) ? 'excluded'
+      : Object.hasOwn(reserved, column) ? byName(column)
+      : PREDICTION_COLUMN.test(column) ? (options.outputs?.none ? 'a model output, not used: --no-predictions' : 'a model output')
+      : 'not a feature'),
+  }));
 }
 
 async function sha256File(path: string): Promise<string> {

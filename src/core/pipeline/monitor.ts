@@ -17,6 +17,7 @@ import { calibratedPrediction } from '../predictions/classification-reference.js
 import { evaluateRegression, sourceModel, type RegressionEvaluation } from '../predictions/regression-reference.js';
 import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
+import { classIndex } from '../predictions/classes.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 import type { LogLikelihoodScorer } from '../flow/scorer.js';
 import type { FlowWindowResult } from '../flow/likelihood-tests.js';
@@ -228,10 +229,11 @@ export class Monitor {
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
     const decoded = decodeLabel(message.value, this.options.maxMessageBytes);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
-    const { model, id, label } = decoded.label;
+    const { model, id } = decoded.label;
     const tracker = this.models.get(model)?.predictions;
     if (tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
-    if (label >= tracker.ref.classes) return reject('invalid_field', `label ${label} is not a class index below ${tracker.ref.classes}`, model);
+    const label = classIndex(tracker.ref.classNames, decoded.label.label);
+    if (typeof label === 'string') return reject('invalid_field', `${label} of model "${model}"`, model);
     const { outcome, report } = tracker.addLabel(id, label, this.now());
     this.observer.label?.(model, outcome);
     if (report !== undefined) {

@@ -4,7 +4,11 @@
  * applied to the reference and to every window, and the source quantities each estimator needs.
  */
 import type { Row } from '../reference/readers.js';
-import { PREDICTION_COLUMN } from '../reference/schema.js';
+import type { Prediction } from '../contract/event.js';
+import { probabilityProblem } from '../contract/probabilities.js';
+import { recognizeOutputs, type OutputColumns } from '../reference/output-columns.js';
+import { RECOMMENDED_MINIMUMS, type ReferenceMinimums } from '../reference/reference-size.js';
+import { classIndex, listNames, valuesInClassOrder } from './classes.js';
 import { ReferenceDataError } from '../errors.js';
 import { applyCalibration, fitCalibration, logitsFromProbs, type Calibration } from '../labelshift/calibration.js';
 import { argmax, jointConfusionSoft, predictedMarginalHard } from '../labelshift/confusion.js';
@@ -20,6 +24,8 @@ import { fitManoCalibration, type ManoCalibration } from '../accuracy/mano-calib
 export interface ClassificationReference {
   kind: 'classification';
   classes: number;
+  /** Class names in output order: what events' object-keyed outputs and labels may use. */
+  classNames: string[];
   /** What the reference (and so the events) carry: `prediction.probs` or `prediction.logits`. */
   input: 'probs' | 'logits';
   n: number;
@@ -40,52 +46,76 @@ export interface ClassificationReference {
   mano: { fit: ManoFit; calibration: ManoCalibration } | { refused: string };
 }
 
-/** Finds `prob_k` / `logit_k` columns; undefined when the reference has no model outputs. */
-export function predictionColumns(columns: readonly string[]): { input: 'probs' | 'logits'; names: string[] } | undefined {
-  const found = new Map<string, Map<number, string>>();
-  for (const c of columns) {
-    const m = PREDICTION_COLUMN.exec(c);
-    if (!m) continue;
-    const byIndex = found.get(m[1]!) ?? new Map<number, string>();
-    byIndex.set(Number(m[2]), c);
-    found.set(m[1]!, byIndex);
-  }
-  if (found.size === 0) return undefined;
-  if (found.size > 1) throw new ReferenceDataError(undefined, 'the reference has both prob_<k> and logit_<k> columns', 'keep one of the two');
-  const [prefix, byIndex] = [...found][0]!;
-  const k = byIndex.size;
-  const names = Array.from({ length: k }, (_, i) => byIndex.get(i));
-  if (k < 2 || names.some((n) => n === undefined)) {
-    throw new ReferenceDataError(`${prefix}_*`, `expected ${prefix}_0 .. ${prefix}_${k - 1} for ${k} classes`, 'name the model output columns by class index, from 0, without gaps');
-  }
-  return { input: prefix === 'prob' ? 'probs' : 'logits', names: names as string[] };
+/** A classifier reference's rows as the estimators need them, in the order given. */
+export interface LabelledOutputs {
+  outputs: OutputColumns;
+  /** The model's logits per row (from its probabilities up to a per-row constant when it gave those). */
+  logits: number[][];
+  labels: number[];
+  /** Rows the model's top-1 class gets wrong. */
+  errors: number;
 }
 
-export function fitClassificationReference(rows: readonly Row[], columns: readonly string[], options: { windowSize: number; seed: number }): ClassificationReference | undefined {
-  const found = predictionColumns(columns);
-  if (found === undefined) return undefined;
-  const K = found.names.length;
+/**
+ * Reads every row's model output and true label. Refuses, naming the row (rows count data rows
+ * from 1, in file order), a missing output, probabilities that are not a distribution, and a label
+ * that is neither a class name nor a class index.
+ */
+export function readLabelledOutputs(rows: readonly Row[], columns: readonly string[], outputs: OutputColumns): LabelledOutputs {
+  const { classNames, columns: outputColumns } = outputs;
   if (!columns.includes('label')) {
-    throw new ReferenceDataError('label', `the reference has model outputs (${found.names[0]}, ...) but no label column`, 'add the true label of each row, as the class index 0..K-1');
+    throw new ReferenceDataError('label', `the reference has model outputs (${outputColumns.join(', ')}) but no label column`, `add the true label of each row, as a class name (${listNames(classNames)}) or index; or pass --no-predictions to monitor the inputs only`);
   }
   const logits: number[][] = [];
   const labels: number[] = [];
+  let errors = 0;
   rows.forEach((row, i) => {
-    const y = Number(row.label);
-    if (!Number.isInteger(y) || y < 0 || y >= K) {
-      throw new ReferenceDataError('label', `row ${i + 1} has label ${JSON.stringify(row.label)}, not a class index in 0..${K - 1}`, 'write labels as the index of the class in the model output');
+    const y = classIndex(classNames, row.label);
+    if (typeof y === 'string') throw new ReferenceDataError('label', `row ${i + 1}: ${y}`, 'write each label as a class name or as the index of the class in the model output');
+    const out = outputColumns.map((c) => row[c]);
+    const missing = out.findIndex((v) => typeof v !== 'number');
+    if (missing >= 0) {
+      throw new ReferenceDataError(outputColumns[missing], `row ${i + 1} has ${JSON.stringify(out[missing])}, not a number`, 'give every reference row the model output for every class');
     }
-    const out = found.names.map((c) => row[c]);
-    if (out.some((v) => typeof v !== 'number')) {
-      throw new ReferenceDataError(found.names[0], `row ${i + 1} lacks a numeric model output`, 'give every reference row the model output for every class');
+    if (outputs.input === 'probs') {
+      const problem = probabilityProblem(out as number[]);
+      if (problem !== undefined) {
+        throw new ReferenceDataError(undefined, `row ${i + 1}: ${problem} over ${outputColumns.join(', ')}`, 'export the model\'s probabilities for every class, unrounded (or its logits as logit_<class> columns); a row that does not sum to 1 is not a model output');
+      }
     }
+    const z = outputs.input === 'probs' ? logitsFromProbs(out as number[]) : (out as number[]);
+    if (argmax(z) !== y) errors++;
     labels.push(y);
-    logits.push(found.input === 'probs' ? logitsFromProbs(out as number[]) : (out as number[]));
+    logits.push(z);
   });
+  return { outputs, logits, labels, errors };
+}
+
+/** The same rows in another order (e.g. the reference's time order). */
+export function reorderLabelledOutputs(data: LabelledOutputs, order: readonly number[]): LabelledOutputs {
+  return { ...data, logits: order.map((i) => data.logits[i]!), labels: order.map((i) => data.labels[i]!) };
+}
+
+export interface ClassificationFitOptions {
+  windowSize: number;
+  seed: number;
+  /** ATC's minimums (default: the recommended ones). */
+  minimums?: Pick<ReferenceMinimums, 'atcRows' | 'atcErrors'>;
+}
+
+/** Recognises the outputs (default names), reads the rows and fits; undefined without model outputs. */
+export function fitClassificationReference(rows: readonly Row[], columns: readonly string[], options: ClassificationFitOptions): ClassificationReference | undefined {
+  const outputs = recognizeOutputs(rows, columns, {});
+  return outputs === undefined ? undefined : fitClassification(readLabelledOutputs(rows, columns, outputs), options);
+}
+
+export function fitClassification(data: LabelledOutputs, options: ClassificationFitOptions): ClassificationReference {
+  const { logits, labels, outputs } = data;
+  const K = outputs.classNames.length;
   const counts = new Array<number>(K).fill(0);
   for (const y of labels) counts[y]! += 1;
   const empty = counts.findIndex((c) => c === 0);
-  if (empty >= 0) throw new ReferenceDataError('label', `class ${empty} has no example in the reference`, 'use a reference that contains every class the model can predict');
+  if (empty >= 0) throw new ReferenceDataError('label', `the class ${JSON.stringify(outputs.classNames[empty])} has no example in the reference`, 'use a reference that contains every class the model can predict');
   const calibration = fitCalibration('bcts', logits, labels);
   const probs = logits.map((z) => applyCalibration(z, calibration));
   // Correctness is the model's own top-1 prediction (calibration with a bias can move the argmax).
@@ -99,11 +129,13 @@ export function fitClassificationReference(rows: readonly Row[], columns: readon
   } catch (error) {
     mano = { refused: (error as Error).message };
   }
+  const atcOptions = { minRows: options.minimums?.atcRows ?? RECOMMENDED_MINIMUMS.atcRows, minErrors: options.minimums?.atcErrors ?? RECOMMENDED_MINIMUMS.atcErrors, minCorrect: options.minimums?.atcErrors ?? RECOMMENDED_MINIMUMS.atcErrors };
   return {
     kind: 'classification',
     classes: K,
-    input: found.input,
-    n: rows.length,
+    classNames: [...outputs.classNames],
+    input: outputs.input,
+    n: labels.length,
     calibration,
     sourcePrior: sourcePriorFromPosteriors(probs),
     labelPrior: counts.map((c) => c / labels.length),
@@ -112,8 +144,8 @@ export function fitClassificationReference(rows: readonly Row[], columns: readon
     confusion: jointConfusionSoft(probs, labels),
     predictedCounts: predictedMarginalHard(probs.map(argmax), K).map((f) => f * labels.length),
     atc: {
-      mc: fitAtc(probs.map(SCORE_FUNCTIONS.mc), correct),
-      ne: fitAtc(probs.map(SCORE_FUNCTIONS.ne), correct),
+      mc: fitAtc(probs.map(SCORE_FUNCTIONS.mc), correct, atcOptions),
+      ne: fitAtc(probs.map(SCORE_FUNCTIONS.ne), correct, atcOptions),
       bootstrap: {
         mc: fitAtcBootstrap(probs.map(SCORE_FUNCTIONS.mc), correct, { seed: options.seed }),
         ne: fitAtcBootstrap(probs.map(SCORE_FUNCTIONS.ne), correct, { seed: options.seed + 1 }),
@@ -132,10 +164,11 @@ export function modelLogits(calibratedProbs: readonly number[], calibration: Cal
   return calibratedProbs.map((p, k) => calibration.T * (Math.log(Math.max(p, 1e-300)) - (calibration.bias[k] ?? 0)));
 }
 
-/** The calibrated probabilities of one event's prediction, or a problem description. */
-export function calibratedPrediction(ref: ClassificationReference, prediction: { probs?: number[]; logits?: number[] } | undefined): number[] | undefined | string {
+/** The calibrated probabilities of one event's prediction, or a problem description naming the value. */
+export function calibratedPrediction(ref: ClassificationReference, prediction: Pick<Prediction, 'probs' | 'logits'> | undefined): number[] | undefined | string {
   const raw = ref.input === 'probs' ? prediction?.probs : prediction?.logits;
   if (raw === undefined) return prediction?.probs !== undefined || prediction?.logits !== undefined ? `prediction.${ref.input} is required for this model (its reference was fitted on ${ref.input})` : undefined;
-  if (raw.length !== ref.classes) return `prediction.${ref.input} has ${raw.length} values, the model has ${ref.classes} classes`;
-  return applyCalibration(ref.input === 'probs' ? logitsFromProbs(raw) : raw, ref.calibration);
+  const values = valuesInClassOrder(ref.classNames, raw, `prediction.${ref.input}`);
+  if (typeof values === 'string') return values;
+  return applyCalibration(ref.input === 'probs' ? logitsFromProbs(values) : values, ref.calibration);
 }

@@ -16,7 +16,7 @@ import { atcSummary, atcFromCounts } from '../accuracy/atc.js';
 import { atcBootstrapSummary, atcInterval } from '../accuracy/atc-bootstrap.js';
 import { SCORE_FUNCTIONS } from '../accuracy/scores.js';
 import { averageConfidence, confidenceSummary, docEstimate } from '../accuracy/baselines.js';
-import { averageConfidenceInterval, docInterval, wilsonCountInterval } from '../accuracy/intervals.js';
+import { averageConfidenceInterval, docInterval, normalInterval } from '../accuracy/intervals.js';
 import { manoAccuracy } from '../accuracy/mano-calibration.js';
 import { manoScoreFromSummary, manoSummary } from '../accuracy/mano.js';
 import { modelLogits, type ClassificationReference } from './classification-reference.js';
@@ -87,7 +87,7 @@ export function evaluatePredictions(ref: ClassificationReference, summary: Predi
     };
   }
   const implied = proportions.estimate.reduce((s, q, k) => s + q * ref.recall[k]!, 0);
-  const impliedInterval = wilsonCountInterval(implied * m, m);
+  const impliedInterval = normalInterval(implied, impliedAccuracyVariance(ref, proportions.estimate, implied, m));
   accuracy['label-shift'] = { estimate: implied, lower: impliedInterval.lower, upper: impliedInterval.upper, interval: impliedInterval.kind };
 
   const test = method === 'mlls'
@@ -100,4 +100,20 @@ function countPredicted(rows: readonly number[][], K: number): number[] {
   const counts = new Array<number>(K).fill(0);
   for (const r of rows) counts[argmax(r)]! += 1;
   return counts;
+}
+
+/**
+ * Variance of Σ_k q_k·recall_k: the window's binomial term plus the reference's, because each
+ * recall_k was measured on the n·π_k labelled reference rows of class k (a small reference gives a
+ * wide interval). The class mix q is taken as known; its own error is in the class-share interval.
+ */
+function impliedAccuracyVariance(ref: ClassificationReference, q: readonly number[], implied: number, m: number): number {
+  let reference = 0;
+  ref.recall.forEach((r, k) => {
+    const nk = ref.labelPrior[k]! * ref.n;
+    // Shrunk toward 1/2 (add one hit and one miss) so that a recall of exactly 0 or 1 on a few rows still has spread.
+    const shrunk = (r * nk + 1) / (nk + 2);
+    reference += (q[k]! ** 2 * shrunk * (1 - shrunk)) / (nk + 2);
+  });
+  return (implied * (1 - implied)) / m + reference;
 }

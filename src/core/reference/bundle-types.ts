@@ -5,8 +5,13 @@
 import type { ClassificationReference } from '../predictions/classification-reference.js';
 import type { RegressionReference } from '../predictions/regression-reference.js';
 import type { FlowBundle } from '../flow/flow-spec.js';
+import { RECOMMENDED_MINIMUMS, type ReferenceMinimums } from './reference-size.js';
 
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * 2: class names (`predictions.classNames`), the reference's size and warnings (`reference`), its
+ * time order (`order`) and declared context features. `serve` refuses format 1: refit it.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 
 /**
  * A numeric feature's reference, as a fine histogram on the reference's own quantiles.
@@ -50,6 +55,12 @@ export interface ReferenceBundle {
   createdAt: string;
   source: { path: string; rows: number; sha256: string };
   features: FeatureReference[];
+  /** How big the reference was, against which minimums, and what `fit` warned about. */
+  reference: ReferenceInfo;
+  /** The reference's time order: sorted by `timeColumn`, or the file's order when it is null. */
+  order: { timeColumn: string | null };
+  /** Declared seasonal / context features (`--context`): reported, never alerting on their own. */
+  contextFeatures: string[];
   /** Calibrated null of the window-level statistic, see core/detect. */
   nulls: WindowNull;
   /** Present when the reference carried the model's outputs and true labels. */
@@ -70,4 +81,20 @@ export interface WindowNull {
   blocks: number;
   /** Sorted ascending: min over features of the per-feature p-value, Bonferroni-adjusted, per simulated window. */
   minAdjustedP: number[];
+}
+
+export interface ReferenceInfo {
+  /** Rows fitted (all of the file's data rows). */
+  rows: number;
+  /** Everything `fit` warned about, e.g. each size below its recommended value. */
+  warnings: string[];
+  /** True when some size is below its recommended value (see reference-size.ts). */
+  small: boolean;
+  /** The minimums in force for this fit (defaults: the recommended sizes). */
+  minimums: ReferenceMinimums;
+}
+
+/** The format-2 fields of a bundle fitted in code without warnings (benchmarks, tests). */
+export function plainBundleParts(rows: number): Pick<ReferenceBundle, 'reference' | 'order' | 'contextFeatures'> {
+  return { reference: { rows, warnings: [], small: false, minimums: { ...RECOMMENDED_MINIMUMS } }, order: { timeColumn: null }, contextFeatures: [] };
 }

@@ -11,11 +11,9 @@
 import { ReferenceDataError } from '../errors.js';
 import type { CategoricalFeatureReference, FeatureReference, NumericFeatureReference } from './bundle-types.js';
 import type { CellValue } from './readers.js';
-import type { FeatureSpec } from './schema.js';
+import { forceKindFix, type FeatureSpec } from './schema.js';
 
 export const DEFAULT_MAX_BINS = 512;
-/** The reference must hold at least this many non-null values per feature, whatever the window size. */
-export const MIN_REFERENCE_ROWS = 500;
 
 export function buildFeatureReference(
   spec: FeatureSpec,
@@ -39,11 +37,11 @@ function numericReference(name: string, values: readonly CellValue[], maxBins: n
       throw new ReferenceDataError(
         name,
         `numeric feature has the ${typeof v} ${typeof v === 'number' ? String(v) : JSON.stringify(v)} on row ${i + 1}`,
-        `clean the column, or force its type with schema.overrides.${name}: categorical`,
+        `clean the column, or force its type with ${forceKindFix(name, 'categorical')}`,
       );
     }
   }
-  if (n === 0) throw new ReferenceDataError(name, `all ${missing} values are null`, 'drop it with schema.exclude or fix the export');
+  if (n === 0) throw new ReferenceDataError(name, `all ${missing} values are null`, `drop it with --exclude ${name}, or fix the export`);
   const sorted = xs.subarray(0, n).sort();
   const edges = numericEdges(sorted, maxBins);
   const counts = new Array<number>(edges.length + 1).fill(0);
@@ -71,7 +69,7 @@ function categoricalReference(name: string, values: readonly CellValue[]): Categ
     byCategory.set(key, (byCategory.get(key) ?? 0) + 1);
   }
   if (byCategory.size === 0) {
-    throw new ReferenceDataError(name, `all ${missing} values are null`, 'drop it with schema.exclude or fix the export');
+    throw new ReferenceDataError(name, `all ${missing} values are null`, `drop it with --exclude ${name}, or fix the export`);
   }
   // Descending count, then name by UTF-16 code units (not locale), so bundles are reproducible.
   const sorted = [...byCategory].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -137,22 +135,4 @@ function nextUp(x: number): number {
   f64[0] = x;
   i64[0] = x > 0 ? i64[0]! + 1n : i64[0]! - 1n;
   return f64[0]!;
-}
-
-/**
- * The reference must hold at least max(5 × window.minEvents, 500) non-null values per feature, so
- * that it can be split into held-out blocks for the window null and still describe the feature.
- */
-export function checkEnoughRows(n: number, windowMinEvents: number, column?: string): void {
-  const needed = Math.max(5 * windowMinEvents, MIN_REFERENCE_ROWS);
-  if (n >= needed) return;
-  const fix =
-    n < MIN_REFERENCE_ROWS
-      ? `add at least ${needed - n} more reference rows with this feature set (${MIN_REFERENCE_ROWS} is the minimum whatever window.minEvents is)`
-      : `add at least ${needed - n} more reference rows with this feature set, or lower window.minEvents to ${Math.floor(n / 5)} or less`;
-  throw new ReferenceDataError(
-    column,
-    `only ${n} non-null reference rows; at least ${needed} are needed (max(5 × window.minEvents = ${5 * windowMinEvents}, ${MIN_REFERENCE_ROWS}))`,
-    fix,
-  );
 }

@@ -188,7 +188,8 @@ function jsonlSink(path: string, rows: Row[], maxRows: number): Sink {
 
 /**
  * An inference-event-shaped row contributes its features, its label, and its prediction as the
- * columns `prob_<k>` / `logit_<k>` (class k) or `prediction` (a regression value).
+ * columns `prob_<k>` / `logit_<k>` (an array: class index k; an object: class name k) or
+ * `prediction` (a regression value).
  */
 function flattenEvent(event: Record<string, unknown>, features: Record<string, unknown>): Record<string, unknown> {
   const row: Record<string, unknown> = { ...features };
@@ -198,6 +199,7 @@ function flattenEvent(event: Record<string, unknown>, features: Record<string, u
     for (const [key, prefix] of [['probs', 'prob'], ['logits', 'logit']] as const) {
       const v = prediction[key];
       if (Array.isArray(v)) v.forEach((x, k) => (row[`${prefix}_${k}`] = x));
+      else if (isPlainObject(v)) for (const [name, x] of Object.entries(v)) row[`${prefix}_${name}`] = x;
     }
     if (prediction.value !== undefined) row.prediction = prediction.value;
   }

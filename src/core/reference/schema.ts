@@ -6,8 +6,10 @@
  *   (see feature-reference.ts), so they are tested exactly. Force `categorical` to test them as codes.
  * - A column of strings and/or booleans is categorical (booleans become "true"/"false").
  * - Numbers mixed with strings or booleans, an all-null column and a constant column are errors.
- * - `id`, `ts`, `label`, `model` and `prediction` (exact, case-sensitive names) are not features by
- *   default; an override naming one of them as `numeric` or `categorical` makes it one again.
+ * - `id`, `ts`, `label`, `model` and `prediction` (exact, case-sensitive names), and columns starting
+ *   with `prob_` or `logit_` (model outputs), are not features by default; an override naming one of
+ *   them as `numeric` or `categorical` makes it one again.
+ * - Columns with a `role` (the time column, declared model outputs) are never features.
  * - `exclude` drops columns and wins over `overrides`; `overrides.<col>: ignore` drops one too.
  *   An override naming a column that is not in the data is an error (most likely a typo).
  */
@@ -22,37 +24,45 @@ export interface FeatureSpec {
 export interface SchemaOptions {
   overrides?: Record<string, FeatureKind | 'ignore'>;
   exclude?: string[];
+  /** Columns with another job (column → what it is, e.g. "the time column"): never features. */
+  roles?: Record<string, string>;
 }
 
 /** Column names that are not features unless an override says otherwise. */
 export const NON_FEATURE_COLUMNS: readonly string[] = ['id', 'ts', 'label', 'model', 'prediction'];
 
-/** The model's outputs in reference data: `prob_0..prob_{K-1}` or `logit_0..logit_{K-1}`. */
-export const PREDICTION_COLUMN = /^(prob|logit)_(\d+)$/;
+/** The model's outputs in reference data by default: `prob_<class>` or `logit_<class>`. */
+export const PREDICTION_COLUMN = /^(prob|logit)_./;
 
 export function isFeatureColumn(name: string): boolean {
   return !NON_FEATURE_COLUMNS.includes(name) && !PREDICTION_COLUMN.test(name);
 }
 
-const DROP_FIX = 'drop it with schema.exclude or fix the export';
+const dropFix = (name: string) => `drop it with --exclude ${name} (or models[].schema.exclude in the config), or fix the export`;
+/** How to force a column's kind, on the command line or in the config. */
+export const forceKindFix = (name: string, kind: FeatureKind) => `--${kind} ${name} (or models[].schema.${kind} in the config)`;
 
 export function inferSchema(rows: readonly Row[], columns: readonly string[], options: SchemaOptions = {}): FeatureSpec[] {
   const overrides = options.overrides ?? {};
   const exclude = new Set(options.exclude ?? []);
+  const roles = options.roles ?? {};
   for (const name of Object.keys(overrides)) {
     if (!columns.includes(name)) {
       throw new ReferenceDataError(
         name,
-        'is named in schema.overrides but is not in the reference data',
+        `is given the kind ${overrides[name]} (--${overrides[name]} or models[].schema) but is not in the reference data`,
         `check the spelling; the columns are: ${columns.join(', ')}`,
       );
+    }
+    if (Object.hasOwn(roles, name) && overrides[name] !== 'ignore') {
+      throw new ReferenceDataError(name, `is ${roles[name]}, so it cannot also be a ${overrides[name]} feature`, 'declare the column one way only');
     }
   }
   if (rows.length === 0) throw new ReferenceDataError(undefined, 'no rows', 'give fit a reference with data rows');
   const specs: FeatureSpec[] = [];
   for (const name of columns) {
     const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
-    if (exclude.has(name) || override === 'ignore') continue;
+    if (exclude.has(name) || override === 'ignore' || Object.hasOwn(roles, name)) continue;
     if (override === undefined && !isFeatureColumn(name)) continue;
     specs.push({ name, kind: columnKind(name, columnStats(rows, name), override) });
   }
@@ -60,7 +70,7 @@ export function inferSchema(rows: readonly Row[], columns: readonly string[], op
     throw new ReferenceDataError(
       undefined,
       `no feature columns left (columns: ${columns.join(', ')})`,
-      `export the model's input features; ${NON_FEATURE_COLUMNS.join(', ')}, prob_<k>, logit_<k> and excluded columns are not features`,
+      `export the model's input features; ${NON_FEATURE_COLUMNS.join(', ')}, prob_*, logit_*, the time column and excluded columns are not features`,
     );
   }
   return specs;
@@ -109,14 +119,14 @@ function columnStats(rows: readonly Row[], name: string): ColumnStats {
 
 function columnKind(name: string, s: ColumnStats, override: FeatureKind | undefined): FeatureKind {
   if (s.firstText === undefined) {
-    throw new ReferenceDataError(name, `all ${fmt(s.nulls)} values are null`, DROP_FIX);
+    throw new ReferenceDataError(name, `all ${fmt(s.nulls)} values are null`, dropFix(name));
   }
   const others = s.strings + s.booleans;
-  const forceCategorical = `clean the column, or force its type with schema.overrides.${name}: categorical`;
+  const forceCategorical = `clean the column, or force its type with ${forceKindFix(name, 'categorical')}`;
   if (override === 'numeric' && others > 0) {
     throw new ReferenceDataError(
       name,
-      `schema.overrides says numeric but the column has ${nonNumbers(s)} ${example(s)}`,
+      `is declared numeric but the column has ${nonNumbers(s)} ${example(s)}`,
       forceCategorical,
     );
   }
@@ -124,7 +134,7 @@ function columnKind(name: string, s: ColumnStats, override: FeatureKind | undefi
     throw new ReferenceDataError(name, `mixed types: ${count(s.numbers, 'number')} and ${nonNumbers(s)} ${example(s)}`, forceCategorical);
   }
   if (!s.varies) {
-    throw new ReferenceDataError(name, `constant column: every non-null value is ${JSON.stringify(s.firstText)}`, DROP_FIX);
+    throw new ReferenceDataError(name, `constant column: every non-null value is ${JSON.stringify(s.firstText)}`, dropFix(name));
   }
   return override ?? (s.numbers > 0 ? 'numeric' : 'categorical');
 }

@@ -22,7 +22,7 @@ describe('parseConfig defaults', () => {
         sessionTimeoutMs: 30000,
       },
       http: { host: '0.0.0.0', port: 9464 },
-      models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 }, schema: { categorical: [], numeric: [], exclude: [] } }],
+      models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 }, schema: { categorical: [], numeric: [], exclude: [], context: [] } }],
       window: { type: 'count', size: 1000, minEvents: 100 },
       detection: { alpha: 0.05, correction: 'bh', numericTest: 'ks', categoricalTest: 'chi2', cusum: { k: 0.5, expectedRunTimeWindows: 1000 } },
       alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 10000 },

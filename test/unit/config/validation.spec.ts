@@ -161,7 +161,13 @@ describe('model schema overrides', () => {
   const base = { kafka: { brokers: ['k:9092'] } };
   it('are read per model', () => {
     const c = parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { categorical: ['zip'], exclude: ['src'] } }] });
-    expect(c.models[0]!.schema).toEqual({ categorical: ['zip'], numeric: [], exclude: ['src'] });
+    expect(c.models[0]!.schema).toEqual({ categorical: ['zip'], numeric: [], exclude: ['src'], context: [] });
+    const timed = parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { timeColumn: 'event_time', context: ['day_of_week', 'hour'] } }] });
+    expect(timed.models[0]!.schema).toEqual({ categorical: [], numeric: [], exclude: [], timeColumn: 'event_time', context: ['day_of_week', 'hour'] });
+  });
+  it('reject a time column that is not a column name, and a context that is not a list', () => {
+    expect(() => parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { timeColumn: 3 } }] })).toThrow(/models\[0\]\.schema\.timeColumn: must be a string/);
+    expect(() => parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { context: 'hour' } }] })).toThrow(/models\[0\]\.schema\.context: must be a list of column names/);
   });
   it('reject a column listed as both kinds and a non-list', () => {
     expect(() => parseConfig({ ...base, models: [{ name: 'm', bundle: 'b', schema: { categorical: ['zip'], numeric: ['zip'] } }] })).toThrow(/models\[0\]\.schema: zip listed as both categorical and numeric/);

@@ -3,7 +3,7 @@ import { buildFeatureReference } from '../../../src/core/reference/feature-refer
 import { simulateWindowNull } from '../../../src/core/detect/null-calibration.js';
 import { Monitor, emptyOutput } from '../../../src/core/pipeline/monitor.js';
 import { driftParams } from '../../../src/core/detect/drift-state.js';
-import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
+import { BUNDLE_FORMAT_VERSION, plainBundleParts, type ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
 import { gaussian, seededRandom } from '../../../src/core/random.js';
 import { TEST_OPTIONS } from '../../support/fixtures.js';
 
@@ -23,7 +23,7 @@ describe('regression target shift in the monitor', () => {
   const features = [buildFeatureReference({ name: 'x', kind: 'numeric' }, reference.map((r) => r.x))];
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION, model: 'r', version: 't', createdAt: '', source: { path: '', rows: 3000, sha256: '' },
-    features, nulls: simulateWindowNull(features, reference, { ...TEST_OPTIONS, windowSize: 500, replicates: 100, seed: 2 }), regression,
+    features, nulls: simulateWindowNull(features, reference, { ...TEST_OPTIONS, windowSize: 500, replicates: 100, seed: 2 }), regression, ...plainBundleParts(3000),
   };
   const monitor = new Monitor([{ name: 'r', bundle, window: { type: 'count', size: 500, minEvents: 100 } }], {
     maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift: driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 0 }),

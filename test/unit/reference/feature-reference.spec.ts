@@ -1,5 +1,5 @@
 import type { CategoricalFeatureReference, NumericFeatureReference } from '../../../src/core/reference/bundle-types.js';
-import { binIndex, buildFeatureReference, checkEnoughRows, numericEdges } from '../../../src/core/reference/feature-reference.js';
+import { binIndex, buildFeatureReference, numericEdges } from '../../../src/core/reference/feature-reference.js';
 import { expectRefError } from './helpers.js';
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();
@@ -114,22 +114,5 @@ describe('buildFeatureReference', () => {
   it('names the feature and row of a non-number in a numeric feature, and refuses all-null', async () => {
     await expectRefError(() => numeric([1, 'x' as unknown as number]), 'reference column "f"', 'string "x" on row 2');
     await expectRefError(() => numeric([null, null]), 'reference column "f": all 2 values are null');
-  });
-});
-
-describe('checkEnoughRows', () => {
-  it('passes at the threshold max(5 × minEvents, 500)', () => {
-    expect(() => checkEnoughRows(500, 50, 'f')).not.toThrow();
-    expect(() => checkEnoughRows(1000, 200, 'f')).not.toThrow();
-  });
-
-  it('names the column and suggests a smaller window.minEvents when that would help', async () => {
-    const err = await expectRefError(() => checkEnoughRows(999, 200, 'age'), 'reference column "age"', 'only 999', 'at least 1000', 'window.minEvents to 199 or less');
-    expect(err.column).toBe('age');
-  });
-
-  it('asks for more rows below the 500 floor', async () => {
-    const err = await expectRefError(() => checkEnoughRows(499, 10), 'at least 500', 'add at least 1 more reference rows');
-    expect(err.message).not.toContain('lower window.minEvents');
   });
 });

@@ -51,7 +51,7 @@ describe('inferSchema', () => {
     const err = await expectRefError(
       () => inferSchema(rows, columns),
       'reference column "x": mixed types: 9,871 numbers and 12 strings (first string "n/a" on row 57)',
-      'Fix: clean the column, or force its type with schema.overrides.x: categorical',
+      'Fix: clean the column, or force its type with --categorical x (or models[].schema.categorical in the config)',
     );
     expect(err.column).toBe('x');
     expect(inferSchema(rows, columns, { overrides: { x: 'categorical' } })[0]).toEqual({ name: 'x', kind: 'categorical' });
@@ -68,15 +68,15 @@ describe('inferSchema', () => {
     const { rows, columns } = table({ f: ['a', 'b', 1] });
     const err = await expectRefError(
       () => inferSchema(rows, columns, { overrides: { f: 'numeric' } }),
-      'schema.overrides says numeric but the column has 2 strings',
-      'schema.overrides.f: categorical',
+      'is declared numeric but the column has 2 strings',
+      '--categorical f',
     );
     expect(err.column).toBe('f');
   });
 
   it('refuses an all-null column', async () => {
     const { rows, columns } = table({ ok: [1, 2, 3], empty: [null, null, null] });
-    const err = await expectRefError(() => inferSchema(rows, columns), 'reference column "empty": all 3 values are null', 'schema.exclude');
+    const err = await expectRefError(() => inferSchema(rows, columns), 'reference column "empty": all 3 values are null', '--exclude empty');
     expect(err.column).toBe('empty');
   });
 
@@ -85,7 +85,7 @@ describe('inferSchema', () => {
     const err = await expectRefError(
       () => inferSchema(rows, columns),
       'reference column "c": constant column: every non-null value is "x"',
-      'Fix: drop it with schema.exclude or fix the export',
+      'Fix: drop it with --exclude c (or models[].schema.exclude in the config), or fix the export',
     );
     expect(err.column).toBe('c');
     expect(inferSchema(rows, columns, { exclude: ['c'] })).toEqual([{ name: 'ok', kind: 'numeric' }]);
