@@ -2,6 +2,7 @@
 import { Controller, Get, Header, HttpException, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { ServiceRuntime } from '../service/runtime.js';
 import { RUNTIME } from './tokens.js';
+import { windowRecord } from '../core/pipeline/window-record.js';
 
 interface RawResponse {
   setHeader(name: string, value: string): void;
@@ -51,14 +52,8 @@ export class StatusController {
         model: s.model,
         windowsClosed: s.windowsClosed,
         openWindowEvents: this.runtime.monitor.openWindowSizes().get(s.model) ?? 0,
-        drift: this.runtime.monitor.checkpoint(s.model)?.drift,
-        lastWindow: s.lastWindow && {
-          window: s.lastWindow.window,
-          tested: s.lastWindow.tested,
-          windowP: s.lastWindow.evaluation?.windowP,
-          flaggedFeatures: s.lastWindow.evaluation?.features.filter((f) => f.flagged).map((f) => f.feature) ?? [],
-          predictions: s.lastWindow.predictions,
-        },
+        detectors: this.runtime.monitor.statuses(s.model),
+        lastWindow: s.lastWindow && windowRecord(s.lastWindow),
         realized: [...s.realized.values()],
         lastAlert: s.lastAlert,
       })),

@@ -5,12 +5,13 @@
  *   (a) pure label shift: priors drawn from Dirichlet(α = 1), no input noise;
  *   (b) covariate noise: uniform prior, every input coordinate gets `noise` SD of extra Gaussian
  *       noise (noise 0 is the no-shift control), so p(x|y) changes and accuracy drops.
- * Per window every accuracy estimator of evaluatePredictions (AC, DoC, ATC-MC, ATC-NE, MaNo, the
+ * Per window every label-free accuracy estimator of labelFreeAccuracy (AC, DoC, ATC-MC, ATC-NE, MaNo, the
  * accuracy implied by the MLLS+BCTS class mix) and the "no change" baseline (the source accuracy)
  * are compared with the model's realized top-1 accuracy on the window's labels; each estimator's
  * 95% interval is checked for coverage of the realized accuracy.
  */
-import { evaluatePredictions } from '../core/predictions/evaluate-predictions.js';
+import { DEFAULT_CLASS_SHARES, estimateClassShares } from '../core/predictions/class-shares.js';
+import { labelFreeAccuracy, type LabelFreeEstimator } from '../core/predictions/accuracy-estimates.js';
 import { ACCURACY_ESTIMATORS, type AccuracyEstimatorName } from '../core/predictions/estimators.js';
 import { dirichlet, uniform } from '../demo/classification.js';
 import { intFlag, parseFlags } from './args.js';
@@ -76,9 +77,11 @@ export async function runAccuracy(argv: readonly string[]): Promise<Record<strin
       const prior = setting.kind === 'label-shift' ? dirichlet(classes, setting.alpha!, windowSeed(seed + 17, s, w, 1)) : uniform(classes);
       const win = targetWindow(setup, windowSize, prior, setting.noise, windowSeed(seed + 17, s, w, 2));
       const t0 = performance.now();
-      const ev = evaluatePredictions(ref, { classes, n: windowSize, missing: 0, probs: win.calibrated }, 'mlls');
+      const dense = { rows: windowSize, cols: classes, data: Float64Array.from(win.calibrated) };
+      const shares = estimateClassShares(ref, dense, { ...DEFAULT_CLASS_SHARES, bootstrap: 0 }, w).shares.estimate;
+      const rows = Array.from({ length: windowSize }, (_, i) => win.calibrated.slice(i * classes, (i + 1) * classes));
+      const ev = labelFreeAccuracy(ref, rows, shares);
       ms.push(performance.now() - t0);
-      if (ev === undefined) throw new Error('evaluatePredictions returned nothing for a non-empty window');
       for (const warning of ev.warnings) warnings.set(warning, (warnings.get(warning) ?? 0) + 1);
       truth.push(win.accuracy);
       rawConfidence.push(win.rawConfidence);
@@ -91,8 +94,9 @@ export async function runAccuracy(argv: readonly string[]): Promise<Record<strin
           t.signedErr.push(100 * (setup.sourceAccuracy - win.accuracy));
           continue;
         }
-        const e = ev.accuracy[c as AccuracyEstimatorName];
-        if (e === undefined) continue;
+        const point = ev.estimates[c as LabelFreeEstimator];
+        if (point === undefined) continue;
+        const e = { estimate: point.estimate, lower: point.sampling.lower, upper: point.sampling.upper, interval: point.sampling.kind };
         t.estimate.push(e.estimate);
         t.absErr.push(100 * Math.abs(e.estimate - win.accuracy));
         t.signedErr.push(100 * (e.estimate - win.accuracy));

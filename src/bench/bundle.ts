@@ -4,7 +4,7 @@
  */
 import { BUNDLE_FORMAT_VERSION, plainBundleParts, type ReferenceBundle } from '../core/reference/bundle-types.js';
 import { buildFeatureReference } from '../core/reference/feature-reference.js';
-import { simulateWindowNull } from '../core/detect/null-calibration.js';
+import { fitFeatureNulls } from '../core/detect/null-calibration.js';
 import type { TestOptions } from '../core/detect/feature-tests.js';
 import { seededRandom } from '../core/random.js';
 import { toFeatures, type Generator } from './synthetic.js';
@@ -40,8 +40,7 @@ export function buildBundle(args: {
   const started = performance.now();
   const features = args.names.map((name) => buildFeatureReference({ name, kind: 'numeric' }, args.rows.map((r) => r[name] ?? null)));
   const nullRows = args.nullFrom === 'shuffled' ? shuffled(args.rows, args.seed + 17) : args.rows;
-  const nulls = simulateWindowNull(features, nullRows, { ...(args.tests ?? BENCH_TESTS), windowSize: args.windowSize, replicates: args.replicates, seed: args.seed });
-  if (args.nullFrom === 'shuffled') nulls.method = 'iid-bootstrap';
+  const featureNulls = fitFeatureNulls(features, nullRows, { ...(args.tests ?? BENCH_TESTS), windowSize: args.windowSize, iidWindows: args.replicates, seed: args.seed });
   const createdAt = new Date().toISOString();
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -51,7 +50,7 @@ export function buildBundle(args: {
     source: { path: `synthetic:${args.rows.length}x${args.names.length}:seed${args.seed}`, rows: args.rows.length, sha256: '' },
     features,
     ...plainBundleParts(args.rows.length),
-    nulls,
+    ...(featureNulls ? { featureNulls } : {}),
   };
   return { bundle, rows: args.rows, fitMs: performance.now() - started };
 }

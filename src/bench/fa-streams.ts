@@ -7,7 +7,6 @@
  * alarms are returned for the CUSUM replay check, and the first bundle's Monitor is timed.
  */
 import { Monitor, type RawMessage } from '../core/pipeline/monitor.js';
-import { driftParams } from '../core/detect/drift-state.js';
 import { evaluateWindow, type WindowEvaluation } from '../core/detect/feature-tests.js';
 import { ModelWindower } from '../core/window/windower.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
@@ -27,6 +26,8 @@ export interface Variant {
 
 export interface VariantRun {
   label: string;
+  /** Lag-1 correlation of the bundle's window evidence (sets the CUSUM threshold). */
+  lag1: number;
   windowPs: number[];
   anyFlagged: number;
   /** Windows also run through Monitor.handle, and the firing alerts it emitted on them. */
@@ -49,11 +50,10 @@ const START_TS = Date.UTC(2026, 0, 1);
 const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 export function newMonitor(bundle: ReferenceBundle, windowSize: number, target: number): Monitor {
-  const drift = driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS });
   return new Monitor([{ name: FA_MODEL, bundle, window: { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } }], {
     maxMessageBytes: 1_048_576,
     tests: BENCH_TESTS,
-    drift,
+    sequential: { k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS, resolveAfterCleanWindows: 2 },
   });
 }
 
@@ -62,7 +62,7 @@ function record(run: VariantRun, evaluation: WindowEvaluation): void {
   if (evaluation.features.some((f) => f.flagged)) run.anyFlagged += 1;
 }
 
-export function runStream(args: {
+export async function runStream(args: {
   gen: Generator;
   variants: Variant[];
   windowSize: number;
@@ -70,13 +70,13 @@ export function runStream(args: {
   firstRow: number;
   monitorTarget: number;
   monitorWindows: number;
-}): { runs: VariantRun[]; timing: StreamTiming } {
+}): Promise<{ runs: VariantRun[]; timing: StreamTiming }> {
   const { gen, variants, windowSize, firstRow } = args;
   const spec = { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } as const;
   const windowers = variants.map((v) => new ModelWindower(v.bundle.features, spec));
   const monitors = variants.map((v) => newMonitor(v.bundle, windowSize, args.monitorTarget));
   const monitorPs = variants.map(() => [] as number[]);
-  const runs: VariantRun[] = variants.map((v) => ({ label: v.label, windowPs: [], anyFlagged: 0, monitorWindows: Math.min(args.monitorWindows, v.windows), monitorFires: 0 }));
+  const runs: VariantRun[] = variants.map((v) => ({ label: v.label, lag1: v.bundle.featureNulls?.lag1 ?? 0, windowPs: [], anyFlagged: 0, monitorWindows: Math.min(args.monitorWindows, v.windows), monitorFires: 0 }));
   const timing: StreamTiming = { coreWindowMs: [], coreTestMs: [], monitorWindowMs: [], monitorCloseMs: [], encodeMs: [], wallS: 0 };
   const total = Math.max(...variants.map((v) => v.windows)) * windowSize;
   let coreMs = 0;
@@ -100,7 +100,7 @@ export function runStream(args: {
       const added = windowers[k]!.add(features, ts, { partitionKey: 'bench/0', offset: e }, 0);
       for (const closed of added.closed) {
         const t1 = process.hrtime.bigint();
-        record(runs[k]!, evaluateWindow(variants[k]!.bundle.features, closed.summary, BENCH_TESTS, variants[k]!.bundle.nulls));
+        record(runs[k]!, evaluateWindow(variants[k]!.bundle.features, closed.summary, BENCH_TESTS, variants[k]!.bundle.featureNulls?.features));
         if (k === 0) timing.coreTestMs.push(since(t1));
       }
       if (k === 0) {
@@ -113,9 +113,10 @@ export function runStream(args: {
       if (message === undefined || e >= runs[k]!.monitorWindows * windowSize) continue;
       const t2 = process.hrtime.bigint();
       const out = monitors[k]!.handle(message);
+      if (monitors[k]!.hasPending()) await monitors[k]!.complete(out);
       const took = since(t2);
       if (out.deadLetters.length > 0) throw new Error(`unexpected dead letter: ${out.deadLetters[0]!.reason} ${out.deadLetters[0]!.detail}`);
-      for (const w of out.windows) monitorPs[k]!.push(w.evaluation!.windowP);
+      for (const w of out.windows) monitorPs[k]!.push((w.detectors['feature-shift']!.result.details as WindowEvaluation).windowP);
       runs[k]!.monitorFires += out.alerts.filter((a) => a.status === 'firing').length;
       if (k !== 0) continue;
       monitorMs += took;

@@ -12,7 +12,8 @@
  * Each stream's p-values are run through stepDrift (the function Monitor uses) once per ERT target;
  * for the Monitor's own target the replay must reproduce the Monitor's alarms exactly.
  */
-import { driftParams, initialDriftState, stepDrift } from '../core/detect/drift-state.js';
+import { initialDriftState, stepDrift } from '../core/detect/drift-state.js';
+import { sequentialParams } from '../core/detectors/sequential.js';
 import { pValueToEvidence } from '../core/stats/cusum.js';
 import { intFlag, intListFlag, parseFlags, UsageError } from './args.js';
 import { BENCH_TESTS, buildBundle, generateRows } from './bundle.js';
@@ -62,7 +63,7 @@ export async function runFalseAlarms(argv: readonly string[]): Promise<Record<st
       return { label: nullFrom, bundle: built.bundle, windows: nullFrom === 'shuffled' ? iidNullWindows : windows };
     });
     log(`${kind}: streaming ${windows} clean windows of ${windowSize} (the first ${monitorWindows} also through Monitor.handle)...`);
-    const { runs, timing } = runStream({ gen, variants, windowSize, firstRow: refRows, monitorTarget, monitorWindows });
+    const { runs, timing } = await runStream({ gen, variants, windowSize, firstRow: refRows, monitorTarget, monitorWindows });
     log(`${kind}: done in ${timing.wallS.toFixed(1)} s`);
     for (const run of runs) results.push({ stream: kind, ...summariseRun(run, targets, monitorTarget) });
     const perEvent = (win: number[], test: number[]) => round(((median(win) - median(test)) * 1000) / windowSize, 2);
@@ -104,15 +105,15 @@ function summariseRun(run: VariantRun, targets: readonly number[], monitorTarget
   const evidence = run.windowPs.map((p) => pValueToEvidence(p));
   const evidenceMean = mean(evidence);
   const perTarget = targets.map((target) => {
-    const r = replayCusum(run.windowPs, target);
+    const r = replayCusum(run.windowPs, target, run.lag1);
     if (target === monitorTarget) {
-      const prefix = replayCusum(run.windowPs.slice(0, run.monitorWindows), target).alarms;
+      const prefix = replayCusum(run.windowPs.slice(0, run.monitorWindows), target, run.lag1).alarms;
       if (prefix !== run.monitorFires) throw new Error(`replay of ${run.label} at target ${target} gave ${prefix} alarms on the Monitor's ${run.monitorWindows} windows, the Monitor ${run.monitorFires}`);
     }
     const [lo, hi] = poissonInterval(r.alarms);
     return {
       target_windows: target,
-      cusum_h: round(driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS }).h, 4),
+      cusum_h: round(benchParams(target, run.lag1).h, 4),
       alarms: r.alarms,
       alarms_expected_at_target: round(r.inControl / target, 2),
       in_control_windows: r.inControl,
@@ -142,8 +143,8 @@ function summariseRun(run: VariantRun, targets: readonly number[], monitorTarget
  * Feeds the window p-values through the drift state machine for one target. In-control windows are
  * those stepped while not in drift (cooldown included); a run is the in-control windows up to a fire.
  */
-function replayCusum(windowPs: readonly number[], target: number): { alarms: number; inControl: number; completeRuns: number[] } {
-  const params = driftParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS });
+function replayCusum(windowPs: readonly number[], target: number, lag1: number): { alarms: number; inControl: number; completeRuns: number[] } {
+  const params = benchParams(target, lag1);
   const state = initialDriftState();
   let alarms = 0;
   let inControl = 0;
@@ -162,4 +163,9 @@ function replayCusum(windowPs: readonly number[], target: number): { alarms: num
     }
   });
   return { alarms, inControl, completeRuns };
+}
+
+/** The feature-shift detector's CUSUM parameters for a run-length target and the bundle's lag-1 correlation. */
+function benchParams(target: number, lag1: number) {
+  return sequentialParams({ k: CUSUM_K, expectedRunTimeWindows: target, alpha: BENCH_TESTS.alpha, cooldownWindows: COOLDOWN_WINDOWS, resolveAfterCleanWindows: 2 }, lag1);
 }

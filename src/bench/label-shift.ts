@@ -5,13 +5,13 @@
  * and all source quantities, as `shiftwatch fit` does), then target windows of 2,000 whose priors are
  * Dirichlet(α) draws for each α.
  *
- * Per window: BBSE, RLLS and MLLS+BCTS through evaluatePredictions (the Monitor's own function, on
+ * Per window: BBSE, RLLS, MLLS+BCTS and MAP-EM+BCTS through estimateClassShares (the label-shift detector's own function, on
  * calibrated probabilities), and MLLS without calibration (mllsEm on the model's raw softmax with
  * π_s = the mean raw validation posterior). Errors are absolute errors per (window, class) against
  * the window's realized label frequencies (primary) and against the prior it was drawn from. The
  * 95% intervals of MLLS+BCTS (Wald, mlls-intervals.ts) are checked against both.
  */
-import { evaluatePredictions } from '../core/predictions/evaluate-predictions.js';
+import { DEFAULT_CLASS_SHARES, estimateClassShares } from '../core/predictions/class-shares.js';
 import { mllsEm } from '../core/labelshift/mlls.js';
 import { dirichlet } from '../demo/classification.js';
 import type { LabelShiftMethod } from '../core/predictions/estimators.js';
@@ -24,7 +24,7 @@ const log = (line: string) => process.stderr.write(`[label-shift] ${line}\n`);
 
 export const LABEL_SHIFT_FLAGS = ['windows', 'window-size', 'validation', 'alphas', 'classes', 'dims', 'seed'] as const;
 
-const METHODS = ['bbse', 'rlls', 'mlls-nocal', 'mlls-bcts'] as const;
+const METHODS = ['bbse', 'rlls', 'mlls-nocal', 'mlls-bcts', 'map-bcts'] as const;
 type Method = (typeof METHODS)[number];
 
 interface Accumulator {
@@ -71,19 +71,16 @@ export async function runLabelShift(argv: readonly string[]): Promise<Record<str
       const prior = dirichlet(classes, alpha, windowSeed(seed, a, w, 1));
       const win = targetWindow(setup, windowSize, prior, 0, windowSeed(seed, a, w, 2));
       const t0 = performance.now();
-      const summary = { classes, n: windowSize, missing: 0, probs: win.calibrated };
+      const dense = { rows: windowSize, cols: classes, data: Float64Array.from(win.calibrated) };
       const estimates = {} as Record<Method, number[]>;
       let mllsInterval: { lower: number[]; upper: number[] } | undefined;
-      // Each call repeats the shared work (MLLS, accuracy estimators): count a warning once per window.
-      const windowWarnings = new Set<string>();
-      for (const method of ['bbse', 'rlls', 'mlls'] as LabelShiftMethod[]) {
-        const ev = evaluatePredictions(ref, summary, method);
-        if (ev === undefined) throw new Error('evaluatePredictions returned nothing for a non-empty window');
-        for (const warning of ev.warnings) windowWarnings.add(warning);
-        estimates[method === 'mlls' ? 'mlls-bcts' : (method as 'bbse' | 'rlls')] = ev.classProportions.estimate;
-        if (method === 'mlls') mllsInterval = ev.classProportions;
+      // Plain MLLS (no prior) for the comparison with the literature, MAP-EM as the service runs it.
+      for (const [name, method, priorRowsPerClass] of [['bbse', 'bbse', 0], ['rlls', 'rlls', 0], ['mlls-bcts', 'mlls', 0], ['map-bcts', 'mlls', DEFAULT_CLASS_SHARES.priorRowsPerClass]] as [Method, LabelShiftMethod, number][]) {
+        const r = estimateClassShares(ref, dense, { ...DEFAULT_CLASS_SHARES, method, priorRowsPerClass }, windowSeed(seed, a, w, 3));
+        if (!r.converged) acc.warnings.set(`${name}: EM did not converge`, (acc.warnings.get(`${name}: EM did not converge`) ?? 0) + 1);
+        estimates[name] = r.shares.estimate;
+        if (name === 'mlls-bcts') mllsInterval = r.shares;
       }
-      for (const warning of windowWarnings) acc.warnings.set(warning, (acc.warnings.get(warning) ?? 0) + 1);
       const nocal = mllsEm(win.uncalibrated, setup.uncalibratedSourcePrior);
       if (!nocal.converged) acc.nocalUnconverged++;
       estimates['mlls-nocal'] = nocal.targetPrior;

@@ -13,6 +13,7 @@
  */
 import { Registry } from 'prom-client';
 import { estimateSeries } from '../metrics/catalog.js';
+import type { DetectorName } from '../core/detectors/contract.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { buildFeatureReference } from '../core/reference/feature-reference.js';
 import { fitRegressionReference } from '../core/predictions/regression-reference.js';
@@ -58,16 +59,20 @@ function bundle(model: string, features: number, kind: Kind, parts: Parts): Refe
     source: { path: 'synthetic', rows: parts.feature.n, sha256: '' },
     features: Array.from({ length: features }, (_, j) => ({ ...parts.feature, name: `f${String(j).padStart(3, '0')}` })),
     ...plainBundleParts(parts.feature.n),
-    nulls: { windowSize: 500, method: 'block-bootstrap', blocks: 1, minAdjustedP: [0.5] },
     ...(kind === 'classifier' ? { predictions: parts.predictions } : {}),
     ...(kind === 'regressor' ? { regression: parts.regression } : {}),
   };
 }
 
+/** The detectors the service would run for a bundle (no flow scorer here). */
+function detectorsOf(b: ReferenceBundle): DetectorName[] {
+  return ['feature-shift', ...(b.predictions ? (['label-shift', 'accuracy-floor'] as const) : []), ...(b.regression ? (['target-shift'] as const) : [])];
+}
+
 /** A recorder initialised as at service start, then every per-feature gauge set as after a window. */
 function recorderFor(bundles: readonly ReferenceBundle[]): MetricsRecorder {
   const recorder = new MetricsRecorder(new Registry(), 'bench.events');
-  recorder.initialise('bench', bundles.map((b) => ({ bundle: b, windowType: 'count', cusumThreshold: 5.06 })));
+  recorder.initialise('bench', bundles.map((b) => ({ bundle: b, windowType: 'count', detectors: detectorsOf(b) })));
   const random = seededRandom(11);
   const m = recorder.m;
   for (const b of bundles) {

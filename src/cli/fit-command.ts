@@ -41,7 +41,7 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
                            (default 1000, at least 500)
 
   --bins <n>               histogram bins per numeric feature (default 512)
-  --replicates <n>         simulated null windows (default 1000)
+  --replicates <n>         iid windows measuring each test's sampling noise (default 200)
   --seed <n>               random seed for the null simulation (default 1)
   --version <text>         bundle version label (default: the fit time)
 

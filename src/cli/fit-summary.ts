@@ -28,25 +28,30 @@ export function fitSummary(result: FitResult, context: SummaryContext = {}): str
   }
 
   const estimators: string[] = [];
-  const detectors: string[] = [`feature-shift (per-feature tests; window null: ${bundle.nulls.blocks} simulated windows of ${bundle.nulls.windowSize})`];
+  const nulls = bundle.featureNulls;
+  const detectors: string[] = [`feature-shift (per-feature tests; ${nulls ? `time-ordered null from ${nulls.chunks} contiguous chunks of ${nulls.windowSize} rows` : 'closed-form tests only: the reference holds no more than one window'})`];
   const skipped = result.skipped.map((s) => `${s.what}: ${s.reason}`);
   if (context.flowOff !== undefined) skipped.unshift(`covariate-shift (density flow): ${context.flowOff}`);
   const f = bundle.flow;
   if (f !== undefined) {
     const best = f.training.epochs[f.training.bestEpoch - 1];
     const loc = f.localization;
-    detectors.push(`covariate-shift (${f.model.layers.length} ${f.model.layers[0]?.kind} couplings on ${f.model.dim} numeric features, ${f.training.epochs.length} epochs in ${f.training.seconds.toFixed(1)} s on ${f.training.backend}, best validation NLL ${best?.validationNll.toFixed(3) ?? 'n/a'}, calibration split ${f.training.rows.calibration} rows${loc ? `; conditional feature test (${loc.method}) on ${loc.features.length} numeric + ${loc.categorical.length} categorical features, null of ${loc.nulls[0]?.replicates ?? 0} windows` : '; no conditional feature test'})`);
+    const nullText = f.nulls ? `time-ordered null from ${f.nulls.chunks} chunks` : 'closed-form tests only';
+    detectors.push(`covariate-shift (${f.model.layers.length} ${f.model.layers[0]?.kind} couplings on ${f.model.dim} numeric features, ${f.training.epochs.length} epochs in ${f.training.seconds.toFixed(1)} s on ${f.training.backend}, best validation NLL ${best?.validationNll.toFixed(3) ?? 'n/a'}, calibration split ${f.training.rows.calibration} rows, ${nullText})`);
+    detectors.push(loc
+      ? `conditional-shift (${loc.method} score test on ${loc.features.length} numeric + ${loc.categorical.length} categorical features, bootstrap null of ${loc.nulls[0]?.replicates ?? 0} windows${f.nulls?.conditional ? ', time-ordered null' : ''})`
+      : 'no conditional-shift (--localize-replicates 0)');
   }
   const p = bundle.predictions;
   if (p !== undefined) {
     lines.push(`  classes (${p.classes}): ${p.classNames.join(', ')}, from ${p.input}; source accuracy ${p.sourceAccuracy.toFixed(4)} on ${p.n} labelled rows`);
-    estimators.push(`BCTS calibration (T=${p.calibration.T.toFixed(3)})`, `ATC-NE (threshold ${p.atc.ne.threshold.toFixed(4)}) and ATC-MC with ${p.atc.bootstrap.ne.length} bootstrap refits each`, 'DoC', 'AC', 'label-shift accuracy and class proportions (MLLS, BBSE, RLLS)');
+    estimators.push(`BCTS calibration (T=${p.calibration.T.toFixed(3)})`, `ATC-NE (threshold ${p.atc.ne.threshold.toFixed(4)}) and ATC-MC with ${p.atc.bootstrap.ne.length} bootstrap refits each`, 'DoC', 'AC', 'label-shift accuracy and class proportions (MAP-EM, BBSE, RLLS)');
     if ('fit' in p.mano) estimators.push(`MaNo (${p.mano.fit.normalisation})`);
-    detectors.push('label-shift', context.accuracyFloor === undefined ? 'accuracy-floor (fires only when accuracy.floor is set in the service config)' : `accuracy-floor (below ${context.accuracyFloor})`);
+    detectors.push(p.nulls ? `label-shift (time-ordered null from ${p.nulls.chunks} chunks)` : 'label-shift (closed-form test: the reference holds fewer than two windows)', context.accuracyFloor === undefined ? 'accuracy-floor (fires only when accuracy.floor is set in the service config)' : `accuracy-floor (below ${context.accuracyFloor})`);
   }
   if (bundle.regression !== undefined) {
     estimators.push(`ReTaSA target-shift weights (${bundle.regression.predictions.length} of ${bundle.regression.n} prediction/target pairs kept)`);
-    detectors.push('regression target shift (per-window estimate)');
+    detectors.push(bundle.regression.nulls ? `target-shift (time-ordered null from ${bundle.regression.nulls.chunks} chunks)` : 'target shift estimated per window; no target-shift detector (the reference holds fewer than two windows)');
   }
   if (p === undefined && bundle.regression === undefined) {
     skipped.push(`accuracy and label-shift estimators: ${context.noPredictions ? 'model outputs and labels ignored (--no-predictions)' : 'the reference has no model outputs and labels'}`);

@@ -1,6 +1,6 @@
 /** Service configuration: one YAML file plus SHIFTWATCH__* environment overrides, validated at startup. */
 export type {
-  AccuracyConfig, AccuracyEstimator, AlertConfig, CountWindowConfig, LabelsConfig, LabelShiftEstimator, DetectionConfig, EventTimeWindowConfig, KafkaConfig, LogLevel, ModelConfig,
+  AccuracyConfig, HeadlineChoice, AlertConfig, CountWindowConfig, LabelsConfig, LabelShiftEstimator, DetectionConfig, EventTimeWindowConfig, KafkaConfig, LogLevel, ModelConfig,
   ResolvedSecrets, SaslConfig, SaslMechanism, ShiftwatchConfig, SslConfig, WindowConfig,
 } from './types.js';
 export { parseConfig, type ParseOptions } from './schema.js';

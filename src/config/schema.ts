@@ -7,7 +7,7 @@ import { parseKafka } from './kafka.js';
 import { Problems, describe, join } from './problems.js';
 import { num, oneOf, section, str, type Obj } from './readers.js';
 import {
-  ACCURACY_ESTIMATORS, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS,
+  HEADLINE_CHOICES, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS,
   FLOW_SCORERS, MODEL_NAME_PATTERN,
   type AlertConfig, type DetectionConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
 } from './types.js';
@@ -44,8 +44,17 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
   const accuracyObj = section(p, 'accuracy', root.accuracy);
   const floor = accuracyObj?.floor === undefined || accuracyObj.floor === null ? undefined
     : num(p, accuracyObj, 'accuracy', 'floor', undefined, { above: 0, max: 1 });
-  const accuracy = { headline: oneOf(p, accuracyObj, 'accuracy', 'headline', 'atc-ne', ACCURACY_ESTIMATORS), ...(floor === undefined ? {} : { floor }) };
-  const labelShift = { estimator: oneOf(p, section(p, 'labelShift', root.labelShift), 'labelShift', 'estimator', 'mlls', LABEL_SHIFT_ESTIMATORS) };
+  const accuracy = {
+    headline: oneOf(p, accuracyObj, 'accuracy', 'headline', 'selected', HEADLINE_CHOICES),
+    ...(floor === undefined ? {} : { floor }),
+    coverage: num(p, accuracyObj, 'accuracy', 'coverage', 0.9, { min: 0.5, max: 0.99 }),
+    backtestWindows: num(p, accuracyObj, 'accuracy', 'backtestWindows', 20, { integer: true, min: 3, max: 1000 }),
+  };
+  const labelShiftObj = section(p, 'labelShift', root.labelShift);
+  const labelShift = {
+    estimator: oneOf(p, labelShiftObj, 'labelShift', 'estimator', 'mlls', LABEL_SHIFT_ESTIMATORS),
+    priorRowsPerClass: num(p, labelShiftObj, 'labelShift', 'priorRowsPerClass', 2, { min: 0 }),
+  };
   const labelsObj = section(p, 'labels', root.labels);
   const labels = {
     ttlMs: num(p, labelsObj, 'labels', 'ttlMs', 7 * 24 * 3600 * 1000, { integer: true, min: 1 }),
@@ -121,6 +130,7 @@ function parseDetection(p: Problems, raw: unknown): DetectionConfig {
   const path = 'detection';
   const obj = section(p, path, raw);
   const cusum = section(p, 'detection.cusum', obj?.cusum);
+  const floor = section(p, 'detection.effectFloor', obj?.effectFloor);
   const always = 'wasserstein distance and PSI are always reported as statistics; only the KS test is supported as the numeric test';
   return {
     alpha: num(p, obj, path, 'alpha', 0.05, { above: 0, max: 0.5 }),
@@ -132,6 +142,11 @@ function parseDetection(p: Problems, raw: unknown): DetectionConfig {
       k: num(p, cusum, 'detection.cusum', 'k', 0.5, { above: 0 }),
       expectedRunTimeWindows: num(p, cusum, 'detection.cusum', 'expectedRunTimeWindows', 1000, { min: 10 }),
     },
+    effectFloor: {
+      numeric: num(p, floor, 'detection.effectFloor', 'numeric', 0, { min: 0 }),
+      categorical: num(p, floor, 'detection.effectFloor', 'categorical', 0, { min: 0, max: 1 }),
+    },
+    resolveAfterCleanWindows: num(p, obj, path, 'resolveAfterCleanWindows', 2, { integer: true, min: 1 }),
   } as DetectionConfig;
 }
 

@@ -14,7 +14,7 @@ export interface ShiftwatchConfig {
   limits: { maxSeries: number };
   logLevel: LogLevel;
   accuracy: AccuracyConfig;
-  labelShift: { estimator: LabelShiftEstimator };
+  labelShift: { estimator: LabelShiftEstimator; priorRowsPerClass: number };
   labels: LabelsConfig;
   flow: FlowConfig;
 }
@@ -30,15 +30,19 @@ export interface FlowConfig {
   batchSize: number;
 }
 
-export { ACCURACY_ESTIMATORS, LABEL_SHIFT_METHODS as LABEL_SHIFT_ESTIMATORS } from '../core/predictions/estimators.js';
-export type { AccuracyEstimatorName as AccuracyEstimator, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
-import type { AccuracyEstimatorName as AccuracyEstimator, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
+export { HEADLINE_CHOICES, LABEL_SHIFT_METHODS as LABEL_SHIFT_ESTIMATORS } from '../core/predictions/estimators.js';
+export type { HeadlineChoice, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
+import type { HeadlineChoice, LabelShiftMethod as LabelShiftEstimator } from '../core/predictions/estimators.js';
 
 export interface AccuracyConfig {
-  /** The estimator shown as the model's accuracy and used for the floor alert. */
-  headline: AccuracyEstimator;
-  /** Alert when the headline estimate's 95% interval lies entirely below this accuracy. */
+  /** What the model's accuracy shows and the floor alert uses: `selected` (chosen by backtest) or a fixed estimator. */
+  headline: HeadlineChoice;
+  /** Alert when the headline estimate's interval lies entirely below this accuracy. */
   floor?: number;
+  /** Two-sided coverage of the accuracy intervals. */
+  coverage: number;
+  /** Labelled windows the backtest (and the adaptive intervals) look back over. */
+  backtestWindows: number;
 }
 
 export interface LabelsConfig {
@@ -120,6 +124,10 @@ export interface DetectionConfig {
   numericTest: 'ks';
   categoricalTest: 'chi2';
   cusum: { k: number; expectedRunTimeWindows: number };
+  /** Smallest effect that can flag a feature, on top of what the reference's own chunks reached. */
+  effectFloor: { numeric: number; categorical: number };
+  /** After an alarm, consecutive windows not significant at alpha that resolve it. */
+  resolveAfterCleanWindows: number;
 }
 
 export interface AlertConfig {

@@ -5,7 +5,7 @@
 import { BigValueGraphMode } from '@grafana/grafana-foundation-sdk/common';
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DRIFT_STATUS_VALUE, INGEST_OUTCOMES, METRICS, WINDOW_OUTCOMES } from '../metrics/catalog.js';
-import { FEATURE_SHIFT_DETECTOR, type Alert } from '../core/alerts/alert.js';
+import type { Alert } from '../core/alerts/alert.js';
 import {
   UIDS, dashboard, dashedLine, dashedThresholds, datasourceVariable, driftStatusMappings, joinedColumns, modelVariable, prop, query,
   row, stateTimelinePanel, statPanel, tablePanel, thresholds, timeseriesPanel, units,
@@ -81,7 +81,7 @@ export function fleetDashboard(): DashboardBuilder {
     )
     .withPanel(
       timeseriesPanel('Feature-shift CUSUM / threshold', 'CUSUM of the feature-shift detector over its alarm threshold h: the alarm fires at 1.', units.Short)
-        .withTarget(query(`${maxBy(['model'], sel(M.cusum, { detector: FEATURE_SHIFT_DETECTOR }))} / ${maxBy(['model'], sel(M.cusumThreshold))}`, '{{model}}'))
+        .withTarget(query(`${maxBy(['model'], sel(M.cusum, { detector: 'feature-shift' }))} / ${maxBy(['model'], sel(M.cusumThreshold, { detector: 'feature-shift' }))}`, '{{model}}'))
         .thresholds(thresholds('green', [[1, 'red']]))
         .thresholdsStyle(dashedThresholds()),
     );

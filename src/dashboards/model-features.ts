@@ -44,13 +44,31 @@ export function addDetectorPanels(b: DashboardBuilder): void {
         .textMode(BigValueTextMode.ValueAndName),
     )
     .withPanel(
-      timeseriesPanel('CUSUM by detector', 'CUSUM statistic of each detector after each window, with the alarm threshold h set from the expected run time between false alarms.', units.Short)
-        .withTarget(query(sel(M.cusum), '{{detector}}'))
-        .withTarget(query(sel(M.cusumThreshold), 'threshold h'))
-        .overrideByName('threshold h', [prop('color', { mode: 'fixed', fixedColor: 'red' }), dashedLine()]),
+      timeseriesPanel('CUSUM over its threshold, by detector', 'Each detector\'s CUSUM statistic divided by its alarm threshold h (set from the expected run time between false alarms and from how alike consecutive windows of the reference are): the detector alerts when the line crosses 1.', units.Short)
+        .withTarget(query(`${sel(M.cusum)} / on(model, detector) ${sel(M.cusumThreshold)}`, '{{detector}}'))
+        .thresholds(thresholds('transparent', [[1, 'red']]))
+        .thresholdsStyle(dashedThresholds()),
     )
     .withPanel(
-      timeseriesPanel('Window p-value', 'Calibrated p-value of each tested window; the dashed line is the default alpha, 0.05.', units.NoUnit)
+      timeseriesPanel('Window p-value by detector', 'p-value of each tested window under the reference\'s time-ordered null, per detector; the dashed line is the default alpha, 0.05. A low p-value alone is a flag, not an alert.', units.NoUnit)
+        .withTarget(query(sel(M.detectorPValue), '{{detector}}'))
+        .scaleDistribution(logAxis())
+        .thresholds(thresholds('transparent', [[0.05, 'orange']]))
+        .thresholdsStyle(dashedThresholds()),
+    )
+    .withPanel(
+      stateTimelinePanel('Flags and alerts by detector', 'Per detector and window: flagged when the window alone was significant with an effect above the floor (no alert on its own), and the detector\'s status (drift: an alert fired and has not resolved).', 12)
+        .withTarget(query(sel(M.detectorFlagged), '{{detector}} flag'))
+        .withTarget(query(sel(M.driftStatus), '{{detector}} status'))
+        .mappings([...flagMappings('ok', 'flagged'), ...driftStatusMappings()])
+        .height(8),
+    )
+    .withPanel(
+      timeseriesPanel('Effect size by detector', 'The effect each detector measured in the last window, in its own units: W1/σ or JS distance of the top feature (feature-shift), separation of log-likelihoods (covariate-shift), null sds (conditional-shift), total variation of the class mix (label-shift), target mean shift in sds (target-shift).', units.Short)
+        .withTarget(query(sel(M.detectorEffect), '{{detector}}')),
+    )
+    .withPanel(
+      timeseriesPanel('Feature-shift window p-value', 'The feature-shift detector\'s p-value: Bonferroni over the non-context features whose effect clears its floor, each calibrated on the reference\'s time-ordered chunks; the dashed line is the default alpha, 0.05.', units.NoUnit)
         .withTarget(query(sel(M.windowPValue), 'window p-value'))
         .scaleDistribution(logAxis())
         .thresholds(thresholds('transparent', [[0.05, 'orange']]))

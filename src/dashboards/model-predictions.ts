@@ -6,7 +6,7 @@
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { CLASS_SOURCES, METRICS } from '../metrics/catalog.js';
-import { dashedLine, dashedThresholds, dottedLine, logAxis, prop, query, row, thresholds, timeseriesPanel, units } from './common.js';
+import { dashedLine, dashedThresholds, dottedLine, flagMappings, logAxis, prop, query, row, stateTimelinePanel, thresholds, timeseriesPanel, units } from './common.js';
 import { ESTIMATOR, rate, re, sel, sumBy, value } from './promql.js';
 
 const M = METRICS;
@@ -15,8 +15,8 @@ const noLine = [prop('custom.lineWidth', 0), prop('custom.hideFrom', { legend: t
 /** Estimate lines with their interval shaded between the `lower` and `upper` series. */
 function accuracyPanel() {
   const p = timeseriesPanel(
-    'Estimated accuracy with 95% intervals vs realized',
-    'Accuracy of each tested window estimated without labels, per estimator, with its 95% interval shaded; realized accuracy (thick) once enough delayed labels joined. Sampling intervals are too narrow under real shift: compare with realized accuracy.',
+    'Estimated accuracy with intervals vs realized',
+    'Accuracy of each tested window estimated without labels, per estimator (and the no-change and last-realized baselines), with its interval shaded: from the reference\'s chunks before labels arrive, adaptive conformal once they do; realized accuracy (thick) once enough delayed labels joined.',
     units.PercentUnit,
     24,
   )
@@ -35,11 +35,22 @@ export function addPredictionPanels(b: DashboardBuilder): void {
   b.withRow(row('Accuracy without labels'))
     .withPanel(accuracyPanel())
     .withPanel(
-      timeseriesPanel('Estimate minus realized accuracy', 'Error of each estimator on the latest labelled window, next to the no-change baseline (the source accuracy).', units.PercentUnit)
+      timeseriesPanel('Estimate minus realized accuracy', 'Error of each estimator on the latest labelled window, next to the no-change baseline (the source accuracy): an estimator is only worth reading while it beats it.', units.PercentUnit)
         .withTarget(query(sel(M.accuracyError, { estimator: re('$estimator|no-change') }), '{{estimator}}'))
         .overrideByName('no-change', [dashedLine()])
         .thresholds(thresholds('transparent', [[0, 'text']]))
         .thresholdsStyle(dashedThresholds()),
+    )
+    .withPanel(
+      stateTimelinePanel('Selected estimator', 'Which estimator the headline shows: the one with the lowest recent error on labelled windows, when it beats no-change; no-change otherwise.', 12)
+        .withTarget(query(sel(M.accuracySelected), '{{estimator}}'))
+        .mappings(flagMappings('-', 'selected'))
+        .height(8),
+    )
+    .withPanel(
+      timeseriesPanel('Interval width', 'Width of each estimator\'s accuracy interval: it narrows as the estimator\'s recent errors shrink (adaptive conformal), and a width of 0.3 tells an on-call engineer nothing.', units.PercentUnit)
+        .withTarget(query(sel(M.accuracyIntervalWidth, { estimator: re('$estimator|no-change') }), '{{estimator}}'))
+        .overrideByName('no-change', [dashedLine()]),
     )
     .withPanel(
       timeseriesPanel('Delayed labels', 'Labels per second by join outcome, and predictions or labels dropped unjoined (expired or over capacity).', units.OpsPerSecond)
@@ -54,7 +65,7 @@ export function addPredictionPanels(b: DashboardBuilder): void {
         .overrideByRegexp(`.* ${value(CLASS_SOURCES, 'realized')}`, [dottedLine()]),
     )
     .withPanel(
-      timeseriesPanel('Label-shift test p-value', 'p-value of the window\'s test of "the class mix is unchanged"; dashed line at 0.05. Its CUSUM drives the label-shift detector.', units.NoUnit)
+      timeseriesPanel('Label-shift test p-value', 'p-value of the window\'s test of "the class mix is unchanged" under the reference\'s time-ordered null; dashed line at 0.05. Its CUSUM drives the label-shift detector.', units.NoUnit)
         .withTarget(query(sel(M.labelShiftPValue), 'p-value'))
         .scaleDistribution(logAxis())
         .thresholds(thresholds('transparent', [[0.05, 'orange']]))

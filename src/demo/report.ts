@@ -1,8 +1,6 @@
 /** Judges the demo's alerts against the script: was each shift caught, with the right feature first? */
 import type { Alert } from '../core/alerts/alert.js';
 import type { Phase } from './scenario.js';
-import { FEATURE_SHIFT_DETECTOR } from '../core/alerts/alert.js';
-import { COVARIATE_SHIFT_DETECTOR } from '../core/alerts/flow-alert.js';
 
 export interface PhaseVerdict {
   phase: string;
@@ -24,10 +22,10 @@ export interface PhaseVerdict {
 export function judge(phases: readonly Phase[], alerts: readonly Alert[], phaseOfTs: (ts: number) => number): { verdicts: PhaseVerdict[]; ok: boolean } {
   const verdicts = phases.map((phase, p) => {
     const inPhase = alerts.filter((a) => a.status === 'firing' && phaseOfTs(a.window.start) === p);
-    const firings = inPhase.filter((a) => a.detector === FEATURE_SHIFT_DETECTOR);
-    const flowAlerts = inPhase.filter((a) => a.detector === COVARIATE_SHIFT_DETECTOR);
+    const firings = inPhase.filter((a) => a.detector === 'feature-shift');
+    const flowAlerts = inPhase.filter((a) => a.detector === 'covariate-shift');
     const flowFirings = flowAlerts.length;
-    const flowSuspects = flowAlerts.flatMap((a) => a.localization?.suspects.slice(0, 1) ?? []);
+    const flowSuspects = flowAlerts.flatMap((a) => a.suspects?.slice(0, 1) ?? []);
     const topFeatures = firings.map((a) => a.features[0]?.feature ?? '(none)');
     const featuresOk = phase.expectFeature === undefined ? firings.length === 0 : firings.length > 0 && topFeatures.every((f) => f === phase.expectFeature);
     const flowOk = phase.expectFlow === undefined || (phase.expectFlow ? flowFirings > 0 : flowFirings === 0);

@@ -7,7 +7,7 @@
  * dequantised with uniform noise on (−0.5, 0.5), identically at fit and at serve time.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FlowBundle } from '../core/flow/flow-spec.js';
+import type { FlowBundle, FlowModel, FlowNulls } from '../core/flow/flow-spec.js';
 import type { FeatureSpec } from '../core/reference/schema.js';
 import type { Row } from '../core/reference/readers.js';
 import { seededRandom } from '../core/random.js';
@@ -15,7 +15,8 @@ import { dequantizeRows } from '../core/flow/dequantize.js';
 import { trainFlow, type TrainFlowOptions } from './tf/train.js';
 import { shuffleInPlace } from './tf/train-data.js';
 import { TfFlow } from './tf/tf-flow.js';
-import { fitFeatureLocalization } from './localize-scorer.js';
+import { FeatureLocalizer, fitFeatureLocalization, type LocalizationBundle } from './localize-scorer.js';
+import { fitFlowNulls } from './flow-nulls.js';
 import { MINIMUM_FLOORS } from '../core/reference/reference-size.js';
 
 export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'onEpoch' | 'logger'> & {
@@ -39,7 +40,37 @@ export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRa
     method?: 'gaussian' | 'flow';
     onProgress?: (done: number, total: number) => void;
   };
+  /** Time-ordered nulls at the served window size (default: the localization's window size; none without either). */
+  nulls?: { windowSize: number; iidWindows?: number };
 };
+
+/** The time-ordered nulls of the flow's detectors (src/flow/flow-nulls.ts), from every complete row in time order. */
+async function timeOrderedNulls(
+  model: FlowModel,
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  calibration: readonly number[],
+  localization: LocalizationBundle | undefined,
+  options: { categories: Record<string, (string | null)[]>; windowSize: number | undefined; iidWindows: number; seed: number },
+): Promise<FlowNulls | undefined> {
+  if (options.windowSize === undefined) return undefined;
+  const flow = new TfFlow(model);
+  const logpTensor = tf.tidy(() => flow.logProb(tf.tensor2d(rows, [n, dim])));
+  const logp = Float64Array.from(await logpTensor.data());
+  logpTensor.dispose();
+  flow.dispose();
+  const localizer = localization ? await FeatureLocalizer.create(localization, localization.method === 'flow' ? model : null) : undefined;
+  try {
+    return await fitFlowNulls({
+      logp, calibration, rows, dim, categories: options.categories,
+      ...(localizer ? { localizer } : {}),
+      windowSize: options.windowSize, iidWindows: options.iidWindows, seed: options.seed,
+    });
+  } finally {
+    await localizer?.release();
+  }
+}
 
 /** Fewer complete rows than this and no flow is trained, unless `minRows` says otherwise. */
 export const MIN_FLOW_ROWS = 1000;
@@ -65,7 +96,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const training = dequantizeRows(matrix(order.slice(nCal)), numeric.length, dequantize, options.seed + 2);
   const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => training[i * numeric.length + j]!));
 
-  const { onEpoch, logger, seed, calibrationFraction: _c, minRows: _m, localization: locOptions, ...train } = options;
+  const { onEpoch, logger, seed, calibrationFraction: _c, minRows: _m, localization: locOptions, nulls: _n, ...train } = options;
   const result = await trainFlow({ columns, features: numeric }, { ...train, seed, ...(onEpoch ? { onEpoch } : {}), ...(logger ? { logger } : {}) });
   const kept = result.model.standardization.features;
   for (const f of result.dropped) excluded.push({ feature: f, reason: 'constant in the reference' });
@@ -103,8 +134,17 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
     ...(locOptions.onProgress ? { onProgress: locOptions.onProgress } : {}),
     seed: seed + 3,
   });
+  // Every complete row in time order, dequantised as a served window would be, for the time-ordered nulls.
+  const allRows = select(dequantizeRows(matrix(complete.map((_, i) => i)), numeric.length, dequantize, options.seed + 4));
+  const nulls = await timeOrderedNulls(result.model, allRows, complete.length, kept.length, values, localization, {
+    categories: Object.fromEntries((localization?.categorical ?? []).map((c) => [c.feature, complete.map((r) => text(r, c.feature))])),
+    windowSize: options.nulls?.windowSize ?? locOptions?.windowSize,
+    iidWindows: options.nulls?.iidWindows ?? 200,
+    seed: seed + 5,
+  });
   return {
     ...(localization ? { localization } : {}),
+    ...(nulls ? { nulls } : {}),
     model: result.model,
     excluded,
     dequantize: keptIndex.flatMap((j, k) => (integer[j] ? [k] : [])),

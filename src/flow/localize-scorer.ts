@@ -21,6 +21,7 @@
  *           await localizer.release()
  */
 import type { FlowModel } from '../core/flow/flow-spec.js';
+import type { TimeNull } from '../core/detect/time-null.js';
 import { latent as latent64, vjp as vjp64 } from '../core/flow/flow-math.js';
 import {
   addCategoricalRow,
@@ -410,6 +411,8 @@ export interface TestWindowOptions {
   alpha?: number;
   /** Time-series variant: the run state, updated in place, with the window's id. */
   onset?: { state: OnsetState; windowId: string };
+  /** Time-ordered nulls of the statistics' z (see localizeWindow). */
+  timeNulls?: readonly (TimeNull | undefined)[];
 }
 
 export interface WindowTestResult extends WindowLocalization {
@@ -482,6 +485,7 @@ export class FeatureLocalizer {
       null: this.nullFor(n),
       alpha: options.alpha ?? this.bundle.alpha,
       ...(marginal ? { marginalPValues: statistics.features.map((f) => marginal[f]) } : {}),
+      ...(options.timeNulls ? { timeNulls: options.timeNulls } : {}),
     });
     const onset = options.onset ? updateOnset(options.onset.state, options.onset.windowId, localization) : null;
     return { ...localization, statistics, onset, n };

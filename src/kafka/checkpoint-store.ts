@@ -1,31 +1,15 @@
 /**
- * Durable per-model state on a compacted Kafka topic (key = model). Written after each batch that
- * closed a window and before input offsets are committed; read back in full at startup.
+ * Durable per-model state on a compacted Kafka topic (key = model), in the versioned codec of
+ * core/detectors/state-codec.ts. Written after each batch that closed a window and before input
+ * offsets are committed; read back in full at startup. A record that cannot be read stops the start
+ * with the reason (reading it partly would silently lose a detector's state).
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import type { ModelCheckpoint } from '../core/pipeline/monitor.js';
-import { restoreDriftState } from '../core/detect/drift-state.js';
-import type { Logger } from '../logging.js';
-
-export const CHECKPOINT_VERSION = 1;
+import { decodeCheckpoint, encodeCheckpoint as encodeText, type ModelCheckpoint } from '../core/detectors/state-codec.js';
 
 export function encodeCheckpoint(c: ModelCheckpoint): { key: string; value: string } {
-  return { key: c.model, value: JSON.stringify({ v: CHECKPOINT_VERSION, ...c }) };
-}
-
-export function decodeCheckpoint(value: Buffer | null): ModelCheckpoint | undefined {
-  if (value === null) return undefined;
-  try {
-    const raw = JSON.parse(value.toString('utf8')) as { v?: number; model?: unknown; drift?: unknown; closedThrough?: unknown };
-    const drift = restoreDriftState(raw.drift);
-    if (raw.v !== CHECKPOINT_VERSION || typeof raw.model !== 'string' || drift === undefined) return undefined;
-    const closedThrough = raw.closedThrough as Record<string, number>;
-    if (typeof closedThrough !== 'object' || closedThrough === null) return undefined;
-    return { model: raw.model, drift, closedThrough };
-  } catch {
-    return undefined;
-  }
+  return { key: c.model, value: encodeText(c) };
 }
 
 /** Creates the compacted state topic when it does not exist yet. */
@@ -39,7 +23,7 @@ export async function ensureStateTopic(admin: Admin, topic: string): Promise<voi
 }
 
 /** Reads the state topic from the beginning to its current end; the last record per model wins. */
-export async function readCheckpoints(kafka: Kafka, topic: string, logger: Logger, timeoutMs = 30_000): Promise<Map<string, ModelCheckpoint>> {
+export async function readCheckpoints(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<Map<string, ModelCheckpoint>> {
   const admin = kafka.admin();
   await admin.connect();
   const result = new Map<string, ModelCheckpoint>();
@@ -57,9 +41,18 @@ export async function readCheckpoints(kafka: Kafka, topic: string, logger: Logge
         void consumer.run({
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
-            const c = decodeCheckpoint(message.value);
-            if (c !== undefined) result.set(c.model, c);
-            else if (message.value !== null) logger.warn(`ignoring an unreadable state record for key ${message.key?.toString() ?? '?'}`);
+            // A tombstone (null value) deletes the key; anything else must decode fully or startup stops.
+            try {
+              if (message.value === null) result.delete(message.key?.toString() ?? '');
+              else {
+                const c = decodeCheckpoint(message.value.toString('utf8'));
+                result.set(c.model, c);
+              }
+            } catch (error) {
+              clearTimeout(timer);
+              reject(error);
+              return;
+            }
             const end = pending.get(partition);
             if (end !== undefined && BigInt(message.offset) + 1n >= end) pending.delete(partition);
             if (pending.size === 0) {

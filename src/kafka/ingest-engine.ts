@@ -9,7 +9,7 @@ import type { ShiftwatchConfig } from '../config/index.js';
 import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
 import type { Alert } from '../core/alerts/alert.js';
-import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
+import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
 import { publishWithRetry, type RetryPolicy } from './publisher.js';
@@ -63,9 +63,12 @@ export class IngestEngine {
     } finally {
       await admin.disconnect();
     }
-    const restored = await readCheckpoints(this.kafka, topics.state, this.logger);
+    const restored = await readCheckpoints(this.kafka, topics.state);
     for (const checkpoint of restored.values()) {
-      if (this.monitor.restore(checkpoint)) this.logger.info(`restored state of model ${checkpoint.model}`, { status: checkpoint.drift.status });
+      const r = this.monitor.restore(checkpoint);
+      if (r === undefined) continue;
+      this.logger.info(`restored state of model ${checkpoint.model}`, { windowsClosed: checkpoint.windowsClosed, statuses: this.monitor.statuses(checkpoint.model) });
+      if (r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
     }
     // Not idempotent: the publisher's own retry loop owns retries (and counts them); a duplicate
     // that a retry may cause is harmless because consumers de-duplicate alerts by alertId.
@@ -120,7 +123,7 @@ export class IngestEngine {
   /** Publishes dead letters, alerts and checkpoints, then commits. Retries until it succeeds. */
   private async deliver(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
     const { topics } = this.config.kafka;
-    if (this.monitor.hasPendingFlow()) await this.monitor.completeFlow(out);
+    if (this.monitor.hasPending()) await this.monitor.complete(out);
     let started = process.hrtime.bigint();
     const send = (sink: 'dead_letters' | 'alerts' | 'state', topic: string, messages: { key: string | null; value: string }[]) =>
       publishWithRetry({
@@ -137,7 +140,7 @@ export class IngestEngine {
     }
     // Window reports go out after their alerts, so whoever sees a window closed sees its alerts too.
     for (const report of out.windows) {
-      this.metrics.window(report, this.config.accuracy.headline);
+      this.metrics.window(report);
       this.listener.window?.(report);
     }
     for (const r of out.realized) {

@@ -25,7 +25,8 @@ export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
 export const SINKS = ['alerts', 'dead_letters', 'state'] as const;
 export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as const;
 export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
-export const DETECTORS = ['feature-shift', 'covariate-shift', 'label-shift', 'accuracy-floor'] as const;
+export { DETECTOR_NAMES as DETECTORS } from '../core/detectors/contract.js';
+import { DETECTOR_NAMES as DETECTORS } from '../core/detectors/contract.js';
 /** The flow's per-window tests of the log-likelihoods (spec §5.9). */
 export const FLOW_TESTS = ['mann_whitney', 'ood_binomial', 'typicality'] as const;
 export const FLOW_SOURCES = ['window', 'reference'] as const;
@@ -52,7 +53,10 @@ export const METRICS = {
   windowPValue: def({ name: 'shiftwatch_model_window_p_value', type: 'gauge', help: 'Calibrated p-value of the last tested window (any feature shifted).', labelNames: ['model'] }),
   driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Status of each detector of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model', 'detector'] }),
   cusum: def({ name: 'shiftwatch_model_cusum', type: 'gauge', help: 'CUSUM statistic each detector reached in the last window (before the reset that follows an alarm, so a crossing shows).', labelNames: ['model', 'detector'] }),
-  cusumThreshold: def({ name: 'shiftwatch_model_cusum_threshold', type: 'gauge', help: 'CUSUM alarm threshold h (set from the expected run time target).', labelNames: ['model'] }),
+  cusumThreshold: def({ name: 'shiftwatch_model_cusum_threshold', type: 'gauge', help: 'CUSUM alarm threshold h of each detector (from the expected run time target and the correlation of consecutive windows in the reference).', labelNames: ['model', 'detector'] }),
+  detectorPValue: def({ name: 'shiftwatch_detector_p_value', type: 'gauge', help: 'p-value of the last tested window under the reference\'s time-ordered null, per detector.', labelNames: ['model', 'detector'] }),
+  detectorFlagged: def({ name: 'shiftwatch_detector_window_flagged', type: 'gauge', help: '1 when the last tested window alone was significant with an effect above the floor (a flag, not an alert), per detector.', labelNames: ['model', 'detector'] }),
+  detectorEffect: def({ name: 'shiftwatch_detector_effect', type: 'gauge', help: 'Effect size of the last tested window, in each detector\'s own units.', labelNames: ['model', 'detector'] }),
   featureStatistic: def({ name: 'shiftwatch_feature_statistic', type: 'gauge', help: 'Test statistic of the last tested window (KS D for numeric, chi-square for categorical).', labelNames: ['model', 'feature'] }),
   featurePValue: def({ name: 'shiftwatch_feature_p_value', type: 'gauge', help: 'Per-feature p-value of the last tested window, before correction.', labelNames: ['model', 'feature'] }),
   featureAdjustedPValue: def({ name: 'shiftwatch_feature_adjusted_p_value', type: 'gauge', help: 'Per-feature p-value corrected across features (BH or Bonferroni).', labelNames: ['model', 'feature'] }),
@@ -63,11 +67,13 @@ export const METRICS = {
   sinkRequests: def({ name: 'shiftwatch_sink_requests_total', type: 'counter', help: 'Publish attempts to output topics, by outcome.', labelNames: ['sink', 'outcome'] }),
   commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labelNames: ['outcome'] }),
   accuracyEstimate: def({ name: 'shiftwatch_accuracy_estimate_ratio', type: 'gauge', help: 'Estimated accuracy of the last window, without labels, per estimator.', labelNames: ['model', 'estimator'] }),
-  accuracyLower: def({ name: 'shiftwatch_accuracy_estimate_lower_ratio', type: 'gauge', help: 'Lower end of the 95% interval of the estimated accuracy.', labelNames: ['model', 'estimator'] }),
-  accuracyUpper: def({ name: 'shiftwatch_accuracy_estimate_upper_ratio', type: 'gauge', help: 'Upper end of the 95% interval of the estimated accuracy.', labelNames: ['model', 'estimator'] }),
-  accuracyHeadline: def({ name: 'shiftwatch_accuracy_headline_ratio', type: 'gauge', help: 'Estimated accuracy of the last window by the configured headline estimator.', labelNames: ['model'] }),
+  accuracyLower: def({ name: 'shiftwatch_accuracy_estimate_lower_ratio', type: 'gauge', help: 'Lower end of the interval of the estimated accuracy (coverage accuracy.coverage).', labelNames: ['model', 'estimator'] }),
+  accuracyUpper: def({ name: 'shiftwatch_accuracy_estimate_upper_ratio', type: 'gauge', help: 'Upper end of the interval of the estimated accuracy (coverage accuracy.coverage).', labelNames: ['model', 'estimator'] }),
+  accuracyHeadline: def({ name: 'shiftwatch_accuracy_headline_ratio', type: 'gauge', help: 'Estimated accuracy of the last window by the headline estimator (by default the one the backtest selects).', labelNames: ['model'] }),
+  accuracySelected: def({ name: 'shiftwatch_accuracy_selected', type: 'gauge', help: '1 for the estimator the backtest selects (lowest recent error on labelled windows, else no-change), 0 for the others.', labelNames: ['model', 'estimator'] }),
+  accuracyIntervalWidth: def({ name: 'shiftwatch_accuracy_interval_width_ratio', type: 'gauge', help: 'Width of the accuracy interval of the last window, per estimator.', labelNames: ['model', 'estimator'] }),
   accuracyRealized: def({ name: 'shiftwatch_accuracy_realized_ratio', type: 'gauge', help: 'Realized accuracy of the latest window with enough delayed labels.', labelNames: ['model'] }),
-  accuracyError: def({ name: 'shiftwatch_accuracy_estimate_error_ratio', type: 'gauge', help: 'Estimate minus realized accuracy on the latest labelled window, per estimator (no-change: the source accuracy).', labelNames: ['model', 'estimator'] }),
+  accuracyError: def({ name: 'shiftwatch_accuracy_estimate_error_ratio', type: 'gauge', help: 'Estimate minus realized accuracy on the latest labelled window, per estimator (no-change: the source accuracy; last-realized: the previous realized window).', labelNames: ['model', 'estimator'] }),
   classProportion: def({ name: 'shiftwatch_class_proportion_ratio', type: 'gauge', help: 'Class proportions: estimated for the last window, in the reference, and realized from labels.', labelNames: ['model', 'class', 'source'] }),
   labelShiftPValue: def({ name: 'shiftwatch_label_shift_p_value', type: 'gauge', help: 'p-value of the last window\'s test of "the class mix is unchanged".', labelNames: ['model'] }),
   labels: def({ name: 'shiftwatch_labels_total', type: 'counter', help: 'Delayed labels handled, by outcome of the join.', labelNames: ['model', 'outcome'] }),
@@ -98,8 +104,8 @@ export type MetricKey = keyof typeof METRICS;
 export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number; localized?: number }>): number {
   const perFeature = 5 + 2; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS)
   const perLocalized = 4; // conditional statistic, z, p-value, drift
-  const perModel = 12 + INGEST_OUTCOMES.length + 4 * DETECTORS.length;
-  const perClassifier = 5 * 7 + 8; // accuracy estimate/bounds/error per estimator, realized, labels
+  const perModel = 12 + INGEST_OUTCOMES.length + 9 * DETECTORS.length;
+  const perClassifier = 7 * 8 + 8; // estimate, bounds, error, width, selected per estimator; realized, labels
   const perRegressor = 2 + 2 * 3 + 2;
   // Flow: info, means, reference band, OOD, per-test statistic and p, window p, rows, scoring histogram.
   const perFlow = 1 + 2 + FLOW_REFERENCE_QUANTILES.length + 2 + 2 * FLOW_TESTS.length + 1 + 2 + (DURATION_BUCKETS.length + 3);

@@ -3,11 +3,18 @@
  * monitor's outputs into metric updates. Plain TypeScript: the Nest module only provides it.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { CLASS_SOURCES, DETECTORS, DRIFT_STATUS_VALUE, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import { CLASS_SOURCES, DRIFT_STATUS_VALUE, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
 import { weightedQuantiles } from '../core/regression/weight-summary.js';
-import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
+import type { RealizedReport } from '../core/pipeline/label-tracker.js';
+import type { DetectorName } from '../core/detectors/contract.js';
+import type { AccuracyDetails } from '../core/detectors/accuracy-floor.js';
+import type { LabelShiftDetails } from '../core/detectors/label-shift.js';
+import type { CovariateDetails } from '../core/detectors/covariate-shift.js';
+import type { ConditionalDetails } from '../core/detectors/conditional-shift.js';
+import type { RegressionEvaluation } from '../core/predictions/regression-reference.js';
+import type { WindowEvaluation } from '../core/detect/feature-tests.js';
 import type { LabelOutcome, EvictionReason } from '../core/labels/label-join.js';
 import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
@@ -38,7 +45,7 @@ export class MetricsRecorder implements MonitorObserver {
   }
 
   /** Sets info gauges and starts every known series at 0. */
-  initialise(version: string, bundles: ReadonlyArray<{ bundle: ReferenceBundle; windowType: string; cusumThreshold: number; flowScorer?: LogLikelihoodScorer }>): void {
+  initialise(version: string, bundles: ReadonlyArray<{ bundle: ReferenceBundle; windowType: string; detectors: readonly DetectorName[]; thresholds?: Partial<Record<DetectorName, number>>; flowScorer?: LogLikelihoodScorer }>): void {
     const m = this.m;
     m.buildInfo.set({ version }, 1);
     for (const outcome of INGEST_OUTCOMES) m.ingestMessages.inc({ topic: this.eventsTopic, outcome }, 0);
@@ -46,21 +53,22 @@ export class MetricsRecorder implements MonitorObserver {
     for (const sink of SINKS) for (const outcome of PUBLISH_OUTCOMES) m.sinkRequests.inc({ sink, outcome }, 0);
     for (const outcome of PUBLISH_OUTCOMES) m.commits.inc({ outcome }, 0);
     for (const stage of STAGES) m.batchDuration.zero({ stage });
-    for (const { bundle, windowType, cusumThreshold, flowScorer } of bundles) {
+    for (const { bundle, windowType, detectors, thresholds, flowScorer } of bundles) {
       const model = bundle.model;
       m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
       for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
-      const flowOn = bundle.flow !== undefined && flowScorer !== undefined;
-      const detectors = DETECTORS.filter((d) => (d === 'covariate-shift' ? flowOn : d === 'feature-shift' || bundle.predictions !== undefined));
       for (const detector of detectors) {
         for (const status of ['firing', 'resolved']) m.alertsEmitted.inc({ model, detector, status }, 0);
         m.alertsSuppressed.inc({ model, detector }, 0);
         m.driftStatus.set({ model, detector }, 0);
         m.cusum.set({ model, detector }, 0);
+        m.cusumThreshold.set({ model, detector }, thresholds?.[detector] ?? 0);
+        m.detectorPValue.set({ model, detector }, 1);
+        m.detectorFlagged.set({ model, detector }, 0);
+        m.detectorEffect.set({ model, detector }, 0);
       }
       m.lateEvents.inc({ model }, 0);
       m.unknownFeatureValues.inc({ model }, 0);
-      m.cusumThreshold.set({ model }, cusumThreshold);
       m.windowPValue.set({ model }, 1);
       m.windowEvents.set({ model }, 0);
       m.openWindowEvents.set({ model }, 0);
@@ -88,7 +96,7 @@ export class MetricsRecorder implements MonitorObserver {
       }
       if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
       const loc = bundle.flow?.localization;
-      if (flowOn) this.initialiseFlow(model, bundle.flow!.calibration, flowScorer!, loc ? [...loc.features, ...loc.categorical.map((c) => c.feature)] : []);
+      if (bundle.flow !== undefined && flowScorer !== undefined) this.initialiseFlow(model, bundle.flow.calibration, flowScorer, loc && detectors.includes('conditional-shift') ? [...loc.features, ...loc.categorical.map((c) => c.feature)] : []);
     }
   }
 
@@ -122,27 +130,25 @@ export class MetricsRecorder implements MonitorObserver {
     this.m.flowScoringDuration.observe({ model }, seconds);
   }
 
-  private flow(report: WindowReport): void {
-    const { model, flow: r, flowState: state, flowStep: step } = report;
-    if (r === undefined || state === undefined || step === undefined) return;
+  private flow(model: string, covariate: CovariateDetails | undefined, conditional: ConditionalDetails | undefined): void {
     const m = this.m;
-    m.flowMeanLogLikelihood.set({ model, source: 'window' }, r.meanLogLikelihood);
-    m.flowOodFraction.set({ model, source: 'window' }, r.oodFraction);
-    for (const test of FLOW_TESTS) {
-      m.flowTestStatistic.set({ model, test }, r.tests[test].statistic);
-      m.flowTestPValue.set({ model, test }, r.tests[test].pValue);
+    const r = covariate?.result;
+    if (r !== undefined && r.n > 0) {
+      m.flowMeanLogLikelihood.set({ model, source: 'window' }, r.meanLogLikelihood);
+      m.flowOodFraction.set({ model, source: 'window' }, r.oodFraction);
+      for (const test of FLOW_TESTS) {
+        m.flowTestStatistic.set({ model, test }, r.tests[test].statistic);
+        m.flowTestPValue.set({ model, test }, r.tests[test].pValue);
+      }
+      m.flowWindowPValue.set({ model }, r.windowP);
     }
-    m.flowWindowPValue.set({ model }, r.windowP);
-    for (const f of report.localization?.ranked ?? []) {
+    for (const f of conditional?.localization.ranked ?? []) {
       const labels = { model, feature: f.feature };
       m.featureConditionalStatistic.set(labels, f.statistic);
       m.featureConditionalZ.set(labels, f.z);
       m.featureConditionalPValue.set(labels, f.adjustedP);
       m.featureConditionalDrift.set(labels, f.flagged === 'conditional' || f.flagged === 'both' ? 1 : 0);
     }
-    m.driftStatus.set({ model, detector: 'covariate-shift' }, DRIFT_STATUS_VALUE[state.status]);
-    m.cusum.set({ model, detector: 'covariate-shift' }, step.cusum);
-    if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'covariate-shift' });
   }
 
   private initialisePredictions(model: string, classes: number, sourcePrior: readonly number[], sourceAccuracy: number): void {
@@ -150,8 +156,9 @@ export class MetricsRecorder implements MonitorObserver {
     for (const estimator of ACCURACY_ESTIMATORS) {
       for (const g of [m.accuracyEstimate, m.accuracyLower, m.accuracyUpper]) g.set({ model, estimator }, sourceAccuracy);
       m.accuracyError.set({ model, estimator }, 0);
+      m.accuracyIntervalWidth.set({ model, estimator }, 0);
+      m.accuracySelected.set({ model, estimator }, estimator === 'no-change' ? 1 : 0);
     }
-    m.accuracyError.set({ model, estimator: 'no-change' }, 0);
     m.accuracyHeadline.set({ model }, sourceAccuracy);
     m.accuracyRealized.set({ model }, sourceAccuracy);
     m.labelShiftPValue.set({ model }, 1);
@@ -194,49 +201,55 @@ export class MetricsRecorder implements MonitorObserver {
     this.m.lateEvents.inc({ model });
   }
 
-  private predictions(report: WindowReport, headline: string): void {
-    const { model, predictions: e, predictionDrift: drift } = report;
-    if (e === undefined) return;
+  private predictions(model: string, accuracy: AccuracyDetails | undefined, labelShift: LabelShiftDetails | undefined): void {
     const m = this.m;
-    for (const [estimator, a] of Object.entries(e.accuracy)) {
-      m.accuracyEstimate.set({ model, estimator }, a.estimate);
-      m.accuracyLower.set({ model, estimator }, a.lower);
-      m.accuracyUpper.set({ model, estimator }, a.upper);
-    }
-    const head = e.accuracy[headline as keyof typeof e.accuracy];
-    if (head) m.accuracyHeadline.set({ model }, head.estimate);
-    e.classProportions.estimate.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'estimated' }, q));
-    e.classProportions.reference.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'reference' }, q));
-    m.labelShiftPValue.set({ model }, e.labelShiftTest.pValue);
-    if (drift) {
-      for (const [detector, s] of [['label-shift', drift.labelShift], ['accuracy-floor', drift.accuracyFloor]] as const) {
-        m.driftStatus.set({ model, detector }, DRIFT_STATUS_VALUE[s.status]);
-        m.cusum.set({ model, detector }, s.cusum);
+    if (accuracy !== undefined) {
+      for (const [estimator, a] of Object.entries(accuracy.accuracy)) {
+        m.accuracyEstimate.set({ model, estimator }, a.estimate);
+        m.accuracyLower.set({ model, estimator }, a.lower);
+        m.accuracyUpper.set({ model, estimator }, a.upper);
+        m.accuracyIntervalWidth.set({ model, estimator }, a.upper - a.lower);
       }
+      for (const estimator of ACCURACY_ESTIMATORS) m.accuracySelected.set({ model, estimator }, estimator === accuracy.selected.estimator ? 1 : 0);
+      m.accuracyHeadline.set({ model }, accuracy.headline.estimate);
+    }
+    if (labelShift !== undefined) {
+      labelShift.classProportions.estimate.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'estimated' }, q));
+      labelShift.classProportions.reference.forEach((q, k) => m.classProportion.set({ model, class: String(k), source: 'reference' }, q));
+      m.labelShiftPValue.set({ model }, labelShift.test.pValue);
     }
   }
 
-  window(report: WindowReport, headline = 'atc-ne'): void {
-    this.predictions(report, headline);
-    this.flow(report);
-    const r = report.regression;
+  window(report: WindowReport): void {
+    const { model, detectors } = report;
+    const m = this.m;
+    m.windowsClosed.inc({ model, outcome: report.tested ? 'tested' : 'too_small' });
+    m.windowEvents.set({ model }, report.window.n);
+    for (const [detector, o] of Object.entries(detectors)) {
+      if (o.step === undefined) continue;
+      const labels = { model, detector };
+      m.driftStatus.set(labels, DRIFT_STATUS_VALUE[o.status]);
+      m.cusum.set(labels, o.step.cusum);
+      m.detectorPValue.set(labels, o.result.pValue);
+      m.detectorFlagged.set(labels, o.result.flagged ? 1 : 0);
+      m.detectorEffect.set(labels, o.result.effect);
+      if (o.step.suppressed) m.alertsSuppressed.inc(labels);
+    }
+    const details = <T>(name: DetectorName) => detectors[name]?.result.tested ? (detectors[name]!.result.details as T) : undefined;
+    this.predictions(model, details<AccuracyDetails>('accuracy-floor'), details<LabelShiftDetails>('label-shift'));
+    this.flow(model, details<CovariateDetails>('covariate-shift'), details<ConditionalDetails>('conditional-shift'));
+    const r = detectors['target-shift']?.result.details as RegressionEvaluation | undefined;
     if (r !== undefined) {
-      const model = report.model;
       this.m.regressionTargetMean.set({ model, source: 'estimated' }, r.estimatedMean);
       for (const q of r.quantiles) this.m.regressionTargetQuantile.set({ model, level: String(q.probability), source: 'estimated' }, q.estimated);
       this.m.regressionEffectiveSample.set({ model }, r.effectiveFraction);
       this.m.regressionDivergence.set({ model }, r.divergence);
     }
-    const { model, evaluation, step } = report;
-    const m = this.m;
-    m.windowsClosed.inc({ model, outcome: report.tested ? 'tested' : 'too_small' });
-    m.windowEvents.set({ model }, evaluation?.n ?? 0);
-    if (evaluation === undefined || step === undefined) return;
+    const features = detectors['feature-shift'];
+    const evaluation = features?.result.details as WindowEvaluation | undefined;
+    if (evaluation === undefined || features === undefined) return;
     m.windowPValue.set({ model }, evaluation.windowP);
-    if (report.evaluationSeconds !== undefined) m.windowEvaluationDuration.observe(report.evaluationSeconds);
-    m.driftStatus.set({ model, detector: 'feature-shift' }, DRIFT_STATUS_VALUE[report.state.status]);
-    m.cusum.set({ model, detector: 'feature-shift' }, step.cusum);
-    if (step.suppressed) m.alertsSuppressed.inc({ model, detector: 'feature-shift' });
+    m.windowEvaluationDuration.observe(features.seconds);
     for (const f of evaluation.features) {
       const labels = { model, feature: f.feature };
       m.featureStatistic.set(labels, f.statistic);

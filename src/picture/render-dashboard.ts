@@ -31,8 +31,8 @@ const RED = '#f2495c';
 /** The model-detail panels drawn, by title. */
 const PANEL_TITLES = [
   'Adjusted p-value by feature',
-  'Window p-value',
-  'CUSUM by detector',
+  'Feature-shift window p-value',
+  'CUSUM over its threshold, by detector',
   'Distance from the reference',
   'PSI by feature',
   'Mean log-likelihood vs reference band',
@@ -98,10 +98,10 @@ function buildPanels(data: PictureData): Panel[] {
     legend: [{ label: 'p ≥ 0.05', color: '#37872d' }, { label: 'p < 0.05', color: ORANGE }, { label: 'p < 0.01', color: RED }],
   });
 
-  const windowP = panelData('Window p-value');
+  const windowP = panelData('Feature-shift window p-value');
   panels.push({
     kind: 'timeseries',
-    title: 'Window p-value',
+    title: 'Feature-shift window p-value',
     scale: 'log',
     unit: 'none',
     max: 1,
@@ -109,18 +109,17 @@ function buildPanels(data: PictureData): Panel[] {
     thresholds: [{ value: 0.05, color: ORANGE, label: 'α = 0.05' }],
   });
 
-  const cusum = panelData('CUSUM by detector');
-  const detectors = named(cusum, METRICS.cusum).map((s) => s.metric.detector ?? '?').sort();
+  // The ratio CUSUM / h of each detector: an alert fires when a line crosses 1.
+  const cusum = panelData('CUSUM over its threshold, by detector');
+  const detectors = cusum.map((s) => s.metric.detector ?? '?').sort();
   panels.push({
     kind: 'timeseries',
-    title: 'CUSUM by detector',
+    title: 'CUSUM / threshold h, by detector',
     scale: 'linear',
     unit: 'none',
     min: 0,
-    lines: [
-      ...named(cusum, METRICS.cusum).map((s) => ({ name: s.metric.detector ?? '?', points: s.points, color: colorOf(detectors)(s.metric.detector ?? '?') })),
-      ...named(cusum, METRICS.cusumThreshold).map((s) => ({ name: 'threshold h', points: s.points, color: RED, dashed: true, width: 1.2 })),
-    ],
+    lines: cusum.map((s) => ({ name: s.metric.detector ?? '?', points: s.points, color: colorOf(detectors)(s.metric.detector ?? '?') })),
+    thresholds: [{ value: 1, color: RED, label: 'alarm' }],
   });
 
   const distance = panelData('Distance from the reference');

@@ -10,7 +10,8 @@ import { resolveSecrets } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { readBundle } from '../core/fit/bundle-io.js';
 import { Monitor, type MonitoredModel, type MonitorOptions } from '../core/pipeline/monitor.js';
-import { driftParams } from '../core/detect/drift-state.js';
+import { DEFAULT_CLASS_SHARES } from '../core/predictions/class-shares.js';
+import { DEFAULT_PREDICTION_OPTIONS } from '../core/predictions/prediction-options.js';
 import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import type { WindowSpec } from '../core/window/windower.js';
 import { estimateSeries } from '../metrics/catalog.js';
@@ -69,8 +70,8 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, cusumThreshold: options.drift.h, ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
   const monitor = new Monitor(models, options, metrics);
+  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, detectors: monitor.detectorNames(m.name), thresholds: monitor.thresholds(m.name), ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
   const status = new StatusBoard(models.map((m) => m.name));
   const listener: IngestListener = {
     window: (r) => { status.window(r); extra.window?.(r); },
@@ -87,12 +88,16 @@ export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {
   const d = config.detection;
   return {
     maxMessageBytes: config.kafka.maxMessageBytes,
-    tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
-    drift: driftParams({ k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha, cooldownWindows: config.alerts.cooldownWindows }),
+    tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES, effectFloor: { ...d.effectFloor } },
+    sequential: {
+      k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha,
+      cooldownWindows: config.alerts.cooldownWindows, resolveAfterCleanWindows: d.resolveAfterCleanWindows,
+    },
     predictions: {
       headline: config.accuracy.headline,
       ...(config.accuracy.floor === undefined ? {} : { floor: config.accuracy.floor }),
-      method: config.labelShift.estimator,
+      classShares: { ...DEFAULT_CLASS_SHARES, method: config.labelShift.estimator, priorRowsPerClass: config.labelShift.priorRowsPerClass },
+      accuracy: { ...DEFAULT_PREDICTION_OPTIONS.accuracy, coverage: config.accuracy.coverage, backtestWindows: config.accuracy.backtestWindows },
       labels: { ...config.labels },
     },
   };

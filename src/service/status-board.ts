@@ -1,7 +1,7 @@
 /** Keeps the latest window report per model for the JSON status API. Bounded: one entry per model. */
 import type { WindowReport } from '../core/pipeline/monitor.js';
 import type { Alert } from '../core/alerts/alert.js';
-import type { RealizedReport } from '../core/pipeline/prediction-tracker.js';
+import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 
 const REALIZED_KEPT = 50;
 

@@ -73,7 +73,7 @@ describe('shiftwatch fit: a 220-row reference with prob_<class name> columns and
     expect(summary).toContain('not features: event_time (the time column); prob_fraud, prob_legit, prob_review (a model output); label (true label, not a feature by its name)');
     expect(summary).toMatch(/classes \(3\): fraud, legit, review, from probs; source accuracy 0\.\d{4} on 220 labelled rows/);
     expect(summary).toMatch(/estimators fitted: BCTS calibration .*ATC-NE .*; DoC; AC; label-shift accuracy and class proportions/);
-    expect(summary).toMatch(/detectors enabled: feature-shift \(per-feature tests; window null: 100 simulated windows of 110\); label-shift; accuracy-floor/);
+    expect(summary).toMatch(/detectors enabled: feature-shift \(per-feature tests; time-ordered null from 2 contiguous chunks of 110 rows\); label-shift \(time-ordered null from 2 chunks\); accuracy-floor/);
     // The flow was tried and declined for the size, naming the option that would change that.
     expect(summary).toContain('skipped: covariate-shift (density flow): 220 rows have every numeric feature; a flow needs at least 1000 (--flow-min-rows, which accepts down to 500)');
     expect(summary).toContain('reference: 220 rows, below the recommended size: 2 warnings');
@@ -154,7 +154,7 @@ describe('shiftwatch fit: option mistakes', () => {
     const result = await fit('named.csv', '--config', config, '--min-rows', '220', '--atc-min-rows', '220', '--flow', 'none');
     expect(result.code).toBe(0);
     const bundle = bundleAt(result.out);
-    expect([bundle.order.timeColumn, bundle.contextFeatures, bundle.nulls.windowSize]).toEqual(['event_time', ['hour'], 110]);
+    expect([bundle.order.timeColumn, bundle.contextFeatures, bundle.featureNulls!.windowSize]).toEqual(['event_time', ['hour'], 110]);
   });
 });
 

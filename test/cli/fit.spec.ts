@@ -60,17 +60,18 @@ function expectFittedBundle(bundle: ReferenceBundle, model: string): void {
     expect(f.n).toBe(ROWS);
     expect(f.missing).toBe(0);
   }
-  expect(bundle.nulls.windowSize).toBe(500);
-  expect(bundle.nulls.blocks).toBe(200);
-  const p = bundle.nulls.minAdjustedP;
-  expect(p).toHaveLength(200);
-  for (const v of p) {
-    expect(v).toBeGreaterThanOrEqual(0);
-    expect(v).toBeLessThanOrEqual(1);
+  // The time-ordered nulls: one per feature, from the file's contiguous chunks of the window size.
+  const nulls = bundle.featureNulls!;
+  expect(nulls.windowSize).toBe(500);
+  expect(nulls.chunks).toBe(Math.floor(ROWS / 500));
+  expect(nulls.features).toHaveLength(bundle.features.length);
+  for (const n of nulls.features) {
+    expect(n.score.iidWindows).toBe(200);
+    expect(n.score.iidVar).toBeGreaterThan(0);
+    expect(n.score.excessVar).toBeGreaterThanOrEqual(0);
   }
-  expect(p).toEqual([...p].sort((a, b) => a - b));
-  // A real simulation, not a constant fill: the null spreads over a range of p-values.
-  expect(p[p.length - 1]! - p[0]!).toBeGreaterThan(0.1);
+  // A real calibration, not a constant fill: the features' centers differ.
+  expect(new Set(nulls.features.map((n) => n.score.center)).size).toBeGreaterThan(1);
 }
 
 describe('shiftwatch fit: reference data in, bundle out', () => {
@@ -102,7 +103,7 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     // The summary goes to stdout.
     expect(result.stdout).toContain(`wrote ${join(out, 'bundle.json')}`);
     expect(result.stdout).toContain(`model fraud-v3, version ${csvBundle.version}, ${ROWS} rows`);
-    expect(result.stdout).toContain('null: 200 simulated windows of 500');
+    expect(result.stdout).toContain('time-ordered null from 6 contiguous chunks of 500 rows');
   });
 
   it('fits JSON Lines in the inference-event shape to the same features and null as the CSV', async () => {
@@ -123,7 +124,7 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     expect(csvRun.result.code).toBe(0);
     const csvBundle = readBundleJson(csvRun.out);
     expect(bundle.features).toEqual(csvBundle.features);
-    expect(bundle.nulls).toEqual(csvBundle.nulls);
+    expect(bundle.featureNulls).toEqual(csvBundle.featureNulls);
     expect(bundle.source.sha256).not.toBe(csvBundle.source.sha256);
   });
 

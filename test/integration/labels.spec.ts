@@ -13,7 +13,7 @@ import { createTask, sample, uniform, type LabelledSample } from '../../src/demo
 import { seededRandom } from '../../src/core/random.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
-import type { RealizedReport } from '../../src/core/pipeline/prediction-tracker.js';
+import type { RealizedReport } from '../../src/core/pipeline/label-tracker.js';
 
 const K = 4;
 const task = createTask({ classes: K, dims: 6, seed: 5 });
@@ -79,6 +79,6 @@ describe('delayed labels on a real Kafka broker', () => {
     const labelShift = alerts.filter((a) => a.detector === 'label-shift' && a.status === 'firing');
     expect(labelShift).toHaveLength(1);
     expect(labelShift[0]!.window.start).toBe(1_764_331_200_000 + WINDOW * 100);
-    expect(labelShift[0]!.predictions!.classProportions.estimate[0]).toBeGreaterThan(0.55);
+    expect(labelShift[0]!.classProportions!.estimate[0]).toBeGreaterThan(0.55);
   });
 });

@@ -83,6 +83,6 @@ describe('restarts mid-stream', () => {
     const monitor = new Monitor([{ name: 'm1', bundle, window: h.config.models[0]!.window }], monitorOptions(h.config));
     const out = emptyOutput();
     messages.forEach((m, i) => monitor.handle({ topic: h.config.kafka.topics.events, partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(m.value) }, out));
-    return out.alerts;
+    return (await monitor.complete(out)).alerts;
   }
 });

@@ -12,7 +12,7 @@ import { readBundle } from '../../src/core/fit/bundle-io.js';
 import { createTask, sample } from '../../src/demo/classification.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { DeadLetter } from '../../src/core/contract/dead-letter.js';
-import type { RealizedReport } from '../../src/core/pipeline/prediction-tracker.js';
+import type { RealizedReport } from '../../src/core/pipeline/label-tracker.js';
 
 const NAMES = ['fraud', 'legit', 'review'];
 const WINDOW = 110;

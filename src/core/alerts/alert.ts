@@ -4,15 +4,14 @@
  * the same id and consumers can de-duplicate by it.
  */
 import { createHash } from 'node:crypto';
-import type { FeatureResult, WindowEvaluation } from '../detect/feature-tests.js';
+import type { FeatureResult } from '../detect/feature-tests.js';
 import type { DriftParams, DriftStep } from '../detect/drift-state.js';
-import type { ClosedWindow } from '../window/windower.js';
-import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
-import type { AccuracyEstimatorName } from '../predictions/estimators.js';
 import type { FlowWindowResult } from '../flow/likelihood-tests.js';
-import type { LocalizationReport } from '../pipeline/flow-detector.js';
-
-export const FEATURE_SHIFT_DETECTOR = 'feature-shift';
+import type { ClassShares } from '../predictions/class-shares.js';
+import type { RegressionEvaluation } from '../predictions/regression-reference.js';
+import type { WindowLocalization } from '../localize/localize.js';
+import type { LabelShiftDetails } from '../detectors/label-shift.js';
+import type { AccuracyDetails } from '../detectors/accuracy-floor.js';
 
 /** A tested feature's result, with its rank in the alert (1 = most shifted). */
 export type AlertFeature = { rank: number } & Omit<FeatureResult, 'tested' | 'n' | 'missingRatio'>;
@@ -26,22 +25,27 @@ export interface Alert {
   severity: 'drift';
   /** The id of the window that opened the episode; equal for its firing and resolved alerts. */
   episodeId: string;
-  window: { id: string; start: number; end: number; n: number };
+  /** The window that caused the transition; `serial` is the model's window sequence number. */
+  window: { id: string; serial: number; start: number; end: number; n: number };
   statistic: { name: 'cusum'; value: number; threshold: number; evidence: number };
+  /** The window's p-value under the reference's time-ordered null. */
   pValue: number;
+  /** The window's effect size, in the detector's own units. */
+  effect: { name: string; value: number };
   ertTargetWindows: number;
   features: AlertFeature[];
-  /** For the prediction detectors: the window's estimates. */
-  predictions?: {
-    accuracy: PredictionEvaluation['accuracy'];
-    headline: AccuracyEstimatorName;
-    classProportions: PredictionEvaluation['classProportions'];
-    labelShiftTest: PredictionEvaluation['labelShiftTest'];
-  };
-  /** For the covariate-shift detector: the flow's tests of the window's log-likelihoods. */
+  /** label-shift: the window's class proportions and the calibrated test. */
+  classProportions?: ClassShares;
+  labelShiftTest?: LabelShiftDetails['test'];
+  /** accuracy-floor: every estimate, the selected one and the headline. */
+  accuracy?: AccuracyDetails;
+  /** covariate-shift: the flow's tests of the window's log-likelihoods, and the conditional test's suspects. */
   flow?: FlowWindowResult;
-  /** For the covariate-shift detector: the conditional feature test's ranking (top 10) and onset. */
-  localization?: LocalizationReport;
+  suspects?: string[];
+  /** conditional-shift: the ranking (top 10) and since when the shift has been detected. */
+  localization?: WindowLocalization & { detectedSince: string | null };
+  /** target-shift: the estimated target distribution. */
+  regression?: RegressionEvaluation;
   summary: string;
 }
 
@@ -55,11 +59,13 @@ export function alertEnvelope(a: {
   detector: string;
   status: Alert['status'];
   episodeId: string;
-  window: Alert['window'];
+  window: { id: string; serial: number; start: number; end: number; n: number };
   step: DriftStep;
   params: DriftParams;
   pValue: number;
+  effect: { name: string; value: number };
 }): Omit<Alert, 'features' | 'summary'> {
+  const { id, serial, start, end, n } = a.window;
   return {
     v: 1,
     alertId: alertId(a.model, a.detector, a.status, a.window.id),
@@ -68,9 +74,10 @@ export function alertEnvelope(a: {
     status: a.status,
     severity: 'drift',
     episodeId: a.episodeId,
-    window: a.window,
+    window: { id, serial, start, end, n },
     statistic: { name: 'cusum', value: a.step.cusum, threshold: a.params.h, evidence: a.step.evidence },
     pValue: a.pValue,
+    effect: a.effect,
     ertTargetWindows: a.params.expectedRunTimeWindows,
   };
 }
@@ -84,58 +91,4 @@ export function rankFeatures(results: readonly FeatureResult[], limit = 10): Ale
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || a.adjustedP - b.adjustedP || a.pValue - b.pValue || effect(b) - effect(a))
     .slice(0, limit)
     .map(({ tested: _tested, n: _n, missingRatio: _missing, ...result }, i) => ({ rank: i + 1, ...result }));
-}
-
-export function buildAlert(args: {
-  model: string;
-  window: ClosedWindow;
-  evaluation: WindowEvaluation;
-  step: DriftStep;
-  params: DriftParams;
-  episodeId: string;
-}): Alert {
-  const { model, window, evaluation, step, params } = args;
-  const transition = step.transition === 'fire' ? 'firing' : 'resolved';
-  const features = transition === 'firing' ? rankFeatures(evaluation.features) : [];
-  const flagged = features.filter((f) => f.flagged).map((f) => f.feature);
-  const summary =
-    transition === 'firing'
-      ? `${model}: distribution shift detected in window ${window.id} (${evaluation.n} events); ` +
-        (flagged.length > 0 ? `shifted features: ${flagged.join(', ')}` : 'no single feature significant after correction')
-      : `${model}: drift episode ${args.episodeId} resolved at window ${window.id}`;
-  return {
-    ...alertEnvelope({
-      model, detector: FEATURE_SHIFT_DETECTOR, status: transition, episodeId: args.episodeId, step, params, pValue: evaluation.windowP,
-      window: { id: window.id, start: window.start, end: window.end, n: evaluation.n },
-    }),
-    features,
-    summary,
-  };
-}
-
-/** Alerts of the prediction detectors: the label mix changed, or estimated accuracy fell below the floor. */
-export function buildPredictionAlert(args: {
-  model: string;
-  detector: 'label-shift' | 'accuracy-floor';
-  window: { id: string; start: number; end: number; n: number };
-  evaluation: PredictionEvaluation;
-  step: DriftStep;
-  params: DriftParams;
-  episodeId: string;
-  headline: AccuracyEstimatorName;
-  floor: number | undefined;
-}): Alert {
-  const { model, detector, window, evaluation, step } = args;
-  const status = step.transition === 'fire' ? 'firing' : 'resolved';
-  const acc = evaluation.accuracy[args.headline];
-  const what = detector === 'label-shift'
-    ? `class mix changed (${evaluation.labelShiftTest.name} p=${evaluation.labelShiftTest.pValue.toExponential(2)})`
-    : `estimated accuracy (${args.headline}) ${acc?.estimate.toFixed(3)} [${acc?.lower.toFixed(3)}, ${acc?.upper.toFixed(3)}] below the floor ${args.floor}`;
-  const pValue = detector === 'label-shift' ? evaluation.labelShiftTest.pValue : acc !== undefined && args.floor !== undefined && acc.upper < args.floor ? 0 : 1;
-  return {
-    ...alertEnvelope({ model, detector, status, episodeId: args.episodeId, window, step, params: args.params, pValue }),
-    features: [],
-    predictions: { accuracy: evaluation.accuracy, headline: args.headline, classProportions: evaluation.classProportions, labelShiftTest: evaluation.labelShiftTest },
-    summary: status === 'firing' ? `${model}: ${what} in window ${window.id}` : `${model}: ${detector} episode ${args.episodeId} resolved at window ${window.id}`,
-  };
 }

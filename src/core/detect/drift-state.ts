@@ -40,6 +40,8 @@ export interface DriftStep {
   evidence: number;
   /** The CUSUM statistic this window reached (before the reset that follows an alarm). */
   cusum: number;
+  /** The episode this window belongs to: the window that opened it (also on the resolving window); null outside one. */
+  episode: string | null;
 }
 
 export function driftParams(p: {
@@ -66,6 +68,7 @@ export function initialDriftState(): DriftState {
 /** Feeds one tested window's p-value. Mutates `s`; returns what happened. */
 export function stepDrift(p: DriftParams, s: DriftState, windowP: number, windowId: string): DriftStep {
   const before = s.status;
+  const episodeBefore = s.episode;
   const evidence = pValueToEvidence(windowP);
   let transition: DriftStep['transition'] = null;
   let suppressed = false;
@@ -89,7 +92,8 @@ export function stepDrift(p: DriftParams, s: DriftState, windowP: number, window
       s.cooldownLeft = Math.max(0, s.cooldownLeft - 1);
     }
   }
-  return { status: s.status, changed: s.status !== before, transition, suppressed, evidence, cusum: statistic };
+  const episode = transition === 'resolve' ? episodeBefore : s.episode;
+  return { status: s.status, changed: s.status !== before, transition, suppressed, evidence, cusum: statistic, episode };
 }
 
 /** Restores a snapshot, refusing ones written by an incompatible version. */

@@ -1,19 +1,34 @@
 /**
- * Per-feature two-sample tests of one window against the reference, multiple-testing correction
- * across features, and the window-level evidence that drives the sequential detector.
+ * Per-feature two-sample tests of one window against the reference, calibrated against the
+ * reference's own time-ordered variation, corrected across features, and the window-level evidence
+ * that drives the feature-shift detector.
+ *
+ * Each feature gets a closed-form test (KS on the reference's bins for numeric features, chi-square
+ * with unseen categories for categorical ones) whose evidence is expressed as a normal score
+ * (Φ⁻¹(1 − p), which never saturates). The bundle's time-ordered null of that score (time-null.ts)
+ * turns it into the feature's p-value: a feature whose score swings with the time of day in the
+ * reference is only flagged when it swings further than the reference's own chunks did. A feature
+ * is flagged when its corrected p-value is below alpha AND its effect size exceeds the floor: the
+ * larger of the configured floor and what the reference's chunks reached (a large, stable seasonal
+ * swing is not a shift). Context features (declared seasonal keys) are tested and reported but
+ * never count towards the window's evidence.
  */
-import type { FeatureReference, NumericFeatureReference, CategoricalFeatureReference, WindowNull } from '../reference/bundle-types.js';
+import type { FeatureReference, NumericFeatureReference, CategoricalFeatureReference, FeatureNull } from '../reference/bundle-types.js';
 import type { FeatureSummary, NumericSummary, CategoricalSummary, WindowSummary } from '../window/summary.js';
-import { ksPValue, ksStatisticFromCounts } from '../stats/ks.js';
-import { chiSquareHomogeneity } from '../stats/chi-square.js';
+import { ksNormalScore, ksStatisticFromCounts } from '../stats/ks.js';
+import { chiSquareHomogeneity, chiSquareScore } from '../stats/chi-square.js';
+import { normalSurvival, SCORE_FLOOR } from '../stats/normal.js';
 import { applyGrouping, jensenShannonDistance, psi, referenceGrouping, wasserstein1Binned } from '../stats/distances.js';
 import { benjaminiHochberg, bonferroni } from '../stats/multiple-testing.js';
+import { scoreTimeNull } from './time-null.js';
 
 export interface TestOptions {
   alpha: number;
   correction: 'bh' | 'bonferroni';
   /** A feature with fewer non-missing values in the window is reported but not tested. */
   minFeatureValues: number;
+  /** Smallest effect that can flag a feature: W1/σ for numeric features, Jensen–Shannon distance for categorical ones. */
+  effectFloor?: { numeric: number; categorical: number };
 }
 
 export interface FeatureResult {
@@ -21,15 +36,26 @@ export interface FeatureResult {
   kind: 'numeric' | 'categorical';
   test: 'ks' | 'chi2';
   tested: boolean;
+  /** A declared context feature: reported, never alerts on its own. */
+  context: boolean;
   /** Non-missing values of this feature in the window. */
   n: number;
   missingRatio: number;
+  /** KS D (numeric) or the chi-square statistic (categorical). */
   statistic: number;
+  /** The closed-form test's evidence as a normal score, Φ⁻¹(1 − p_closed). */
+  score: number;
+  /** The score in units of the reference's time-ordered null (the score itself without a null). */
+  z: number;
+  /** p-value under the time-ordered null (the closed form without a null). */
   pValue: number;
   /** Corrected across the window's tested features (BH q-value or Bonferroni). */
   adjustedP: number;
   flagged: boolean;
-  /** Effect sizes, for people: numeric features get W1/σ and PSI, categorical ones JS and PSI. */
+  /** The effect that must clear the floor: W1/σ (numeric) or JS distance (categorical). */
+  effect: number;
+  /** The floor it had to clear in this window. */
+  effectFloor: number;
   wassersteinNormalized?: number;
   psi: number;
   jsDistance?: number;
@@ -40,86 +66,82 @@ export interface FeatureResult {
 export interface WindowEvaluation {
   n: number;
   features: FeatureResult[];
-  /** Bonferroni-adjusted minimum p over tested features (1 if none was tested). */
-  minAdjustedP: number;
-  /** minAdjustedP calibrated against the reference null simulated at fit time. */
+  /** Bonferroni over the tested non-context features whose effect clears the floor (1 if none). */
   windowP: number;
+  /** Whether the features' p-values come from a time-ordered null. */
+  timeOrdered: boolean;
 }
 
 const PSI_GROUPS = 10;
+const NO_EVIDENCE = SCORE_FLOOR;
 
 /** A feature with fewer non-missing values in a window is reported but not tested. */
 export const DEFAULT_MIN_FEATURE_VALUES = 20;
+export const DEFAULT_EFFECT_FLOOR = { numeric: 0, categorical: 0 } as const;
 
 export function evaluateWindow(
   refs: readonly FeatureReference[],
   summary: WindowSummary,
   options: TestOptions,
-  nulls?: WindowNull,
+  nulls?: readonly FeatureNull[],
+  context: ReadonlySet<string> = new Set(),
 ): WindowEvaluation {
-  const raw = refs.map((ref, j) => testFeature(ref, summary.features[j]!, summary.n, options.minFeatureValues));
+  const floors = options.effectFloor ?? DEFAULT_EFFECT_FLOOR;
+  const raw = refs.map((ref, j) => {
+    const r = testFeature(ref, summary.features[j]!, summary.n, options.minFeatureValues);
+    const n = nulls?.[j];
+    if (r.tested && n !== undefined) Object.assign(r, scoreTimeNull(n.score, r.score));
+    r.context = context.has(ref.name);
+    r.effectFloor = Math.max(ref.kind === 'numeric' ? floors.numeric : floors.categorical, n?.effectCeiling ?? 0);
+    return r;
+  });
   const testedIdx = raw.flatMap((r, j) => (r.tested ? [j] : []));
   const ps = testedIdx.map((j) => raw[j]!.pValue);
   const corrected = options.correction === 'bh' ? benjaminiHochberg(ps, options.alpha) : bonferroni(ps, options.alpha);
   testedIdx.forEach((j, i) => {
-    raw[j]!.adjustedP = corrected.adjusted[i]!;
-    raw[j]!.flagged = corrected.rejected[i]!;
+    const r = raw[j]!;
+    r.adjustedP = corrected.adjusted[i]!;
+    r.flagged = corrected.rejected[i]! && r.effect > r.effectFloor;
   });
-  const minAdjustedP = ps.length === 0 ? 1 : Math.min(1, ps.length * Math.min(...ps));
-  return { n: summary.n, features: raw, minAdjustedP, windowP: calibrate(minAdjustedP, nulls) };
+  const evidence = raw.filter((r) => r.tested && !r.context);
+  const gated = evidence.map((r) => (r.effect > r.effectFloor ? r.pValue : 1));
+  const windowP = gated.length === 0 ? 1 : Math.min(1, gated.length * Math.min(...gated));
+  return { n: summary.n, features: raw, windowP, timeOrdered: nulls !== undefined && nulls.some((n) => n.score.chunks > 0) };
 }
 
-/**
- * Empirical p-value of the window evidence under the simulated null, (1 + #{null ≤ obs}) / (B + 1).
- * Beyond the most extreme simulated value it is the more conservative of the closed form
- * (Bonferroni, valid for independent rows) and a proportional extrapolation of the null
- * (1 / (B + 1)) · obs / min(null), for references whose closed form is anti-conservative (e.g.
- * seasonal), so a huge shift is not capped at 1 / (B + 1). (A randomised p-value that spreads the
- * windows tied at minAdjustedP = 1 was measured to double the false alarms: the block null is
- * slightly anti-conservative, and the mass at p = 1 is what keeps the CUSUM near its target.)
- */
-export function calibrate(minAdjustedP: number, nulls?: WindowNull): number {
-  const sorted = nulls?.minAdjustedP;
-  if (sorted === undefined || sorted.length === 0) return minAdjustedP;
-  const b = sorted.length;
-  const smallest = sorted[0]!;
-  if (minAdjustedP < smallest) return Math.min(1 / (b + 1), Math.max(minAdjustedP, minAdjustedP / smallest / (b + 1)));
-  let lo = 0;
-  let hi = b;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= minAdjustedP) lo = mid + 1;
-    else hi = mid;
-  }
-  // Never more extreme than the closed form: for independent rows Bonferroni is valid on its own,
-  // and the block null from one finite reference was measured to be anti-conservative there.
-  return Math.max(minAdjustedP, (1 + lo) / (b + 1));
-}
-
+/** One feature's closed-form test and effect sizes (p-value and z filled by the caller's null). */
 export function testFeature(ref: FeatureReference, s: FeatureSummary, windowN: number, minValues: number): FeatureResult {
   const n = windowN - s.missing;
-  const base = { feature: ref.name, n, missingRatio: windowN === 0 ? 0 : s.missing / windowN, adjustedP: 1, flagged: false };
+  const tested = n >= minValues;
+  const base = { feature: ref.name, n, tested, context: false, missingRatio: windowN === 0 ? 0 : s.missing / windowN, adjustedP: 1, flagged: false, effectFloor: 0 };
   if (ref.kind === 'numeric' && s.kind === 'numeric') {
     const r = numericResult(ref, s, n);
-    return { ...base, kind: 'numeric', test: 'ks', tested: n >= minValues, ...r, pValue: n >= minValues ? r.pValue : 1 };
+    return { ...base, kind: 'numeric', test: 'ks', ...r, ...closedForm(r.score, tested) };
   }
   if (ref.kind === 'categorical' && s.kind === 'categorical') {
     const r = categoricalResult(ref, s);
-    return { ...base, kind: 'categorical', test: 'chi2', tested: n >= minValues, ...r, pValue: n >= minValues ? r.pValue : 1 };
+    return { ...base, kind: 'categorical', test: 'chi2', ...r, ...closedForm(r.score, tested) };
   }
   throw new Error(`feature "${ref.name}": summary kind ${s.kind} does not match reference kind ${ref.kind}`);
 }
 
+function closedForm(score: number, tested: boolean): { z: number; pValue: number } {
+  if (!tested) return { z: 0, pValue: 1 };
+  return { z: score, pValue: score <= NO_EVIDENCE ? 1 : normalSurvival(score) };
+}
+
 function numericResult(ref: NumericFeatureReference, s: NumericSummary, n: number) {
-  if (n === 0) return { statistic: 0, pValue: 1, psi: 0, wassersteinNormalized: 0 };
+  if (n === 0) return { statistic: 0, score: NO_EVIDENCE, psi: 0, wassersteinNormalized: 0, effect: 0 };
   const statistic = ksStatisticFromCounts(ref.counts, s.counts);
   const grouping = referenceGrouping(ref.counts, PSI_GROUPS);
   const w1 = wasserstein1Binned(ref.edges, ref.counts, s.counts, { below: 0, above: 0 }, s.tail);
+  const wassersteinNormalized = ref.std > 0 ? w1 / ref.std : w1;
   return {
     statistic,
-    pValue: ksPValue(statistic, ref.n, n),
+    score: Math.max(NO_EVIDENCE, ksNormalScore(statistic, ref.n, n)),
     psi: psi(applyGrouping(ref.counts, grouping), applyGrouping(s.counts, grouping)),
-    wassersteinNormalized: ref.std > 0 ? w1 / ref.std : w1,
+    wassersteinNormalized,
+    effect: wassersteinNormalized,
   };
 }
 
@@ -130,13 +152,15 @@ function categoricalResult(ref: CategoricalFeatureReference, s: CategoricalSumma
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const refCounts = [...ref.counts, ...unseen.map(() => 0)];
   const winCounts = [...ref.categories.map((c) => s.counts[c] ?? 0), ...unseen.map(([, c]) => c)];
-  if (winCounts.every((c) => c === 0)) return { statistic: 0, pValue: 1, psi: 0, jsDistance: 0, unseenCategories: [] };
+  if (winCounts.every((c) => c === 0)) return { statistic: 0, score: NO_EVIDENCE, psi: 0, jsDistance: 0, effect: 0, unseenCategories: [] };
   const chi = chiSquareHomogeneity(refCounts, winCounts);
+  const jsDistance = jensenShannonDistance(refCounts, winCounts);
   return {
     statistic: chi.statistic,
-    pValue: chi.pValue,
+    score: chi.df === 0 ? NO_EVIDENCE : chiSquareScore(chi.statistic, chi.df, chi.pValue),
     psi: psi(refCounts, winCounts),
-    jsDistance: jensenShannonDistance(refCounts, winCounts),
+    jsDistance,
+    effect: jsDistance,
     unseenCategories: unseen.slice(0, 5).map(([k]) => k),
   };
 }

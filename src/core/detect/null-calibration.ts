@@ -1,48 +1,86 @@
 /**
- * Simulates, at fit time, the null distribution of the window evidence (Bonferroni min-p) for
- * windows of the configured size cut as contiguous blocks of the reference. Each block is tested
- * against the reference with that block removed, so it is never compared with itself. Blocks keep
- * whatever order the reference has (time of day, weekly cycles), so if the reference is in time
- * order the null includes the seasonality a live stream shows and clean seasonal traffic stays quiet.
+ * Fit-time calibration of the feature tests on the reference itself, in time order (spec §7.7).
+ *
+ * The reference rows are taken in the order given (its time order: `fit --time-column`, or file
+ * order). Every feature's test score is computed on contiguous chunks of the served window size
+ * (two series of disjoint chunks, starting at 0 and at half a window) and on iid windows of the same
+ * size; each window is compared with the reference minus that window, so it is never compared with
+ * itself. The two sets give each feature its time-ordered null (time-null.ts) and the effect size its
+ * chunks reached. The window-level evidence of consecutive chunks gives the lag-1 correlation the
+ * feature-shift detector's CUSUM threshold must allow for.
  */
-import type { FeatureReference, WindowNull } from '../reference/bundle-types.js';
+import type { FeatureReference, FeatureNull, FeatureNulls } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
-import { addEvent, emptySummary, type FeatureSummary } from '../window/summary.js';
+import { addEvent, emptySummary, type FeatureSummary, type WindowSummary } from '../window/summary.js';
 import { seededRandom } from '../random.js';
-import { evaluateWindow, type TestOptions } from './feature-tests.js';
+import { evaluateWindow, testFeature, type TestOptions } from './feature-tests.js';
+import { chunkStarts, fitTimeNull } from './time-null.js';
+import { pValueToEvidence } from '../stats/cusum.js';
+import { lag1Autocorrelation, upperQuantile } from './series.js';
 
 export interface NullOptions extends TestOptions {
   windowSize: number;
-  replicates: number;
+  /** iid windows drawn to measure sampling noise (default 200). */
+  iidWindows?: number;
   seed: number;
+  /** Context features (reported, never evidence on their own). */
+  context?: readonly string[];
   onProgress?: (done: number, total: number) => void;
 }
 
-export function simulateWindowNull(
+/** Time-ordered nulls of every feature's test; undefined when the reference has fewer than two windows of rows. */
+export function fitFeatureNulls(
   refs: readonly FeatureReference[],
   rows: ReadonlyArray<Readonly<Record<string, FeatureValue>>>,
   options: NullOptions,
-): WindowNull {
+): FeatureNulls | undefined {
   const m = options.windowSize;
-  // How much reference a window needs is fit's policy (reference-size.ts); here only that some is left beside a block.
-  if (rows.length <= m) throw new Error(`need more than ${m} reference rows to simulate windows of ${m}`);
+  // How much reference a window needs is fit's policy (reference-size.ts); with fewer than two
+  // windows of rows no chunk variation can be measured and the null is sampling noise only.
+  if (rows.length <= m) return undefined;
   const random = seededRandom(options.seed);
   const known = new Set(refs.map((r) => r.name));
-  const stats: number[] = [];
-  for (let b = 0; b < options.replicates; b++) {
-    const start = Math.floor(random() * (rows.length - m + 1));
+  const summarise = (indices: Iterable<number>): WindowSummary => {
     const summary = emptySummary(refs);
-    for (let i = start; i < start + m; i++) addEvent(summary, refs, rows[i]!, 0, (k) => known.has(k));
+    for (const i of indices) addEvent(summary, refs, rows[i]!, 0, (k) => known.has(k));
+    return summary;
+  };
+  const measure = (summary: WindowSummary) => {
     const heldOut = refs.map((ref, j) => withoutBlock(ref, summary.features[j]!, m));
-    stats.push(evaluateWindow(heldOut, summary, options).minAdjustedP);
-    if (options.onProgress && (b + 1) % 50 === 0) options.onProgress(b + 1, options.replicates);
-  }
-  stats.sort((x, y) => x - y);
-  return { windowSize: m, method: 'block-bootstrap', blocks: options.replicates, minAdjustedP: stats };
+    return { heldOut, results: heldOut.map((ref, j) => testFeature(ref, summary.features[j]!, m, options.minFeatureValues)) };
+  };
+  const series = chunkStarts(rows.length, m);
+  const iidCount = options.iidWindows ?? 200;
+  const total = series.reduce((s, x) => s + x.length, 0) + iidCount;
+  let done = 0;
+  const tick = () => {
+    done += 1;
+    if (options.onProgress && (done % 25 === 0 || done === total)) options.onProgress(done, total);
+  };
+  const chunkWindows = series.map((starts) => starts.map((start) => {
+    tick();
+    const summary = summarise(range(start, start + m));
+    return { summary, ...measure(summary) };
+  }));
+  const iid = Array.from({ length: iidCount }, () => {
+    tick();
+    return measure(summarise(sampleWithoutReplacement(rows.length, m, random))).results;
+  });
+  const features: FeatureNull[] = refs.map((_, j) => {
+    const chunkScores = chunkWindows.map((s) => s.map((w) => w.results[j]!.score));
+    const chunkEffects = chunkWindows.flatMap((s) => s.map((w) => w.results[j]!.effect));
+    return {
+      score: fitTimeNull({ rows: m, chunkSeries: chunkScores, iid: iid.map((r) => r[j]!.score) }),
+      effectCeiling: upperQuantile(chunkEffects, 1 - options.alpha),
+    };
+  });
+  const context = new Set(options.context ?? []);
+  const evidence = chunkWindows.map((s) => s.map((w) => pValueToEvidence(evaluateWindow(w.heldOut, w.summary, options, features, context).windowP)));
+  return { windowSize: m, chunks: Math.max(0, ...series.map((s) => s.length)), features, lag1: lag1Autocorrelation(evidence) };
 }
 
-/** The reference summary with one block's contribution subtracted. */
-function withoutBlock(ref: FeatureReference, block: FeatureSummary, m: number): FeatureReference {
+/** The reference summary with one window's contribution subtracted. */
+export function withoutBlock(ref: FeatureReference, block: FeatureSummary, m: number): FeatureReference {
   const present = m - block.missing;
   if (ref.kind === 'numeric' && block.kind === 'numeric') {
     return { ...ref, counts: ref.counts.map((c, i) => c - block.counts[i]!), n: ref.n - present, missing: ref.missing - block.missing };
@@ -52,4 +90,18 @@ function withoutBlock(ref: FeatureReference, block: FeatureSummary, m: number): 
     return { ...ref, counts, n: ref.n - present, missing: ref.missing - block.missing };
   }
   throw new Error(`feature "${ref.name}": kinds differ`);
+}
+
+function* range(from: number, to: number): Iterable<number> {
+  for (let i = from; i < to; i++) yield i;
+}
+
+/** m distinct indices below n (partial Fisher–Yates). */
+export function sampleWithoutReplacement(n: number, m: number, random: () => number): number[] {
+  const pool = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, m);
 }

@@ -17,7 +17,7 @@ import { buildFeatureReference } from '../reference/feature-reference.js';
 import { recognizeOutputs, type OutputDeclaration } from '../reference/output-columns.js';
 import { assessReferenceSize, flowSizeWarning, resolveMinimums, type ReferenceMinimums } from '../reference/reference-size.js';
 import { timeOrder } from '../reference/time-order.js';
-import { simulateWindowNull } from '../detect/null-calibration.js';
+import { fitFeatureNulls } from '../detect/null-calibration.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
@@ -33,6 +33,7 @@ export interface FitOptions {
   windowSize: number;
   minEvents: number;
   maxBins?: number;
+  /** iid windows behind each time-ordered null's sampling noise (default 200). */
   nullReplicates?: number;
   seed?: number;
   schema?: SchemaOptions;
@@ -78,8 +79,9 @@ export async function fitBundle(options: FitOptions): Promise<FitResult> {
   for (const c of outputs?.columns ?? []) roles[c] = 'a model output';
   const specs = inferSchema(read.rows, columns, { ...schema, roles });
   const labelled = outputs === undefined ? undefined : readLabelledOutputs(read.rows, columns, outputs);
-  const regression = options.outputs?.none || outputs !== undefined ? undefined : fitRegressionReference(read.rows, columns, options.seed ?? 1);
   const order = options.timeColumn === undefined ? undefined : timeOrder(read.rows, columns, options.timeColumn);
+  const regression = options.outputs?.none || outputs !== undefined ? undefined
+    : fitRegressionReference(read.rows, columns, options.seed ?? 1, { windowSize: options.windowSize, alpha: options.tests.alpha, ...(order ? { order } : {}) });
   const rows = order === undefined ? read.rows : order.map((i) => read.rows[i]!);
   const contextFeatures = checkContextFeatures(options.contextFeatures ?? [], specs, columns, options.timeColumn);
 
@@ -95,16 +97,17 @@ export async function fitBundle(options: FitOptions): Promise<FitResult> {
     progress?.('summarise', j + 1, specs.length);
     return buildFeatureReference(spec, values[j]!, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
   });
-  const nulls = simulateWindowNull(features, rows, {
+  const featureNulls = fitFeatureNulls(features, rows, {
     ...options.tests,
     windowSize: options.windowSize,
-    replicates: options.nullReplicates ?? 1000,
+    iidWindows: options.nullReplicates ?? 200,
     seed: options.seed ?? 1,
+    context: contextFeatures,
     ...(progress ? { onProgress: (d: number, t: number) => progress('nulls', d, t) } : {}),
   });
   if (labelled) progress?.('predictions', 0, 1);
   const predictions = labelled === undefined ? undefined
-    : fitClassification(order === undefined ? labelled : reorderLabelledOutputs(labelled, order), { windowSize: options.windowSize, seed: options.seed ?? 1, minimums });
+    : fitClassification(order === undefined ? labelled : reorderLabelledOutputs(labelled, order), { windowSize: options.windowSize, seed: options.seed ?? 1, alpha: options.tests.alpha, minimums });
   if (labelled) progress?.('predictions', 1, 1);
   const skipped: FitResult['skipped'] = [];
   const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs, { minRows: minimums.flowRows }) : undefined;
@@ -127,7 +130,7 @@ export async function fitBundle(options: FitOptions): Promise<FitResult> {
     reference: { rows: rows.length, warnings, small: warnings.length > 0, minimums },
     order: { timeColumn: options.timeColumn ?? null },
     contextFeatures,
-    nulls,
+    ...(featureNulls === undefined ? {} : { featureNulls }),
     ...(predictions === undefined ? {} : { predictions }),
     ...(regression === undefined ? {} : { regression }),
     ...(flow === undefined ? {} : { flow }),

@@ -6,6 +6,8 @@
  * All weights are float32 values stored as plain numbers (JSON).
  */
 import type { LocalizationBundle } from '../../flow/localize-scorer.js';
+import type { TimeNull } from '../detect/time-null.js';
+import type { FlowTestName } from './likelihood-tests.js';
 
 /** u_j = (x_j − mean_j) / scale_j, for the flow's numeric features, in this order. */
 export interface Standardization {
@@ -104,6 +106,8 @@ export interface FlowBundle {
    * sorted ascending. The covariate-shift tests compare windows against it.
    */
   calibration: number[];
+  /** Time-ordered nulls of the flow's window statistics at the served window size (absent: reference too small). */
+  nulls?: FlowNulls;
   training: {
     backend: string;
     seed: number;
@@ -112,4 +116,17 @@ export interface FlowBundle {
     bestEpoch: number;
     seconds: number;
   };
+}
+
+/**
+ * Time-ordered nulls of the flow's detectors, fitted on the reference rows in time order (src/flow/flow-nulls.ts):
+ * each likelihood test's normal score, and each conditional statistic's z.
+ */
+export interface FlowNulls {
+  windowSize: number;
+  chunks: number;
+  tests: Record<FlowTestName, TimeNull>;
+  /** Lag-1 correlation of the covariate-shift detector's window evidence over consecutive chunks. */
+  lag1: number;
+  conditional?: { features: TimeNull[]; lag1: number };
 }

@@ -12,7 +12,7 @@
  *    allows (measured: false alarms on clean demo windows). Far-out rows are the OOD test's job.
  * The window p-value is their Bonferroni combination, min(1, 3·min p).
  */
-import { normalCdf, normalSurvival } from '../stats/normal.js';
+import { normalCdf, normalScoreFromLogTail, normalSurvival, SCORE_FLOOR } from '../stats/normal.js';
 import { binomialUpperTail } from '../stats/binomial.js';
 
 export const FLOW_TEST_NAMES = ['mann_whitney', 'ood_binomial', 'typicality'] as const;
@@ -43,8 +43,12 @@ export interface FlowWindowResult {
   oodCount: number;
   oodFraction: number;
   oodExpected: number;
-  tests: Record<FlowTestName, { statistic: number; pValue: number }>;
+  /** Per test: its statistic, closed-form p-value and that p-value's normal score Φ⁻¹(1 − p). */
+  tests: Record<FlowTestName, { statistic: number; pValue: number; score: number }>;
+  /** Bonferroni combination of the closed-form p-values (valid for independent rows only). */
   windowP: number;
+  /** |P(window row less likely than a reference row) − ½|, from U: how separable the window is. */
+  separation: number;
 }
 
 export function likelihoodReference(calibration: readonly number[], targetQuantile = DEFAULT_OOD_QUANTILE): LikelihoodReference {
@@ -99,10 +103,14 @@ export function testLogLikelihoods(ref: LikelihoodReference, values: ArrayLike<n
   // Tie correction is negligible for continuous log-likelihoods; the plain variance is used.
   const zU = (u - (n * m) / 2) / Math.sqrt((n * m * (n + m + 1)) / 12);
   const t = (clippedSum / m - clip.mean) / (clip.sd / Math.sqrt(m));
+  const oodP = binomialUpperTail(ood, m, ref.oodQuantile);
+  const oodZ = (ood - m * ref.oodQuantile) / Math.sqrt(m * ref.oodQuantile * (1 - ref.oodQuantile));
+  const typicalityP = Math.min(1, 2 * normalSurvival(Math.abs(t)));
   const tests: FlowWindowResult['tests'] = {
-    mann_whitney: { statistic: zU, pValue: normalCdf(zU) },
-    ood_binomial: { statistic: ood, pValue: binomialUpperTail(ood, m, ref.oodQuantile) },
-    typicality: { statistic: t, pValue: Math.min(1, 2 * normalSurvival(Math.abs(t))) },
+    // One-sided "window less likely": the score is −z.
+    mann_whitney: { statistic: zU, pValue: normalCdf(zU), score: Math.max(SCORE_FLOOR, -zU) },
+    ood_binomial: { statistic: ood, pValue: oodP, score: scoreOf(oodP, oodZ) },
+    typicality: { statistic: t, pValue: typicalityP, score: scoreOf(typicalityP, Math.abs(t)) },
   };
   const minP = Math.min(...FLOW_TEST_NAMES.map((k) => tests[k].pValue));
   return {
@@ -115,5 +123,11 @@ export function testLogLikelihoods(ref: LikelihoodReference, values: ArrayLike<n
     oodExpected: ref.oodQuantile,
     tests,
     windowP: Math.min(1, FLOW_TEST_NAMES.length * minP),
+    separation: Math.abs(u / (n * m) - 0.5),
   };
+}
+
+/** Φ⁻¹(1 − p), or the test's own normal approximation once p underflows (evidence never saturates). */
+function scoreOf(p: number, approximate: number): number {
+  return p > 1e-290 ? Math.max(SCORE_FLOOR, normalScoreFromLogTail(Math.log(p))) : approximate;
 }

@@ -14,6 +14,14 @@ export interface MllsOptions {
   tolerance?: number;
   /** Starting q (normalised here); default π_s. A normalised BBSE estimate is the spec's alternative. */
   initialPrior?: readonly number[];
+  /**
+   * MAP-EM: a Dirichlet prior centred on π_s worth this many pseudo-rows (default 0: plain MLLS).
+   * The M-step becomes q_k = (Σ_u w_uk + λ·π_s,k) / (m + λ), so a window whose likelihood is flat in
+   * some direction stays near the source mix instead of running to a corner of the simplex.
+   */
+  priorStrength?: number;
+  /** Per-row multiplicities (a bootstrap resample without copying rows); default 1 each. */
+  rowWeights?: ArrayLike<number>;
 }
 
 export interface MllsResult {
@@ -77,18 +85,29 @@ export function mllsEm(posteriors: Posteriors, sourcePrior: readonly number[], o
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-6;
   let q = startingPrior(options.initialPrior, sourcePrior);
+  const lambda = options.priorStrength ?? 0;
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`mllsEm: priorStrength must be finite and >= 0, got ${lambda}`);
+  const weights = options.rowWeights;
+  let mass = d.rows;
+  if (weights !== undefined) {
+    if (weights.length !== d.rows) throw new RangeError(`mllsEm: ${weights.length} row weights for ${d.rows} rows`);
+    mass = 0;
+    for (let u = 0; u < d.rows; u++) mass += weights[u]!;
+  }
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations) {
-    const next = new Array<number>(K).fill(0);
+    const next = sourcePrior.map((p) => lambda * p);
     for (let u = 0; u < d.rows; u++) {
+      const c = weights === undefined ? 1 : weights[u]!;
+      if (c === 0) continue;
       const s = rowLikelihoodRatio(d, inv, q, u);
       if (!(s > 0)) throw new RangeError(`mllsEm: row ${u} has no posterior mass on any class with q·π_s > 0`);
-      for (let k = 0; k < K; k++) next[k]! += (d.data[u * K + k]! * inv[k]! * q[k]!) / s;
+      for (let k = 0; k < K; k++) next[k]! += (c * d.data[u * K + k]! * inv[k]! * q[k]!) / s;
     }
     let change = 0;
     for (let k = 0; k < K; k++) {
-      next[k]! /= d.rows;
+      next[k]! /= mass + lambda;
       change = Math.max(change, Math.abs(next[k]! - q[k]!));
     }
     q = next;

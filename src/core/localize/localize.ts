@@ -23,6 +23,7 @@
  */
 import { benjaminiHochberg } from '../stats/multiple-testing.js';
 import { nullPValue, nullZScore, type NullDistribution } from './null.js';
+import { scoreTimeNull, type TimeNull } from '../detect/time-null.js';
 
 export type FeatureTestKind = 'numeric' | 'categorical';
 export type FlaggedBy = 'conditional' | 'marginal' | 'both';
@@ -38,6 +39,12 @@ export interface LocalizeInput {
   alpha: number;
   /** Optional marginal-test p-value per feature (same order; null or undefined: no marginal test). */
   marginalPValues?: readonly (number | null | undefined)[];
+  /**
+   * Optional time-ordered null of each statistic's z (same order; core/detect/time-null.ts): a
+   * feature's p-value is then the larger of the bootstrap null's and the time-ordered one's, so a
+   * conditional that swings with the time of day in the reference is not a shift.
+   */
+  timeNulls?: readonly (TimeNull | undefined)[];
 }
 
 export interface FeatureFinding {
@@ -82,8 +89,12 @@ export function localizeWindow(input: LocalizeInput): WindowLocalization {
   if (nulls.length !== d || kinds.length !== d || statistics.length !== d) {
     throw new RangeError(`localizeWindow: ${d} features, ${kinds.length} kinds, ${statistics.length} statistics, ${nulls.length} nulls`);
   }
-  const pValues = Array.from({ length: d }, (_, j) => nullPValue(nulls[j]!, input.null.replicates, statistics[j]!));
   const zs = Array.from({ length: d }, (_, j) => nullZScore(nulls[j]!, statistics[j]!));
+  const pValues = Array.from({ length: d }, (_, j) => {
+    const p = nullPValue(nulls[j]!, input.null.replicates, statistics[j]!);
+    const time = input.timeNulls?.[j];
+    return time === undefined || Number.isNaN(zs[j]!) ? p : Math.max(p, scoreTimeNull(time, zs[j]!).pValue);
+  });
   const marginal = input.marginalPValues;
   const marginalIndex: number[] = []; // feature index of each marginal hypothesis
   const all = [...pValues];

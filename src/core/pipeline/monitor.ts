@@ -1,28 +1,35 @@
 /**
  * The monitor's pure core: raw Kafka messages in; dead letters, window reports and alerts out.
- * It holds per-model windows and drift state, and knows how far each input partition may be
+ * It holds per-model windows and detector states, and knows how far each input partition may be
  * committed without losing an event. No I/O here: the shell publishes what it returns, then commits.
+ *
+ * `handle` and `handleLabel` are synchronous and cheap (decode, validate, add to a window). Closed
+ * windows queue up; `complete` runs every registered detector on them, in window order (some
+ * detectors score with a neural flow, asynchronously), steps each detector's state and collects the
+ * alerts of its transitions. Call it before publishing an output.
  */
-import type { ReferenceBundle } from '../reference/bundle-types.js';
 import { decodeEvent, type DeadLetterReason } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
 import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
-import { evaluateWindow, type TestOptions, type WindowEvaluation } from '../detect/feature-tests.js';
-import { initialDriftState, stepDrift, type DriftParams, type DriftState, type DriftStep } from '../detect/drift-state.js';
-import { buildAlert, type Alert } from '../alerts/alert.js';
-import { DEFAULT_PREDICTION_OPTIONS, PredictionTracker, type PredictionDrift, type PredictionOptions, type RealizedReport } from './prediction-tracker.js';
-import type { PredictionEvaluation } from '../predictions/evaluate-predictions.js';
+import type { TestOptions } from '../detect/feature-tests.js';
+import type { Alert } from '../alerts/alert.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
-import { evaluateRegression, sourceModel, type RegressionEvaluation } from '../predictions/regression-reference.js';
-import type { RetasaSourceModel } from '../regression/retasa.js';
 import { decodeLabel } from '../contract/label.js';
 import { classIndex } from '../predictions/classes.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
-import type { LogLikelihoodScorer } from '../flow/scorer.js';
-import type { FlowWindowResult } from '../flow/likelihood-tests.js';
-import { FlowDetector, MIN_FLOW_ROWS, type LocalizationReport, type WindowLocalizer } from './flow-detector.js';
-import type { OnsetState } from '../localize/localize.js';
+import type { DriftStatus, DriftStep } from '../detect/drift-state.js';
+import type { AnyDetector, DetectorName, DetectorResult, WindowView } from '../detectors/contract.js';
+import { DETECTOR_REGISTRY } from '../detectors/registry.js';
+import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
+import type { SequentialSettings } from '../detectors/sequential.js';
+import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
+import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
+import type { CovariateDetails } from '../detectors/covariate-shift.js';
+import { LabelTracker, type RealizedReport } from './label-tracker.js';
+
+export type { MonitoredModel } from '../detectors/model.js';
+export type { RealizedReport } from './label-tracker.js';
 
 export interface RawMessage {
   topic: string;
@@ -33,20 +40,10 @@ export interface RawMessage {
   value: Uint8Array | null;
 }
 
-export interface MonitoredModel {
-  name: string;
-  bundle: ReferenceBundle;
-  window: WindowSpec;
-  /** Scores the bundle's flow; without it the flow's tests are off even when the bundle has one. */
-  flowScorer?: LogLikelihoodScorer;
-  /** Runs the bundle's conditional feature test (needs `flowScorer` too). */
-  localizer?: WindowLocalizer;
-}
-
 export interface MonitorOptions {
   maxMessageBytes: number;
   tests: TestOptions;
-  drift: DriftParams;
+  sequential: SequentialSettings;
   /** Used for models whose bundle has a classification reference (defaults: DEFAULT_PREDICTION_OPTIONS). */
   predictions?: PredictionOptions;
 }
@@ -66,32 +63,23 @@ export interface MonitorObserver {
   flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
 }
 
-export interface WindowReport {
-  model: string;
-  window: Omit<ClosedWindow, 'summary' | 'endOffsets'>;
-  tested: boolean;
-  evaluation: WindowEvaluation | undefined;
-  step: DriftStep | undefined;
-  state: Readonly<DriftState>;
-  /** Wall-clock seconds the per-feature tests of this window took (tested windows only). */
-  evaluationSeconds?: number;
-  /** Estimates from the model's predictions (classification models only). */
-  predictions?: PredictionEvaluation;
-  predictionDrift?: Readonly<PredictionDrift>;
-  /** Target-shift summary from the predicted values (regression models only). */
-  regression?: RegressionEvaluation;
-  /** Covariate-shift tests on the flow's log-likelihoods (models with a flow), set by `completeFlow`. */
-  flow?: FlowWindowResult;
-  flowStep?: DriftStep;
-  flowState?: Readonly<DriftState>;
-  /** The detector's combined window p-value (likelihood tests and conditional feature test). */
-  flowP?: number;
-  /** Which features the window's joint shift came from (conditional score test), when fitted. */
-  localization?: LocalizationReport;
+/** One detector's outcome on a window: its result and what its state did. */
+export interface DetectorOutcome {
+  result: DetectorResult;
+  /** Absent when the detector did not test the window (its state did not move). */
+  step?: DriftStep;
+  status: DriftStatus;
+  seconds: number;
 }
 
-/** Windows with fewer predicted values get no target-shift estimate. */
-const MIN_REGRESSION_VALUES = 50;
+export interface WindowReport {
+  model: string;
+  window: Omit<ClosedWindow, 'summary' | 'endOffsets'> & { n: number };
+  /** Large enough to test (`minEvents`). */
+  tested: boolean;
+  /** Per detector that ran on the window, in the registry's order. */
+  detectors: Partial<Record<DetectorName, DetectorOutcome>>;
+}
 
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
@@ -103,40 +91,19 @@ export interface MonitorOutput {
 interface ModelRuntime {
   model: MonitoredModel;
   windower: ModelWindower;
-  drift: DriftState;
   /** Per "topic/partition": events before this offset are already in a closed window. */
   closedThrough: Record<string, number>;
-  predictions?: PredictionTracker;
-  regression?: RetasaSourceModel;
-  flow?: FlowDetector;
-}
-
-/** A closed window whose flow rows still wait to be scored (scoring is asynchronous). */
-interface PendingFlow {
-  detector: FlowDetector;
-  report: WindowReport;
-  window: ClosedWindow;
-  rows: number[];
-  skipped: number;
-  categories: Record<string, (string | null)[]>;
-  marginalPValues: Record<string, number>;
-}
-
-/** What must survive a restart for one model: drift state and how far its windows got. */
-export interface ModelCheckpoint {
-  model: string;
-  drift: DriftState;
-  closedThrough: Record<string, number>;
-  predictionDrift?: PredictionDrift;
-  flowDrift?: DriftState;
-  localizationOnset?: OnsetState;
+  detectors: AnyDetector[];
+  states: Map<string, object>;
+  labels?: LabelTracker;
 }
 
 export class Monitor {
   private readonly models = new Map<string, ModelRuntime>();
   /** Per "topic/partition": the offset after the last message handled. */
   private readonly nextOffsets = new Map<string, number>();
-  private pendingFlow: PendingFlow[] = [];
+  private pending: { runtime: ModelRuntime; closed: ClosedWindow }[] = [];
+  private readonly settings: DetectorSettings;
 
   constructor(
     models: readonly MonitoredModel[],
@@ -144,27 +111,24 @@ export class Monitor {
     private readonly observer: MonitorObserver = {},
     private readonly now: () => number = Date.now,
   ) {
+    const predictions = options.predictions ?? DEFAULT_PREDICTION_OPTIONS;
+    this.settings = { tests: options.tests, sequential: options.sequential, predictions };
     for (const model of models) {
+      const detectors = DETECTOR_REGISTRY.flatMap((f) => f.create(model, this.settings) ?? []);
       const ref = model.bundle.predictions;
-      const tracker = ref === undefined ? undefined : new PredictionTracker(model.name, ref, options.predictions ?? DEFAULT_PREDICTION_OPTIONS, options.drift, {
-        evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason),
-      });
-      const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined
-        ? new FlowDetector(model.name, model.bundle.flow, model.flowScorer, options.drift, model.localizer)
-        : undefined;
+      const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined ? model.bundle.flow : undefined;
       const extras = {
         ...(ref ? { classes: ref.classes } : {}),
         regression: model.bundle.regression !== undefined,
-        ...(flow ? { flowFeatures: flow.features, flowCategories: flow.categories } : {}),
+        ...(flow ? { flowFeatures: flow.model.standardization.features, flowCategories: model.localizer ? (flow.localization?.categorical.map((c) => c.feature) ?? []) : [] } : {}),
       };
       this.models.set(model.name, {
         model,
         windower: new ModelWindower(model.bundle.features, model.window, extras),
-        drift: initialDriftState(),
         closedThrough: {},
-        ...(tracker ? { predictions: tracker } : {}),
-        ...(model.bundle.regression ? { regression: sourceModel(model.bundle.regression) } : {}),
-        ...(flow ? { flow } : {}),
+        detectors,
+        states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
+        ...(ref ? { labels: new LabelTracker(ref, predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
       });
     }
   }
@@ -208,18 +172,18 @@ export class Monitor {
       return reject('wrong_type', `feature "${problem.feature}" must be a ${problem.expected}, got ${problem.got}`, event.model);
     }
     let probs: number[] | undefined;
-    if (runtime.predictions !== undefined) {
-      const calibrated = calibratedPrediction(runtime.predictions.ref, event.prediction);
+    if (runtime.labels !== undefined) {
+      const calibrated = calibratedPrediction(runtime.labels.ref, event.prediction);
       if (typeof calibrated === 'string') return reject('invalid_field', calibrated, event.model);
       probs = calibrated;
     }
-    const value = runtime.regression === undefined ? undefined : event.prediction?.value;
+    const value = runtime.model.bundle.regression === undefined ? undefined : event.prediction?.value;
     const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), { ...(probs ? { probs } : {}), ...(value === undefined ? {} : { value }) });
-    if (probs !== undefined) runtime.predictions!.recordPrediction(event.id, added.serial, probs, this.now());
+    if (probs !== undefined) runtime.labels!.recordPrediction(event.id, added.serial, probs, this.now());
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
     if (added.late) this.observer.lateEvent?.(event.model);
-    for (const w of added.closed) this.closeWindow(runtime, w, out);
+    for (const w of added.closed) this.closeWindow(runtime, w);
     return out;
   }
 
@@ -230,14 +194,21 @@ export class Monitor {
     const decoded = decodeLabel(message.value, this.options.maxMessageBytes);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { model, id } = decoded.label;
-    const tracker = this.models.get(model)?.predictions;
-    if (tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
+    const runtime = this.models.get(model);
+    const tracker = runtime?.labels;
+    if (runtime === undefined || tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
     const label = classIndex(tracker.ref.classNames, decoded.label.label);
     if (typeof label === 'string') return reject('invalid_field', `${label} of model "${model}"`, model);
-    const { outcome, report } = tracker.addLabel(id, label, this.now());
+    const { outcome, report } = tracker.addLabel(model, id, label, this.now());
     this.observer.label?.(model, outcome);
     if (report !== undefined) {
-      const i = out.realized.findIndex((r) => r.model === model && r.windowId === report.windowId);
+      for (const d of runtime.detectors) {
+        if (d.learn === undefined) continue;
+        const learned = d.learn(runtime.states.get(d.name)!, report);
+        runtime.states.set(d.name, learned.state);
+        if (learned.errors) Object.assign(report.errors, learned.errors);
+      }
+      const i = out.realized.findIndex((r) => r.model === model && r.serial === report.serial);
       if (i >= 0) out.realized[i] = report;
       else out.realized.push(report);
     }
@@ -247,9 +218,9 @@ export class Monitor {
   /** Closes idle event-time windows and expires label-join entries. Call periodically. */
   tick(out: MonitorOutput = emptyOutput()): MonitorOutput {
     for (const runtime of this.models.values()) {
-      runtime.predictions?.expire(this.now());
+      runtime.labels?.expire(this.now());
       const w = runtime.windower.tick(this.now());
-      if (w !== undefined) this.closeWindow(runtime, w, out);
+      if (w !== undefined) this.closeWindow(runtime, w);
     }
     return out;
   }
@@ -258,7 +229,7 @@ export class Monitor {
   flush(out: MonitorOutput = emptyOutput()): MonitorOutput {
     for (const runtime of this.models.values()) {
       const w = runtime.windower.flush();
-      if (w !== undefined) this.closeWindow(runtime, w, out);
+      if (w !== undefined) this.closeWindow(runtime, w);
     }
     return out;
   }
@@ -280,96 +251,104 @@ export class Monitor {
   checkpoint(model: string): ModelCheckpoint | undefined {
     const r = this.models.get(model);
     if (r === undefined) return undefined;
-    const checkpoint: ModelCheckpoint = { model, drift: { ...r.drift }, closedThrough: { ...r.closedThrough } };
-    if (r.predictions) checkpoint.predictionDrift = structuredClone(r.predictions.drift);
-    if (r.flow) {
-      checkpoint.flowDrift = { ...r.flow.drift };
-      checkpoint.localizationOnset = structuredClone(r.flow.onset);
-    }
-    return checkpoint;
+    const detectors = Object.fromEntries(r.detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: structuredClone(r.states.get(d.name)!) }]));
+    return { model, closedThrough: { ...r.closedThrough }, windowsClosed: r.windower.closedCount(), detectors };
   }
 
-  /** Restores a checkpoint written by `checkpoint` (ignored for models no longer configured). */
-  restore(checkpoint: ModelCheckpoint): boolean {
+  /**
+   * Restores a checkpoint written by `checkpoint`. Returns the detectors it held that are not
+   * configured any more, or undefined for a model that is not configured. Throws CheckpointError when
+   * a detector's state cannot be read.
+   */
+  restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
     const r = this.models.get(checkpoint.model);
-    if (r === undefined) return false;
-    r.drift = { ...checkpoint.drift };
+    if (r === undefined) return undefined;
+    const { states, unknown } = restoreDetectorStates(checkpoint.model, r.detectors, checkpoint);
+    r.states = states;
     r.closedThrough = { ...checkpoint.closedThrough };
-    if (r.predictions && checkpoint.predictionDrift) r.predictions.drift = structuredClone(checkpoint.predictionDrift);
-    if (r.flow && checkpoint.flowDrift) r.flow.drift = { ...checkpoint.flowDrift };
-    if (r.flow && checkpoint.localizationOnset) r.flow.onset = structuredClone(checkpoint.localizationOnset);
-    return true;
+    r.windower.restoreClosedCount(checkpoint.windowsClosed);
+    return { unknownDetectors: unknown };
   }
 
   modelNames(): string[] {
     return [...this.models.keys()];
   }
 
+  /** Each configured detector's current status, per model. */
+  statuses(model: string): Partial<Record<DetectorName, DriftStatus>> {
+    const r = this.models.get(model);
+    if (r === undefined) return {};
+    return Object.fromEntries(r.detectors.map((d) => [d.name, d.status(r.states.get(d.name)!)]));
+  }
+
+  /** Each configured detector's CUSUM threshold h, per model. */
+  thresholds(model: string): Partial<Record<DetectorName, number>> {
+    return Object.fromEntries(this.models.get(model)?.detectors.map((d) => [d.name, d.cusumThreshold]) ?? []);
+  }
+
+  /** The detectors configured for a model, in the order they run. */
+  detectorNames(model: string): DetectorName[] {
+    return this.models.get(model)?.detectors.map((d) => d.name) ?? [];
+  }
+
   openWindowSizes(): Map<string, number> {
     return new Map([...this.models].map(([name, r]) => [name, r.windower.openCount()]));
   }
 
-  private closeWindow(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): void {
-    const { summary, endOffsets, ...window } = closed;
-    const model = runtime.model.name;
-    for (const [key, end] of Object.entries(endOffsets)) {
+  private closeWindow(runtime: ModelRuntime, closed: ClosedWindow): void {
+    for (const [key, end] of Object.entries(closed.endOffsets)) {
       runtime.closedThrough[key] = Math.max(runtime.closedThrough[key] ?? 0, end);
     }
-    const spec = runtime.model.window;
-    this.observer.unknownFeatures?.(model, summary.unknownFeatureValues);
-    if (summary.n < spec.minEvents) {
-      out.windows.push({ model, window, tested: false, evaluation: undefined, step: undefined, state: { ...runtime.drift } });
-      return;
-    }
-    const started = performance.now();
-    const evaluation = evaluateWindow(runtime.model.bundle.features, summary, this.options.tests, runtime.model.bundle.nulls);
-    const episodeBefore = runtime.drift.episode;
-    const step = stepDrift(this.options.drift, runtime.drift, evaluation.windowP, closed.id);
-    const report: WindowReport = { model, window, tested: true, evaluation, step, state: { ...runtime.drift }, evaluationSeconds: (performance.now() - started) / 1000 };
-    out.windows.push(report);
-    if (step.transition !== null) {
-      const episodeId = step.transition === 'fire' ? closed.id : (episodeBefore ?? closed.id);
-      out.alerts.push(buildAlert({ model, window: closed, evaluation, step, params: this.options.drift, episodeId }));
-    }
-    if (runtime.predictions && summary.predictions) {
-      const p = runtime.predictions.closeWindow({ id: closed.id, serial: closed.serial, start: closed.start, end: closed.end }, summary.predictions);
-      if (p.evaluation) {
-        if (evaluation.windowP <= this.options.tests.alpha) {
-          p.evaluation.warnings.push('the inputs shifted in this window: label-shift estimates and label-free accuracy assume they did not');
-        }
-        report.predictions = p.evaluation;
-      }
-      report.predictionDrift = structuredClone(runtime.predictions.drift);
-      out.alerts.push(...p.alerts);
-    }
-    if (runtime.regression && summary.regression && summary.regression.n >= MIN_REGRESSION_VALUES) {
-      report.regression = evaluateRegression(runtime.regression, summary.regression.values);
-    }
-    if (runtime.flow && summary.flow && summary.flow.n >= MIN_FLOW_ROWS) {
-      const marginalPValues = Object.fromEntries(evaluation.features.filter((f) => f.tested).map((f) => [f.feature, f.pValue]));
-      this.pendingFlow.push({ detector: runtime.flow, report, window: closed, rows: summary.flow.rows, skipped: summary.flow.skipped, categories: summary.flow.categories, marginalPValues });
-    }
+    runtime.labels?.windowClosed(closed.serial, closed.id);
+    this.observer.unknownFeatures?.(runtime.model.name, closed.summary.unknownFeatureValues);
+    this.pending.push({ runtime, closed });
   }
 
-  /** Windows closed since the last call whose flow rows are not scored yet. */
-  hasPendingFlow(): boolean {
-    return this.pendingFlow.length > 0;
+  /** Windows closed since the last `complete` that still wait for their detectors. */
+  hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
   /**
-   * Scores the flow rows of the windows closed since the last call, in window order, tests their
-   * log-likelihoods and steps each model's covariate-shift detector; fills `report.flow` and adds
-   * the detector's alerts to `out`. Call it before publishing `out`.
+   * Runs every detector on the windows closed since the last call, in window order, steps their
+   * states and adds the window reports and the alerts of state transitions to `out`.
    */
-  async completeFlow(out: MonitorOutput): Promise<void> {
-    const pending = this.pendingFlow;
-    this.pendingFlow = [];
-    for (const p of pending) {
-      const v = await p.detector.evaluate(p.window, p.rows, p.skipped, p.categories, p.marginalPValues);
-      this.observer.flowScored?.(p.report.model, v.result.n, p.skipped, v.seconds);
-      Object.assign(p.report, { flow: v.result, flowStep: v.step, flowState: v.state, flowP: v.pValue, ...(v.localization ? { localization: v.localization } : {}) });
-      if (v.alert) out.alerts.push(v.alert);
+  async complete(out: MonitorOutput): Promise<MonitorOutput> {
+    const pending = this.pending;
+    this.pending = [];
+    for (const { runtime, closed } of pending) out.windows.push(await this.evaluate(runtime, closed, out));
+    return out;
+  }
+
+  private async evaluate(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): Promise<WindowReport> {
+    const { summary, endOffsets: _offsets, ...window } = closed;
+    const model = runtime.model.name;
+    const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };
+    if (!report.tested) return report;
+    const view: WindowView = { model, id: closed.id, serial: closed.serial, start: closed.start, end: closed.end, n: summary.n, summary };
+    const earlier = new Map<DetectorName, DetectorResult>();
+    for (const detector of runtime.detectors) {
+      const started = performance.now();
+      const state = runtime.states.get(detector.name)!;
+      const result = await detector.test(view, earlier, state);
+      const seconds = (performance.now() - started) / 1000;
+      earlier.set(detector.name, result);
+      if (!result.tested) {
+        report.detectors[detector.name] = { result, status: detector.status(state), seconds };
+        continue;
+      }
+      const outcome = detector.step(state, result, view);
+      runtime.states.set(detector.name, outcome.state);
+      report.detectors[detector.name] = { result, step: outcome.step, status: outcome.step.status, seconds };
+      if (outcome.step.transition !== null) {
+        out.alerts.push(detector.alert(result, outcome, view, outcome.step.episode ?? closed.id));
+      }
+      if (detector.name === 'covariate-shift') {
+        const d = result.details as CovariateDetails;
+        this.observer.flowScored?.(model, d.result.n, d.result.skipped, d.seconds);
+      }
     }
+    return report;
   }
 }
 

@@ -20,6 +20,9 @@ import { SCORE_FUNCTIONS } from '../accuracy/scores.js';
 import { fitConfidenceBaseline, type ConfidenceBaselineFit } from '../accuracy/baselines.js';
 import { fitMano, type ManoFit } from '../accuracy/mano.js';
 import { fitManoCalibration, type ManoCalibration } from '../accuracy/mano-calibration.js';
+import { fitPredictionNulls, type PredictionNulls } from './prediction-nulls.js';
+import { DEFAULT_CLASS_SHARES } from './class-shares.js';
+import { DEFAULT_PREDICTION_OPTIONS } from './prediction-options.js';
 
 export interface ClassificationReference {
   kind: 'classification';
@@ -44,6 +47,8 @@ export interface ClassificationReference {
   atc: { mc: AtcFit; ne: AtcFit; bootstrap: { mc: AtcThreshold[]; ne: AtcThreshold[] } };
   confidence: ConfidenceBaselineFit;
   mano: { fit: ManoFit; calibration: ManoCalibration } | { refused: string };
+  /** Time-ordered calibration of the prediction detectors (absent: reference too small). */
+  nulls?: PredictionNulls;
 }
 
 /** A classifier reference's rows as the estimators need them, in the order given. */
@@ -99,6 +104,8 @@ export function reorderLabelledOutputs(data: LabelledOutputs, order: readonly nu
 export interface ClassificationFitOptions {
   windowSize: number;
   seed: number;
+  /** Level of the effect ceilings of the time-ordered nulls (default 0.05). */
+  alpha?: number;
   /** ATC's minimums (default: the recommended ones). */
   minimums?: Pick<ReferenceMinimums, 'atcRows' | 'atcErrors'>;
 }
@@ -130,7 +137,7 @@ export function fitClassification(data: LabelledOutputs, options: Classification
     mano = { refused: (error as Error).message };
   }
   const atcOptions = { minRows: options.minimums?.atcRows ?? RECOMMENDED_MINIMUMS.atcRows, minErrors: options.minimums?.atcErrors ?? RECOMMENDED_MINIMUMS.atcErrors, minCorrect: options.minimums?.atcErrors ?? RECOMMENDED_MINIMUMS.atcErrors };
-  return {
+  const ref: ClassificationReference = {
     kind: 'classification',
     classes: K,
     classNames: [...outputs.classNames],
@@ -154,6 +161,11 @@ export function fitClassification(data: LabelledOutputs, options: Classification
     confidence: fitConfidenceBaseline(probs.map(SCORE_FUNCTIONS.mc), correct),
     mano,
   };
+  const nulls = fitPredictionNulls(ref, probs, correct, {
+    windowSize: options.windowSize, alpha: options.alpha ?? 0.05, coverage: DEFAULT_PREDICTION_OPTIONS.accuracy.coverage,
+    classShares: DEFAULT_CLASS_SHARES, iidWindows: 100, seed: options.seed + 5,
+  });
+  return nulls === undefined ? ref : { ...ref, nulls };
 }
 
 /**

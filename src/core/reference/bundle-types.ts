@@ -6,10 +6,11 @@ import type { ClassificationReference } from '../predictions/classification-refe
 import type { RegressionReference } from '../predictions/regression-reference.js';
 import type { FlowBundle } from '../flow/flow-spec.js';
 import { RECOMMENDED_MINIMUMS, type ReferenceMinimums } from './reference-size.js';
+import type { TimeNull } from '../detect/time-null.js';
 
 /**
  * 2: class names (`predictions.classNames`), the reference's size and warnings (`reference`), its
- * time order (`order`) and declared context features. `serve` refuses format 1: refit it.
+ * time order (`order`), declared context features and time-ordered nulls. `serve` refuses format 1: refit it.
  */
 export const BUNDLE_FORMAT_VERSION = 2;
 
@@ -61,8 +62,11 @@ export interface ReferenceBundle {
   order: { timeColumn: string | null };
   /** Declared seasonal / context features (`--context`): reported, never alerting on their own. */
   contextFeatures: string[];
-  /** Calibrated null of the window-level statistic, see core/detect. */
-  nulls: WindowNull;
+  /**
+   * Time-ordered nulls of the feature tests at the served window size (core/detect/null-calibration.ts);
+   * absent when the reference has no more than one window of rows (the closed-form tests are used).
+   */
+  featureNulls?: FeatureNulls;
   /** Present when the reference carried the model's outputs and true labels. */
   predictions?: ClassificationReference;
   /** Present when the reference carried a regression model's predictions and true targets. */
@@ -71,16 +75,21 @@ export interface ReferenceBundle {
   flow?: FlowBundle;
 }
 
-/**
- * Null distribution of the window-level evidence at a given window size, simulated at fit time from
- * blocks of the reference held out from the reference they are compared with.
- */
-export interface WindowNull {
+/** One feature's time-ordered null: of its test's normal score, and how large its effect got in the reference's chunks. */
+export interface FeatureNull {
+  score: TimeNull;
+  /** The (1 − alpha) quantile of the effect size over the reference's chunks: a flag must exceed it. */
+  effectCeiling: number;
+}
+
+export interface FeatureNulls {
   windowSize: number;
-  method: 'block-bootstrap' | 'iid-bootstrap';
-  blocks: number;
-  /** Sorted ascending: min over features of the per-feature p-value, Bonferroni-adjusted, per simulated window. */
-  minAdjustedP: number[];
+  /** Disjoint contiguous chunks of the reference the nulls saw. */
+  chunks: number;
+  /** Aligned with the bundle's features. */
+  features: FeatureNull[];
+  /** Lag-1 correlation of the detector's window evidence over consecutive chunks (sets the CUSUM threshold). */
+  lag1: number;
 }
 
 export interface ReferenceInfo {

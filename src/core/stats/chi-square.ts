@@ -3,6 +3,7 @@
  * a window's category counts with the reference's.
  */
 import { regularizedGammaQ } from './special.js';
+import { normalScoreFromLogTail, SCORE_FLOOR } from './normal.js';
 
 /** P(X > x) for X ~ χ²(df), df > 0. */
 export function chiSquareSurvival(x: number, df: number): number {
@@ -54,4 +55,14 @@ export function chiSquareHomogeneity(a: readonly number[], b: readonly number[])
   }
   const df = cols.length - 1;
   return { statistic, df, pValue: chiSquareSurvival(statistic, df) };
+}
+
+/**
+ * A chi-square test's evidence as a normal score Φ⁻¹(1 − p), given its p-value; once p underflows,
+ * Wilson–Hilferty's cube-root normal approximation of the statistic, so evidence never saturates.
+ */
+export function chiSquareScore(statistic: number, df: number, p: number): number {
+  if (p > 1e-290) return Math.max(SCORE_FLOOR, normalScoreFromLogTail(Math.log(p)));
+  const v = 2 / (9 * df);
+  return (Math.cbrt(statistic / df) - (1 - v)) / Math.sqrt(v);
 }

@@ -2,6 +2,7 @@
  * Two-sample Kolmogorov–Smirnov test: the statistic from raw samples or from counts on shared bins,
  * and its p-value (exact for small samples, asymptotic with Stephens' correction otherwise).
  */
+import { normalScoreFromLogTail } from './normal.js';
 
 /** Largest n·m for which ksPValue uses the exact distribution. */
 export const KS_EXACT_MAX_PRODUCT = 10000;
@@ -105,8 +106,24 @@ export function ksPValue(d: number, n: number, m: number): number {
   if (Number.isNaN(d)) throw new RangeError('ksPValue: d is NaN');
   if (d <= 0) return 1;
   if (n * m <= KS_EXACT_MAX_PRODUCT) return Math.max(0, Math.min(1, ksExactPValue(Math.min(d, 1), n, m)));
+  return Math.max(0, Math.min(1, kolmogorovSurvival(stephensScaled(d, n, m))));
+}
+
+/** Stephens' scaling of D for the asymptotic distribution, (√e + 0.12 + 0.11/√e)·d with e = n·m/(n+m). */
+function stephensScaled(d: number, n: number, m: number): number {
   const en = Math.sqrt((n * m) / (n + m));
-  return Math.max(0, Math.min(1, kolmogorovSurvival((en + 0.12 + 0.11 / en) * d)));
+  return (en + 0.12 + 0.11 / en) * d;
+}
+
+/**
+ * The KS test's evidence as a normal score, Φ⁻¹(1 − p), without the underflow of p: where p is
+ * below 1e-290 its log is log 2 − 2λ² (the later terms of Kolmogorov's series are negligible there).
+ */
+export function ksNormalScore(d: number, n: number, m: number): number {
+  const p = ksPValue(d, n, m);
+  if (p > 1e-290) return normalScoreFromLogTail(Math.log(p));
+  const lambda = stephensScaled(d, n, m);
+  return normalScoreFromLogTail(Math.LN2 - 2 * lambda * lambda);
 }
 
 function sortedFinite(name: string, values: readonly number[]): number[] {

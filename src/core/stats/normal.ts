@@ -72,3 +72,39 @@ export function normalQuantile(p: number): number {
   }
   return q < 0 ? -x : x;
 }
+
+const HALF_LOG_2PI = 0.9189385332046728;
+
+/**
+ * Normal scores of test evidence are clamped below at −3 (p ≈ 0.9987): everything below means "no
+ * evidence", and discrete tests (few categories, tied values) put atoms at p = 1 whose scores would
+ * otherwise inflate the variance of a null without telling anything about a shift.
+ */
+export const SCORE_FLOOR = -3;
+
+/**
+ * The normal score x with 1 − Φ(x) = exp(logTail): Φ⁻¹(1 − p) for tails too small for a double
+ * (a shift that is obvious should still rank above one that is merely certain). Below 1e-290 it
+ * solves the asymptotic series log(1 − Φ(x)) ≈ −x²/2 − log x − ½ log 2π + log(1 − 1/x² + 3/x⁴)
+ * by Newton's method.
+ */
+export function normalScoreFromLogTail(logTail: number): number {
+  if (Number.isNaN(logTail)) return NaN;
+  if (logTail >= 0) return -Infinity;
+  if (logTail > -667) {
+    const p = Math.exp(logTail);
+    return p >= 0.5 ? normalQuantile(1 - p) : -normalQuantile(p);
+  }
+  const target = logTail;
+  let x = Math.sqrt(-2 * target);
+  for (let i = 0; i < 50; i++) {
+    const x2 = x * x;
+    const series = 1 - 1 / x2 + 3 / (x2 * x2);
+    const f = -x2 / 2 - Math.log(x) - HALF_LOG_2PI + Math.log(series) - target;
+    const df = -x - 1 / x + (2 / (x2 * x) - 12 / (x2 * x2 * x)) / series;
+    const step = f / df;
+    x -= step;
+    if (Math.abs(step) < 1e-12 * x) break;
+  }
+  return x;
+}

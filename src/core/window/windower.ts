@@ -26,7 +26,7 @@ export interface ClosedWindow {
   lateEvents: number;
   /** Per "topic/partition", the offset after the last event this window holds. */
   endOffsets: Record<string, number>;
-  /** This windower's sequence number of the window (not persisted; joins labels to windows). */
+  /** The model's window sequence number (1, 2, ...; restored after a restart); joins labels to windows. */
   serial: number;
 }
 
@@ -108,6 +108,17 @@ export class ModelWindower {
   /** Per partition, the first offset held by the open window (nothing committed past it). */
   heldOffsets(): ReadonlyMap<string, number> {
     return this.open?.firstOffsets ?? new Map();
+  }
+
+  /** Serial of the last window closed (0 before the first). */
+  closedCount(): number {
+    return this.open === undefined ? this.serials : this.serials - 1;
+  }
+
+  /** After a restart: the windows closed before it, so serials continue where they left off. */
+  restoreClosedCount(closed: number): void {
+    if (this.open !== undefined) throw new Error('restore the closed count before the first event');
+    this.serials = closed;
   }
 
   openCount(): number {

@@ -1,14 +1,18 @@
 import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
-import { driftParams } from '../../../src/core/detect/drift-state.js';
 import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
-import { syntheticBundle, TEST_OPTIONS } from '../../support/fixtures.js';
+import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 
 const bundle = syntheticBundle('m1', { windowSize: 500 });
-const drift = driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 2 });
 const window = { type: 'count' as const, size: 500, minEvents: 100 };
 
 function newMonitor(observer = {}) {
-  return new Monitor([{ name: 'm1', bundle, window }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift }, observer, () => 0);
+  return new Monitor([{ name: 'm1', bundle, window }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL }, observer, () => 0);
+}
+
+/** Handles every message, then runs the detectors on the windows they closed (what the engine does per batch). */
+async function feed(m: Monitor, msgs: readonly RawMessage[], out = emptyOutput()) {
+  for (const msg of msgs) m.handle(msg, out);
+  return m.complete(out);
 }
 
 function messages(shifts: Shift[], startOffset = 0): RawMessage[] {
@@ -25,10 +29,9 @@ const clean: Shift = { kind: 'none' };
 const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.5 };
 
 describe('monitor', () => {
-  it('raises one firing alert naming the shifted feature, then resolves', () => {
+  it('raises one firing alert naming the shifted feature, then resolves', async () => {
     const m = newMonitor();
-    const out = emptyOutput();
-    for (const msg of messages([clean, clean, amount, amount, clean, clean, clean])) m.handle(msg, out);
+    const out = await feed(m, messages([clean, clean, amount, amount, clean, clean, clean]));
     expect(out.windows).toHaveLength(7);
     expect(out.alerts.map((a) => a.status)).toEqual(['firing', 'resolved']);
     const [firing, resolved] = out.alerts;
@@ -39,13 +42,13 @@ describe('monitor', () => {
     expect(new Set(out.alerts.map((a) => a.alertId)).size).toBe(2);
   });
 
-  it('dead-letters bad messages with reasons and keeps going', () => {
+  it('dead-letters bad messages with reasons and keeps going', async () => {
     const reasons: string[] = [];
     const m = newMonitor({ deadLettered: (r: string) => reasons.push(r) });
     const bad = ['{', '{"features":{}}', '{"model":"zz","features":{}}', '{"model":"m1","features":{"amount":"x"}}'];
     const out = emptyOutput();
     bad.forEach((v, i) => m.handle({ topic: 'events', partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(v) }, out));
-    for (const msg of messages([clean], 10)) m.handle(msg, out);
+    await feed(m, messages([clean], 10), out);
     expect(reasons).toEqual(['malformed_json', 'missing_model', 'unknown_model', 'wrong_type']);
     expect(out.deadLetters.map((d) => d.origin.offset)).toEqual(['0', '1', '2', '3']);
     expect(out.windows).toHaveLength(1);
@@ -60,33 +63,29 @@ describe('monitor', () => {
     expect(m.committableOffsets().get('events/0')).toBe(1000);
   });
 
-  it('after a crash, replaying from the committed offset gives the same windows and alert ids', () => {
+  it('after a crash, replaying from the committed offset gives the same windows and alert ids', async () => {
     const stream = messages([clean, amount, amount, clean, clean, clean]);
-    const straight = newMonitor();
-    const all = emptyOutput();
-    for (const msg of stream) straight.handle(msg, all);
+    const all = await feed(newMonitor(), stream);
 
     const first = newMonitor();
-    const before = emptyOutput();
-    for (const msg of stream.slice(0, 1250)) first.handle(msg, before);
+    const before = await feed(first, stream.slice(0, 1250));
     const checkpoint = JSON.parse(JSON.stringify(first.checkpoint('m1')));
     const committed = first.committableOffsets().get('events/0')!;
     expect(committed).toBe(1000);
 
     const second = newMonitor();
     second.restore(checkpoint);
-    const after = emptyOutput();
-    for (const msg of stream.slice(committed)) second.handle(msg, after);
+    const after = await feed(second, stream.slice(committed));
     const ids = [...before.alerts, ...after.alerts].map((a) => a.alertId);
     expect(ids).toEqual(all.alerts.map((a) => a.alertId));
     expect([...before.windows, ...after.windows].map((w) => w.window.id)).toEqual(all.windows.map((w) => w.window.id));
   });
 
-  it('skips replayed events that a closed window already counted', () => {
+  it('skips replayed events that a closed window already counted', async () => {
     const skipped: string[] = [];
     const m = newMonitor({ replaySkipped: (model: string | undefined) => skipped.push(String(model)) });
     const msgs = messages([clean]);
-    for (const msg of msgs) m.handle(msg);
+    await feed(m, msgs);
     const restarted = newMonitor({ replaySkipped: (model: string | undefined) => skipped.push(String(model)) });
     restarted.restore(m.checkpoint('m1')!);
     const out = emptyOutput();

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { fitBundle, type FitOptions } from '../../../src/core/fit/fit-bundle.js';
 import { BUNDLE_FILE } from '../../../src/core/fit/bundle-io.js';
 import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
-import { driftParams } from '../../../src/core/detect/drift-state.js';
+import { DEFAULT_PREDICTION_OPTIONS } from '../../../src/core/predictions/prediction-options.js';
+import type { AccuracyDetails } from '../../../src/core/detectors/accuracy-floor.js';
 import { RECOMMENDED_MINIMUMS } from '../../../src/core/reference/reference-size.js';
 import { createTask, sample, type LabelledSample } from '../../../src/demo/classification.js';
-import { TEST_OPTIONS } from '../../support/fixtures.js';
+import { TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 import { expectRefError, scratch } from '../reference/helpers.js';
 
 const NAMES = ['fraud', 'legit', 'review'];
@@ -81,9 +82,9 @@ describe('a 220-row labelled reference', () => {
     const unsorted = await fitBundle({ ...base, outDir: `${input}.unsorted`, minimums: { columnRows: 220, atcRows: 220 }, schema: { exclude: ['event_time'] } });
     // The reversed file is already in time order: both fits see the same rows in the same order.
     expect(inFileOrder.bundle.features).toEqual(sorted.bundle.features);
-    expect(inFileOrder.bundle.nulls.minAdjustedP).toEqual(sorted.bundle.nulls.minAdjustedP);
+    expect(inFileOrder.bundle.featureNulls).toEqual(sorted.bundle.featureNulls);
     expect(inFileOrder.bundle.predictions!.atc.bootstrap).toEqual(sorted.bundle.predictions!.atc.bootstrap);
-    expect(unsorted.bundle.nulls.minAdjustedP).not.toEqual(sorted.bundle.nulls.minAdjustedP);
+    expect(unsorted.bundle.featureNulls).not.toEqual(sorted.bundle.featureNulls);
     expect(inFileOrder.bundle.order).toEqual({ timeColumn: null });
     expect(inFileOrder.bundle.contextFeatures).toEqual([]);
   });
@@ -99,8 +100,8 @@ describe('a 220-row labelled reference', () => {
   it('serves: class-named probabilities, labels by name and by index, and a DLQ reason naming every bad value', async () => {
     const { bundle } = await fitBundle({ ...base, outDir: `${input}.serve`, minimums: { columnRows: 220, atcRows: 220 } });
     const monitor = new Monitor([{ name: 'small', bundle, window: { type: 'count', size: 110, minEvents: 50 } }], {
-      maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift: driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 0 }),
-      predictions: { headline: 'atc-ne', method: 'mlls', labels: { ttlMs: 1e12, maxEntries: 100_000, minLabeled: 50 } },
+      maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL,
+      predictions: { ...DEFAULT_PREDICTION_OPTIONS, headline: 'atc-ne', labels: { ttlMs: 1e12, maxEntries: 100_000, minLabeled: 50 } },
     }, {}, () => 0);
     const stream = sample(task, 220, PRIOR, 0, 12);
     let offset = 0;
@@ -110,10 +111,12 @@ describe('a 220-row labelled reference', () => {
       const probs = Object.fromEntries(NAMES.map((n, k) => [n, stream.probs[i]![k]!]));
       monitor.handle(message('events', { model: 'small', id: `e${i}`, ts: T0 + i, features: { x0: x[0], x1: x[1], x2: x[2], x3: x[3], hour: 5 }, prediction: { probs } }), out);
     });
+    await monitor.complete(out);
     expect(out.deadLetters).toEqual([]);
     expect(out.windows.filter((w) => w.tested)).toHaveLength(2);
     for (const w of out.windows) {
-      const atc = w.predictions!.accuracy['atc-ne']!;
+      // Two chunks cannot resolve a 90% error quantile: the sampling interval (ATC's bootstrap) stands in.
+      const atc = (w.detectors['accuracy-floor']!.result.details as AccuracyDetails).accuracy['atc-ne']!;
       expect(atc.interval).toBe('bootstrap');
       expect(atc.upper - atc.lower).toBeGreaterThan(0);
     }

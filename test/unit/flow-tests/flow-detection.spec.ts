@@ -5,9 +5,12 @@
  * quiet; clean windows raise no flow alarm; the detector's state survives a checkpoint.
  */
 import { Monitor, emptyOutput, type RawMessage, type WindowReport } from '../../../src/core/pipeline/monitor.js';
-import { driftParams } from '../../../src/core/detect/drift-state.js';
 import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
-import { syntheticBundle, TEST_OPTIONS } from '../../support/fixtures.js';
+import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
+import type { CovariateDetails } from '../../../src/core/detectors/covariate-shift.js';
+import type { ConditionalDetails, ConditionalState } from '../../../src/core/detectors/conditional-shift.js';
+import type { WindowEvaluation } from '../../../src/core/detect/feature-tests.js';
+import type { SequentialState } from '../../../src/core/detectors/sequential.js';
 import { fitFlow } from '../../../src/flow/fit-flow.js';
 import { createFlowScorer } from '../../../src/flow/create-scorer.js';
 import { inferSchema } from '../../../src/core/reference/schema.js';
@@ -17,7 +20,6 @@ import { createLogger } from '../../../src/logging.js';
 import { FeatureLocalizer } from '../../../src/flow/localize-scorer.js';
 
 const SIZE = 500;
-const drift = driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 2 });
 let bundle: ReferenceBundle;
 let scorer: LogLikelihoodScorer;
 let localizer: FeatureLocalizer;
@@ -48,11 +50,13 @@ function messages(shifts: Shift[], seed: number): RawMessage[] {
 async function run(monitor: Monitor, msgs: RawMessage[]): Promise<ReturnType<typeof emptyOutput>> {
   const out = emptyOutput();
   for (const m of msgs) monitor.handle(m, out);
-  await monitor.completeFlow(out);
-  return out;
+  return monitor.complete(out);
 }
 
-const newMonitor = () => new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer: scorer, localizer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift }, {}, () => 0);
+const flowOf = (r: WindowReport) => r.detectors['covariate-shift']!.result.details as CovariateDetails;
+const localizationOf = (r: WindowReport) => (r.detectors['conditional-shift']!.result.details as ConditionalDetails).localization;
+
+const newMonitor = () => new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer: scorer, localizer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL }, {}, () => 0);
 const clean: Shift = { kind: 'none' };
 const flip: Shift = { kind: 'correlation', correlation: -0.8 };
 
@@ -65,17 +69,20 @@ describe('flow covariate-shift detector', () => {
     expect(f.calibration).toHaveLength(2000);
     expect([...f.calibration].sort((a, b) => a - b)).toEqual(f.calibration);
     expect(f.training.bestEpoch).toBeGreaterThan(0);
+    expect(f.nulls?.windowSize).toBe(SIZE);
+    expect(f.nulls?.chunks).toBe(20);
+    expect(f.nulls?.conditional?.features).toHaveLength(8);
   });
 
   it('catches a correlation flip that no per-feature test sees, and raises nothing on clean windows', async () => {
     const out = await run(newMonitor(), messages([clean, clean, clean, clean, clean, clean, flip, flip], 500));
     const reports = out.windows as WindowReport[];
     expect(reports).toHaveLength(8);
-    const cleanFlow = reports.slice(0, 6).map((r) => r.flow!.windowP);
-    const flipFlow = reports.slice(6).map((r) => r.flow!.windowP);
+    const cleanFlow = reports.slice(0, 6).map((r) => flowOf(r).result.windowP);
+    const flipFlow = reports.slice(6).map((r) => flowOf(r).result.windowP);
     expect(Math.min(...cleanFlow)).toBeGreaterThan(0.001);
     for (const p of flipFlow) expect(p).toBeLessThan(1e-6);
-    for (const r of reports.slice(6)) expect(r.evaluation!.features.filter((f) => f.flagged)).toEqual([]);
+    for (const r of reports.slice(6)) expect((r.detectors['feature-shift']!.result.details as WindowEvaluation).features.filter((f) => f.flagged)).toEqual([]);
     const flowAlerts = out.alerts.filter((a) => a.detector === 'covariate-shift');
     expect(flowAlerts.map((a) => a.status)).toEqual(['firing']);
     expect(flowAlerts[0]!.window.id).toBe(reports[6]!.window.id);
@@ -83,19 +90,21 @@ describe('flow covariate-shift detector', () => {
     expect(out.alerts.filter((a) => a.detector === 'feature-shift')).toEqual([]);
     // Which feature: the conditional score test ranks one of the two decorrelated features first,
     // flags it by the conditional test alone (its marginal is intact), and dates the onset.
-    const loc = reports[6]!.localization!;
+    const loc = localizationOf(reports[6]!);
     expect(loc.detected).toBe(true);
     expect(['amount', 'age_days']).toContain(loc.ranked[0]!.feature);
     expect(loc.ranked[0]!.flagged).toBe('conditional');
-    expect(loc.detectedSince).toBe(reports[6]!.window.id);
-    expect(reports[7]!.localization!.detectedSince).toBe(reports[6]!.window.id);
-    expect(flowAlerts[0]!.localization!.suspects[0]).toBe(loc.ranked[0]!.feature);
+    expect(flowAlerts[0]!.suspects![0]).toBe(loc.ranked[0]!.feature);
     expect(flowAlerts[0]!.summary).toContain(`most likely from: ${loc.ranked[0]!.feature}`);
+    // The conditional detector's own alert dates the onset at the first flipped window.
+    const conditional = out.alerts.filter((a) => a.detector === 'conditional-shift');
+    expect(conditional.length).toBeLessThanOrEqual(1);
+    for (const a of conditional) expect(a.localization!.detectedSince).toBe(reports[6]!.window.id);
   });
 
   it('keeps its false alarm rate on clean windows: at most 1 of 40 windows at the 1% level', async () => {
     const out = await run(newMonitor(), messages(new Array<Shift>(40).fill(clean), 9000));
-    const small = out.windows.filter((r) => r.flow!.windowP <= 0.01).length;
+    const small = out.windows.filter((r) => flowOf(r).result.windowP <= 0.01).length;
     expect(small).toBeLessThanOrEqual(1);
     expect(out.alerts).toEqual([]);
   });
@@ -103,15 +112,16 @@ describe('flow covariate-shift detector', () => {
   it('checkpoints the detector state and gives the same verdict on a replayed window', async () => {
     const a = newMonitor();
     const first = await run(a, messages([flip], 77));
-    const saved = a.checkpoint('m1')!;
-    expect(saved.flowDrift!.status).toBe('drift');
-    expect(saved.localizationOnset!.detection!.since).toBe(first.windows[0]!.window.id);
-    expect(saved.flowDrift!.episode).toBe(first.windows[0]!.window.id);
+    const saved = JSON.parse(JSON.stringify(a.checkpoint('m1')!));
+    const covariate = saved.detectors['covariate-shift'].state as SequentialState;
+    const conditional = saved.detectors['conditional-shift'].state as ConditionalState;
+    expect(covariate.drift.status).toBe('drift');
+    expect(covariate.drift.episode).toBe(first.windows[0]!.window.id);
+    expect(conditional.onset.detection!.since).toBe(first.windows[0]!.window.id);
     const b = newMonitor();
     b.restore(saved);
-    expect(b.checkpoint('m1')!.flowDrift).toEqual(saved.flowDrift);
-    expect(b.checkpoint('m1')!.localizationOnset).toEqual(saved.localizationOnset);
+    expect(b.checkpoint('m1')).toEqual(saved);
     const again = await run(newMonitor(), messages([flip], 77));
-    expect(again.windows[0]!.flow).toEqual(first.windows[0]!.flow);
+    expect(flowOf(again.windows[0]!)).toEqual({ ...flowOf(first.windows[0]!), seconds: expect.any(Number) });
   });
 });

@@ -1,11 +1,11 @@
 import { fitRegressionReference } from '../../../src/core/predictions/regression-reference.js';
 import { buildFeatureReference } from '../../../src/core/reference/feature-reference.js';
-import { simulateWindowNull } from '../../../src/core/detect/null-calibration.js';
+import { fitFeatureNulls } from '../../../src/core/detect/null-calibration.js';
+import type { RegressionEvaluation } from '../../../src/core/predictions/regression-reference.js';
 import { Monitor, emptyOutput } from '../../../src/core/pipeline/monitor.js';
-import { driftParams } from '../../../src/core/detect/drift-state.js';
 import { BUNDLE_FORMAT_VERSION, plainBundleParts, type ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
 import { gaussian, seededRandom } from '../../../src/core/random.js';
-import { TEST_OPTIONS } from '../../support/fixtures.js';
+import { TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 
 /** y ~ N(mean, 1); the input x = y + noise; the model predicts 0.9·x. */
 function rows(n: number, mean: number, seed: number) {
@@ -19,14 +19,14 @@ function rows(n: number, mean: number, seed: number) {
 
 describe('regression target shift in the monitor', () => {
   const reference = rows(3000, 0, 1);
-  const regression = fitRegressionReference(reference, ['x', 'prediction', 'label'], 1)!;
+  const regression = fitRegressionReference(reference, ['x', 'prediction', 'label'], 1, { windowSize: 500, alpha: 0.05, iidWindows: 40 })!;
   const features = [buildFeatureReference({ name: 'x', kind: 'numeric' }, reference.map((r) => r.x))];
   const bundle: ReferenceBundle = {
     formatVersion: BUNDLE_FORMAT_VERSION, model: 'r', version: 't', createdAt: '', source: { path: '', rows: 3000, sha256: '' },
-    features, nulls: simulateWindowNull(features, reference, { ...TEST_OPTIONS, windowSize: 500, replicates: 100, seed: 2 }), regression, ...plainBundleParts(3000),
+    features, featureNulls: fitFeatureNulls(features, reference, { ...TEST_OPTIONS, windowSize: 500, iidWindows: 50, seed: 2 })!, regression, ...plainBundleParts(3000),
   };
   const monitor = new Monitor([{ name: 'r', bundle, window: { type: 'count', size: 500, minEvents: 100 } }], {
-    maxMessageBytes: 10_000, tests: TEST_OPTIONS, drift: driftParams({ k: 0.5, expectedRunTimeWindows: 1000, alpha: 0.05, cooldownWindows: 0 }),
+    maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL,
   });
 
   it('keeps a bounded sample of (prediction, target) pairs', () => {
@@ -34,7 +34,12 @@ describe('regression target shift in the monitor', () => {
     expect(regression.n).toBe(3000);
   });
 
-  it('estimates the target mean of each window from predictions alone', () => {
+  it('calibrates the target-shift statistic on the reference in time order', () => {
+    expect(regression.nulls?.chunks).toBe(6);
+    expect(regression.nulls!.score.iidVar).toBeGreaterThan(0);
+  });
+
+  it('estimates the target mean of each window from predictions alone, and the detector fires on the shift', async () => {
     const out = emptyOutput();
     let offset = 0;
     for (const [mean, seed] of [[0, 7], [0.8, 8]] as const) {
@@ -43,7 +48,9 @@ describe('regression target shift in the monitor', () => {
         monitor.handle({ topic: 'e', partition: 0, offset: String(offset++), timestamp: '0', key: null, value }, out);
       }
     }
-    const [clean, shifted] = out.windows.map((w) => w.regression!);
+    await monitor.complete(out);
+    const [clean, shifted] = out.windows.map((w) => w.detectors['target-shift']!.result.details as RegressionEvaluation);
+    expect(out.windows.map((w) => w.detectors['target-shift']!.result.flagged)).toEqual([false, true]);
     expect(Math.abs(clean!.estimatedMean - clean!.referenceMean)).toBeLessThan(0.15);
     expect(clean!.divergence).toBeLessThan(shifted!.divergence);
     expect(shifted!.estimatedMean - shifted!.referenceMean).toBeGreaterThan(0.5);

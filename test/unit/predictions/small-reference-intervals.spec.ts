@@ -4,7 +4,7 @@
  * same window; only the labelled reference's size differs.
  */
 import { calibratedPrediction, fitClassificationReference } from '../../../src/core/predictions/classification-reference.js';
-import { evaluatePredictions } from '../../../src/core/predictions/evaluate-predictions.js';
+import { labelFreeAccuracy } from '../../../src/core/predictions/accuracy-estimates.js';
 import type { Row } from '../../../src/core/reference/readers.js';
 import { createTask, sample } from '../../../src/demo/classification.js';
 
@@ -16,9 +16,9 @@ function widths(referenceRows: number) {
   const rows: Row[] = s.probs.map((p, i) => ({ prob_0: p[0]!, prob_1: p[1]!, prob_2: p[2]!, label: s.labels[i]! }));
   const ref = fitClassificationReference(rows, Object.keys(rows[0]!), { windowSize: 500, seed: 1, minimums: { atcRows: 200, atcErrors: 5 } })!;
   const w = sample(task, 1000, PRIOR, 0, 22);
-  const probs = w.probs.flatMap((p) => calibratedPrediction(ref, { probs: p }) as number[]);
-  const e = evaluatePredictions(ref, { classes: 3, n: 1000, missing: 0, probs }, 'mlls')!;
-  return Object.fromEntries(Object.entries(e.accuracy).map(([name, est]) => [name, { width: est.upper - est.lower, kind: est.interval }]));
+  const probs = w.probs.map((p) => calibratedPrediction(ref, { probs: p }) as number[]);
+  const e = labelFreeAccuracy(ref, probs, PRIOR);
+  return Object.fromEntries(Object.entries(e.estimates).map(([name, est]) => [name, { width: est.sampling.upper - est.sampling.lower, kind: est.sampling.kind }]));
 }
 
 describe('accuracy intervals on a 220-row reference', () => {

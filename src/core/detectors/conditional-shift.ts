@@ -1,0 +1,104 @@
+/**
+ * conditional-shift: which feature a joint shift came from. For each feature, the conditional score
+ * test (src/flow/localize-scorer.ts, spec §4) compares its distribution given all the others in the
+ * window with the reference's; each statistic is calibrated by the fit-time bootstrap null and by the
+ * reference's time-ordered chunks. One Benjamini–Hochberg runs over these and the marginal tests of
+ * the same window (from feature-shift), so each suspect says which test flagged it. The window's
+ * evidence is the Bonferroni minimum over the conditional hypotheses only: a marginal shift alone is
+ * feature-shift's business. The state tracks since when each suspect has been flagged.
+ */
+import { createOnsetState, updateOnset, type OnsetState, type WindowLocalization } from '../localize/localize.js';
+import { initialDriftState, type DriftState } from '../detect/drift-state.js';
+import { alertEnvelope, type Alert } from '../alerts/alert.js';
+import type { WindowEvaluation } from '../detect/feature-tests.js';
+import { StateDecodeError, type DetectorResult, type WindowDetector } from './contract.js';
+import type { DetectorFactory } from './model.js';
+import { decodeDrift, expectKeys, sequentialParams, sequentialStep } from './sequential.js';
+import { flowRows } from './flow-rows.js';
+
+export interface ConditionalDetails {
+  localization: WindowLocalization;
+  /** Bonferroni over the conditional hypotheses: the detector's window p-value. */
+  conditionalP: number;
+  timeOrdered: boolean;
+}
+
+export interface ConditionalState {
+  drift: DriftState;
+  onset: OnsetState;
+}
+
+export const conditionalShift: DetectorFactory = {
+  name: 'conditional-shift',
+  create(model, settings): WindowDetector<ConditionalDetails, ConditionalState> | undefined {
+    const flow = model.bundle.flow;
+    const localizer = model.localizer;
+    if (flow?.localization === undefined || localizer === undefined || model.flowScorer === undefined) return undefined;
+    const nulls = flow.nulls?.conditional;
+    const params = sequentialParams(settings.sequential, nulls?.lag1 ?? 0);
+    return {
+      name: 'conditional-shift',
+      stateVersion: 1,
+      cusumThreshold: params.h,
+      initialState: () => ({ drift: initialDriftState(), onset: createOnsetState() }),
+      async test(window, earlier): Promise<DetectorResult<ConditionalDetails>> {
+        const rows = flowRows(flow, window);
+        const marginal = earlier.get('feature-shift')?.details as WindowEvaluation | undefined;
+        const marginalPValues = Object.fromEntries((marginal?.features ?? []).filter((f) => f.tested).map((f) => [f.feature, f.pValue]));
+        if (rows === undefined) {
+          const empty: WindowLocalization = { detected: false, alpha: settings.tests.alpha, ranked: [], suspects: [], pValue: 1, nullWindowSize: 0 };
+          return { detector: 'conditional-shift', tested: false, statistic: 0, effect: 0, effectName: 'null_sd', pValue: 1, flagged: false, explanation: 'too few complete rows for the conditional test', details: { localization: empty, conditionalP: 1, timeOrdered: false } };
+        }
+        const r = await localizer.testWindow(rows.x, rows.n, {
+          categories: window.summary.flow?.categories ?? {},
+          marginalPValues,
+          alpha: settings.tests.alpha,
+          ...(nulls ? { timeNulls: nulls.features } : {}),
+        });
+        const { statistics: _s, onset: _o, n: _n, ...localization } = r;
+        const conditional = localization.ranked.map((f) => f.pValue);
+        const conditionalP = conditional.length === 0 ? 1 : Math.min(1, conditional.length * Math.min(...conditional));
+        const top = localization.ranked[0];
+        const flagged = localization.ranked.some((f) => f.flagged === 'conditional' || f.flagged === 'both');
+        return {
+          detector: 'conditional-shift',
+          tested: true,
+          statistic: top?.z ?? 0,
+          effect: Math.max(0, ...localization.ranked.map((f) => (Number.isFinite(f.z) ? f.z : 0))),
+          effectName: 'null_sd',
+          pValue: conditionalP,
+          flagged,
+          explanation: localization.suspects.length > 0 ? `most likely from: ${localization.suspects.slice(0, 3).join(', ')}` : 'no feature\'s conditional moved beyond the reference\'s own variation',
+          details: { localization, conditionalP, timeOrdered: nulls !== undefined },
+        };
+      },
+      step(state, result, window) {
+        const next = sequentialStep(params, state, result, window);
+        const onset = structuredClone(state.onset);
+        updateOnset(onset, window.id, structuredClone(result.details.localization));
+        return { ...next, state: { ...next.state, onset } };
+      },
+      alert(result, outcome, window, episodeId): Alert {
+        const firing = outcome.step.transition === 'fire';
+        const loc = result.details.localization;
+        const onset = outcome.state.onset;
+        const ranked = loc.ranked.slice(0, 10).map((f) => ({ ...f, since: f.flagged !== null ? (onset.features[f.feature]?.since ?? null) : null }));
+        return {
+          ...alertEnvelope({ model: model.name, detector: 'conditional-shift', status: firing ? 'firing' : 'resolved', episodeId, window, step: outcome.step, params, pValue: result.pValue, effect: { name: result.effectName, value: result.effect } }),
+          features: [],
+          ...(firing ? { localization: { ...loc, ranked, detectedSince: onset.detection?.since ?? null } } : {}),
+          summary: firing
+            ? `${model.name}: a feature's dependence on the others shifted in window ${window.id}; most likely from: ${loc.suspects.slice(0, 3).join(', ') || 'no single feature'}`
+            : `${model.name}: conditional-shift episode ${episodeId} resolved at window ${window.id}`,
+        };
+      },
+      decodeState(raw) {
+        const o = expectKeys('conditional-shift', raw, ['drift', 'onset']);
+        const onset = o.onset as OnsetState;
+        if (onset === null || typeof onset !== 'object' || onset.stateVersion !== 1 || typeof onset.features !== 'object') throw new StateDecodeError('conditional-shift', 'the onset state is malformed');
+        return { drift: decodeDrift('conditional-shift', o.drift), onset: structuredClone(onset) };
+      },
+      status: (state) => state.drift.status,
+    };
+  },
+};

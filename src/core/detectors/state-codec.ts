@@ -1,0 +1,89 @@
+/**
+ * One versioned codec for a model's durable state: how far its windows got and every detector's
+ * state, each under its own state version. Decoding refuses what it cannot read fully, with an error
+ * that says what: an unknown checkpoint version, a detector state of another version, a malformed
+ * field. Nothing is silently dropped; a detector that is no longer configured is reported back so
+ * the caller can say so.
+ */
+import { StateDecodeError, type AnyDetector } from './contract.js';
+
+export const CHECKPOINT_VERSION = 2;
+
+export interface ModelCheckpoint {
+  model: string;
+  /** Per "topic/partition": events before this offset are already in a closed window. */
+  closedThrough: Record<string, number>;
+  /** Windows the model has closed (the next window's serial is this + 1). */
+  windowsClosed: number;
+  /** Per detector: its state version and state. */
+  detectors: Record<string, { stateVersion: number; state: unknown }>;
+}
+
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export function encodeCheckpoint(c: ModelCheckpoint): string {
+  return JSON.stringify({ v: CHECKPOINT_VERSION, ...c });
+}
+
+/** Parses and validates the envelope; detector states are checked by `restoreDetectorStates`. */
+export function decodeCheckpoint(text: string): ModelCheckpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CheckpointError(`a state record is not JSON (${(error as Error).message})`);
+  }
+  const o = raw as Record<string, unknown>;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new CheckpointError('a state record is not a JSON object');
+  if (o.v !== CHECKPOINT_VERSION) {
+    throw new CheckpointError(`state record version ${JSON.stringify(o.v)} cannot be read by this version of shiftwatch (it reads version ${CHECKPOINT_VERSION}); reset the state topic or run the version that wrote it`);
+  }
+  const keys = Object.keys(o).sort().join(',');
+  if (keys !== 'closedThrough,detectors,model,v,windowsClosed') throw new CheckpointError(`a state record has fields [${keys}], expected v, model, closedThrough, windowsClosed, detectors`);
+  if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
+  const closed = o.closedThrough as Record<string, unknown>;
+  if (closed === null || typeof closed !== 'object' || !Object.values(closed).every((v) => Number.isInteger(v) && (v as number) >= 0)) {
+    throw new CheckpointError(`state of model ${o.model}: closedThrough must map partitions to offsets`);
+  }
+  if (!Number.isInteger(o.windowsClosed) || (o.windowsClosed as number) < 0) throw new CheckpointError(`state of model ${o.model}: windowsClosed must be a count`);
+  const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
+  if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
+  for (const [name, d] of Object.entries(detectors)) {
+    if (d === null || typeof d !== 'object' || !Number.isInteger(d.stateVersion) || !('state' in d)) {
+      throw new CheckpointError(`state of model ${o.model}, detector ${name}: expected {stateVersion, state}`);
+    }
+  }
+  return { model: o.model, closedThrough: closed as Record<string, number>, windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'] };
+}
+
+/**
+ * The states of the configured detectors from a checkpoint: decoded by each detector, fresh for a
+ * detector the checkpoint lacks (newly enabled). Throws CheckpointError on a version mismatch or a
+ * malformed state; `unknown` lists checkpointed detectors that are not configured any more.
+ */
+export function restoreDetectorStates(model: string, detectors: readonly AnyDetector[], checkpoint: ModelCheckpoint): { states: Map<string, object>; unknown: string[] } {
+  const states = new Map<string, object>();
+  for (const d of detectors) {
+    const saved = checkpoint.detectors[d.name];
+    if (saved === undefined) {
+      states.set(d.name, d.initialState());
+      continue;
+    }
+    if (saved.stateVersion !== d.stateVersion) {
+      throw new CheckpointError(`state of model ${model}, detector ${d.name}: version ${saved.stateVersion}, this version of shiftwatch reads ${d.stateVersion}`);
+    }
+    try {
+      states.set(d.name, d.decodeState(saved.state));
+    } catch (error) {
+      if (error instanceof StateDecodeError) throw new CheckpointError(`model ${model}: ${error.message}`);
+      throw error;
+    }
+  }
+  const configured = new Set(detectors.map((d) => d.name as string));
+  return { states, unknown: Object.keys(checkpoint.detectors).filter((name) => !configured.has(name)) };
+}

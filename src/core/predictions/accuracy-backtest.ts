@@ -1,0 +1,134 @@
+/**
+ * The accuracy detector's memory, as plain bounded data: what it published for recent windows and,
+ * once their labels arrived, how wrong each estimator was. From it come
+ *  - the `selected` estimator: the one with the lowest mean |error| over the recent labelled
+ *    windows, provided it beats "no change" there (else "no change" itself);
+ *  - each estimator's interval once labels exist: adaptive conformal inference (Gibbs & Candès,
+ *    2021): the half-width is the conformal (1 − α_t) quantile of its recent |errors|, and α_t moves
+ *    by γ·(target − miss) after each labelled window, so the width follows the current error level
+ *    rather than the worst window ever seen;
+ *  - the "last realized" baseline: the most recent window's realized accuracy.
+ * A window's error is provisional while labels still arrive; its conformal update is made once, when
+ * a newer window gets labels (by then its own labels have mostly arrived).
+ */
+import type { AccuracyEstimatorName } from './estimators.js';
+
+export interface PublishedWindow {
+  serial: number;
+  /** Per estimator: the estimate and interval half-width this window carried. */
+  estimates: Partial<Record<AccuracyEstimatorName, { estimate: number; halfWidth: number }>>;
+}
+
+export interface LabelledWindow extends PublishedWindow {
+  accuracy: number;
+  labeled: number;
+  /** Its conformal update has been made. */
+  final: boolean;
+}
+
+export interface BacktestState {
+  /** Recently published windows not yet labelled, oldest first (bounded). */
+  pending: PublishedWindow[];
+  /** Recently labelled windows, oldest first (bounded by the backtest length). */
+  labelled: LabelledWindow[];
+  /** α_t of adaptive conformal inference, per estimator. */
+  miscoverage: Partial<Record<AccuracyEstimatorName, number>>;
+}
+
+export interface BacktestSettings {
+  coverage: number;
+  backtestWindows: number;
+  minBacktestWindows: number;
+  aciStep: number;
+}
+
+/** Windows remembered while they wait for labels. */
+export const MAX_PENDING = 64;
+
+export function emptyBacktest(): BacktestState {
+  return { pending: [], labelled: [], miscoverage: {} };
+}
+
+/** Remembers what a window published (bounded, oldest dropped). */
+export function publish(state: Readonly<BacktestState>, window: PublishedWindow): BacktestState {
+  const pending = [...state.pending.filter((p) => p.serial !== window.serial), window].slice(-MAX_PENDING);
+  return { ...state, pending };
+}
+
+/** The realized accuracy of a window arrived (or grew): the next state, and each estimator's error on it. */
+export function learn(
+  state: Readonly<BacktestState>,
+  settings: BacktestSettings,
+  realized: { serial: number; accuracy: number; labeled: number },
+): { state: BacktestState; errors: Partial<Record<AccuracyEstimatorName, number>> | undefined } {
+  const known = state.labelled.find((l) => l.serial === realized.serial) ?? state.pending.find((p) => p.serial === realized.serial);
+  if (known === undefined) return { state: { ...state }, errors: undefined };
+  const entry: LabelledWindow = { serial: known.serial, estimates: known.estimates, accuracy: realized.accuracy, labeled: realized.labeled, final: 'final' in known ? (known as LabelledWindow).final : false };
+  let miscoverage = { ...state.miscoverage };
+  const labelled = state.labelled.filter((l) => l.serial !== entry.serial).map((l) => {
+    if (l.final || l.serial >= entry.serial) return l;
+    miscoverage = conformalUpdate(miscoverage, l, settings);
+    return { ...l, final: true };
+  });
+  labelled.push(entry);
+  labelled.sort((a, b) => a.serial - b.serial);
+  const errors: Partial<Record<AccuracyEstimatorName, number>> = {};
+  for (const [name, e] of Object.entries(entry.estimates)) errors[name as AccuracyEstimatorName] = e.estimate - entry.accuracy;
+  return {
+    state: { pending: state.pending.filter((p) => p.serial !== entry.serial), labelled: labelled.slice(-settings.backtestWindows), miscoverage },
+    errors,
+  };
+}
+
+function conformalUpdate(miscoverage: BacktestState['miscoverage'], w: LabelledWindow, settings: BacktestSettings): BacktestState['miscoverage'] {
+  const target = 1 - settings.coverage;
+  const next = { ...miscoverage };
+  for (const [name, e] of Object.entries(w.estimates)) {
+    const key = name as AccuracyEstimatorName;
+    const miss = Math.abs(e.estimate - w.accuracy) > e.halfWidth ? 1 : 0;
+    const alpha = (next[key] ?? target) + settings.aciStep * (target - miss);
+    next[key] = Math.min(0.5, Math.max(0, alpha));
+  }
+  return next;
+}
+
+/** Recent |errors| of one estimator, oldest first. */
+export function recentErrors(state: Readonly<BacktestState>, name: AccuracyEstimatorName): number[] {
+  return state.labelled.flatMap((l) => {
+    const e = l.estimates[name];
+    return e === undefined ? [] : [Math.abs(e.estimate - l.accuracy)];
+  });
+}
+
+/**
+ * ACI half-width of an estimator: the conformal (1 − α_t) quantile of its recent |errors|; undefined
+ * until it has `minBacktestWindows` of them. α_t = 0 (after many misses) gives the largest error.
+ */
+export function adaptiveHalfWidth(state: Readonly<BacktestState>, settings: BacktestSettings, name: AccuracyEstimatorName): number | undefined {
+  const errors = recentErrors(state, name).sort((a, b) => a - b);
+  if (errors.length < settings.minBacktestWindows) return undefined;
+  const alpha = state.miscoverage[name] ?? 1 - settings.coverage;
+  const rank = Math.min(errors.length, Math.max(1, Math.ceil((errors.length + 1) * (1 - alpha) - 1e-9)));
+  return errors[rank - 1]!;
+}
+
+/** The estimator with the lowest recent mean |error| that beats "no change"; "no change" otherwise. */
+export function selectEstimator(state: Readonly<BacktestState>, settings: BacktestSettings, candidates: readonly AccuracyEstimatorName[]): { estimator: AccuracyEstimatorName; mae: number | undefined } {
+  const mae = (name: AccuracyEstimatorName) => {
+    const e = recentErrors(state, name);
+    return e.length < settings.minBacktestWindows ? undefined : e.reduce((s, x) => s + x, 0) / e.length;
+  };
+  const baseline = mae('no-change');
+  let best: { estimator: AccuracyEstimatorName; mae: number | undefined } = { estimator: 'no-change', mae: baseline };
+  if (baseline === undefined) return best;
+  for (const name of candidates) {
+    const m = mae(name);
+    if (m !== undefined && m < best.mae!) best = { estimator: name, mae: m };
+  }
+  return best;
+}
+
+/** The latest labelled window's realized accuracy (the "last realized" baseline). */
+export function lastRealized(state: Readonly<BacktestState>): number | undefined {
+  return state.labelled.at(-1)?.accuracy;
+}
