@@ -33,8 +33,8 @@
  * and 'latent+vjp' return `{ unsupported }` for them (the caller falls back to tfjs).
  */
 import type { AffineCoupling, CouplingLayer, DenseLayer, FlowModel, SplineCoupling } from '../../core/flow/flow-spec.js';
-import { logGamma } from '../../core/stats/gamma.js';
-import { ElementType, int, ints, OnnxGraphBuilder } from './onnx-graph.js';
+import { baseConstant, baseTerm, range, sameList, selectColumns, type ColumnBlock, type SelectOptions } from './graph-blocks.js';
+import { ElementType, int, OnnxGraphBuilder } from './onnx-graph.js';
 
 export type FlowOnnxOutputs = 'logp' | 'logp+score' | 'latent+vjp';
 
@@ -45,19 +45,12 @@ export interface FlowOnnxUnsupported {
 /** Names of the graph's inputs and outputs. */
 export const FLOW_ONNX_NAMES = { x: 'x', v: 'v', logp: 'logp', score: 'score', z: 'z', vjp: 'vjp' } as const;
 
-const LOG_2PI = Math.log(2 * Math.PI);
 /** The spline's minimum bin width and height and minimum interior derivative (rq-spline.ts). */
 const MIN_BIN = 1e-3;
 /** softplus⁻¹(1 − 1e-3): the raw derivative that gives a spline's boundary derivative 1. */
 const BOUNDARY_RAW_DERIVATIVE = Math.log(Math.expm1(1 - MIN_BIN));
 
-/** Columns of the model's (standardised / latent) space held by one tensor of shape [N, dims.length]. */
-interface Segment {
-  tensor: string;
-  dims: number[];
-  /** The block still holds x − mean: selecting from it divides by the scale. */
-  unscaled?: boolean;
-}
+type Segment = ColumnBlock;
 
 /** What the reverse pass needs from one coupling's forward pass. */
 interface CouplingTape {
@@ -123,7 +116,7 @@ class FlowGraph {
       return g.toBytes({ producerName: 'shiftwatch' });
     }
 
-    const base = segments.map((s) => this.baseLogDensity(s));
+    const base = segments.map((s) => baseTerm(this.g, this.model.base, s));
     const constant = this.constantTerm();
     g.op('Sum', [...base.map((b) => b.value), ...logDets, g.floatConst(constant)], {}, FLOW_ONNX_NAMES.logp);
     g.output(FLOW_ONNX_NAMES.logp, ElementType.FLOAT, [N]);
@@ -324,57 +317,10 @@ class FlowGraph {
     return g.op('Gemm', args);
   }
 
-  /**
-   * log p_Z of one latent block, as a [N] tensor, without its constants (see constantTerm), and a
-   * function that builds ∂ log p_Z/∂z for the block ([N, k]) when the score needs it.
-   * Normal: −½ Σ z². Student-t: −((ν+1)/2) log(1 + z²/ν), with derivative −(ν+1) z/(ν + z²).
-   */
-  private baseLogDensity(segment: Segment): { value: string; gradient: () => string } {
-    const { g } = this;
-    const z = segment.tensor;
-    const dof = segment.dims.map((j) => this.dof(j));
-    if (dof.every((nu) => nu === null)) {
-      const sumSquares = g.op('ReduceSumSquare', [z], { axes: ints([1]), keepdims: int(0) });
-      return { value: g.op('Mul', [sumSquares, g.floatConst(-0.5)]), gradient: () => g.op('Neg', [z]) };
-    }
-    const k = dof.length;
-    const squared = g.op('Mul', [z, z]);
-    // Normal dimensions get 1/ν = 0, so their log(1 + z²/ν) is 0 and their weight a is 0.
-    const invNu = dof.map((nu) => (nu === null ? 0 : 1 / nu));
-    const a = dof.map((nu) => (nu === null ? 0 : -(nu + 1) / 2));
-    const logTerm = g.op('Log', [g.op('Add', [g.op('Mul', [squared, g.floatConst(invNu)]), g.floatConst(1)])]);
-    let value = g.op('MatMul', [logTerm, g.floatTensor(a, [k], 'a')]);
-    const anyNormal = dof.some((nu) => nu === null);
-    if (anyNormal) {
-      const b = dof.map((nu) => (nu === null ? -0.5 : 0));
-      value = g.op('Add', [value, g.op('MatMul', [squared, g.floatTensor(b, [k], 'a')])]);
-    }
-    const gradient = () => {
-      // t: −(ν+1)·z/(ν + z²); normal: −z = z·(0/(1 + z²) − 1).
-      const alpha = g.floatConst(dof.map((nu) => (nu === null ? 0 : -(nu + 1))));
-      const beta = g.floatConst(dof.map((nu) => (nu === null ? 1 : nu)));
-      const denominator = g.op('Add', [squared, beta]);
-      if (!anyNormal) return g.op('Div', [g.op('Mul', [z, alpha]), denominator]);
-      const gamma = g.floatConst(dof.map((nu) => (nu === null ? -1 : 0)));
-      return g.op('Mul', [z, g.op('Add', [g.op('Div', [alpha, denominator]), gamma])]);
-    };
-    return { value, gradient };
-  }
-
-  private dof(j: number): number | null {
-    const base = this.model.base;
-    return base.kind === 'normal' ? null : (base.dof[j] ?? null);
-  }
-
   /** Everything in log p_X that does not depend on x: the base densities' constants and −Σ log scale. */
   private constantTerm(): number {
-    let constant = 0;
-    for (let j = 0; j < this.d; j++) {
-      const nu = this.dof(j);
-      constant += nu === null ? -0.5 * LOG_2PI : logGamma((nu + 1) / 2) - logGamma(nu / 2) - 0.5 * Math.log(nu * Math.PI);
-      constant -= Math.log(this.model.standardization.scale[j]!);
-    }
-    return constant;
+    const logScales = this.model.standardization.scale.reduce((sum, s) => sum + Math.log(s), 0);
+    return baseConstant(this.model.base, range(this.d)) - logScales;
   }
 
   // ---- reverse -------------------------------------------------------------------------------
@@ -419,55 +365,9 @@ class FlowGraph {
 
   // ---- columns -------------------------------------------------------------------------------
 
-  /**
-   * A tensor [N, target.length] holding the columns `target` (model dimensions, in that order) of
-   * the blocks in `segments`, with as few copies as possible: a block itself, a Slice, a Concat of a
-   * few runs, or else a MatMul with a 0/1 selection matrix (cheaper in ORT than a Gather along the
-   * columns, and exact: every output is one input times 1 plus zeros). An `unscaled` block (x − mean)
-   * is divided by the scale on the way, as is the result when `divideByScale` is set (the matrix
-   * then holds 1/scale instead of 1). With `name`, the result gets that name.
-   */
-  private select(segments: Segment[], target: number[], options: { name?: string; divideByScale?: boolean } = {}): string {
-    const { g } = this;
-    const { name } = options;
-    const scale = this.model.standardization.scale;
-    const unscaled = segments.some((s) => s.unscaled);
-    if (unscaled && segments.length !== 1) throw new Error('flow export: an unscaled block must be the only one');
-    const divide = unscaled || options.divideByScale === true;
-
-    const whole = segments.find((s) => sameList(s.dims, target));
-    if (whole !== undefined) {
-      if (divide) return g.op('Div', [whole.tensor, g.floatConst(target.map((j) => scale[j]!))], {}, name);
-      return name === undefined ? whole.tensor : g.op('Identity', [whole.tensor], {}, name);
-    }
-
-    const where = new Map<number, { segment: number; position: number }>();
-    segments.forEach((s, segment) => s.dims.forEach((dim, position) => where.set(dim, { segment, position })));
-    const runs: { segment: number; start: number; end: number }[] = [];
-    for (const dim of target) {
-      const at = where.get(dim);
-      if (at === undefined) throw new Error(`flow export: dimension ${dim} is not available`);
-      const last = runs[runs.length - 1];
-      if (last !== undefined && last.segment === at.segment && last.end === at.position) last.end++;
-      else runs.push({ segment: at.segment, start: at.position, end: at.position + 1 });
-    }
-    if (!divide && runs.length <= 4) {
-      const pieces = runs.map((r) => {
-        const s = segments[r.segment]!;
-        if (r.start === 0 && r.end === s.dims.length) return s.tensor;
-        return g.op('Slice', [s.tensor, g.int64Const([r.start]), g.int64Const([r.end]), g.int64Const([1])]);
-      });
-      if (pieces.length === 1) return name === undefined ? pieces[0]! : g.op('Identity', pieces, {}, name);
-      return g.op('Concat', pieces, { axis: int(1) }, name);
-    }
-    const source = segments.length === 1 ? segments[0]!.tensor : g.op('Concat', segments.map((s) => s.tensor), { axis: int(1) });
-    const order = segments.flatMap((s) => s.dims);
-    const matrix = new Array<number>(order.length * target.length).fill(0);
-    target.forEach((dim, k) => {
-      const i = order.indexOf(dim);
-      matrix[i * target.length + k] = divide ? 1 / scale[dim]! : 1;
-    });
-    return g.op('MatMul', [source, g.floatTensor(matrix, [order.length, target.length], 'sel')], {}, name);
+  /** `selectColumns` with this model's scale (see graph-blocks.ts). */
+  private select(segments: Segment[], target: number[], options: Omit<SelectOptions, 'scale'> = {}): string {
+    return selectColumns(this.g, segments, target, { ...options, scale: this.model.standardization.scale });
   }
 }
 
@@ -519,9 +419,3 @@ function transpose(dense: DenseLayer): number[] {
   for (let i = 0; i < dense.inputs; i++) for (let j = 0; j < dense.outputs; j++) result[j * dense.inputs + i] = dense.weights[i * dense.outputs + j]!;
   return result;
 }
-
-function sameList(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
