@@ -4,7 +4,7 @@
  */
 import { DEFAULT_ARCHITECTURE } from '../core/flow/init-flow.js';
 import { gaussian, seededRandom } from '../core/random.js';
-import { trainFlow } from '../flow/tf/train.js';
+import { trainFlow } from '../flow/train-flow.js';
 import { intFlag, parseFlags } from './args.js';
 import { machineInfo, RssSampler } from './machine.js';
 

@@ -24,7 +24,7 @@ import { gaussian, seededRandom } from '../core/random.js';
 import { cholesky } from '../core/localize/dense.js';
 import { benjaminiHochberg } from '../core/stats/multiple-testing.js';
 import { localizeWindow, type WindowLocalization } from '../core/localize/localize.js';
-import { trainFlow } from '../flow/tf/train.js';
+import { trainFlow } from '../flow/train-flow.js';
 import { FeatureLocalizer, fitFeatureLocalization, type LocalizationBundle } from '../flow/localize-scorer.js';
 import type { FlowModel } from '../core/flow/flow-spec.js';
 import { OnnxFlowScorer } from '../flow/onnx/onnx-scorer.js';

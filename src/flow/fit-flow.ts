@@ -6,20 +6,20 @@
  * a validation split for early stopping, and the training split. Integer-valued features are
  * dequantised with uniform noise on (−0.5, 0.5), identically at fit and at serve time.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { FlowBundle, FlowModel, FlowNulls } from '../core/flow/flow-spec.js';
 import type { FeatureSpec } from '../core/reference/schema.js';
 import type { Row } from '../core/reference/readers.js';
 import { seededRandom } from '../core/random.js';
 import { dequantizeRows } from '../core/flow/dequantize.js';
-import { trainFlow, type TrainFlowOptions } from './tf/train.js';
-import { shuffleInPlace } from './tf/train-data.js';
-import { TfFlow } from './tf/tf-flow.js';
+import { shuffleInPlace } from '../core/flow/train-data.js';
+import { trainFlow, type TrainFlowOptions } from './train-flow.js';
+import type { FlowTrainerName } from './training-engine.js';
 import { FeatureLocalizer, fitFeatureLocalization, type LocalizationBundle } from './localize-scorer.js';
 import { fitFlowNulls } from './flow-nulls.js';
+import { OnnxFlowScorer } from './onnx/onnx-scorer.js';
 import { MINIMUM_FLOORS } from '../core/reference/reference-size.js';
 
-export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'onEpoch' | 'logger'> & {
+export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRate' | 'robust' | 'tailAdaptive' | 'maxEpochs' | 'batchSize' | 'patience' | 'trainer' | 'onEpoch' | 'logger'> & {
   seed: number;
   /** Share of complete rows kept for calibration. Default 0.2. */
   calibrationFraction?: number;
@@ -44,9 +44,33 @@ export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRa
   nulls?: { windowSize: number; iidWindows?: number };
 };
 
+/**
+ * log p_X of row-major rows (original units, the model's feature order), computed by the trainer's
+ * own runtime: ONNX Runtime after the ONNX trainer (the scorer the service uses), tfjs after the
+ * tfjs trainer, so an ONNX fit never loads tfjs.
+ */
+async function flowLogLikelihoods(model: FlowModel, trainer: FlowTrainerName, rows: Float32Array, n: number): Promise<Float64Array> {
+  if (trainer === 'onnx') {
+    const scorer = await OnnxFlowScorer.create(model, { outputs: 'logp' });
+    try {
+      return await scorer.logProb(rows, n);
+    } finally {
+      await scorer.release();
+    }
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const flow = new (await import('./tf/tf-flow.js')).TfFlow(model);
+  const tensor = tf.tidy(() => flow.logProb(tf.tensor2d(rows, [n, model.dim])));
+  const logp = Float64Array.from(await tensor.data());
+  tensor.dispose();
+  flow.dispose();
+  return logp;
+}
+
 /** The time-ordered nulls of the flow's detectors (src/flow/flow-nulls.ts), from every complete row in time order. */
 async function timeOrderedNulls(
   model: FlowModel,
+  trainer: FlowTrainerName,
   rows: Float32Array,
   n: number,
   dim: number,
@@ -55,11 +79,7 @@ async function timeOrderedNulls(
   options: { categories: Record<string, (string | null)[]>; windowSize: number | undefined; iidWindows: number; seed: number },
 ): Promise<FlowNulls | undefined> {
   if (options.windowSize === undefined) return undefined;
-  const flow = new TfFlow(model);
-  const logpTensor = tf.tidy(() => flow.logProb(tf.tensor2d(rows, [n, dim])));
-  const logp = Float64Array.from(await logpTensor.data());
-  logpTensor.dispose();
-  flow.dispose();
+  const logp = await flowLogLikelihoods(model, trainer, rows, n);
   const localizer = localization ? await FeatureLocalizer.create(localization, localization.method === 'flow' ? model : null) : undefined;
   try {
     return await fitFlowNulls({
@@ -109,11 +129,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
     return out;
   };
   const calRows = select(calibration);
-  const flow = new TfFlow(result.model);
-  const logp = tf.tidy(() => flow.logProb(tf.tensor2d(calRows, [nCal, kept.length])));
-  const values = Array.from(await logp.data()).sort((a, b) => a - b);
-  logp.dispose();
-  flow.dispose();
+  const values = Array.from(await flowLogLikelihoods(result.model, result.trainer, calRows, nCal)).sort((a, b) => a - b);
   const text = (r: Row, f: string) => (r[f] === null || r[f] === undefined ? null : String(r[f]));
   const calibrationRows = order.slice(0, nCal).map((i) => complete[i]!);
   const trainingRows = order.slice(nCal).map((i) => complete[i]!);
@@ -136,7 +152,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   });
   // Every complete row in time order, dequantised as a served window would be, for the time-ordered nulls.
   const allRows = select(dequantizeRows(matrix(complete.map((_, i) => i)), numeric.length, dequantize, options.seed + 4));
-  const nulls = await timeOrderedNulls(result.model, allRows, complete.length, kept.length, values, localization, {
+  const nulls = await timeOrderedNulls(result.model, result.trainer, allRows, complete.length, kept.length, values, localization, {
     categories: Object.fromEntries((localization?.categorical ?? []).map((c) => [c.feature, complete.map((r) => text(r, c.feature))])),
     windowSize: options.nulls?.windowSize ?? locOptions?.windowSize,
     iidWindows: options.nulls?.iidWindows ?? 200,

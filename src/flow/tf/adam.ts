@@ -1,25 +1,10 @@
 /**
  * Adam with global gradient-norm clipping and a learning rate chosen per step (for the cosine
- * schedule). Written out instead of tf.train.adam because tfjs optimizers neither clip by global
- * norm nor expose a settable learning rate.
+ * schedule), on tfjs variables: the maths of src/core/flow/adam.ts. Written out instead of
+ * tf.train.adam because tfjs optimizers neither clip by global norm nor expose a settable learning rate.
  */
 import * as tf from '@tensorflow/tfjs';
-
-export interface AdamOptions {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** Rescale the gradient when its global L2 norm exceeds this (Infinity: no clipping). */
-  clipNorm: number;
-}
-
-export const DEFAULT_ADAM: AdamOptions = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: 5 };
-
-/** lr·½(1 + cos(π·step/total)): from lr at step 0 to 0 at step `total`. */
-export function cosineLearningRate(lr: number, step: number, total: number): number {
-  if (total <= 0) return lr;
-  return 0.5 * lr * (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
-}
+import { DEFAULT_ADAM, type AdamOptions } from '../../core/flow/adam.js';
 
 /**
  * Adam state per variable. (One flattened vector would need fewer kernels, but slicing it back

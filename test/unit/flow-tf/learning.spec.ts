@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { logProb } from '../../../src/core/flow/flow-math.js';
 import { gaussian, seededRandom } from '../../../src/core/random.js';
 import { TfFlow } from '../../../src/flow/tf/tf-flow.js';
-import { trainFlow } from '../../../src/flow/tf/train.js';
+import { trainFlow } from '../../../src/flow/train-flow.js';
 
 // Spec §5.10 learning check: 20 000 samples of a 2-D Gaussian with correlation 0.8, whose expected
 // log-likelihood is E log p = −(1 + log 2π) − ½ log(0.36) = −2.3270514. The marginals are shifted
@@ -31,7 +31,10 @@ function trueLogProb(x: number, y: number): number {
 
 const meanOver = (columns: Float64Array[], f: (x: number, y: number) => number) => columns[0].reduce((sum, x, i) => sum + f(x, columns[1][i]), 0) / columns[0].length;
 
-it('learns a correlated 2-D Gaussian to within 0.03 nats of the true log-likelihood', async () => {
+it.each([
+  ['onnx', 'onnxruntime-cpu'],
+  ['tfjs', 'wasm'],
+] as const)('the %s trainer learns a correlated 2-D Gaussian to within 0.03 nats of the true log-likelihood', async (trainer, backend) => {
   // Small and quick (the suite must stay well under a minute on a busy 2-core machine): 4 couplings
   // of width 32, batch 512 at lr 5e-3 for 6 epochs. This gets to within ~0.01 nats of the
   // oracle; the spec's defaults (batch 256, lr 1e-3, up to 200 epochs) take several times longer.
@@ -39,9 +42,9 @@ it('learns a correlated 2-D Gaussian to within 0.03 nats of the true log-likelih
   const validation = sample(3000, 2);
   const result = await trainFlow(
     { columns: train, features: ['a', 'b'] },
-    { validation: { columns: validation }, architecture: { layers: 4, hidden: 32, depth: 2 }, maxEpochs: 6, batchSize: 512, learningRate: 5e-3, seed: 3 },
+    { validation: { columns: validation }, architecture: { layers: 4, hidden: 32, depth: 2 }, maxEpochs: 6, batchSize: 512, learningRate: 5e-3, seed: 3, trainer },
   );
-  expect(result.backend).toBe('wasm');
+  expect(result.backend).toBe(backend);
   expect(result.rows).toEqual({ train: 17000, validation: 3000, nonFinite: 0 });
 
   // On the validation rows: against the true density of the same rows (no sampling noise), and

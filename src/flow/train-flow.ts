@@ -1,17 +1,18 @@
 /**
- * Maximum-likelihood training of a coupling flow in tfjs (float32), spec §5.7: Adam with cosine
- * decay to 0 over the maximum number of epochs, global gradient-norm clipping, validation NLL every
- * epoch, early stopping that keeps the best weights. Deterministic for a given seed and backend.
+ * Maximum-likelihood training of a coupling flow (float32), spec §5.7: Adam with cosine decay to 0
+ * over the maximum number of epochs, global gradient-norm clipping, validation NLL every epoch,
+ * early stopping that keeps the best weights. The loop is the same for both engines
+ * (training-engine.ts): ONNX Runtime (the default where it covers the architecture: affine
+ * couplings) and tfjs (the reference; spline couplings). Deterministic for a given seed and engine.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { FlowModel, TrainingEpoch } from '../../core/flow/flow-spec.js';
-import { DEFAULT_ARCHITECTURE, initFlow, type FlowArchitecture } from '../../core/flow/init-flow.js';
-import { seededRandom } from '../../core/random.js';
-import type { Logger } from '../../logging.js';
-import { ClippedAdam, cosineLearningRate, DEFAULT_ADAM } from './adam.js';
-import { selectBackend, type TfBackendName } from './backend.js';
-import { TfFlow } from './tf-flow.js';
-import { prepareTrainingData, shuffleInPlace, type TrainingColumns } from './train-data.js';
+import type { FlowModel, TrainingEpoch } from '../core/flow/flow-spec.js';
+import { cosineLearningRate, DEFAULT_ADAM } from '../core/flow/adam.js';
+import { DEFAULT_ARCHITECTURE, initFlow, type FlowArchitecture } from '../core/flow/init-flow.js';
+import { prepareTrainingData, shuffleInPlace, type TrainingColumns } from '../core/flow/train-data.js';
+import { seededRandom } from '../core/random.js';
+import type { Logger } from '../logging.js';
+import { untrainableReason } from './onnx/flow-parameters.js';
+import type { FlowTrainerName, TrainingEngine, TrainingEngineInput } from './training-engine.js';
 
 export interface EpochProgress {
   epoch: number;
@@ -48,6 +49,11 @@ export interface TrainFlowOptions {
   validationFraction?: number;
   /** Seeds the split, the initial weights and the shuffling. Default 0. */
   seed?: number;
+  /**
+   * Which engine computes the steps: 'onnx' (ONNX Runtime, one thread; affine couplings only) or
+   * 'tfjs'. Default: 'onnx' where it covers the architecture, else 'tfjs'.
+   */
+  trainer?: FlowTrainerName;
   onEpoch?: (progress: EpochProgress) => void;
   logger?: Logger;
 }
@@ -59,25 +65,24 @@ export interface TrainFlowResult {
   /** Epoch (1-based) whose weights were kept; 0 when no epoch beat the initial model. */
   bestEpoch: number;
   seconds: number;
-  backend: TfBackendName;
+  trainer: FlowTrainerName;
+  /** The engine's runtime, e.g. 'onnxruntime-cpu' or the tfjs backend ('wasm', 'tensorflow', …). */
+  backend: string;
   dropped: string[];
   rows: { train: number; validation: number; nonFinite: number };
 }
 
-const VALIDATION_BATCH = 4096;
+/** The engine asked for, or the default for this model; throws when 'onnx' is asked for and cannot train it. */
+export function chooseTrainer(model: FlowModel, asked: FlowTrainerName | undefined): FlowTrainerName {
+  const reason = untrainableReason(model);
+  if (asked === 'onnx' && reason !== null) throw new Error(`the ONNX trainer cannot train this flow: ${reason}; use the tfjs trainer`);
+  return asked ?? (reason === null ? 'onnx' : 'tfjs');
+}
 
-/** Mean NLL of row-major standardised rows (original-unit NLL: add Σ log scale). */
-async function meanNll(flow: TfFlow, rows: tf.Tensor2D): Promise<number> {
-  const n = rows.shape[0];
-  const parts: tf.Scalar[] = [];
-  for (let start = 0; start < n; start += VALIDATION_BATCH) {
-    const size = Math.min(VALIDATION_BATCH, n - start);
-    parts.push(tf.tidy(() => tf.sum(flow.logProbStandardized(tf.slice(rows, [start, 0], [size, rows.shape[1]])))));
-  }
-  const total = tf.addN(parts);
-  const value = (await total.data())[0];
-  tf.dispose([...parts, total]);
-  return -value / n;
+async function createEngine(trainer: FlowTrainerName, input: TrainingEngineInput, logger?: Logger): Promise<TrainingEngine> {
+  // Loaded on demand: the ONNX path never loads tfjs, and the other way round.
+  if (trainer === 'onnx') return (await import('./onnx/onnx-trainer.js')).createOnnxTrainingEngine(input);
+  return (await import('./tf/tf-trainer.js')).createTfTrainingEngine(input, logger);
 }
 
 export async function trainFlow(data: TrainingColumns, options: TrainFlowOptions = {}): Promise<TrainFlowResult> {
@@ -89,7 +94,6 @@ export async function trainFlow(data: TrainingColumns, options: TrainFlowOptions
   const patience = options.patience ?? 20;
   const minImprovement = options.minImprovement ?? 1e-4;
   const learningRate = options.learningRate ?? 1e-3;
-  const backend = await selectBackend(logger);
 
   const prepared = prepareTrainingData(data, {
     validation: options.validation,
@@ -99,50 +103,33 @@ export async function trainFlow(data: TrainingColumns, options: TrainFlowOptions
     seed,
   });
   const { standardization, rows } = prepared;
-  const dim = standardization.features.length;
   // NLL in original units = NLL in u-space + Σ log scale_j.
   const logScaleSum = standardization.scale.reduce((sum, s) => sum + Math.log(s), 0);
   const architecture = { ...DEFAULT_ARCHITECTURE, ...options.architecture };
-  const flow = new TfFlow(initFlow(standardization, architecture, prepared.base, seed));
-  const adam = new ClippedAdam(flow.variables, { ...DEFAULT_ADAM, clipNorm: options.clipNorm ?? DEFAULT_ADAM.clipNorm });
-  const train = tf.tensor2d(prepared.train, [rows.train, dim]);
-  const validation = tf.tensor2d(prepared.validation, [rows.validation, dim]);
-  logger?.info('flow training started', { backend: backend.name, dim, rows, dropped: prepared.dropped, kind: architecture.kind, base: prepared.base.kind });
-
-  const random = seededRandom(seed + 1);
-  const order = Int32Array.from({ length: rows.train }, (_, i) => i);
-  const stepsPerEpoch = Math.ceil(rows.train / batchSize);
-  const totalSteps = maxEpochs * stepsPerEpoch;
-  const epochs: TrainingEpoch[] = [];
-  let best = { epoch: 0, nll: (await meanNll(flow, validation)) + logScaleSum, weights: flow.snapshot() };
-  let step = 0;
+  const initial = initFlow(standardization, architecture, prepared.base, seed);
+  const trainer = chooseTrainer(initial, options.trainer);
+  const engine = await createEngine(trainer, { initial, data: prepared, adam: { ...DEFAULT_ADAM, clipNorm: options.clipNorm ?? DEFAULT_ADAM.clipNorm } }, logger);
   try {
+    logger?.info('flow training started', { trainer, backend: engine.backend, dim: standardization.features.length, rows, dropped: prepared.dropped, kind: architecture.kind, base: prepared.base.kind });
+    const random = seededRandom(seed + 1);
+    const order = Int32Array.from({ length: rows.train }, (_, i) => i);
+    const totalSteps = maxEpochs * Math.ceil(rows.train / batchSize);
+    let step = 0;
+    const nextRate = () => cosineLearningRate(learningRate, step++, totalSteps);
+    const epochs: TrainingEpoch[] = [];
+    let best = { epoch: 0, nll: (await engine.validationNll()) + logScaleSum };
+    engine.keepBest();
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const epochStart = performance.now();
       shuffleInPlace(order, random);
-      const losses: tf.Scalar[] = [];
-      for (let start = 0; start < rows.train; start += batchSize) {
-        const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, rows.train)), 'int32');
-        const rate = cosineLearningRate(learningRate, step++, totalSteps);
-        losses.push(
-          tf.tidy(() => {
-            const batch = tf.gather(train, indices);
-            const loss = adam.step(() => tf.neg(tf.mean(flow.logProbStandardized(batch))) as tf.Scalar, rate);
-            return tf.mul(loss, indices.shape[0]) as tf.Scalar;
-          }),
-        );
-        indices.dispose();
-      }
-      const lossSum = tf.addN(losses);
-      const trainNll = (await lossSum.data())[0] / rows.train + logScaleSum;
-      tf.dispose([...losses, lossSum]);
+      const trainNll = (await engine.epoch(order, batchSize, nextRate)) / rows.train + logScaleSum;
       const trainSeconds = (performance.now() - epochStart) / 1000;
-      const validationNll = (await meanNll(flow, validation)) + logScaleSum;
+      const validationNll = (await engine.validationNll()) + logScaleSum;
       const seconds = (performance.now() - epochStart) / 1000;
       epochs.push({ epoch, trainNll, validationNll, seconds });
       if (validationNll < best.nll - minImprovement) {
-        tf.dispose(best.weights);
-        best = { epoch, nll: validationNll, weights: flow.snapshot() };
+        best = { epoch, nll: validationNll };
+        engine.keepBest();
       }
       const elapsed = (performance.now() - started) / 1000;
       onEpoch?.({ epoch, maxEpochs, trainNll, validationNll, rowsPerSecond: rows.train / trainSeconds, etaSeconds: (elapsed / epoch) * (maxEpochs - epoch) });
@@ -154,14 +141,12 @@ export async function trainFlow(data: TrainingColumns, options: TrainFlowOptions
       if (epoch - best.epoch >= patience) break;
       await new Promise((resolve) => setImmediate(resolve)); // let timers and signals run between epochs
     }
-    flow.restore(best.weights);
-    const model = flow.toModel();
+    engine.restoreBest();
+    const model = engine.model();
     const seconds = (performance.now() - started) / 1000;
-    logger?.info('flow training finished', { epochs: epochs.length, bestEpoch: best.epoch, validationNll: best.nll, seconds });
-    return { model, epochs, bestEpoch: best.epoch, seconds, backend: backend.name, dropped: prepared.dropped, rows };
+    logger?.info('flow training finished', { trainer, epochs: epochs.length, bestEpoch: best.epoch, validationNll: best.nll, seconds });
+    return { model, epochs, bestEpoch: best.epoch, seconds, trainer, backend: engine.backend, dropped: prepared.dropped, rows };
   } finally {
-    tf.dispose([...best.weights, train, validation]);
-    adam.dispose();
-    flow.dispose();
+    await engine.dispose();
   }
 }

@@ -2,10 +2,10 @@
  * Data preparation for flow training: the validation split, standardisation fitted on the training
  * rows only, float64 standardisation into row-major float32, and the tail-adaptive base choice.
  */
-import type { BaseDistribution, Standardization } from '../../core/flow/flow-spec.js';
-import { tailIndex } from '../../core/flow/base-density.js';
-import { fitStandardization } from '../../core/flow/standardize.js';
-import { seededRandom } from '../../core/random.js';
+import type { BaseDistribution, Standardization } from './flow-spec.js';
+import { tailIndex } from './base-density.js';
+import { fitStandardization } from './standardize.js';
+import { seededRandom } from '../random.js';
 
 export interface TrainingColumns {
   /** One column per feature, original units; all of equal length. */
