@@ -1,58 +1,137 @@
 /**
- * `npm run bench -- flow-fit`: wall time, rows/s and peak RSS of training the default flow
- * (6 affine couplings, hidden 128) on N rows × D correlated features, as `shiftwatch fit` does.
+ * `npm run bench -- flow-fit`: the whole flow fit of `shiftwatch fit` (`fitFlow`: calibration split,
+ * standardisation, training with early stopping, calibration log-likelihoods; the conditional
+ * feature test's null is not part of it) on N rows × D correlated features, with the fit command's
+ * defaults, once per trainer in the same run: wall time, train rows/s, best validation NLL and
+ * peak RSS, and the speed ratio of the trainers. `measureFlowFit` is reusable (the scale scenario
+ * reports `fitSeconds50kx32` from it).
  */
 import { DEFAULT_ARCHITECTURE } from '../core/flow/init-flow.js';
+import type { FeatureSpec } from '../core/reference/schema.js';
+import type { Row } from '../core/reference/readers.js';
 import { gaussian, seededRandom } from '../core/random.js';
-import { trainFlow } from '../flow/train-flow.js';
-import { intFlag, parseFlags } from './args.js';
+import { fitFlow } from '../flow/fit-flow.js';
+import type { FlowTrainerName } from '../flow/training-engine.js';
+import { intFlag, parseFlags, UsageError } from './args.js';
 import { machineInfo, RssSampler } from './machine.js';
 
-export async function runFlowFit(argv: readonly string[]): Promise<Record<string, unknown>> {
-  const flags = parseFlags(argv, ['rows', 'dim', 'epochs', 'batch', 'lr', 'seed']);
-  const rows = intFlag(flags, 'rows', 50_000);
-  const dim = intFlag(flags, 'dim', 32);
-  // The defaults of `shiftwatch fit`.
-  const epochs = intFlag(flags, 'epochs', 40);
-  const batchSize = intFlag(flags, 'batch', 1024);
-  const learningRate = Number(flags.get('lr') ?? 0.004);
-  const normal = gaussian(seededRandom(intFlag(flags, 'seed', 1)));
-  // A chain of correlated features with some skewed ones, so training has structure to learn.
-  const columns = Array.from({ length: dim }, () => new Float64Array(rows));
+/** The fit command's flow defaults (src/cli/fit-command.ts) and the benchmark's data size. */
+export const FLOW_FIT_DEFAULTS = { rows: 50_000, dim: 32, epochs: 40, batchSize: 1024, learningRate: 0.004, seed: 1 } as const;
+
+export interface FlowFitSettings {
+  rows: number;
+  dim: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+export interface FlowFitMeasurement {
+  trainer: FlowTrainerName;
+  backend: string;
+  /** Wall time of the whole `fitFlow` call. */
+  seconds: number;
+  /** Of which training (trainFlow). */
+  trainingSeconds: number;
+  epochs: number;
+  bestEpoch: number;
+  bestValidationNll: number;
+  rows: { train: number; validation: number; calibration: number };
+  trainRowsPerSecond: number;
+  peakRssMiB: number;
+}
+
+/**
+ * A chain of correlated features, every fourth one log-normal, so training has structure to learn
+ * (the data of the earlier tfjs-only measurement, as reference rows).
+ */
+export function flowFitRows(rows: number, dim: number, seed: number): { rows: Row[]; specs: FeatureSpec[] } {
+  const normal = gaussian(seededRandom(seed));
+  const names = Array.from({ length: dim }, (_, j) => `f${String(j).padStart(2, '0')}`);
+  const out: Row[] = [];
   for (let i = 0; i < rows; i++) {
+    const row: Row = {};
     let prev = normal();
     for (let j = 0; j < dim; j++) {
       prev = 0.7 * prev + Math.sqrt(1 - 0.49) * normal();
-      columns[j]![i] = j % 4 === 3 ? Math.exp(0.5 * prev) : prev;
+      row[names[j]!] = j % 4 === 3 ? Math.exp(0.5 * prev) : prev;
     }
+    out.push(row);
   }
+  return { rows: out, specs: names.map((name) => ({ name, kind: 'numeric' })) };
+}
+
+/** One `fitFlow` on the benchmark data with the given trainer; progress per epoch on stderr. */
+export async function measureFlowFit(trainer: FlowTrainerName, settings: Partial<FlowFitSettings> = {}): Promise<FlowFitMeasurement> {
+  const s = { ...FLOW_FIT_DEFAULTS, ...settings };
+  const { rows, specs } = flowFitRows(s.rows, s.dim, s.seed);
   const rss = new RssSampler();
-  rss.phase('train');
-  const result = await trainFlow({ columns, features: columns.map((_, j) => `f${j}`) }, {
-    maxEpochs: epochs,
-    batchSize,
-    learningRate,
-    seed: 1,
-    onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s\n`),
+  rss.phase('fit');
+  const started = performance.now();
+  const flow = await fitFlow(rows, specs, {
+    seed: s.seed,
+    architecture: { kind: 'affine', layers: DEFAULT_ARCHITECTURE.layers, hidden: DEFAULT_ARCHITECTURE.hidden },
+    maxEpochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: s.learningRate,
+    trainer,
+    onEpoch: (e) => process.stderr.write(`${trainer} epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s\n`),
   });
-  const peak = rss.peak('train');
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMiB = rss.peak('fit');
   rss.stop();
-  const trained = result.rows.train * result.epochs.length;
+  if ('skipped' in flow) throw new Error(`flow fit skipped: ${flow.skipped}`);
+  const t = flow.training;
+  return {
+    trainer,
+    backend: t.backend,
+    seconds: round(seconds, 2),
+    trainingSeconds: round(t.seconds, 2),
+    epochs: t.epochs.length,
+    bestEpoch: t.bestEpoch,
+    bestValidationNll: t.epochs[t.bestEpoch - 1]?.validationNll ?? NaN,
+    rows: t.rows,
+    trainRowsPerSecond: Math.round((t.rows.train * t.epochs.length) / t.seconds),
+    peakRssMiB,
+  };
+}
+
+/** `fitSeconds50kx32`: the whole flow fit of 50,000 × 32 rows with the defaults, one core (ONNX trainer). */
+export async function fitSeconds50kx32(): Promise<number> {
+  return (await measureFlowFit('onnx')).seconds;
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export async function runFlowFit(argv: readonly string[]): Promise<Record<string, unknown>> {
+  const flags = parseFlags(argv, ['rows', 'dim', 'epochs', 'batch', 'lr', 'seed', 'trainers']);
+  const settings: FlowFitSettings = {
+    rows: intFlag(flags, 'rows', FLOW_FIT_DEFAULTS.rows),
+    dim: intFlag(flags, 'dim', FLOW_FIT_DEFAULTS.dim),
+    epochs: intFlag(flags, 'epochs', FLOW_FIT_DEFAULTS.epochs),
+    batchSize: intFlag(flags, 'batch', FLOW_FIT_DEFAULTS.batchSize),
+    learningRate: Number(flags.get('lr') ?? FLOW_FIT_DEFAULTS.learningRate),
+    seed: intFlag(flags, 'seed', FLOW_FIT_DEFAULTS.seed),
+  };
+  const trainers = (flags.get('trainers') ?? 'onnx,tfjs').split(',').map((t) => t.trim());
+  if (trainers.length === 0 || trainers.some((t) => t !== 'onnx' && t !== 'tfjs')) throw new UsageError(`--trainers takes onnx and/or tfjs, got "${trainers.join(',')}"`);
+  const results: Partial<Record<FlowTrainerName, FlowFitMeasurement>> = {};
+  for (const trainer of trainers as FlowTrainerName[]) results[trainer] = await measureFlowFit(trainer, settings);
+  const { onnx, tfjs } = results;
+  const defaults = (Object.keys(FLOW_FIT_DEFAULTS) as (keyof FlowFitSettings)[]).every((k) => settings[k] === FLOW_FIT_DEFAULTS[k]);
   return {
     scenario: 'flow-fit',
     machine: machineInfo(),
-    rows,
-    dim,
-    architecture: { layers: DEFAULT_ARCHITECTURE.layers, hidden: DEFAULT_ARCHITECTURE.hidden, depth: DEFAULT_ARCHITECTURE.depth },
-    batchSize,
-    learningRate,
-    backend: result.backend,
-    epochs: result.epochs.length,
-    bestEpoch: result.bestEpoch,
-    seconds: Math.round(result.seconds * 10) / 10,
-    secondsPerEpoch: Math.round((result.seconds / result.epochs.length) * 10) / 10,
-    trainRowsPerSecond: Math.round(trained / result.seconds),
-    bestValidationNll: result.epochs[result.bestEpoch - 1]?.validationNll,
-    peakRssMiB: peak,
+    ...settings,
+    architecture: { kind: 'affine', layers: DEFAULT_ARCHITECTURE.layers, hidden: DEFAULT_ARCHITECTURE.hidden, depth: DEFAULT_ARCHITECTURE.depth },
+    // The issue's figure: only for the default data size and settings, ONNX trainer.
+    ...(defaults && onnx ? { fitSeconds50kx32: onnx.seconds } : {}),
+    ...(onnx ? { fitSecondsOnnx: onnx.seconds, validationNllOnnx: onnx.bestValidationNll } : {}),
+    ...(tfjs ? { fitSecondsTfjs: tfjs.seconds, validationNllTfjs: tfjs.bestValidationNll } : {}),
+    ...(onnx && tfjs
+      ? { speedRatioOnnxOverTfjs: round(tfjs.seconds / onnx.seconds, 2), validationNllOnnxMinusTfjs: onnx.bestValidationNll - tfjs.bestValidationNll }
+      : {}),
+    trainers: results,
   };
 }

@@ -52,6 +52,8 @@ export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <
   --flow-epochs <n>        most training epochs; early stopping on validation NLL (default 40)
   --flow-batch <n>         rows per training step (default 1024)
   --flow-lr <x>            initial Adam learning rate, cosine-decayed to 0 (default 0.004)
+  --flow-trainer <t>       onnx (ONNX Runtime on one core; the default for affine flows) | tfjs
+                           (the reference implementation; the only trainer for spline flows)
   --tail-adaptive          Student-t base for heavy-tailed features (tail index by the moment estimator)
   --localize-replicates <n> bootstrap windows of the conditional feature test's null (default 2000; 0: no test)
   --localize-method <m>    flow (default: score in the flow's latent space) | gaussian (closed form on the standardised features)`;
@@ -68,7 +70,7 @@ export async function runFit(argv: string[]): Promise<void> {
       classes: { type: 'string' }, 'prob-prefix': { type: 'string' }, 'logit-prefix': { type: 'string' }, 'no-predictions': { type: 'boolean' },
       'min-rows': { type: 'string' }, 'null-rows-per-window': { type: 'string' }, 'atc-min-rows': { type: 'string' }, 'atc-min-errors': { type: 'string' }, 'flow-min-rows': { type: 'string' },
       flow: { type: 'string' }, 'flow-layers': { type: 'string' }, 'flow-hidden': { type: 'string' },
-      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'tail-adaptive': { type: 'boolean' }, 'localize-replicates': { type: 'string' }, 'localize-method': { type: 'string' },
+      'flow-epochs': { type: 'string' }, 'flow-batch': { type: 'string' }, 'flow-lr': { type: 'string' }, 'flow-trainer': { type: 'string' }, 'tail-adaptive': { type: 'boolean' }, 'localize-replicates': { type: 'string' }, 'localize-method': { type: 'string' },
     },
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
@@ -95,6 +97,9 @@ export async function runFit(argv: string[]): Promise<void> {
   const printers = { read: progressPrinter('reading   '), summarise: progressPrinter('summarising'), nulls: progressPrinter('null sims '), predictions: progressPrinter('calibration') };
   const flowKind = values.flow ?? 'affine';
   if (!['affine', 'spline', 'none'].includes(flowKind)) throw new UsageError(`--flow must be affine, spline or none, got "${flowKind}"`);
+  const trainer = values['flow-trainer'];
+  if (trainer !== undefined && trainer !== 'onnx' && trainer !== 'tfjs') throw new UsageError(`--flow-trainer must be onnx or tfjs, got "${trainer}"`);
+  if (trainer === 'onnx' && flowKind === 'spline') throw new UsageError('--flow-trainer onnx trains affine flows only; spline flows train with tfjs');
   const seed = int('seed', values.seed, 1);
   const flowPrinter = progressPrinter('flow      ');
   const localizePrinter = progressPrinter('localize  ');
@@ -115,6 +120,7 @@ export async function runFit(argv: string[]): Promise<void> {
       batchSize: int('flow-batch', values['flow-batch'], 1024),
       learningRate: positive('flow-lr', values['flow-lr'], 0.004),
       tailAdaptive: values['tail-adaptive'] ?? false,
+      ...(trainer ? { trainer } : {}),
       ...(replicates > 0 ? { localization: { windowSize, alpha, replicates, method, onProgress: localizePrinter } } : {}),
       onEpoch: (e) => flowPrinter(e.epoch, e.maxEpochs, `epoch ${e.epoch}/${e.maxEpochs} train NLL ${e.trainNll.toFixed(3)} val NLL ${e.validationNll.toFixed(3)} ${Math.round(e.rowsPerSecond)} rows/s`),
     });

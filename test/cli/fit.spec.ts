@@ -171,6 +171,17 @@ describe('shiftwatch fit: reference data in, bundle out', () => {
     expect(flow.training.epochs).toHaveLength(3);
     expect(flow.training.rows.calibration).toBe(600);
     expect(flow.calibration).toHaveLength(600);
+    expect(flow.training.backend).toBe('onnxruntime-cpu');
+  });
+
+  it('--flow-trainer tfjs trains the same flow with the tfjs reference implementation', async () => {
+    const out = tmp.path('bundle-flow-tfjs');
+    const fast = FAST.filter((a) => a !== '--flow' && a !== 'none');
+    const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', out, ...fast, '--flow-layers', '2', '--flow-hidden', '16', '--flow-epochs', '3', '--flow-trainer', 'tfjs']);
+    expect(outcome(result)).toEqual({ code: 0, stderr: expect.stringMatching(/flow .*epoch 3\/3 train NLL/) });
+    const flow = readBundleJson(out).flow!;
+    expect(flow.training.backend).toBe('wasm');
+    expect(flow.training.epochs).toHaveLength(3);
   });
 });
 
@@ -266,6 +277,13 @@ describe('shiftwatch fit: usage errors exit 2 with the usage', () => {
   it('an unknown flow kind', async () => {
     const result = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--flow', 'maf']);
     expect(outcome(result)).toEqual({ code: 2, stderr: expect.stringContaining('--flow must be affine, spline or none, got "maf"') });
+  });
+
+  it('an unknown flow trainer, or the ONNX trainer for a spline flow', async () => {
+    const unknown = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--flow-trainer', 'torch']);
+    expect(outcome(unknown)).toEqual({ code: 2, stderr: expect.stringContaining('--flow-trainer must be onnx or tfjs, got "torch"') });
+    const spline = await runCli(['fit', '--input', csv, '--model', 'm', '--out', tmp.path('never'), '--flow', 'spline', '--flow-trainer', 'onnx']);
+    expect(outcome(spline)).toEqual({ code: 2, stderr: expect.stringContaining('--flow-trainer onnx trains affine flows only') });
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {
