@@ -413,6 +413,11 @@ export interface TestWindowOptions {
   onset?: { state: OnsetState; windowId: string };
   /** Time-ordered nulls of the statistics' z (see localizeWindow). */
   timeNulls?: readonly (TimeNull | undefined)[];
+  /**
+   * Flow method: the rows' latent points z = f(x) (row-major, n × features), when the caller already
+   * has them from the pass that gave log p (`logProbAndLatent`); otherwise the localizer computes them.
+   */
+  latent?: Float32Array;
 }
 
 export interface WindowTestResult extends WindowLocalization {
@@ -448,12 +453,17 @@ export class FeatureLocalizer {
     return best;
   }
 
-  /** S_j (and T_c) of a window: `rows` row-major float32, n × features, in the bundle's feature order. */
-  async statistics(rows: Float32Array, n: number, categories: TestWindowOptions['categories'] = {}): Promise<WindowStatistics> {
+  /**
+   * S_j (and T_c) of a window: `rows` row-major float32, n × features, in the bundle's feature order.
+   * `latent`: the rows' latent points when already computed (flow method only; see TestWindowOptions).
+   */
+  async statistics(rows: Float32Array, n: number, categories: TestWindowOptions['categories'] = {}, latent?: Float32Array): Promise<WindowStatistics> {
     const d = this.engine.d;
     if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`a window needs at least 2 rows, got ${n}`);
     if (rows.length < n * d) throw new RangeError(`${rows.length} values hold fewer than ${n} rows × ${d} features`);
-    const points = await this.engine.points(rows, n);
+    if (latent !== undefined && this.bundle.method !== 'flow') throw new Error('latent points are given to a localizer that does not use the flow');
+    if (latent !== undefined && latent.length < n * d) throw new RangeError(`${latent.length} latent values hold fewer than ${n} rows × ${d} features`);
+    const points = latent ?? (await this.engine.points(rows, n));
     const stats = statsOf(points, n, d);
     const skipped: Record<string, number> = {};
     const levels = this.bundle.categorical.map((model) => {
@@ -476,7 +486,7 @@ export class FeatureLocalizer {
 
   /** Statistics, p-values, BH, ranking and (optionally) the onset update for one window. */
   async testWindow(rows: Float32Array, n: number, options: TestWindowOptions = {}): Promise<WindowTestResult> {
-    const statistics = await this.statistics(rows, n, options.categories);
+    const statistics = await this.statistics(rows, n, options.categories, options.latent);
     const marginal = options.marginalPValues;
     const localization = localizeWindow({
       features: statistics.features,

@@ -50,9 +50,11 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     if (flowProblems.length > 0) {
       throw new ConfigError(`models[${i}].bundle`, `the bundle's density flow is malformed: ${flowProblems.slice(0, 5).join('; ')}`, 'refit the bundle with `shiftwatch fit`, or set flow.scorer: off to run without the flow');
     }
+    // A flow-method conditional test starts from the latent points: the scorer's pass returns them with log p.
+    const latent = bundle.flow?.localization?.method === 'flow';
     const flowScorer = bundle.flow === undefined || config.flow.scorer === 'off'
       ? undefined
-      : await createFlowScorer(bundle.flow.model, config.flow.scorer, config.flow.batchSize, logger, m.name);
+      : await createFlowScorer(bundle.flow.model, config.flow.scorer, config.flow.batchSize, logger, m.name, { latent });
     if (flowScorer) logger.info(`model ${m.name}: flow of ${bundle.flow!.model.dim} inputs scored by ${flowScorer.scorer} (${flowScorer.backend})`);
     const localization = flowScorer ? bundle.flow!.localization : undefined;
     const localizer = localization ? await FeatureLocalizer.create(localization, localization.method === 'flow' ? bundle.flow!.model : null) : undefined;

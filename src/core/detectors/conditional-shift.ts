@@ -14,7 +14,7 @@ import type { WindowEvaluation } from '../detect/feature-tests.js';
 import { StateDecodeError, type DetectorResult, type WindowDetector } from './contract.js';
 import type { DetectorFactory } from './model.js';
 import { decodeDrift, expectKeys, sequentialParams, sequentialStep } from './sequential.js';
-import { flowRows } from './flow-rows.js';
+import { flowPass } from './flow-rows.js';
 
 export interface ConditionalDetails {
   localization: WindowLocalization;
@@ -33,7 +33,8 @@ export const conditionalShift: DetectorFactory = {
   create(model, settings): WindowDetector<ConditionalDetails, ConditionalState> | undefined {
     const flow = model.bundle.flow;
     const localizer = model.localizer;
-    if (flow?.localization === undefined || localizer === undefined || model.flowScorer === undefined) return undefined;
+    const scorer = model.flowScorer;
+    if (flow?.localization === undefined || localizer === undefined || scorer === undefined) return undefined;
     const nulls = flow.nulls?.conditional;
     const params = sequentialParams(settings.sequential, nulls?.lag1 ?? 0);
     return {
@@ -42,18 +43,20 @@ export const conditionalShift: DetectorFactory = {
       cusumThreshold: params.h,
       initialState: () => ({ drift: initialDriftState(), onset: createOnsetState() }),
       async test(window, earlier): Promise<DetectorResult<ConditionalDetails>> {
-        const rows = flowRows(flow, window);
+        // The flow pass covariate-shift reuses; its latent points, when the scorer gives them, spare the test its own.
+        const pass = await flowPass(flow, scorer, window);
         const marginal = earlier.get('feature-shift')?.details as WindowEvaluation | undefined;
         const marginalPValues = Object.fromEntries((marginal?.features ?? []).filter((f) => f.tested).map((f) => [f.feature, f.pValue]));
-        if (rows === undefined) {
+        if (pass === undefined) {
           const empty: WindowLocalization = { detected: false, alpha: settings.tests.alpha, ranked: [], suspects: [], pValue: 1, nullWindowSize: 0 };
           return { detector: 'conditional-shift', tested: false, statistic: 0, effect: 0, effectName: 'null_sd', pValue: 1, flagged: false, explanation: 'too few complete rows for the conditional test', details: { localization: empty, conditionalP: 1, timeOrdered: false } };
         }
-        const r = await localizer.testWindow(rows.x, rows.n, {
+        const r = await localizer.testWindow(pass.rows.x, pass.rows.n, {
           categories: window.summary.flow?.categories ?? {},
           marginalPValues,
           alpha: settings.tests.alpha,
           ...(nulls ? { timeNulls: nulls.features } : {}),
+          ...(pass.latent ? { latent: pass.latent } : {}),
         });
         const { statistics: _s, onset: _o, n: _n, ...localization } = r;
         const conditional = localization.ranked.map((f) => f.pValue);

@@ -12,14 +12,14 @@ import { alertEnvelope, type Alert } from '../alerts/alert.js';
 import type { DetectorResult, WindowDetector } from './contract.js';
 import type { DetectorFactory } from './model.js';
 import { decodeDrift, expectKeys, sequentialParams, sequentialStep, type SequentialState } from './sequential.js';
-import { flowRows } from './flow-rows.js';
+import { flowPass } from './flow-rows.js';
 import type { ConditionalDetails } from './conditional-shift.js';
 
 export interface CovariateDetails {
   result: FlowWindowResult;
   /** The tests' p-values come from the reference's time-ordered null (else the closed forms). */
   timeOrdered: boolean;
-  /** Seconds spent scoring the window. */
+  /** Seconds spent scoring the window (the flow pass it shares with conditional-shift). */
   seconds: number;
   /** The conditional test's suspects in the same window, when it ran. */
   suspects: string[];
@@ -40,15 +40,13 @@ export const covariateShift: DetectorFactory = {
       cusumThreshold: params.h,
       initialState: () => ({ drift: initialDriftState() }),
       async test(window, earlier): Promise<DetectorResult<CovariateDetails>> {
-        const rows = flowRows(flow, window);
+        const pass = await flowPass(flow, scorer, window);
         const suspects = (earlier.get('conditional-shift')?.details as ConditionalDetails | undefined)?.localization.suspects ?? [];
-        if (rows === undefined) {
+        if (pass === undefined) {
           const result = testLogLikelihoods(reference, [0, 0], window.summary.flow?.skipped ?? 0);
           return { detector: 'covariate-shift', tested: false, statistic: 0, effect: 0, effectName: 'separation', pValue: 1, flagged: false, explanation: 'too few complete rows for the flow', details: { result: { ...result, n: window.summary.flow?.n ?? 0 }, timeOrdered: false, seconds: 0, suspects } };
         }
-        const started = performance.now();
-        const logp = await scorer.logProb(rows.x, rows.n);
-        const seconds = (performance.now() - started) / 1000;
+        const { logp, rows, seconds } = pass;
         const result = testLogLikelihoods(reference, logp, rows.skipped);
         let best: { name: string; z: number; p: number } = { name: FLOW_TEST_NAMES[0], z: -Infinity, p: 1 };
         for (const name of FLOW_TEST_NAMES) {

@@ -5,6 +5,8 @@
  *  - 'logp':        output `logp` [N] = log p_X(x).
  *  - 'logp+score':  also `score` [N, d] = ∇x log p_X(x), written out as an explicit reverse pass
  *                   (ONNX has no autograd).
+ *  - 'logp+latent': `logp` and the latent point `z` [N, d] = f(x) from the one forward pass (what a
+ *                   window's likelihood tests and the conditional feature test's first step need).
  *  - 'latent+vjp':  inputs `x` and `v` [N, d]; outputs `z` [N, d] (the latent point) and
  *                   `vjp` [N, d] = (∂z/∂x)ᵀ v, the same reverse pass seeded with v, without
  *                   the log-det and base-density terms.
@@ -27,7 +29,7 @@
  * the input (a 0/1 matrix times x − mean, the 1/scale folded in) and put back in original order
  * only at the outputs (likewise, with 1/scale folded in for the score and the VJP).
  *
- * Rational-quadratic spline couplings (§5.4) are exported for 'logp' only (forward pass: knots,
+ * Rational-quadratic spline couplings (§5.4) are exported for 'logp' and 'logp+latent' only (forward pass: knots,
  * bin search by counting knots, GatherElements, the bin formula, identity tails). Their score and
  * VJP need a reverse pass through the knot construction that is not written here, so 'logp+score'
  * and 'latent+vjp' return `{ unsupported }` for them (the caller falls back to tfjs).
@@ -36,7 +38,7 @@ import type { AffineCoupling, CouplingLayer, DenseLayer, FlowModel, SplineCoupli
 import { baseConstant, baseTerm, range, sameList, selectColumns, type ColumnBlock, type SelectOptions } from './graph-blocks.js';
 import { ElementType, int, OnnxGraphBuilder } from './onnx-graph.js';
 
-export type FlowOnnxOutputs = 'logp' | 'logp+score' | 'latent+vjp';
+export type FlowOnnxOutputs = 'logp' | 'logp+latent' | 'logp+score' | 'latent+vjp';
 
 export interface FlowOnnxUnsupported {
   unsupported: string;
@@ -73,7 +75,7 @@ export function exportFlow(model: FlowModel, outputs: FlowOnnxOutputs): Uint8Arr
 export function unsupportedReason(model: FlowModel, outputs: FlowOnnxOutputs): string | null {
   if (model.activation !== 'tanh' && model.activation !== 'relu') return `activation ${String(model.activation)} is not exported to ONNX`;
   const splines = model.layers.filter((layer): layer is SplineCoupling => layer.kind === 'spline');
-  if (splines.length > 0 && outputs !== 'logp') return 'spline couplings are scored with tfjs';
+  if (splines.length > 0 && outputs !== 'logp' && outputs !== 'logp+latent') return 'the score and VJP of spline couplings are not exported';
   if (splines.some((layer) => !Number.isInteger(layer.bins) || layer.bins < 2)) return 'spline couplings with fewer than 2 bins are scored with tfjs';
   return null;
 }
@@ -120,6 +122,10 @@ class FlowGraph {
     const constant = this.constantTerm();
     g.op('Sum', [...base.map((b) => b.value), ...logDets, g.floatConst(constant)], {}, FLOW_ONNX_NAMES.logp);
     g.output(FLOW_ONNX_NAMES.logp, ElementType.FLOAT, [N]);
+    if (this.outputs === 'logp+latent') {
+      this.select(segments, range(d), { name: FLOW_ONNX_NAMES.z });
+      g.output(FLOW_ONNX_NAMES.z, ElementType.FLOAT, [N, d]);
+    }
     if (this.outputs === 'logp+score') {
       const seeds: Segment[] = segments.map((s, i) => ({ tensor: base[i]!.gradient(), dims: s.dims }));
       this.reverse(tapes, seeds, true, FLOW_ONNX_NAMES.score);

@@ -86,7 +86,7 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
     throw new Error('unreachable: the cpu provider is always tried');
   }
 
-  /** log p_X for `n` rows (row-major, `dim` float32 values each). Needs outputs 'logp' or 'logp+score'. */
+  /** log p_X for `n` rows (row-major, `dim` float32 values each). Needs outputs 'logp', 'logp+latent' or 'logp+score'. */
   async logProb(rows: Float32Array, n: number): Promise<Float64Array> {
     if (this.outputs === 'latent+vjp') throw new Error(`this scorer was exported for '${this.outputs}', not log p`);
     this.checkRows(rows, n, 'rows');
@@ -97,6 +97,27 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
       logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
     });
     return logp;
+  }
+
+  /**
+   * log p_X and the latent point z = f(x) for `n` rows, from one forward pass; `latent` is null
+   * when this scorer's graph does not compute z (outputs other than 'logp+latent').
+   */
+  async logProbAndLatent(rows: Float32Array, n: number): Promise<{ logp: Float64Array; latent: Float32Array | null }> {
+    if (this.outputs !== 'logp+latent') return { logp: await this.logProb(rows, n), latent: null };
+    this.checkRows(rows, n, 'rows');
+    const logp = new Float64Array(n);
+    const latent = new Float32Array(n * this.dim);
+    await this.batches(
+      n,
+      [FLOW_ONNX_NAMES.logp, FLOW_ONNX_NAMES.z],
+      (offset, count) => ({ x: this.tensor(rows, offset, count) }),
+      (offset, _count, out) => {
+        logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
+        latent.set(out[FLOW_ONNX_NAMES.z]!, offset * this.dim);
+      },
+    );
+    return { logp, latent };
   }
 
   /** log p_X and ∇x log p_X (original units) for `n` rows. Needs outputs 'logp+score'. */

@@ -148,6 +148,20 @@ describe.each(cases)('ONNX flow vs float64 reference: d=$dim $activation $base.k
     }
   });
 
+  it('log p and latent from one pass', async () => {
+    const scorer = await OnnxFlowScorer.create(model, { outputs: 'logp+latent', batchSize });
+    const { logp, latent: z } = await scorer.logProbAndLatent(x, n);
+    const alone = await scorer.logProb(x, n);
+    await scorer.release();
+    for (let r = 0; r < n; r++) {
+      const xr = row(x, r, d);
+      const expected = logProb(model, xr);
+      expect(Math.abs(logp[r]! - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
+      expect(alone[r]).toBe(logp[r]);
+      expect(worst(z!.subarray(r * d, (r + 1) * d), latent(model, xr), 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('latent and VJP', async () => {
     const scorer = await OnnxFlowScorer.create(model, { outputs: 'latent+vjp', batchSize });
     const v = Float32Array.from(rows(model, n, 0, 7 + c.seed), (value, i) => (value - model.standardization.mean[i % d]!) / model.standardization.scale[i % d]!);
@@ -161,7 +175,7 @@ describe.each(cases)('ONNX flow vs float64 reference: d=$dim $activation $base.k
   });
 });
 
-describe('ONNX flow export: spline couplings (log p only)', () => {
+describe('ONNX flow export: spline couplings (log p and latent only)', () => {
   const splineFlow = (dim: number, seed: number, activation: Activation, base: BaseDistribution) => {
     const random = seededRandom(seed);
     const model = initFlow(
@@ -199,17 +213,23 @@ describe('ONNX flow export: spline couplings (log p only)', () => {
     const n = x.length / dim;
     const scorer = await OnnxFlowScorer.create(model, { outputs: 'logp', batchSize: 23 });
     const logp = await scorer.logProb(x, n);
+    expect((await scorer.logProbAndLatent(x, n)).latent).toBeNull();
     await scorer.release();
+    const onePass = await OnnxFlowScorer.create(model, { outputs: 'logp+latent', batchSize: 23 });
+    const withLatent = await onePass.logProbAndLatent(x, n);
+    await onePass.release();
     for (let r = 0; r < n; r++) {
       const expected = logProb(model, row(x, r, dim));
       expect(Math.abs(logp[r]! - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
+      expect(Math.abs(withLatent.logp[r]! - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
+      expect(worst(withLatent.latent!.subarray(r * dim, (r + 1) * dim), latent(model, row(x, r, dim)), 1e-4, 1e-4)).toBeLessThanOrEqual(1);
     }
   });
 
   it('declines the score and the VJP', async () => {
     const model = splineFlow(3, 1, 'tanh', { kind: 'normal' });
     for (const outputs of ['logp+score', 'latent+vjp'] as const) {
-      expect(exportFlow(model, outputs)).toEqual({ unsupported: 'spline couplings are scored with tfjs' });
+      expect(exportFlow(model, outputs)).toEqual({ unsupported: 'the score and VJP of spline couplings are not exported' });
       await expect(OnnxFlowScorer.create(model, { outputs })).rejects.toBeInstanceOf(OnnxFlowUnsupportedError);
     }
   });

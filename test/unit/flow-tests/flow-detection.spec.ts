@@ -18,6 +18,7 @@ import type { ReferenceBundle } from '../../../src/core/reference/bundle-types.j
 import type { LogLikelihoodScorer } from '../../../src/core/flow/scorer.js';
 import { createLogger } from '../../../src/logging.js';
 import { FeatureLocalizer } from '../../../src/flow/localize-scorer.js';
+import type { WindowLocalizer } from '../../../src/core/detectors/localizer.js';
 
 const SIZE = 500;
 let bundle: ReferenceBundle;
@@ -56,7 +57,8 @@ async function run(monitor: Monitor, msgs: RawMessage[]): Promise<ReturnType<typ
 const flowOf = (r: WindowReport) => r.detectors['covariate-shift']!.result.details as CovariateDetails;
 const localizationOf = (r: WindowReport) => (r.detectors['conditional-shift']!.result.details as ConditionalDetails).localization;
 
-const newMonitor = () => new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer: scorer, localizer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL }, {}, () => 0);
+const newMonitor = (flowScorer: LogLikelihoodScorer = scorer, windowLocalizer: WindowLocalizer = localizer) =>
+  new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: SIZE, minEvents: 100 }, flowScorer, localizer: windowLocalizer }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL }, {}, () => 0);
 const clean: Shift = { kind: 'none' };
 const flip: Shift = { kind: 'correlation', correlation: -0.8 };
 
@@ -123,5 +125,42 @@ describe('flow covariate-shift detector', () => {
     expect(b.checkpoint('m1')).toEqual(saved);
     const again = await run(newMonitor(), messages([flip], 77));
     expect(flowOf(again.windows[0]!)).toEqual({ ...flowOf(first.windows[0]!), seconds: expect.any(Number) });
+  });
+
+  it('one flow pass per window: a scorer that also returns the latent points serves both flow detectors, with the same verdicts', async () => {
+    const counted = (inner: LogLikelihoodScorer) => {
+      const calls = { logProb: 0, logProbAndLatent: 0 };
+      const wrapped: LogLikelihoodScorer = {
+        scorer: inner.scorer,
+        backend: inner.backend,
+        logProb: (rows, n) => (calls.logProb++, inner.logProb(rows, n)),
+        logProbAndLatent: (rows, n) => (calls.logProbAndLatent++, inner.logProbAndLatent!(rows, n)),
+      };
+      return { wrapped, calls };
+    };
+    const onePass = counted(await createFlowScorer(bundle.flow!.model, 'auto', 4096, createLogger('error'), 'm1', { latent: true }));
+    const logpOnly = counted(scorer);
+    const given: boolean[] = [];
+    const recording: WindowLocalizer = {
+      testWindow: (rows, n, options) => {
+        given.push(options.latent !== undefined);
+        return localizer.testWindow(rows, n, options);
+      },
+    };
+    const msgs = messages([clean, clean, flip], 300);
+    const single = await run(newMonitor(onePass.wrapped, recording), msgs);
+    const double = await run(newMonitor(logpOnly.wrapped, recording), msgs);
+    // One scorer call per window for both detectors; the latent points reach the conditional test only from the one-pass scorer.
+    expect(onePass.calls).toEqual({ logProb: 0, logProbAndLatent: 3 });
+    expect(logpOnly.calls.logProb + logpOnly.calls.logProbAndLatent).toBe(3);
+    expect(given).toEqual([true, true, true, false, false, false]);
+    single.windows.forEach((r, w) => {
+      const other = double.windows[w]!;
+      expect(flowOf(r).result.windowP).toBeCloseTo(flowOf(other).result.windowP, 9);
+      const [a, b] = [localizationOf(r), localizationOf(other)];
+      expect(a.ranked.map((f) => f.feature)).toEqual(b.ranked.map((f) => f.feature));
+      a.ranked.forEach((f, i) => expect(Math.abs(f.pValue - b.ranked[i]!.pValue)).toBeLessThan(1e-6));
+    });
+    expect(localizationOf(single.windows[2]!).detected).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { gaussian, seededRandom } from '../../../src/core/random.js';
 import { createLatentPasses, FeatureLocalizer, fitFeatureLocalization, scoreDifferenceRows } from '../../../src/flow/localize-scorer.js';
 import { addPoints, createLatentStats } from '../../../src/core/localize/latent-stats.js';
 import { randomFlow } from '../flow/random-flow.js';
+import { OnnxFlowScorer } from '../../../src/flow/onnx/onnx-scorer.js';
 
 /** Rows of a correlated Gaussian in d = 5: x = L e, a chain-like dependence (feature j leans on j − 1). */
 function gaussianRows(n: number, random: () => number): Float32Array {
@@ -172,6 +173,27 @@ describe('flow method (ONNX Runtime)', () => {
     } finally {
       await localizer.release();
     }
+  });
+});
+
+describe('latent points handed over by the log p pass', () => {
+  it('give the statistics of the localizer\'s own latent pass; a wrong size or a Gaussian localizer is refused', async () => {
+    const model = chainFlow(0.3);
+    const random = seededRandom(5);
+    const fit = { features: model.standardization.features, holdout: { rows: gaussianRows(600, random), n: 600 }, windowSizes: [200], replicates: 50, seed: 2 };
+    const localizer = await FeatureLocalizer.create(await fitFeatureLocalization({ ...fit, flow: model }), model);
+    const scorer = await OnnxFlowScorer.create(model, { outputs: 'logp+latent' });
+    const rows = gaussianRows(200, random);
+    const { latent } = await scorer.logProbAndLatent(rows, 200);
+    await scorer.release();
+    const own = await localizer.statistics(rows, 200);
+    const handed = await localizer.statistics(rows, 200, {}, latent!);
+    handed.statistics.forEach((s, j) => expect(Math.abs(s - own.statistics[j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(own.statistics[j]!))));
+    expect(Math.max(...own.statistics)).toBeGreaterThan(0);
+    await expect(localizer.statistics(rows, 200, {}, latent!.subarray(0, 10))).rejects.toThrow(RangeError);
+    await localizer.release();
+    const gaussianLocalizer = await FeatureLocalizer.create(await fitFeatureLocalization(fit));
+    await expect(gaussianLocalizer.testWindow(rows, 200, { latent: latent! })).rejects.toThrow(/does not use the flow/);
   });
 });
 
