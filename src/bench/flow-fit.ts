@@ -14,6 +14,7 @@ import { fitFlow } from '../flow/fit-flow.js';
 import type { FlowTrainerName } from '../flow/training-engine.js';
 import { intFlag, parseFlags, UsageError } from './args.js';
 import { machineInfo, RssSampler } from './machine.js';
+import { round } from './stats.js';
 
 /** The fit command's flow defaults (src/cli/fit-command.ts) and the benchmark's data size. */
 export const FLOW_FIT_DEFAULTS = { rows: 50_000, dim: 32, epochs: 40, batchSize: 1024, learningRate: 0.004, seed: 1 } as const;
@@ -86,8 +87,8 @@ export async function measureFlowFit(trainer: FlowTrainerName, settings: Partial
   return {
     trainer,
     backend: t.backend,
-    seconds: round(seconds, 2),
-    trainingSeconds: round(t.seconds, 2),
+    seconds: round(seconds, 2)!,
+    trainingSeconds: round(t.seconds, 2)!,
     epochs: t.epochs.length,
     bestEpoch: t.bestEpoch,
     bestValidationNll: t.epochs[t.bestEpoch - 1]?.validationNll ?? NaN,
@@ -101,8 +102,6 @@ export async function measureFlowFit(trainer: FlowTrainerName, settings: Partial
 export async function fitSeconds50kx32(): Promise<number> {
   return (await measureFlowFit('onnx')).seconds;
 }
-
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function runFlowFit(argv: readonly string[]): Promise<Record<string, unknown>> {
   const flags = parseFlags(argv, ['rows', 'dim', 'epochs', 'batch', 'lr', 'seed', 'trainers']);
