@@ -105,37 +105,32 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
    */
   async logProbAndLatent(rows: Float32Array, n: number): Promise<{ logp: Float64Array; latent: Float32Array | null }> {
     if (this.outputs !== 'logp+latent') return { logp: await this.logProb(rows, n), latent: null };
-    this.checkRows(rows, n, 'rows');
-    const logp = new Float64Array(n);
-    const latent = new Float32Array(n * this.dim);
-    await this.batches(
-      n,
-      [FLOW_ONNX_NAMES.logp, FLOW_ONNX_NAMES.z],
-      (offset, count) => ({ x: this.tensor(rows, offset, count) }),
-      (offset, _count, out) => {
-        logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
-        latent.set(out[FLOW_ONNX_NAMES.z]!, offset * this.dim);
-      },
-    );
-    return { logp, latent };
+    const { logp, perRow } = await this.logProbWith(rows, n, FLOW_ONNX_NAMES.z);
+    return { logp, latent: perRow };
   }
 
   /** log p_X and ∇x log p_X (original units) for `n` rows. Needs outputs 'logp+score'. */
   async logProbAndScore(rows: Float32Array, n: number): Promise<{ logp: Float64Array; score: Float32Array }> {
     if (this.outputs !== 'logp+score') throw new Error(`this scorer was exported for '${this.outputs}', not 'logp+score'`);
+    const { logp, perRow } = await this.logProbWith(rows, n, FLOW_ONNX_NAMES.score);
+    return { logp, score: perRow };
+  }
+
+  /** log p_X and one [n, dim] output of the graph. */
+  private async logProbWith(rows: Float32Array, n: number, output: string): Promise<{ logp: Float64Array; perRow: Float32Array }> {
     this.checkRows(rows, n, 'rows');
     const logp = new Float64Array(n);
-    const score = new Float32Array(n * this.dim);
+    const perRow = new Float32Array(n * this.dim);
     await this.batches(
       n,
-      [FLOW_ONNX_NAMES.logp, FLOW_ONNX_NAMES.score],
+      [FLOW_ONNX_NAMES.logp, output],
       (offset, count) => ({ x: this.tensor(rows, offset, count) }),
       (offset, _count, out) => {
         logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
-        score.set(out[FLOW_ONNX_NAMES.score]!, offset * this.dim);
+        perRow.set(out[output]!, offset * this.dim);
       },
     );
-    return { logp, score };
+    return { logp, perRow };
   }
 
   /** The latent point z = f(x) and (∂z/∂x)ᵀ v for `n` rows. Needs outputs 'latent+vjp'. */
