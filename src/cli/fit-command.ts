@@ -1,7 +1,7 @@
 /** `shiftwatch fit`: reference data → reference bundle. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { fitBundle } from '../core/fit/fit-bundle.js';
+import { fitBundle, type FlowTrainerContext } from '../core/fit/fit-bundle.js';
 import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { loadConfig } from '../config/index.js';
 import type { FeatureKind } from '../core/reference/schema.js';
@@ -111,10 +111,11 @@ export async function runFit(argv: string[]): Promise<void> {
   if (method !== 'gaussian' && method !== 'flow') throw new UsageError(`--localize-method must be gaussian or flow, got "${method}"`);
   const outputs = outputDeclaration(values, list);
   const minimums = minimumOptions(values);
-  const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1], size: { minRows: number }) =>
+  const flowTrainer = flowKind === 'none' ? undefined : (rows: Parameters<typeof fitFlow>[0], specs: Parameters<typeof fitFlow>[1], fit: FlowTrainerContext) =>
     fitFlow(rows, specs, {
       seed,
-      minRows: size.minRows,
+      minRows: fit.minRows,
+      nulls: { windowSize: fit.windowSize, context: fit.context },
       architecture: { kind: flowKind as 'affine' | 'spline', layers: int('flow-layers', values['flow-layers'], 6), hidden: int('flow-hidden', values['flow-hidden'], 128) },
       maxEpochs: int('flow-epochs', values['flow-epochs'], 40),
       batchSize: int('flow-batch', values['flow-batch'], 1024),

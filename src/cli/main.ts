@@ -12,6 +12,9 @@ usage: shiftwatch <command> [options]
   serve [--config <file>]   run the monitor (config also from SHIFTWATCH_CONFIG and SHIFTWATCH__* variables)
   fit --input ... --model ... --out ...
                             build a reference bundle from reference data (see \`shiftwatch fit --help\`)
+  replay --config ... --input ... --out ...
+                            the monitor's pipeline in batch over a file: windows, alerts, backtest
+                            summary (see \`shiftwatch replay --help\`)
   demo                      start a local Kafka, fit, monitor a scripted stream and report (about a minute)
   kafka                     run a local single-node Kafka broker for development until Ctrl-C
   version                   print the version`;
@@ -26,6 +29,12 @@ async function main(argv: string[]): Promise<number> {
       if (rest.includes('--help')) return print(FIT_USAGE);
       await runFit(rest);
       return 0;
+    case 'replay': {
+      const { REPLAY_USAGE, runReplay } = await import('./replay-command.js');
+      if (rest.includes('--help')) return print(REPLAY_USAGE);
+      await runReplay(rest);
+      return 0;
+    }
     case 'demo': {
       const { runDemo } = await import('../demo/demo-command.js');
       const port = process.env.SHIFTWATCH_DEMO_PORT;

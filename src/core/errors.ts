@@ -41,3 +41,10 @@ export class RetriableError extends ShiftwatchError {
     super(message, { retriable: true, cause });
   }
 }
+
+/** Bad input given to `shiftwatch replay`: names the column (if any) and the fix. */
+export class ReplayInputError extends ShiftwatchError {
+  constructor(problem: string) {
+    super(`replay input: ${problem}`);
+  }
+}

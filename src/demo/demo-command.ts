@@ -41,7 +41,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     const fitted = await fitBundle({
       input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: 200,
       tests: { alpha: 0.05, correction: 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
-      flowTrainer: (rows, specs) => fitFlow(rows, specs, { ...DEMO_FLOW, localization: { windowSize: WINDOW, alpha: 0.05, replicates: 1000 } }),
+      flowTrainer: (rows, specs, fit) => fitFlow(rows, specs, { ...DEMO_FLOW, nulls: { windowSize: fit.windowSize, context: fit.context }, localization: { windowSize: WINDOW, alpha: 0.05, replicates: 1000 } }),
     });
     const flow = fitted.bundle.flow;
     if (flow) say(`  density flow on ${flow.model.standardization.features.join(', ')}: ${flow.training.epochs.length} epochs in ${flow.training.seconds.toFixed(1)} s (${flow.training.backend})`);

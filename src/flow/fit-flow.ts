@@ -41,7 +41,7 @@ export type FlowFitOptions = Pick<TrainFlowOptions, 'architecture' | 'learningRa
     onProgress?: (done: number, total: number) => void;
   };
   /** Time-ordered nulls at the served window size (default: the localization's window size; none without either). */
-  nulls?: { windowSize: number; iidWindows?: number };
+  nulls?: { windowSize: number; iidWindows?: number; context?: readonly string[] };
 };
 
 /**
@@ -76,7 +76,7 @@ async function timeOrderedNulls(
   dim: number,
   calibration: readonly number[],
   localization: LocalizationBundle | undefined,
-  options: { categories: Record<string, (string | null)[]>; windowSize: number | undefined; iidWindows: number; seed: number },
+  options: { categories: Record<string, (string | null)[]>; windowSize: number | undefined; iidWindows: number; context: readonly string[]; seed: number },
 ): Promise<FlowNulls | undefined> {
   if (options.windowSize === undefined) return undefined;
   const logp = await flowLogLikelihoods(model, trainer, rows, n);
@@ -85,7 +85,7 @@ async function timeOrderedNulls(
     return await fitFlowNulls({
       logp, calibration, rows, dim, categories: options.categories,
       ...(localizer ? { localizer } : {}),
-      windowSize: options.windowSize, iidWindows: options.iidWindows, seed: options.seed,
+      windowSize: options.windowSize, iidWindows: options.iidWindows, context: options.context, seed: options.seed,
     });
   } finally {
     await localizer?.release();
@@ -156,6 +156,7 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
     categories: Object.fromEntries((localization?.categorical ?? []).map((c) => [c.feature, complete.map((r) => text(r, c.feature))])),
     windowSize: options.nulls?.windowSize ?? locOptions?.windowSize,
     iidWindows: options.nulls?.iidWindows ?? 200,
+    context: options.nulls?.context ?? [],
     seed: seed + 5,
   });
   return {

@@ -30,6 +30,8 @@ export interface FlowNullInput {
   localizer?: FeatureLocalizer;
   windowSize: number;
   iidWindows: number;
+  /** Context features: left out of the conditional detector's evidence (their nulls are still fitted). */
+  context?: readonly string[];
   seed: number;
 }
 
@@ -57,7 +59,7 @@ export async function fitFlowNulls(input: FlowNullInput): Promise<FlowNulls | un
     return pValueToEvidence(Math.min(1, FLOW_TEST_NAMES.length * p));
   }));
   const conditional = input.localizer && input.rows && input.dim
-    ? await conditionalNulls(input.localizer, input.rows, input.dim, input.categories ?? {}, series, iidIndices.slice(0, Math.min(iidIndices.length, 60)), m)
+    ? await conditionalNulls(input.localizer, input.rows, input.dim, input.categories ?? {}, series, iidIndices.slice(0, Math.min(iidIndices.length, 60)), m, new Set(input.context ?? []))
     : undefined;
   return { windowSize: m, chunks: series[0]!.length, tests, lag1: lag1Autocorrelation(evidence), ...(conditional ? { conditional } : {}) };
 }
@@ -70,7 +72,9 @@ async function conditionalNulls(
   series: number[][],
   iidIndices: number[][],
   m: number,
+  context: ReadonlySet<string>,
 ): Promise<{ features: TimeNull[]; lag1: number }> {
+  const names = [...localizer.bundle.features, ...localizer.bundle.categorical.map((c) => c.feature)];
   const nullAtM = localizer.nullFor(m);
   const zOf = async (indices: readonly number[]) => {
     const x = new Float32Array(indices.length * dim);
@@ -90,9 +94,10 @@ async function conditionalNulls(
   for (const indices of iidIndices) iidZ.push(await zOf(indices));
   const d = nullAtM.statistics.length;
   const features = Array.from({ length: d }, (_, j) => fitTimeNull({ rows: m, iidCenter: 0, chunkSeries: chunkZ.map((s) => s.map((z) => z[j]!)), iid: iidZ.map((z) => z[j]!) }));
+  const tested = names.map((name) => !context.has(name));
   const evidence = chunkZ.map((s) => s.map((z) => {
-    const p = Math.min(...z.map((v, j) => (Number.isFinite(v) ? scoreTimeNull(features[j]!, v).pValue : 1)));
-    return pValueToEvidence(Math.min(1, d * p));
+    const p = Math.min(...z.map((v, j) => (tested[j] && Number.isFinite(v) ? scoreTimeNull(features[j]!, v).pValue : 1)));
+    return pValueToEvidence(Math.min(1, tested.filter(Boolean).length * p));
   }));
   return { features, lag1: lag1Autocorrelation(evidence) };
 }

@@ -38,6 +38,36 @@ export interface ServiceRuntime {
 export async function createRuntime(config: ShiftwatchConfig, extra: IngestListener = {}, env = process.env): Promise<ServiceRuntime> {
   const logger = createLogger(config.logLevel);
   const secrets = resolveSecrets(config, env);
+  const models = await loadModels(config, logger);
+  const series = estimateSeries(models.map((m) => {
+    const loc = m.localizer ? m.bundle.flow?.localization : undefined;
+    return { features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0, localized: loc ? loc.features.length + loc.categorical.length : 0 };
+  }));
+  if (series > config.limits.maxSeries) {
+    throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
+  }
+  const options = monitorOptions(config);
+  const registry = new Registry();
+  registerProcessMetrics(registry);
+  const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
+  const monitor = new Monitor(models, options, metrics);
+  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, detectors: monitor.detectorNames(m.name), thresholds: monitor.thresholds(m.name), ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
+  const status = new StatusBoard(models.map((m) => m.name));
+  const listener: IngestListener = {
+    window: (r) => { status.window(r); extra.window?.(r); },
+    alert: (a) => { status.alert(a); extra.alert?.(a); },
+    realized: (r) => { status.realized(r); extra.realized?.(r); },
+  };
+  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
+  logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
+  return { config, registry, metrics, monitor, engine, status, logger };
+}
+
+/**
+ * Every configured model, ready to monitor: its bundle read and checked, and the flow's scorers
+ * created when the bundle has a flow (shared by `serve` and `replay`, so both run the same detectors).
+ */
+export async function loadModels(config: ShiftwatchConfig, logger: Logger): Promise<MonitoredModel[]> {
   const models: MonitoredModel[] = [];
   for (const [i, m] of config.models.entries()) {
     const bundle = await readBundle(m.bundle).catch((error: Error) => {
@@ -61,28 +91,7 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     if (localizer) logger.info(`model ${m.name}: conditional feature test on ${localization!.features.length + localization!.categorical.length} features (${localizer.backend})`);
     models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}), ...(localizer ? { localizer } : {}) });
   }
-  const series = estimateSeries(models.map((m) => {
-    const loc = m.localizer ? m.bundle.flow?.localization : undefined;
-    return { features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0, localized: loc ? loc.features.length + loc.categorical.length : 0 };
-  }));
-  if (series > config.limits.maxSeries) {
-    throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
-  }
-  const options = monitorOptions(config);
-  const registry = new Registry();
-  registerProcessMetrics(registry);
-  const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  const monitor = new Monitor(models, options, metrics);
-  metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, detectors: monitor.detectorNames(m.name), thresholds: monitor.thresholds(m.name), ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
-  const status = new StatusBoard(models.map((m) => m.name));
-  const listener: IngestListener = {
-    window: (r) => { status.window(r); extra.window?.(r); },
-    alert: (a) => { status.alert(a); extra.alert?.(a); },
-    realized: (r) => { status.realized(r); extra.realized?.(r); },
-  };
-  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
-  logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
-  return { config, registry, metrics, monitor, engine, status, logger };
+  return models;
 }
 
 /** The monitor's settings from configuration. */

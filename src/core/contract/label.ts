@@ -24,6 +24,12 @@ export function decodeLabel(bytes: Uint8Array | null, maxBytes: number): LabelDe
   } catch (error) {
     return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
+  return validateLabel(parsed);
+}
+
+/** Checks an already parsed label message. */
+export function validateLabel(parsed: unknown): LabelDecodeResult {
+  const fail = (reason: DeadLetterReason, detail: string): LabelDecodeResult => ({ ok: false, reason, detail });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('not_an_object', 'a label must be a JSON object');
   const o = parsed as Record<string, unknown>;
   if (typeof o.model !== 'string' || o.model === '') return fail('missing_model', 'field "model" is required');

@@ -37,6 +37,11 @@ export interface TimeNull {
   chunkVar: number;
   /** Lag-1 autocorrelation of consecutive disjoint chunks' standardised values (0 when unknown). */
   lag1: number;
+  /**
+   * The chunks' values, sorted, moved by the same correction as the center: inside their range the
+   * p-value is never smaller than their empirical one, so a skewed null is not read as normal.
+   */
+  sorted: number[];
 }
 
 export interface TimeNullInput {
@@ -59,7 +64,7 @@ export function fitTimeNull(input: TimeNullInput): TimeNull {
   const chunks = Math.max(0, ...series.map((s) => s.length));
   const base = input.iidCenter ?? iidMean;
   if (chunks < 2) {
-    return { rows: input.rows, chunks: 0, iidWindows: iid.length, center: base, iidVar, excessVar: 0, chunkVar: 0, lag1: 0 };
+    return { rows: input.rows, chunks: 0, iidWindows: iid.length, center: base, iidVar, excessVar: 0, chunkVar: 0, lag1: 0, sorted: [] };
   }
   const chunkMean = mean(all);
   const chunkVar = variance(all, chunkMean);
@@ -67,7 +72,9 @@ export function fitTimeNull(input: TimeNullInput): TimeNull {
   const excessVar = Math.max(0, chunkVar - iidVar);
   const scale = Math.sqrt(Math.max(iidVar + excessVar, 1e-300));
   const lag1 = lag1Autocorrelation(series.map((s) => s.map((v) => (v - center) / scale)));
-  return { rows: input.rows, chunks, iidWindows: iid.length, center, iidVar, excessVar, chunkVar, lag1 };
+  const shift = base - iidMean;
+  const sorted = all.map((v) => Number((v + shift).toPrecision(7))).sort((a, b) => a - b);
+  return { rows: input.rows, chunks, iidWindows: iid.length, center, iidVar, excessVar, chunkVar, lag1, sorted };
 }
 
 export interface TimeNullScore {
@@ -75,13 +82,35 @@ export interface TimeNullScore {
   pValue: number;
 }
 
-/** Upper-tail p-value of T under the time-ordered null (large T: more shifted). */
+/**
+ * Upper-tail p-value of T under the time-ordered null (large T: more shifted): Student's t on the
+ * variance components, never below the chunks' own empirical p-value while T lies within their
+ * range (a null whose chunks are skewed is not read as normal), and never above the smallest
+ * empirical p-value beyond it (beyond the chunks only the parametric tail can extrapolate).
+ */
 export function scoreTimeNull(n: TimeNull, statistic: number): TimeNullScore {
   const centerVar = n.chunks > 0 ? n.chunkVar / n.chunks : n.iidVar / n.iidWindows;
   const total = n.iidVar + n.excessVar + centerVar;
   const sd = Math.sqrt(Math.max(total, 1e-24 * (1 + n.center * n.center)));
   const z = (statistic - n.center) / sd;
-  return { z, pValue: studentTSurvival(z, degreesOfFreedom(n)) };
+  const parametric = studentTSurvival(z, degreesOfFreedom(n));
+  const sorted = n.sorted;
+  if (sorted.length === 0 || Number.isNaN(statistic)) return { z, pValue: parametric };
+  const floor = 1 / (sorted.length + 1);
+  if (statistic > sorted[sorted.length - 1]!) return { z, pValue: Math.min(parametric, floor) };
+  return { z, pValue: Math.max(parametric, (1 + atLeast(sorted, statistic)) / (sorted.length + 1)) };
+}
+
+/** How many sorted values are ≥ x. */
+function atLeast(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
 }
 
 /** Welch–Satterthwaite degrees of freedom of iidVar + excessVar + the center's variance. */

@@ -51,6 +51,8 @@ export const accuracyFloor: DetectorFactory = {
     const backtest = options.accuracy;
     const params = sequentialParams(settings.sequential, 0);
     const chunkWidths = ref.nulls?.halfWidth ?? {};
+    // Sampling intervals only stand in where the reference's chunks give no width.
+    const sampling = LABEL_FREE_ESTIMATORS.some((e) => chunkWidths[e] === undefined);
     return {
       name: 'accuracy-floor',
       stateVersion: 1,
@@ -62,7 +64,7 @@ export const accuracyFloor: DetectorFactory = {
         const rows: number[][] = [];
         for (let i = 0; i < n; i++) rows.push(p!.probs.slice(i * p!.classes, (i + 1) * p!.classes));
         const shares = (earlier.get('label-shift')?.details as LabelShiftDetails | undefined)?.classProportions.estimate ?? ref.sourcePrior;
-        const { estimates, warnings } = n >= MIN_PREDICTIONS ? labelFreeAccuracy(ref, rows, shares) : { estimates: {}, warnings: [] };
+        const { estimates, warnings } = n >= MIN_PREDICTIONS ? labelFreeAccuracy(ref, rows, shares, { sampling }) : { estimates: {}, warnings: [] };
         const points: Partial<Record<AccuracyEstimatorName, { estimate: number; sampling?: { lower: number; upper: number; kind: IntervalKind } }>> = {
           ...Object.fromEntries(Object.entries(estimates).map(([k, e]) => [k, { estimate: e.estimate, sampling: e.sampling }])),
           'no-change': { estimate: ref.sourceAccuracy },

@@ -36,6 +36,7 @@ export const conditionalShift: DetectorFactory = {
     const scorer = model.flowScorer;
     if (flow?.localization === undefined || localizer === undefined || scorer === undefined) return undefined;
     const nulls = flow.nulls?.conditional;
+    const context = new Set<string>(model.bundle.contextFeatures ?? []);
     const params = sequentialParams(settings.sequential, nulls?.lag1 ?? 0);
     return {
       name: 'conditional-shift',
@@ -58,16 +59,19 @@ export const conditionalShift: DetectorFactory = {
           ...(nulls ? { timeNulls: nulls.features } : {}),
           ...(pass.latent ? { latent: pass.latent } : {}),
         });
-        const { statistics: _s, onset: _o, n: _n, ...localization } = r;
-        const conditional = localization.ranked.map((f) => f.pValue);
+        const { statistics: _s, onset: _o, n: _n, ...tested } = r;
+        // Context features (declared seasonal keys) are reported but are never a shift on their own.
+        const localization = { ...tested, suspects: tested.suspects.filter((f) => !context.has(f)) };
+        const evidence = localization.ranked.filter((f) => !context.has(f.feature));
+        const conditional = evidence.map((f) => f.pValue);
         const conditionalP = conditional.length === 0 ? 1 : Math.min(1, conditional.length * Math.min(...conditional));
-        const top = localization.ranked[0];
-        const flagged = localization.ranked.some((f) => f.flagged === 'conditional' || f.flagged === 'both');
+        const top = evidence[0];
+        const flagged = evidence.some((f) => f.flagged === 'conditional' || f.flagged === 'both');
         return {
           detector: 'conditional-shift',
           tested: true,
           statistic: top?.z ?? 0,
-          effect: Math.max(0, ...localization.ranked.map((f) => (Number.isFinite(f.z) ? f.z : 0))),
+          effect: Math.max(0, ...evidence.map((f) => (Number.isFinite(f.z) ? f.z : 0))),
           effectName: 'null_sd',
           pValue: conditionalP,
           flagged,

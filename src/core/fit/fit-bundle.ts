@@ -52,7 +52,15 @@ export interface FitOptions {
    * Trains the density flow on the reference rows (injected so that this core stays free of tfjs;
    * the CLI passes `fitFlow`). Absent: no flow. It may decline with a reason.
    */
-  flowTrainer?: (rows: readonly Row[], specs: readonly FeatureSpec[], options: { minRows: number }) => Promise<FlowBundle | { skipped: string }>;
+  flowTrainer?: (rows: readonly Row[], specs: readonly FeatureSpec[], options: FlowTrainerContext) => Promise<FlowBundle | { skipped: string }>;
+}
+
+/** What the flow trainer needs to know of the fit: the reference-size minimum and the served window (for its time-ordered nulls). */
+export interface FlowTrainerContext {
+  minRows: number;
+  windowSize: number;
+  /** Context features: never evidence on their own. */
+  context: readonly string[];
 }
 
 export interface FitResult {
@@ -110,7 +118,7 @@ export async function fitBundle(options: FitOptions): Promise<FitResult> {
     : fitClassification(order === undefined ? labelled : reorderLabelledOutputs(labelled, order), { windowSize: options.windowSize, seed: options.seed ?? 1, alpha: options.tests.alpha, minimums });
   if (labelled) progress?.('predictions', 1, 1);
   const skipped: FitResult['skipped'] = [];
-  const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs, { minRows: minimums.flowRows }) : undefined;
+  const flowResult = options.flowTrainer ? await options.flowTrainer(rows, specs, { minRows: minimums.flowRows, windowSize: options.windowSize, context: contextFeatures }) : undefined;
   const flow = flowResult === undefined || 'skipped' in flowResult ? undefined : flowResult;
   if (flowResult !== undefined && 'skipped' in flowResult) skipped.push({ what: 'covariate-shift (density flow)', reason: flowResult.skipped });
   if (flow !== undefined) {

@@ -49,6 +49,9 @@ export class LabelJoiner {
   /** Insertion-ordered, so the oldest entry is always first (all entries share one TTL). */
   private readonly entries = new Map<string, PredictionEntry | LabelEntry>();
   private readonly tallies = new Map<number, RealizedTally>();
+  /** Entries in insertion order, from `head` on (see `oldest`). */
+  private order: { id: string; entry: PredictionEntry | LabelEntry }[] = [];
+  private head = 0;
 
   constructor(
     private readonly classes: number,
@@ -97,20 +100,42 @@ export class LabelJoiner {
 
   /** Drops entries whose time-to-live has passed. */
   expire(now: number): void {
-    for (const [id, entry] of this.entries) {
-      if (entry.expiresAt > now) break;
-      this.entries.delete(id);
-      if (entry.kind === 'label' || !entry.labeled) this.observer.evicted?.(entry.kind, 'expired');
+    for (let head = this.oldest(); head !== undefined && head.entry.expiresAt <= now; head = this.oldest()) {
+      this.dropOldest();
+      if (head.entry.kind === 'label' || !head.entry.labeled) this.observer.evicted?.(head.entry.kind, 'expired');
     }
   }
 
   private put(id: string, entry: PredictionEntry | LabelEntry): void {
-    this.entries.delete(id);
     this.entries.set(id, entry);
+    this.order.push({ id, entry });
     while (this.entries.size > this.options.maxEntries) {
-      const [oldest, evicted] = this.entries.entries().next().value as [string, PredictionEntry | LabelEntry];
-      this.entries.delete(oldest);
+      const evicted = this.oldest()!.entry;
+      this.dropOldest();
       if (evicted.kind === 'label' || !evicted.labeled) this.observer.evicted?.(evicted.kind, 'capacity');
+    }
+  }
+
+  /**
+   * The oldest live entry. Insertion order lives in its own array with a moving head: a Map used as
+   * a queue keeps deleted slots until it compacts, and walking them on every event was measured to
+   * cost more than the rest of the replay. Superseded slots (an id put again) are skipped here.
+   */
+  private oldest(): { id: string; entry: PredictionEntry | LabelEntry } | undefined {
+    while (this.head < this.order.length) {
+      const slot = this.order[this.head]!;
+      if (this.entries.get(slot.id) === slot.entry) return slot;
+      this.head++;
+    }
+    return undefined;
+  }
+
+  private dropOldest(): void {
+    this.entries.delete(this.order[this.head]!.id);
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 

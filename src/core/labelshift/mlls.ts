@@ -22,6 +22,8 @@ export interface MllsOptions {
   priorStrength?: number;
   /** Per-row multiplicities (a bootstrap resample without copying rows); default 1 each. */
   rowWeights?: ArrayLike<number>;
+  /** Accelerate with SQUAREM (see mllsEmOnRatios); default false: plain EM, iteration by iteration as the spec gives it. */
+  accelerate?: boolean;
 }
 
 export interface MllsResult {
@@ -77,45 +79,123 @@ function startingPrior(initial: readonly number[] | undefined, sourcePrior: read
   return q.map((v) => v / sum);
 }
 
+/**
+ * The likelihood ratios a_uk = P[u,k]/π_s,k of a window's rows (0 where π_s,k = 0): what every EM
+ * iteration reads. Computing them once lets many runs on the same rows (a bootstrap) share them.
+ */
+export function likelihoodRatios(posteriors: Posteriors, sourcePrior: readonly number[]): DenseRows {
+  const d = toDenseRows(posteriors, 'mllsEm');
+  const inv = inverseSourcePrior(sourcePrior, d.cols, 'mllsEm');
+  const data = new Float64Array(d.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = d.data[i]! * inv[i % d.cols]!;
+  return { rows: d.rows, cols: d.cols, data };
+}
+
 /** EM estimate of the window's label distribution q from calibrated posteriors P (m×K) and π_s. */
 export function mllsEm(posteriors: Posteriors, sourcePrior: readonly number[], options: MllsOptions = {}): MllsResult {
-  const d = toDenseRows(posteriors, 'mllsEm');
-  const K = d.cols;
-  const inv = inverseSourcePrior(sourcePrior, K, 'mllsEm');
+  return mllsEmOnRatios(likelihoodRatios(posteriors, sourcePrior), sourcePrior, options);
+}
+
+/**
+ * `mllsEm` on ratios from `likelihoodRatios` (the same rows and source prior). EM converges slowly
+ * where the likelihood is flat; with `accelerate`, steps follow SQUAREM (Varadhan & Roland, 2008):
+ * two EM steps give a direction and a step length, the extrapolated point is stabilised by one more
+ * EM step, and a point off the simplex falls back to plain EM. The fixed point is EM's own.
+ */
+export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], options: MllsOptions = {}): MllsResult {
+  const K = a.cols;
+  const m = a.rows;
+  const ratios = a.data;
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-6;
-  let q = startingPrior(options.initialPrior, sourcePrior);
   const lambda = options.priorStrength ?? 0;
   if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`mllsEm: priorStrength must be finite and >= 0, got ${lambda}`);
   const weights = options.rowWeights;
-  let mass = d.rows;
+  let mass = m;
   if (weights !== undefined) {
-    if (weights.length !== d.rows) throw new RangeError(`mllsEm: ${weights.length} row weights for ${d.rows} rows`);
+    if (weights.length !== m) throw new RangeError(`mllsEm: ${weights.length} row weights for ${m} rows`);
     mass = 0;
-    for (let u = 0; u < d.rows; u++) mass += weights[u]!;
+    for (let u = 0; u < m; u++) mass += weights[u]!;
   }
+  const prior = Float64Array.from(sourcePrior);
+  const rowWeights = weights === undefined ? undefined : Float64Array.from(weights);
   let iterations = 0;
-  let converged = false;
-  while (iterations < maxIterations) {
-    const next = sourcePrior.map((p) => lambda * p);
-    for (let u = 0; u < d.rows; u++) {
-      const c = weights === undefined ? 1 : weights[u]!;
-      if (c === 0) continue;
-      const s = rowLikelihoodRatio(d, inv, q, u);
-      if (!(s > 0)) throw new RangeError(`mllsEm: row ${u} has no posterior mass on any class with q·π_s > 0`);
-      for (let k = 0; k < K; k++) next[k]! += (c * d.data[u * K + k]! * inv[k]! * q[k]!) / s;
-    }
-    let change = 0;
-    for (let k = 0; k < K; k++) {
-      next[k]! /= mass + lambda;
-      change = Math.max(change, Math.abs(next[k]! - q[k]!));
-    }
-    q = next;
+  const em = (q: Float64Array): Float64Array => {
     iterations++;
+    const next = emStep(ratios, m, K, q, prior, lambda, mass, rowWeights);
+    return next;
+  };
+  const distance = (x: Float64Array, y: Float64Array) => {
+    let d = 0;
+    for (let k = 0; k < K; k++) d = Math.max(d, Math.abs(x[k]! - y[k]!));
+    return d;
+  };
+  let q: Float64Array = Float64Array.from(startingPrior(options.initialPrior, sourcePrior));
+  let converged = false;
+  const r = new Float64Array(K);
+  const v = new Float64Array(K);
+  while (iterations < maxIterations) {
+    const q1 = em(q);
+    if (distance(q1, q) <= tolerance) {
+      q = q1;
+      converged = true;
+      break;
+    }
+    if (!options.accelerate || iterations >= maxIterations) {
+      q = q1;
+      continue;
+    }
+    const q2 = em(q1);
+    let rNorm = 0;
+    let vNorm = 0;
+    for (let k = 0; k < K; k++) {
+      r[k] = q1[k]! - q[k]!;
+      v[k] = q2[k]! - 2 * q1[k]! + q[k]!;
+      rNorm += r[k]! * r[k]!;
+      vNorm += v[k]! * v[k]!;
+    }
+    let next = q2;
+    if (vNorm > 0) {
+      const alpha = Math.min(-1, -Math.sqrt(rNorm / vNorm));
+      const jump = new Float64Array(K);
+      let total = 0;
+      let inside = true;
+      for (let k = 0; k < K; k++) {
+        jump[k] = q[k]! - 2 * alpha * r[k]! + alpha * alpha * v[k]!;
+        if (!(jump[k]! > 0)) inside = false;
+        total += jump[k]!;
+      }
+      if (inside) {
+        for (let k = 0; k < K; k++) jump[k]! /= total;
+        next = em(jump);
+      }
+    }
+    const change = distance(next, q);
+    q = next;
     if (change <= tolerance) {
       converged = true;
       break;
     }
   }
-  return { targetPrior: q, weights: q.map((v, k) => v * inv[k]!), iterations, converged };
+  const targetPrior = Array.from(q);
+  const inv = sourcePrior.map((p) => (p > 0 ? 1 / p : 0));
+  return { targetPrior, weights: targetPrior.map((x, k) => x * inv[k]!), iterations, converged };
+}
+
+/** One EM update of q on likelihood ratios (row-major m×K), with the Dirichlet prior and row weights. */
+function emStep(ratios: Float64Array, m: number, K: number, q: Float64Array, prior: Float64Array, lambda: number, mass: number, weights: Float64Array | undefined): Float64Array {
+  const next = new Float64Array(K);
+  for (let k = 0; k < K; k++) next[k] = lambda * prior[k]!;
+  for (let u = 0, base = 0; u < m; u++, base += K) {
+    const c = weights === undefined ? 1 : weights[u]!;
+    if (c === 0) continue;
+    let s = 0;
+    for (let k = 0; k < K; k++) s += ratios[base + k]! * q[k]!;
+    if (!(s > 0)) throw new RangeError(`mllsEm: row ${u} has no posterior mass on any class with q·π_s > 0`);
+    const scale = c / s;
+    for (let k = 0; k < K; k++) next[k]! += ratios[base + k]! * q[k]! * scale;
+  }
+  const denominator = mass + lambda;
+  for (let k = 0; k < K; k++) next[k]! /= denominator;
+  return next;
 }

@@ -3,9 +3,8 @@
  * bounded join of core/labels/label-join.ts) and, as delayed labels arrive, the realized accuracy
  * and class mix of the window the event fell in.
  */
-import { modelLogits, type ClassificationReference } from '../predictions/classification-reference.js';
+import type { ClassificationReference } from '../predictions/classification-reference.js';
 import { LabelJoiner, type JoinObserver, type LabelOutcome } from '../labels/label-join.js';
-import { argmax } from '../labelshift/confusion.js';
 
 /** Realized outcomes of a closed window once enough of its labels arrived, next to the estimates. */
 export interface RealizedReport {
@@ -18,6 +17,23 @@ export interface RealizedReport {
   classProportions: number[];
   /** estimate − realized, per accuracy estimator (with the "no change" and "last realized" baselines). */
   errors: Record<string, number>;
+}
+
+/**
+ * The model's own top class from calibrated probabilities: argmax of log p_k − b_k (the calibration
+ * bias undone; the temperature does not move the argmax), without building the logits.
+ */
+function modelTopClass(probs: readonly number[], bias: readonly number[]): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let k = 0; k < probs.length; k++) {
+    const v = Math.log(Math.max(probs[k]!, 1e-300)) - (bias[k] ?? 0);
+    if (v > bestValue) {
+      bestValue = v;
+      best = k;
+    }
+  }
+  return best;
 }
 
 /** Window ids remembered for realized reports. */
@@ -37,7 +53,7 @@ export class LabelTracker {
 
   /** Remembers an event's prediction (calibrated probabilities) so that its label can be joined later. */
   recordPrediction(id: string | undefined, serial: number, probs: readonly number[], now: number): void {
-    if (id !== undefined) this.joiner.addPrediction(id, serial, argmax(modelLogits(probs, this.ref.calibration)), now);
+    if (id !== undefined) this.joiner.addPrediction(id, serial, modelTopClass(probs, this.ref.calibration.bias), now);
   }
 
   /** A window closed: its id, for the realized reports of its labels. */
@@ -49,19 +65,19 @@ export class LabelTracker {
     }
   }
 
-  /** Joins a label; the window's realized outcome once it has `minLabeled` labels (errors to be filled by the caller). */
-  addLabel(model: string, id: string, label: number, now: number): { outcome: LabelOutcome; report?: RealizedReport } {
-    const { outcome, window } = this.joiner.addLabel(id, label, now);
-    if (window === undefined) return { outcome };
-    const windowId = this.windowIds.get(window);
-    const tally = this.joiner.realized(window);
-    if (windowId === undefined || tally === undefined || tally.labeled < this.options.minLabeled) return { outcome };
+  /** Joins a label; `window` is the serial of the window whose realized outcome it changed. */
+  addLabel(id: string, label: number, now: number): { outcome: LabelOutcome; window?: number } {
+    return this.joiner.addLabel(id, label, now);
+  }
+
+  /** A window's realized outcome, once it has `minLabeled` labels (errors to be filled by the caller). */
+  report(model: string, serial: number): RealizedReport | undefined {
+    const windowId = this.windowIds.get(serial);
+    const tally = this.joiner.realized(serial);
+    if (windowId === undefined || tally === undefined || tally.labeled < this.options.minLabeled) return undefined;
     return {
-      outcome,
-      report: {
-        model, windowId, serial: window, predictions: tally.predictions, labeled: tally.labeled, accuracy: tally.correct / tally.labeled,
-        classProportions: tally.classCounts.map((c) => c / tally.labeled), errors: {},
-      },
+      model, windowId, serial, predictions: tally.predictions, labeled: tally.labeled, accuracy: tally.correct / tally.labeled,
+      classProportions: tally.classCounts.map((c) => c / tally.labeled), errors: {},
     };
   }
 

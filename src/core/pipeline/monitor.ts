@@ -3,19 +3,20 @@
  * It holds per-model windows and detector states, and knows how far each input partition may be
  * committed without losing an event. No I/O here: the shell publishes what it returns, then commits.
  *
- * `handle` and `handleLabel` are synchronous and cheap (decode, validate, add to a window). Closed
- * windows queue up; `complete` runs every registered detector on them, in window order (some
- * detectors score with a neural flow, asynchronously), steps each detector's state and collects the
- * alerts of its transitions. Call it before publishing an output.
+ * `handle` and `handleLabel` are synchronous and cheap (decode, validate, add to a window or to the
+ * label join). Closed windows queue up; `complete` runs every registered detector on them, in window
+ * order (some detectors score with a neural flow, asynchronously), steps each detector's state and
+ * collects the alerts of its transitions, then the realized reports of the windows that got labels.
+ * Call it before publishing an output.
  */
-import { decodeEvent, type DeadLetterReason } from '../contract/event.js';
+import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
 import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import type { Alert } from '../alerts/alert.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
-import { decodeLabel } from '../contract/label.js';
+import { decodeLabel, validateLabel, type LabelDecodeResult } from '../contract/label.js';
 import { classIndex } from '../predictions/classes.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
 import type { DriftStatus, DriftStep } from '../detect/drift-state.js';
@@ -96,6 +97,8 @@ interface ModelRuntime {
   detectors: AnyDetector[];
   states: Map<string, object>;
   labels?: LabelTracker;
+  /** Serials of windows that got labels since the last `complete`. */
+  labelled: Set<number>;
 }
 
 export class Monitor {
@@ -128,6 +131,7 @@ export class Monitor {
         closedThrough: {},
         detectors,
         states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
+        labelled: new Set(),
         ...(ref ? { labels: new LabelTracker(ref, predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
       });
     }
@@ -155,10 +159,22 @@ export class Monitor {
 
   handle(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
+    return this.accept(message, decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp) }), out);
+  }
+
+  /**
+   * An event already parsed from JSON (`shiftwatch replay` reads files, not Kafka): the same
+   * validation, windows and detectors as `handle`, without encoding it to bytes first.
+   */
+  handleParsed(message: RawMessage, parsed: unknown, out: MonitorOutput = emptyOutput()): MonitorOutput {
+    if (!this.firstDelivery(message)) return out;
+    return this.accept(message, validateEvent(parsed, Number(message.timestamp)), out);
+  }
+
+  private accept(message: RawMessage, decoded: DecodeResult, out: MonitorOutput): MonitorOutput {
     const partitionKey = `${message.topic}/${message.partition}`;
     const offset = Number(message.offset);
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
-    const decoded = decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp) });
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { event } = decoded;
     const runtime = this.models.get(event.model);
@@ -190,8 +206,17 @@ export class Monitor {
   /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
   handleLabel(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
+    return this.acceptLabel(message, decodeLabel(message.value, this.options.maxMessageBytes), out);
+  }
+
+  /** A delayed label already parsed from JSON (replay), checked and joined like `handleLabel`. */
+  handleLabelParsed(message: RawMessage, parsed: unknown, out: MonitorOutput = emptyOutput()): MonitorOutput {
+    if (!this.firstDelivery(message)) return out;
+    return this.acceptLabel(message, validateLabel(parsed), out);
+  }
+
+  private acceptLabel(message: RawMessage, decoded: LabelDecodeResult, out: MonitorOutput): MonitorOutput {
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
-    const decoded = decodeLabel(message.value, this.options.maxMessageBytes);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { model, id } = decoded.label;
     const runtime = this.models.get(model);
@@ -199,19 +224,9 @@ export class Monitor {
     if (runtime === undefined || tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
     const label = classIndex(tracker.ref.classNames, decoded.label.label);
     if (typeof label === 'string') return reject('invalid_field', `${label} of model "${model}"`, model);
-    const { outcome, report } = tracker.addLabel(model, id, label, this.now());
+    const { outcome, window } = tracker.addLabel(id, label, this.now());
     this.observer.label?.(model, outcome);
-    if (report !== undefined) {
-      for (const d of runtime.detectors) {
-        if (d.learn === undefined) continue;
-        const learned = d.learn(runtime.states.get(d.name)!, report);
-        runtime.states.set(d.name, learned.state);
-        if (learned.errors) Object.assign(report.errors, learned.errors);
-      }
-      const i = out.realized.findIndex((r) => r.model === model && r.serial === report.serial);
-      if (i >= 0) out.realized[i] = report;
-      else out.realized.push(report);
-    }
+    if (window !== undefined) runtime.labelled.add(window);
     return out;
   }
 
@@ -304,20 +319,39 @@ export class Monitor {
     this.pending.push({ runtime, closed });
   }
 
-  /** Windows closed since the last `complete` that still wait for their detectors. */
+  /** Windows closed, or labelled, since the last `complete`: detectors or learners still to run. */
   hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.pending.length > 0 || [...this.models.values()].some((r) => r.labelled.size > 0);
   }
 
   /**
    * Runs every detector on the windows closed since the last call, in window order, steps their
-   * states and adds the window reports and the alerts of state transitions to `out`.
+   * states and adds the window reports and the alerts of state transitions to `out`; then, for each
+   * window that got labels meanwhile, its realized report, which the detectors learn from once per
+   * call however many labels arrived.
    */
   async complete(out: MonitorOutput): Promise<MonitorOutput> {
     const pending = this.pending;
     this.pending = [];
     for (const { runtime, closed } of pending) out.windows.push(await this.evaluate(runtime, closed, out));
+    for (const runtime of this.models.values()) this.realize(runtime, out);
     return out;
+  }
+
+  private realize(runtime: ModelRuntime, out: MonitorOutput): void {
+    const serials = [...runtime.labelled].sort((a, b) => a - b);
+    runtime.labelled.clear();
+    for (const serial of serials) {
+      const report = runtime.labels?.report(runtime.model.name, serial);
+      if (report === undefined) continue;
+      for (const d of runtime.detectors) {
+        if (d.learn === undefined) continue;
+        const learned = d.learn(runtime.states.get(d.name)!, report);
+        runtime.states.set(d.name, learned.state);
+        if (learned.errors) Object.assign(report.errors, learned.errors);
+      }
+      out.realized.push(report);
+    }
   }
 
   private async evaluate(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): Promise<WindowReport> {

@@ -16,7 +16,8 @@ export interface WindowRecord {
   detectors: Record<string, { state: string; statistic: number; pValue: number; flagged: boolean; tested: boolean }>;
   accuracy?: Record<string, AccuracyEstimate>;
   selected?: { estimator: string; estimate: number; lower: number; upper: number; interval: string };
-  classShares?: { estimate: number[]; lower: number[]; upper: number[] };
+  /** Estimated class shares with their interval, and the reference mix ("no change"). */
+  classShares?: { estimate: number[]; lower: number[]; upper: number[]; reference: number[] };
   realized?: { accuracy: number; classShares: number[]; n: number };
 }
 
@@ -42,8 +43,8 @@ export function windowRecord(report: WindowReport): WindowRecord {
   }
   const labelShift = detectors['label-shift']?.result;
   if (labelShift?.tested) {
-    const { estimate, lower, upper } = (labelShift.details as LabelShiftDetails).classProportions;
-    record.classShares = { estimate, lower, upper };
+    const { estimate, lower, upper, reference } = (labelShift.details as LabelShiftDetails).classProportions;
+    record.classShares = { estimate, lower, upper, reference };
   }
   return record;
 }

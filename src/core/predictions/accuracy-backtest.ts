@@ -112,7 +112,10 @@ export function adaptiveHalfWidth(state: Readonly<BacktestState>, settings: Back
   return errors[rank - 1]!;
 }
 
-/** The estimator with the lowest recent mean |error| that beats "no change"; "no change" otherwise. */
+/** Share by which an estimator's recent error must undercut "no change" to be selected (noise on a few labelled windows is not a win). */
+export const SELECTION_MARGIN = 0.1;
+
+/** The estimator with the lowest recent mean |error| that beats "no change" by the margin; "no change" otherwise. */
 export function selectEstimator(state: Readonly<BacktestState>, settings: BacktestSettings, candidates: readonly AccuracyEstimatorName[]): { estimator: AccuracyEstimatorName; mae: number | undefined } {
   const mae = (name: AccuracyEstimatorName) => {
     const e = recentErrors(state, name);
@@ -121,9 +124,13 @@ export function selectEstimator(state: Readonly<BacktestState>, settings: Backte
   const baseline = mae('no-change');
   let best: { estimator: AccuracyEstimatorName; mae: number | undefined } = { estimator: 'no-change', mae: baseline };
   if (baseline === undefined) return best;
+  let bestMae = baseline * (1 - SELECTION_MARGIN);
   for (const name of candidates) {
     const m = mae(name);
-    if (m !== undefined && m < best.mae!) best = { estimator: name, mae: m };
+    if (m !== undefined && m < bestMae) {
+      best = { estimator: name, mae: m };
+      bestMae = m;
+    }
   }
   return best;
 }

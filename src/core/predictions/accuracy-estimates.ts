@@ -22,17 +22,23 @@ export interface PointEstimate {
 
 export type LabelFreeEstimator = (typeof LABEL_FREE_ESTIMATORS)[number];
 
+/**
+ * `sampling: false` skips ATC's bootstrap interval (200 threshold refits per window) where the caller
+ * shows another interval anyway; the other sampling intervals are closed forms and always filled.
+ */
 export function labelFreeAccuracy(
   ref: ClassificationReference,
   rows: readonly (readonly number[])[],
   classShares: readonly number[],
+  options: { sampling?: boolean } = {},
 ): { estimates: Partial<Record<LabelFreeEstimator, PointEstimate>>; warnings: string[] } {
   const estimates: Partial<Record<LabelFreeEstimator, PointEstimate>> = {};
   const warnings: string[] = [];
   for (const variant of ['ne', 'mc'] as const) {
     const scores = rows.map(SCORE_FUNCTIONS[variant]);
     const s = atcSummary(scores, ref.atc[variant]);
-    estimates[`atc-${variant}`] = { estimate: atcFromCounts(s.above, s.n), sampling: atcInterval(s, atcBootstrapSummary(scores, ref.atc.bootstrap[variant])) };
+    const bootstrap = options.sampling === false ? undefined : atcBootstrapSummary(scores, ref.atc.bootstrap[variant]);
+    estimates[`atc-${variant}`] = { estimate: atcFromCounts(s.above, s.n), sampling: atcInterval(s, bootstrap) };
   }
   const conf = confidenceSummary(rows.map(SCORE_FUNCTIONS.mc));
   estimates.ac = { estimate: averageConfidence(conf), sampling: averageConfidenceInterval(conf) };

@@ -16,7 +16,7 @@
  * strict (spec §7.8: 18 of 30 control windows rejected).
  */
 import type { DenseRows } from '../labelshift/posteriors.js';
-import { mllsEm, mllsLogLikelihood } from '../labelshift/mlls.js';
+import { likelihoodRatios, mllsEmOnRatios, mllsLogLikelihood } from '../labelshift/mlls.js';
 import { bbse } from '../labelshift/bbse.js';
 import { rlls } from '../labelshift/rlls.js';
 import { predictedMarginalSoft } from '../labelshift/confusion.js';
@@ -36,7 +36,7 @@ export interface ClassSharesOptions {
   coverage: number;
 }
 
-export const DEFAULT_CLASS_SHARES: ClassSharesOptions = { method: 'mlls', priorRowsPerClass: 2, bootstrap: 60, coverage: 0.9 };
+export const DEFAULT_CLASS_SHARES: ClassSharesOptions = { method: 'mlls', priorRowsPerClass: 2, bootstrap: 40, coverage: 0.9 };
 
 export interface ClassShares {
   method: LabelShiftMethod;
@@ -67,8 +67,9 @@ export function estimateClassShares(
 ): { shares: ClassShares; test: LabelShiftStatistic; converged: boolean } {
   const K = rows.cols;
   const priorRows = options.method === 'mlls' ? options.priorRowsPerClass * K : 0;
-  const em = mllsEm(rows, ref.sourcePrior, { maxIterations: 1000, priorStrength: priorRows });
-  const point = (weights?: Float64Array, start?: readonly number[]) => estimate(ref, rows, options.method, priorRows, weights, start);
+  const ratios = likelihoodRatios(rows, ref.sourcePrior);
+  const em = mllsEmOnRatios(ratios, ref.sourcePrior, { maxIterations: 1000, priorStrength: priorRows, accelerate: true });
+  const point = (weights?: Float64Array, start?: readonly number[]) => estimate(ref, rows, ratios, options.method, priorRows, weights, start);
   const estimateNow = options.method === 'mlls' ? em.targetPrior : point();
   const random = seededRandom(seed);
   const draws: number[][] = [];
@@ -102,9 +103,9 @@ export function estimateClassShares(
   };
 }
 
-function estimate(ref: ClassificationReference, rows: DenseRows, method: LabelShiftMethod, priorRows: number, weights?: Float64Array, start?: readonly number[]): number[] {
+function estimate(ref: ClassificationReference, rows: DenseRows, ratios: DenseRows, method: LabelShiftMethod, priorRows: number, weights?: Float64Array, start?: readonly number[]): number[] {
   if (method === 'mlls') {
-    return mllsEm(rows, ref.sourcePrior, { maxIterations: 200, tolerance: 1e-5, priorStrength: priorRows, ...(weights ? { rowWeights: weights } : {}), ...(start ? { initialPrior: start } : {}) }).targetPrior;
+    return mllsEmOnRatios(ratios, ref.sourcePrior, { maxIterations: 100, tolerance: 1e-4, priorStrength: priorRows, accelerate: true, ...(weights ? { rowWeights: weights } : {}), ...(start ? { initialPrior: start } : {}) }).targetPrior;
   }
   const mu = weights === undefined ? predictedMarginalSoft(rows) : weightedMarginal(rows, weights);
   const r = method === 'bbse' ? bbse(ref.confusion, mu) : rlls(ref.confusion, mu, { validationSize: ref.n });

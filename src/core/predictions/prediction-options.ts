@@ -24,6 +24,6 @@ export interface PredictionOptions {
 export const DEFAULT_PREDICTION_OPTIONS: PredictionOptions = {
   headline: 'selected',
   classShares: DEFAULT_CLASS_SHARES,
-  accuracy: { coverage: 0.9, backtestWindows: 20, minBacktestWindows: 3, aciStep: 0.05 },
+  accuracy: { coverage: 0.9, backtestWindows: 20, minBacktestWindows: 5, aciStep: 0.05 },
   labels: { ttlMs: 7 * 24 * 3600 * 1000, maxEntries: 1_000_000, minLabeled: 100 },
 };

@@ -33,8 +33,8 @@ export function cusumThresholdForAr1(k: number, targetArl0: number, lag1: number
 }
 
 function simulateThreshold(k: number, target: number, rho: number): number {
-  const horizon = Math.ceil(20 * target);
-  const paths = Math.max(100, Math.min(400, Math.floor(8e6 / horizon)));
+  const horizon = Math.ceil(10 * target);
+  const paths = Math.max(100, Math.min(200, Math.floor(4e6 / horizon)));
   const normal = gaussian(seededRandom(0x5eed));
   const innovation = Math.sqrt(1 - rho * rho);
   const records: { times: number[]; maxima: number[] }[] = [];

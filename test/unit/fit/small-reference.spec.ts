@@ -121,6 +121,7 @@ describe('a 220-row labelled reference', () => {
       expect(atc.upper - atc.lower).toBeGreaterThan(0);
     }
     stream.labels.forEach((y, i) => monitor.handleLabel(message('labels', { model: 'small', id: `e${i}`, label: i % 2 === 0 ? NAMES[y] : y }), out));
+    await monitor.complete(out);
     expect(out.deadLetters).toEqual([]);
     const truth = (from: number) => stream.labels.slice(from, from + 110).filter((y, i) => stream.probs[from + i]!.indexOf(Math.max(...stream.probs[from + i]!)) === y).length / 110;
     expect(out.realized.map((r) => [r.labeled, r.accuracy])).toEqual([[110, truth(0)], [110, truth(110)]]);
