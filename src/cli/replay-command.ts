@@ -6,8 +6,8 @@ import { loadConfig } from '../config/index.js';
 import { loadModels, monitorOptions } from '../service/runtime.js';
 import { createLogger } from '../logging.js';
 import { replay } from '../replay/replay.js';
-import { progressPrinter } from './progress.js';
 import { UsageError } from './fit-command.js';
+import { progressPrinter } from './progress.js';
 
 export const REPLAY_USAGE = `shiftwatch replay --config <file> --input <stream.csv|stream.jsonl> --out <dir> [options]
 
@@ -44,13 +44,14 @@ export async function runReplay(argv: string[]): Promise<void> {
     ...(values['logit-prefix'] !== undefined ? { logitPrefix: values['logit-prefix'] } : {}),
   };
   const out = resolve(values.out);
+  const bar = progressPrinter('replaying');
   const summary = await replay({
     models, monitor: monitorOptions(config), input: resolve(values.input), outDir: out, labelDelay: delay, outputs,
     topics: { events: config.kafka.topics.events, labels: config.kafka.topics.labels },
     ...(values.labels ? { labels: resolve(values.labels) } : {}),
     ...(values.model ? { model: values.model } : {}),
     ...(values['time-column'] ? { timeColumn: values['time-column'] } : {}),
-    ...(process.stderr.isTTY ? { onProgress: progressPrinter('replaying') } : {}),
+    ...(process.stderr.isTTY ? { onProgress: (events: number, bytes: { read: number; total: number }) => bar(bytes.read, bytes.total, `${events} events`) } : {}),
     warn: (m) => logger.warn(m),
   });
   await writeFile(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -2,22 +2,29 @@
  * Reads what `shiftwatch replay` replays, as the events the service would receive:
  *  - CSV or JSON Lines with the reference's columns (features, the model's outputs as `prob_<class>`
  *    or however the reference declared them, an optional `label`, `id` and time column): each row
- *    becomes an event with `prediction.probs` keyed by class name, and its label a delayed label;
+ *    becomes an event with `prediction.probs` in the bundle's class order, and its label a delayed label;
  *  - JSON Lines of contract-v1 events (`{"model", "id", "ts", "features", "prediction"}`), as is.
- * Rows are put in time order when there is a time column (stably). Without one, events get times
- * one millisecond apart from a fixed epoch, so a replay never depends on the clock.
+ * The file is streamed in batches, so a replay's memory does not grow with the file. Events are
+ * replayed in file order, as `serve` takes them in arrival order; the time column only gives them
+ * their times. Without one, events get times one millisecond apart from a fixed epoch, so a replay
+ * never depends on the clock.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
-import { readReferenceRows, type Row } from '../core/reference/readers.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { Row } from '../core/reference/readers.js';
+import { CsvParser, parseCsvCell } from '../core/reference/csv.js';
 import { recognizeOutputs, type OutputDeclaration } from '../core/reference/output-columns.js';
-import { timeOrder } from '../core/reference/time-order.js';
 import { ReferenceDataError, ReplayInputError } from '../core/errors.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
 
 /** Times of events without a time column: this epoch plus one millisecond per row. */
 export const REPLAY_EPOCH_MS = Date.UTC(2026, 0, 1);
+/** Rows read before the model outputs are recognised (enough to tell probabilities from features). */
+const SAMPLE_ROWS = 1000;
+const BATCH = 4096;
 
 export interface ReplayEvent {
   /** The event as the service would parse it from the events topic. */
@@ -41,34 +48,117 @@ export interface ReplayInputOptions {
 }
 
 export interface ReplayInput {
-  events: ReplayEvent[];
+  /** The events in replay order, in batches. */
+  batches: AsyncIterable<ReplayEvent[]>;
+  /** Bytes of the file read so far, of `total` (for a progress bar). */
+  progress: { read: number; total: number };
   /** Columns of a reference-shaped input that are not features, outputs, label, id or time (passed on, counted as unknown). */
   unknownColumns: string[];
 }
 
-export async function readReplayInput(path: string, options: ReplayInputOptions): Promise<ReplayInput> {
+export async function openReplayInput(path: string, options: ReplayInputOptions): Promise<ReplayInput> {
+  const total = (await stat(path).catch(() => ({ size: 0 }))).size;
+  let current: ReturnType<typeof createReadStream> | undefined;
+  const progress = { get read() { return current?.bytesRead ?? 0; }, total };
+  const open = () => (current = createReadStream(path, { highWaterMark: 1 << 20 }));
   try {
-    const format = extname(path).toLowerCase();
-    if (format === '.jsonl' || format === '.ndjson') {
-      const first = await firstLine(path);
-      if (first !== undefined && isContractEvent(first)) return { events: await readContractEvents(path), unknownColumns: [] };
+    const jsonl = ['.jsonl', '.ndjson'].includes(extname(path).toLowerCase());
+    if (!jsonl && extname(path).toLowerCase() !== '.csv') {
+      throw new ReplayInputError(`cannot tell the format of ${path} from its extension: replay .csv (with a header row) or JSON Lines (.jsonl, .ndjson)`);
     }
-    const { rows, columns } = await readReferenceRows(path);
-    return fromRows(rows, columns, options);
+    if (jsonl) {
+      const first = await firstLine(path);
+      if (first !== undefined && isContractEvent(first)) return { batches: contractEvents(path, open), unknownColumns: [], progress };
+    }
+    const rows = jsonl ? jsonRows(path, open) : csvRows(path, open);
+    const sample: Row[] = [];
+    let columns: string[] = [];
+    const iterator = rows[Symbol.asyncIterator]();
+    while (sample.length < SAMPLE_ROWS) {
+      const next = await iterator.next();
+      if (next.done) break;
+      columns = next.value.columns;
+      sample.push(...next.value.rows);
+    }
+    const convert = rowConverter(sample, columns, options);
+    const rest = { [Symbol.asyncIterator]: () => iterator };
+    return { batches: rethrowing(path, streamed(sample, rest, convert.event)), unknownColumns: convert.unknownColumns, progress };
   } catch (error) {
-    // The readers speak of "reference data"; here the file is the stream to replay.
-    if (error instanceof ReferenceDataError) throw new ReplayInputError(error.message.replace(/^reference (data|column)/, (_, what: string) => (what === 'data' ? path : `column`)).replace(/reference data/g, 'replay input'));
-    throw error;
+    throw asReplayError(path, error);
   }
 }
 
-function isContractEvent(line: string): boolean {
+/** Reading errors speak of "reference data"; here the file is the stream to replay. */
+function asReplayError(path: string, error: unknown): unknown {
+  if (!(error instanceof ReferenceDataError)) return error;
+  return new ReplayInputError(error.message.replace(/^reference (data|column)/, (_, what: string) => (what === 'data' ? path : 'column')).replace(/reference data/g, 'replay input'));
+}
+
+async function* rethrowing(path: string, batches: AsyncIterable<ReplayEvent[]>): AsyncIterable<ReplayEvent[]> {
   try {
-    const parsed = JSON.parse(line) as unknown;
-    return typeof parsed === 'object' && parsed !== null && typeof (parsed as { features?: unknown }).features === 'object';
-  } catch {
-    return false;
+    yield* batches;
+  } catch (error) {
+    throw asReplayError(path, error);
   }
+}
+
+interface RowBatch {
+  rows: Row[];
+  columns: string[];
+}
+
+type Open = () => NodeJS.ReadableStream;
+
+async function* csvRows(path: string, open: Open): AsyncIterable<RowBatch> {
+  let header: string[] | undefined;
+  let pending: Row[] = [];
+  const parser = new CsvParser(path, (cells, line) => {
+    if (header === undefined) {
+      header = cells.map((c) => c.trim());
+      return;
+    }
+    if (cells.length !== header.length) {
+      throw new ReferenceDataError(undefined, `${path} line ${line} has ${cells.length} cells but the header has ${header.length}`, 'give every row one cell per header column');
+    }
+    const row = Object.create(null) as Row; // a column may be called "__proto__"
+    for (let j = 0; j < header.length; j++) row[header[j]!] = parseCsvCell(cells[j]!);
+    pending.push(row);
+  });
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of open() as AsyncIterable<Buffer>) {
+    parser.push(decoder.write(chunk));
+    if (pending.length > 0) {
+      yield { rows: pending, columns: header! };
+      pending = [];
+    }
+  }
+  parser.push(decoder.end());
+  parser.end();
+  if (pending.length > 0) yield { rows: pending, columns: header ?? [] };
+}
+
+async function* jsonRows(path: string, open: Open): AsyncIterable<RowBatch> {
+  const columns = new Set<string>();
+  let rows: Row[] = [];
+  let n = 0;
+  for await (const line of createInterface({ input: open(), crlfDelay: Infinity })) {
+    n += 1;
+    if (line.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw new ReferenceDataError(undefined, `${path} line ${n} is not valid JSON (${(error as Error).message})`, 'write one JSON object per line');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ReferenceDataError(undefined, `${path} line ${n} is not a JSON object`, 'write one JSON object per line');
+    for (const key of Object.keys(parsed)) columns.add(key);
+    rows.push(parsed as Row);
+    if (rows.length >= BATCH) {
+      yield { rows, columns: [...columns] };
+      rows = [];
+    }
+  }
+  if (rows.length > 0) yield { rows, columns: [...columns] };
 }
 
 async function firstLine(path: string): Promise<string | undefined> {
@@ -81,11 +171,20 @@ async function firstLine(path: string): Promise<string | undefined> {
   return undefined;
 }
 
+function isContractEvent(line: string): boolean {
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    return typeof parsed === 'object' && parsed !== null && typeof (parsed as { features?: unknown }).features === 'object';
+  } catch {
+    return false;
+  }
+}
+
 /** Contract events, one per line; a line that is not JSON still becomes an "event" the monitor will reject. */
-async function readContractEvents(path: string): Promise<ReplayEvent[]> {
-  const events: ReplayEvent[] = [];
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of lines) {
+async function* contractEvents(path: string, open: Open): AsyncIterable<ReplayEvent[]> {
+  let batch: ReplayEvent[] = [];
+  let i = 0;
+  for await (const line of createInterface({ input: open(), crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     let parsed: unknown = line;
     try {
@@ -93,17 +192,38 @@ async function readContractEvents(path: string): Promise<ReplayEvent[]> {
     } catch {
       // Kept as the raw text: the monitor dead-letters it like a malformed message.
     }
-    const i = events.length;
-    const ts = typeof (parsed as { ts?: unknown })?.ts === 'number' ? (parsed as { ts: number }).ts
-      : typeof (parsed as { ts?: unknown })?.ts === 'string' ? Date.parse((parsed as { ts: string }).ts) : NaN;
-    events.push({ event: parsed as Record<string, unknown>, ts: Number.isFinite(ts) ? ts : REPLAY_EPOCH_MS + i, source: parsed });
+    const raw = (parsed as { ts?: unknown } | null)?.ts;
+    const ts = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
+    batch.push({ event: parsed as Record<string, unknown>, ts: Number.isFinite(ts) ? ts : REPLAY_EPOCH_MS + i, source: parsed });
+    i += 1;
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
   }
-  return events;
+  if (batch.length > 0) yield batch;
 }
 
-function fromRows(rows: Row[], columns: readonly string[], options: ReplayInputOptions): ReplayInput {
+async function* streamed(sample: Row[], rest: AsyncIterable<RowBatch>, event: (row: Row, index: number) => ReplayEvent): AsyncIterable<ReplayEvent[]> {
+  let index = 0;
+  const convert = (rows: readonly Row[]) => rows.map((row) => event(row, index++));
+  yield convert(sample);
+  for await (const batch of rest) yield convert(batch.rows);
+}
+
+interface RowConverter {
+  timeColumn: string | undefined;
+  unknownColumns: string[];
+  event(row: Row, index: number): ReplayEvent;
+}
+
+/** How a reference-shaped row becomes an event, decided once from the columns and a sample of rows. */
+function rowConverter(sample: readonly Row[], columns: readonly string[], options: ReplayInputOptions): RowConverter {
   const { bundle, model } = options;
   const timeColumn = options.timeColumn ?? (bundle.order.timeColumn !== null && columns.includes(bundle.order.timeColumn) ? bundle.order.timeColumn : undefined);
+  if (timeColumn !== undefined && !columns.includes(timeColumn)) {
+    throw new ReferenceDataError(timeColumn, 'is named by --time-column but is not in the replay input', `check the spelling; the columns are: ${columns.join(', ')}`);
+  }
   const featureNames = bundle.features.map((f) => f.name);
   const missing = featureNames.filter((f) => !columns.includes(f));
   if (missing.length > 0) {
@@ -111,7 +231,7 @@ function fromRows(rows: Row[], columns: readonly string[], options: ReplayInputO
   }
   const categorical = new Set(bundle.features.filter((f) => f.kind === 'categorical').map((f) => f.name));
   const ref = bundle.predictions;
-  const outputs = ref === undefined ? undefined : recognizeOutputs(rows.slice(0, 1000), columns, options.outputs ?? {}, new Set(featureNames));
+  const outputs = ref === undefined ? undefined : recognizeOutputs(sample, columns, options.outputs ?? {}, new Set(featureNames));
   if (ref !== undefined && outputs === undefined) {
     throw new ReferenceDataError(undefined, `model ${model} is a classifier but the replay input has no model outputs (${ref.input === 'probs' ? 'prob_' : 'logit_'}<class> columns)`, 'replay a file with the outputs the reference had; if they are named otherwise, pass the same --classes / --prob-prefix as to fit');
   }
@@ -122,27 +242,28 @@ function fromRows(rows: Row[], columns: readonly string[], options: ReplayInputO
   const regression = bundle.regression !== undefined && columns.includes('prediction');
   const roles = new Set([...featureNames, ...(outputs?.columns ?? []), 'label', 'id', 'model', ...(timeColumn ? [timeColumn] : []), ...(regression ? ['prediction'] : [])]);
   const unknownColumns = columns.filter((c) => !roles.has(c));
-  const order = timeColumn === undefined ? undefined : timeOrder(rows, columns, timeColumn);
   const outputKey = ref?.input ?? 'probs';
-  const columnsInBundleOrder = ref === undefined || outputs === undefined ? [] : ref.classNames.map((c) => outputs.columns[outputs.classNames.indexOf(c)]!);
-  const events = (order ?? rows.map((_, i) => i)).map((r, i): ReplayEvent => {
-    const row = rows[r]!;
-    const id = row.id === null || row.id === undefined ? `row-${r + 1}` : String(row.id);
-    const features: Record<string, unknown> = {};
-    for (const name of featureNames) {
-      const v = row[name] ?? null;
-      features[name] = v !== null && categorical.has(name) ? String(v) : v;
-    }
-    for (const c of unknownColumns) features[c] = row[c] ?? null;
-    const ts = timeColumn === undefined ? REPLAY_EPOCH_MS + i : toMillis(row[timeColumn]);
-    const event: Record<string, unknown> = { model, id, ts, features };
-    // In the bundle's class order, as an array: what an event keyed by class name would be read as.
-    if (outputs !== undefined) event.prediction = { [outputKey]: columnsInBundleOrder.map((c) => row[c] ?? null) };
-    else if (regression) event.prediction = { value: row.prediction };
-    const label = row.label;
-    return { event, ts, source: row, ...(label !== null && label !== undefined && (ref !== undefined) ? { label: { model, id, label: label as number | string } } : {}) };
-  });
-  return { events, unknownColumns };
+  // In the bundle's class order, as an array: what an event keyed by class name would be read as.
+  const outputColumns = ref === undefined || outputs === undefined ? [] : ref.classNames.map((c) => outputs.columns[outputs.classNames.indexOf(c)]!);
+  return {
+    timeColumn,
+    unknownColumns,
+    event(row, index) {
+      const id = row.id === null || row.id === undefined ? `row-${index + 1}` : String(row.id);
+      const features: Record<string, unknown> = {};
+      for (const name of featureNames) {
+        const v = row[name] ?? null;
+        features[name] = v !== null && categorical.has(name) ? String(v) : v;
+      }
+      for (const c of unknownColumns) features[c] = row[c] ?? null;
+      const ts = timeColumn === undefined ? REPLAY_EPOCH_MS + index : toMillis(row[timeColumn]);
+      const event: Record<string, unknown> = { model, id, ts, features };
+      if (outputs !== undefined) event.prediction = { [outputKey]: outputColumns.map((c) => row[c] ?? null) };
+      else if (regression) event.prediction = { value: row.prediction };
+      const label = row.label;
+      return { event, ts, source: row, ...(label !== null && label !== undefined && ref !== undefined ? { label: { model, id, label: label as number | string } } : {}) };
+    },
+  };
 }
 
 function toMillis(v: unknown): number {

@@ -19,7 +19,7 @@ import { Monitor, emptyOutput, type MonitoredModel, type MonitorOptions, type Ra
 import { windowRecord, type WindowRecord } from '../core/pipeline/window-record.js';
 import { LabelDelay } from '../core/replay/label-delay.js';
 import { ReplaySummaryBuilder, type ReplaySummary } from '../core/replay/replay-summary.js';
-import { readReplayInput, type ReplayEvent } from './replay-input.js';
+import { openReplayInput } from './replay-input.js';
 import type { OutputDeclaration } from '../core/reference/output-columns.js';
 import { ReplayInputError } from '../core/errors.js';
 
@@ -36,7 +36,8 @@ export interface ReplayOptions {
   outputs?: OutputDeclaration;
   /** Windows of the label's model that close between an event and its label (default 1). */
   labelDelay?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** After each batch: events read so far, and bytes of the input read of its size. */
+  onProgress?: (events: number, bytes: { read: number; total: number }) => void;
   /**
    * The topics the events and labels are attributed to (default: replay.events, replay.labels).
    * With the service's topic names, a replay of what a fresh topic holds gets the same window and
@@ -59,7 +60,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       ? `the config has ${options.models.length} models; say which one the input belongs to with --model`
       : `--model ${options.model} is not in the config (models: ${options.models.map((m) => m.name).join(', ')})`);
   }
-  const input = await readReplayInput(options.input, { model: model.name, bundle: model.bundle, ...(options.outputs ? { outputs: options.outputs } : {}), ...(options.timeColumn ? { timeColumn: options.timeColumn } : {}) });
+  const input = await openReplayInput(options.input, { model: model.name, bundle: model.bundle, ...(options.outputs ? { outputs: options.outputs } : {}), ...(options.timeColumn ? { timeColumn: options.timeColumn } : {}) });
   if (input.unknownColumns.length > 0) options.warn?.(`the input's columns ${input.unknownColumns.join(', ')} are not features of model ${model.name}: they are passed on and counted as unknown features`);
   const fileLabels = options.labels === undefined ? undefined : await readLabelFile(options.labels);
   await mkdir(options.outDir, { recursive: true });
@@ -124,25 +125,27 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     for (const l of labels) monitor.handleLabelParsed(message(LABELS_TOPIC, labelOffset++, clock), l, out);
   };
 
-  const total = input.events.length;
-  for (let i = 0; i < total; i++) {
-    const e: ReplayEvent = input.events[i]!;
-    if (Number.isFinite(e.ts)) clock = Math.max(clock, e.ts);
-    sources.set(i, e.source);
-    const before = out.deadLetters.length;
-    monitor.handleParsed(message(EVENTS_TOPIC, i, Number.isFinite(e.ts) ? e.ts : clock), e.event, out);
-    const accepted = out.deadLetters.length === before;
-    const key = `${String(e.event.model)}\u0000${String(e.event.id)}`;
-    const label = e.label ?? fileLabels?.get(key);
-    if (fileLabels?.has(key)) usedLabels.add(key);
-    if (label !== undefined && accepted) delay.hold(label, closed.get(label.model) ?? 0);
-    if (!monitor.hasPending()) continue;
-    await monitor.complete(out);
-    noteWindows();
-    for (const [name, count] of closed) feedLabels(delay.release(name, count));
-    if (monitor.hasPending()) await monitor.complete(out);
-    flushOutput(false);
-    if (options.onProgress && (i & 0xfff) === 0) options.onProgress(i, total);
+  let total = 0;
+  for await (const batch of input.batches) {
+    for (const e of batch) {
+      const i = total++;
+      if (Number.isFinite(e.ts)) clock = Math.max(clock, e.ts);
+      sources.set(i, e.source);
+      const before = out.deadLetters.length;
+      monitor.handleParsed(message(EVENTS_TOPIC, i, Number.isFinite(e.ts) ? e.ts : clock), e.event, out);
+      const accepted = out.deadLetters.length === before;
+      const key = `${String(e.event.model)}\u0000${String(e.event.id)}`;
+      const label = e.label ?? fileLabels?.get(key);
+      if (fileLabels?.has(key)) usedLabels.add(key);
+      if (label !== undefined && accepted) delay.hold(label, closed.get(label.model) ?? 0);
+      if (!monitor.hasPending()) continue;
+      await monitor.complete(out);
+      noteWindows();
+      for (const [name, count] of closed) feedLabels(delay.release(name, count));
+      if (monitor.hasPending()) await monitor.complete(out);
+      flushOutput(false);
+    }
+    options.onProgress?.(total, input.progress);
   }
   monitor.flush(out);
   await monitor.complete(out);
@@ -152,7 +155,6 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (fileLabels) feedLabels([...fileLabels.entries()].filter(([key]) => !usedLabels.has(key)).map(([, l]) => l));
   await monitor.complete(out);
   flushOutput(true);
-  options.onProgress?.(total, total);
   await Promise.all(Object.values(files).map(closeStream));
   return summary.build({ events: total, rejected, seconds: (performance.now() - started) / 1000 });
 }

@@ -51,8 +51,8 @@ export const accuracyFloor: DetectorFactory = {
     const backtest = options.accuracy;
     const params = sequentialParams(settings.sequential, 0);
     const chunkWidths = ref.nulls?.halfWidth ?? {};
-    // Sampling intervals only stand in where the reference's chunks give no width.
-    const sampling = LABEL_FREE_ESTIMATORS.some((e) => chunkWidths[e] === undefined);
+    // ATC's bootstrap interval (the one costly sampling interval) only where the chunks give ATC no width.
+    const sampling = chunkWidths['atc-ne'] === undefined || chunkWidths['atc-mc'] === undefined;
     return {
       name: 'accuracy-floor',
       stateVersion: 1,

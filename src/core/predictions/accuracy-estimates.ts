@@ -24,7 +24,8 @@ export type LabelFreeEstimator = (typeof LABEL_FREE_ESTIMATORS)[number];
 
 /**
  * `sampling: false` skips ATC's bootstrap interval (200 threshold refits per window) where the caller
- * shows another interval anyway; the other sampling intervals are closed forms and always filled.
+ * shows another interval anyway (ATC's sampling interval is then Wilson's alone); the other sampling
+ * intervals are closed forms and always filled.
  */
 export function labelFreeAccuracy(
   ref: ClassificationReference,

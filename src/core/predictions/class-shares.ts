@@ -36,7 +36,7 @@ export interface ClassSharesOptions {
   coverage: number;
 }
 
-export const DEFAULT_CLASS_SHARES: ClassSharesOptions = { method: 'mlls', priorRowsPerClass: 2, bootstrap: 40, coverage: 0.9 };
+export const DEFAULT_CLASS_SHARES: ClassSharesOptions = { method: 'mlls', priorRowsPerClass: 2, bootstrap: 30, coverage: 0.9 };
 
 export interface ClassShares {
   method: LabelShiftMethod;
