@@ -136,15 +136,16 @@ function around(estimate: number, half: number, interval: IntervalKind): Accurac
 }
 
 function decodeBacktest(raw: unknown): BacktestState {
-  const o = expectKeys('accuracy-floor', raw, ['pending', 'labelled', 'miscoverage']);
-  if (!Array.isArray(o.pending) || !Array.isArray(o.labelled) || o.miscoverage === null || typeof o.miscoverage !== 'object') {
+  const o = expectKeys('accuracy-floor', raw, ['pending', 'labelled', 'miscoverage', 'totals']);
+  if (!Array.isArray(o.pending) || !Array.isArray(o.labelled) || o.miscoverage === null || typeof o.miscoverage !== 'object' || o.totals === null || typeof o.totals !== 'object') {
     throw new StateDecodeError('accuracy-floor', 'the backtest state is malformed');
   }
   const number = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   const estimatesOk = (e: unknown) => e !== null && typeof e === 'object' && Object.values(e as object).every((x) => number((x as { estimate: unknown }).estimate) && number((x as { halfWidth: unknown }).halfWidth));
   const ok = o.pending.every((p: { serial?: unknown; estimates?: unknown }) => number(p.serial) && estimatesOk(p.estimates)) &&
     o.labelled.every((l: { serial?: unknown; estimates?: unknown; accuracy?: unknown; labeled?: unknown; final?: unknown }) => number(l.serial) && estimatesOk(l.estimates) && number(l.accuracy) && number(l.labeled) && typeof l.final === 'boolean') &&
-    Object.values(o.miscoverage).every(number);
+    Object.values(o.miscoverage).every(number) &&
+    Object.values(o.totals).every((t) => t !== null && typeof t === 'object' && number((t as { windows: unknown }).windows) && number((t as { absError: unknown }).absError));
   if (!ok) throw new StateDecodeError('accuracy-floor', 'the backtest state is malformed');
   return o as unknown as BacktestState;
 }

@@ -33,6 +33,8 @@ export interface BacktestState {
   labelled: LabelledWindow[];
   /** α_t of adaptive conformal inference, per estimator. */
   miscoverage: Partial<Record<AccuracyEstimatorName, number>>;
+  /** Per estimator, over every finalised labelled window so far: windows and Σ|error|. */
+  totals: Partial<Record<AccuracyEstimatorName, { windows: number; absError: number }>>;
 }
 
 export interface BacktestSettings {
@@ -46,7 +48,7 @@ export interface BacktestSettings {
 export const MAX_PENDING = 64;
 
 export function emptyBacktest(): BacktestState {
-  return { pending: [], labelled: [], miscoverage: {} };
+  return { pending: [], labelled: [], miscoverage: {}, totals: {} };
 }
 
 /** Remembers what a window published (bounded, oldest dropped). */
@@ -65,9 +67,11 @@ export function learn(
   if (known === undefined) return { state: { ...state }, errors: undefined };
   const entry: LabelledWindow = { serial: known.serial, estimates: known.estimates, accuracy: realized.accuracy, labeled: realized.labeled, final: 'final' in known ? (known as LabelledWindow).final : false };
   let miscoverage = { ...state.miscoverage };
+  let totals = { ...state.totals };
   const labelled = state.labelled.filter((l) => l.serial !== entry.serial).map((l) => {
     if (l.final || l.serial >= entry.serial) return l;
     miscoverage = conformalUpdate(miscoverage, l, settings);
+    totals = addToTotals(totals, l);
     return { ...l, final: true };
   });
   labelled.push(entry);
@@ -75,9 +79,18 @@ export function learn(
   const errors: Partial<Record<AccuracyEstimatorName, number>> = {};
   for (const [name, e] of Object.entries(entry.estimates)) errors[name as AccuracyEstimatorName] = e.estimate - entry.accuracy;
   return {
-    state: { pending: state.pending.filter((p) => p.serial !== entry.serial), labelled: labelled.slice(-settings.backtestWindows), miscoverage },
+    state: { pending: state.pending.filter((p) => p.serial !== entry.serial), labelled: labelled.slice(-settings.backtestWindows), miscoverage, totals },
     errors,
   };
+}
+
+function addToTotals(totals: BacktestState['totals'], w: LabelledWindow): BacktestState['totals'] {
+  const next = { ...totals };
+  for (const [name, e] of Object.entries(w.estimates)) {
+    const t = next[name as AccuracyEstimatorName] ?? { windows: 0, absError: 0 };
+    next[name as AccuracyEstimatorName] = { windows: t.windows + 1, absError: t.absError + Math.abs(e.estimate - w.accuracy) };
+  }
+  return next;
 }
 
 function conformalUpdate(miscoverage: BacktestState['miscoverage'], w: LabelledWindow, settings: BacktestSettings): BacktestState['miscoverage'] {
@@ -112,25 +125,39 @@ export function adaptiveHalfWidth(state: Readonly<BacktestState>, settings: Back
   return errors[rank - 1]!;
 }
 
-/** Share by which an estimator's recent error must undercut "no change" to be selected (noise on a few labelled windows is not a win). */
-export const SELECTION_MARGIN = 0.1;
+/** One-sided paired t an estimator's recent advantage over "no change" must reach (noise on a few labelled windows is not a win). */
+export const SELECTION_T = 2;
 
-/** The estimator with the lowest recent mean |error| that beats "no change" by the margin; "no change" otherwise. */
+/**
+ * The estimator with the lowest recent mean |error| among those that beat "no change" on the
+ * recent labelled windows clearly (a paired t of |error_no-change| − |error_it| of at least
+ * SELECTION_T over at least `minBacktestWindows` windows) and are no worse than "no change" over
+ * every labelled window so far (a lucky stretch of an estimator that is usually worse does not get
+ * it published); "no change" otherwise.
+ */
 export function selectEstimator(state: Readonly<BacktestState>, settings: BacktestSettings, candidates: readonly AccuracyEstimatorName[]): { estimator: AccuracyEstimatorName; mae: number | undefined } {
-  const mae = (name: AccuracyEstimatorName) => {
-    const e = recentErrors(state, name);
-    return e.length < settings.minBacktestWindows ? undefined : e.reduce((s, x) => s + x, 0) / e.length;
+  const noChange = recentErrors(state, 'no-change');
+  const baseline = noChange.length < settings.minBacktestWindows ? undefined : noChange.reduce((s, x) => s + x, 0) / noChange.length;
+  const overall = (name: AccuracyEstimatorName) => {
+    const t = state.totals[name];
+    return t === undefined || t.windows < settings.minBacktestWindows ? undefined : t.absError / t.windows;
   };
-  const baseline = mae('no-change');
+  const baselineOverall = overall('no-change');
   let best: { estimator: AccuracyEstimatorName; mae: number | undefined } = { estimator: 'no-change', mae: baseline };
-  if (baseline === undefined) return best;
-  let bestMae = baseline * (1 - SELECTION_MARGIN);
+  if (baseline === undefined || baselineOverall === undefined) return best;
   for (const name of candidates) {
-    const m = mae(name);
-    if (m !== undefined && m < bestMae) {
-      best = { estimator: name, mae: m };
-      bestMae = m;
-    }
+    const gains = state.labelled.flatMap((l) => {
+      const e = l.estimates[name];
+      const n = l.estimates['no-change'];
+      return e === undefined || n === undefined ? [] : [Math.abs(n.estimate - l.accuracy) - Math.abs(e.estimate - l.accuracy)];
+    });
+    if (gains.length < settings.minBacktestWindows) continue;
+    const mean = gains.reduce((s, x) => s + x, 0) / gains.length;
+    const sd = Math.sqrt(gains.reduce((s, x) => s + (x - mean) ** 2, 0) / (gains.length - 1));
+    const clearly = sd === 0 ? mean > 0 : mean / (sd / Math.sqrt(gains.length)) >= SELECTION_T;
+    const o = overall(name);
+    const mae = recentErrors(state, name).reduce((s, x) => s + x, 0) / gains.length;
+    if (clearly && o !== undefined && o <= baselineOverall && mae < (best.mae ?? Infinity)) best = { estimator: name, mae };
   }
   return best;
 }
