@@ -229,7 +229,7 @@ function rowConverter(sample: readonly Row[], columns: readonly string[], option
   if (missing.length > 0) {
     throw new ReferenceDataError(missing[0], `the replay input lacks ${missing.length === 1 ? 'this feature' : `${missing.length} features of the bundle: ${missing.join(', ')}`}`, 'replay a file with the reference\'s columns (or contract events in JSON Lines)');
   }
-  const categorical = new Set(bundle.features.filter((f) => f.kind === 'categorical').map((f) => f.name));
+  const isCategorical = bundle.features.map((f) => f.kind === 'categorical');
   const ref = bundle.predictions;
   const outputs = ref === undefined ? undefined : recognizeOutputs(sample, columns, options.outputs ?? {}, new Set(featureNames));
   if (ref !== undefined && outputs === undefined) {
@@ -251,17 +251,23 @@ function rowConverter(sample: readonly Row[], columns: readonly string[], option
     event(row, index) {
       const id = row.id === null || row.id === undefined ? `row-${index + 1}` : String(row.id);
       const features: Record<string, unknown> = {};
-      for (const name of featureNames) {
+      for (let j = 0; j < featureNames.length; j++) {
+        const name = featureNames[j]!;
         const v = row[name] ?? null;
-        features[name] = v !== null && categorical.has(name) ? String(v) : v;
+        features[name] = v !== null && isCategorical[j] ? String(v) : v;
       }
-      for (const c of unknownColumns) features[c] = row[c] ?? null;
+      for (let j = 0; j < unknownColumns.length; j++) features[unknownColumns[j]!] = row[unknownColumns[j]!] ?? null;
       const ts = timeColumn === undefined ? REPLAY_EPOCH_MS + index : toMillis(row[timeColumn]);
       const event: Record<string, unknown> = { model, id, ts, features };
-      if (outputs !== undefined) event.prediction = { [outputKey]: outputColumns.map((c) => row[c] ?? null) };
-      else if (regression) event.prediction = { value: row.prediction };
+      if (outputs !== undefined) {
+        const values = new Array<unknown>(outputColumns.length);
+        for (let k = 0; k < outputColumns.length; k++) values[k] = row[outputColumns[k]!] ?? null;
+        event.prediction = outputKey === 'probs' ? { probs: values } : { logits: values };
+      } else if (regression) event.prediction = { value: row.prediction };
       const label = row.label;
-      return { event, ts, source: row, ...(label !== null && label !== undefined && ref !== undefined ? { label: { model, id, label: label as number | string } } : {}) };
+      const replayed: ReplayEvent = { event, ts, source: row };
+      if (label !== null && label !== undefined && ref !== undefined) replayed.label = { model, id, label: label as number | string };
+      return replayed;
     },
   };
 }

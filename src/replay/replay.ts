@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Monitor, emptyOutput, type MonitoredModel, type MonitorOptions, type RawMessage } from '../core/pipeline/monitor.js';
+import type { DeadLetter } from '../core/contract/dead-letter.js';
 import { windowRecord, type WindowRecord } from '../core/pipeline/window-record.js';
 import { LabelDelay } from '../core/replay/label-delay.js';
 import { ReplaySummaryBuilder, type ReplaySummary } from '../core/replay/replay-summary.js';
@@ -80,13 +81,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const usedLabels = new Set<string>();
   let rejected = 0;
 
-  const sources = new Map<number, unknown>();
+  /** The input row of each dead letter in `out.deadLetters` (none for a rejected label). */
+  const rejectedRows = new Map<DeadLetter, unknown>();
   const flushOutput = (final: boolean) => {
     for (const d of out.deadLetters) {
       rejected += 1;
-      const source = d.origin.topic === EVENTS_TOPIC ? sources.get(Number(d.origin.offset)) : undefined;
+      const source = rejectedRows.get(d);
       files.rejected.write(`${JSON.stringify({ ...d, ...(source === undefined ? {} : { row: source }) })}\n`);
     }
+    rejectedRows.clear();
     for (const a of out.alerts) {
       summary.alert(a);
       files.alerts.write(`${JSON.stringify(a)}\n`);
@@ -99,7 +102,6 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     out.alerts.length = 0;
     out.windows.length = 0;
     out.realized.length = 0;
-    sources.clear();
     // A window's labels are all released once `delay` more windows have closed: its record is final.
     for (const [name, byModel] of pending) {
       const upTo = final ? Infinity : (closed.get(name) ?? 0) - (options.labelDelay ?? 1);
@@ -130,13 +132,16 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     for (const e of batch) {
       const i = total++;
       if (Number.isFinite(e.ts)) clock = Math.max(clock, e.ts);
-      sources.set(i, e.source);
       const before = out.deadLetters.length;
       monitor.handleParsed(message(EVENTS_TOPIC, i, Number.isFinite(e.ts) ? e.ts : clock), e.event, out);
       const accepted = out.deadLetters.length === before;
-      const key = `${String(e.event.model)}\u0000${String(e.event.id)}`;
-      const label = e.label ?? fileLabels?.get(key);
-      if (fileLabels?.has(key)) usedLabels.add(key);
+      if (!accepted) rejectedRows.set(out.deadLetters[before]!, e.source);
+      let label = e.label;
+      if (fileLabels !== undefined) {
+        const key = `${String(e.event.model)}\u0000${String(e.event.id)}`;
+        label ??= fileLabels.get(key);
+        if (fileLabels.has(key)) usedLabels.add(key);
+      }
       if (label !== undefined && accepted) delay.hold(label, closed.get(label.model) ?? 0);
       if (!monitor.hasPending()) continue;
       await monitor.complete(out);
