@@ -19,8 +19,6 @@ export interface CovariateDetails {
   result: FlowWindowResult;
   /** The tests' p-values come from the reference's time-ordered null (else the closed forms). */
   timeOrdered: boolean;
-  /** Seconds spent scoring the window (the flow pass it shares with conditional-shift). */
-  seconds: number;
   /** The conditional test's suspects in the same window, when it ran. */
   suspects: string[];
 }
@@ -44,9 +42,9 @@ export const covariateShift: DetectorFactory = {
         const suspects = (earlier.get('conditional-shift')?.details as ConditionalDetails | undefined)?.localization.suspects ?? [];
         if (pass === undefined) {
           const result = testLogLikelihoods(reference, [0, 0], window.summary.flow?.skipped ?? 0);
-          return { detector: 'covariate-shift', tested: false, statistic: 0, effect: 0, effectName: 'separation', pValue: 1, flagged: false, explanation: 'too few complete rows for the flow', details: { result: { ...result, n: window.summary.flow?.n ?? 0 }, timeOrdered: false, seconds: 0, suspects } };
+          return { detector: 'covariate-shift', tested: false, statistic: 0, effect: 0, effectName: 'separation', pValue: 1, flagged: false, explanation: 'too few complete rows for the flow', details: { result: { ...result, n: window.summary.flow?.n ?? 0 }, timeOrdered: false, suspects } };
         }
-        const { logp, rows, seconds } = pass;
+        const { logp, rows } = pass;
         const result = testLogLikelihoods(reference, logp, rows.skipped);
         let best: { name: string; z: number; p: number } = { name: FLOW_TEST_NAMES[0], z: -Infinity, p: 1 };
         for (const name of FLOW_TEST_NAMES) {
@@ -68,7 +66,7 @@ export const covariateShift: DetectorFactory = {
           explanation: flagged
             ? `rows are ${result.meanLogLikelihood < result.referenceMeanLogLikelihood ? 'less' : 'more'} likely under the reference flow than its own chunks allow (${best.name}, p=${best.p.toExponential(2)})`
             : 'log-likelihoods within the reference\'s own variation',
-          details: { result, timeOrdered: nulls !== undefined, seconds, suspects },
+          details: { result, timeOrdered: nulls !== undefined, suspects },
         };
       },
       step: (state, result, window) => sequentialStep(params, state, result, window),

@@ -27,6 +27,7 @@ import type { SequentialSettings } from '../detectors/sequential.js';
 import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
 import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
 import type { CovariateDetails } from '../detectors/covariate-shift.js';
+import { flowPass } from '../detectors/flow-rows.js';
 import { LabelTracker, type RealizedReport } from './label-tracker.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
@@ -378,8 +379,10 @@ export class Monitor {
         out.alerts.push(detector.alert(result, outcome, view, outcome.step.episode ?? closed.id));
       }
       if (detector.name === 'covariate-shift') {
+        // The scoring time stays out of the result (results are a function of the input): the window's shared flow pass has it.
         const d = result.details as CovariateDetails;
-        this.observer.flowScored?.(model, d.result.n, d.result.skipped, d.seconds);
+        const pass = await flowPass(runtime.model.bundle.flow!, runtime.model.flowScorer!, view);
+        this.observer.flowScored?.(model, d.result.n, d.result.skipped, pass?.seconds ?? 0);
       }
     }
     return report;
