@@ -136,16 +136,24 @@ function around(estimate: number, half: number, interval: IntervalKind): Accurac
 }
 
 function decodeBacktest(raw: unknown): BacktestState {
-  const o = expectKeys('accuracy-floor', raw, ['pending', 'labelled', 'miscoverage', 'totals']);
-  if (!Array.isArray(o.pending) || !Array.isArray(o.labelled) || o.miscoverage === null || typeof o.miscoverage !== 'object' || o.totals === null || typeof o.totals !== 'object') {
-    throw new StateDecodeError('accuracy-floor', 'the backtest state is malformed');
-  }
+  const malformed = new StateDecodeError('accuracy-floor', 'the backtest state is malformed');
+  const o = expectKeys('accuracy-floor', raw, ['pending', 'labelled', 'miscoverage', 'totals'], 'the backtest state');
+  const map = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!Array.isArray(o.pending) || !Array.isArray(o.labelled) || !map(o.miscoverage) || !map(o.totals)) throw malformed;
   const number = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  const estimatesOk = (e: unknown) => e !== null && typeof e === 'object' && Object.values(e as object).every((x) => number((x as { estimate: unknown }).estimate) && number((x as { halfWidth: unknown }).halfWidth));
-  const ok = o.pending.every((p: { serial?: unknown; estimates?: unknown }) => number(p.serial) && estimatesOk(p.estimates)) &&
-    o.labelled.every((l: { serial?: unknown; estimates?: unknown; accuracy?: unknown; labeled?: unknown; final?: unknown }) => number(l.serial) && estimatesOk(l.estimates) && number(l.accuracy) && number(l.labeled) && typeof l.final === 'boolean') &&
-    Object.values(o.miscoverage).every(number) &&
-    Object.values(o.totals).every((t) => t !== null && typeof t === 'object' && number((t as { windows: unknown }).windows) && number((t as { absError: unknown }).absError));
-  if (!ok) throw new StateDecodeError('accuracy-floor', 'the backtest state is malformed');
+  const estimatesOk = (e: unknown) => map(e) &&
+    Object.values(e as object).every((x) => number(expectKeys('accuracy-floor', x, ['estimate', 'halfWidth'], 'a published estimate').estimate) && number((x as { halfWidth: unknown }).halfWidth));
+  const ok = o.pending.every((p: unknown) => {
+    const w = expectKeys('accuracy-floor', p, ['serial', 'estimates'], 'a published window');
+    return Number.isInteger(w.serial) && estimatesOk(w.estimates);
+  }) && o.labelled.every((l: unknown) => {
+    const w = expectKeys('accuracy-floor', l, ['serial', 'estimates', 'accuracy', 'labeled', 'final'], 'a labelled window');
+    return Number.isInteger(w.serial) && estimatesOk(w.estimates) && number(w.accuracy) && number(w.labeled) && typeof w.final === 'boolean';
+  }) && Object.values(o.miscoverage as object).every(number) &&
+    Object.values(o.totals as object).every((t) => {
+      const total = expectKeys('accuracy-floor', t, ['windows', 'absError'], "an estimator's error totals");
+      return number(total.windows) && number(total.absError);
+    });
+  if (!ok) throw malformed;
   return o as unknown as BacktestState;
 }

@@ -7,7 +7,7 @@
  * evidence is the Bonferroni minimum over the conditional hypotheses only: a marginal shift alone is
  * feature-shift's business. The state tracks since when each suspect has been flagged.
  */
-import { createOnsetState, updateOnset, type OnsetState, type WindowLocalization } from '../localize/localize.js';
+import { createOnsetState, updateOnset, type FlaggedRun, type OnsetState, type WindowLocalization } from '../localize/localize.js';
 import { initialDriftState, type DriftState } from '../detect/drift-state.js';
 import { alertEnvelope, type Alert } from '../alerts/alert.js';
 import type { WindowEvaluation } from '../detect/feature-tests.js';
@@ -101,11 +101,29 @@ export const conditionalShift: DetectorFactory = {
       },
       decodeState(raw) {
         const o = expectKeys('conditional-shift', raw, ['drift', 'onset']);
-        const onset = o.onset as OnsetState;
-        if (onset === null || typeof onset !== 'object' || onset.stateVersion !== 1 || typeof onset.features !== 'object') throw new StateDecodeError('conditional-shift', 'the onset state is malformed');
-        return { drift: decodeDrift('conditional-shift', o.drift), onset: structuredClone(onset) };
+        return { drift: decodeDrift('conditional-shift', o.drift), onset: decodeOnset(o.onset) };
       },
       status: (state) => state.drift.status,
     };
   },
 };
+
+/** The onset state, every field checked: a run without its end rule or with a mistyped field would track onsets wrongly. */
+function decodeOnset(raw: unknown): OnsetState {
+  const bad = (what: string) => new StateDecodeError('conditional-shift', `the onset state is malformed: ${what}`);
+  const o = expectKeys('conditional-shift', raw, ['stateVersion', 'endAfter', 'detection', 'features'], 'the onset state');
+  if (o.stateVersion !== 1) throw bad(`stateVersion ${JSON.stringify(o.stateVersion)}, this version of shiftwatch reads 1`);
+  if (!Number.isInteger(o.endAfter) || (o.endAfter as number) < 1) throw bad('endAfter must be a positive integer');
+  const run = (r: unknown, what: string): FlaggedRun => {
+    const f = expectKeys('conditional-shift', r, ['since', 'windows', 'quiet'], what);
+    if (typeof f.since !== 'string' || !Number.isInteger(f.windows) || (f.windows as number) < 1 || !Number.isInteger(f.quiet) || (f.quiet as number) < 0) throw bad(`${what} needs a since window id and whole windows and quiet counts`);
+    return { since: f.since, windows: f.windows as number, quiet: f.quiet as number };
+  };
+  if (o.features === null || typeof o.features !== 'object' || Array.isArray(o.features)) throw bad('features must map feature names to runs');
+  return {
+    stateVersion: 1,
+    endAfter: o.endAfter as number,
+    detection: o.detection === null ? null : run(o.detection, 'the detection run'),
+    features: Object.fromEntries(Object.entries(o.features).map(([feature, r]) => [feature, run(r, `the run of feature ${feature}`)])),
+  };
+}

@@ -40,20 +40,22 @@ export function sequentialStep<S extends SequentialState>(params: DriftParams, s
   return { state: { ...state, drift }, step };
 }
 
+const DRIFT_KEYS: readonly (keyof DriftState)[] = ['stateVersion', 'status', 'cusum', 'cleanStreak', 'cooldownLeft', 'episode', 'windowsSeen'];
+
 /** Decodes the drift part of a state, or throws naming the detector. */
 export function decodeDrift(detector: string, raw: unknown): DriftState {
   const drift = restoreDriftState(raw);
   if (drift === undefined) throw new StateDecodeError(detector, 'the drift state is malformed or of another version');
-  return { ...drift };
+  return { ...(expectKeys(detector, drift, DRIFT_KEYS, 'the drift state') as unknown as DriftState) };
 }
 
-/** Checks that a decoded state object has exactly these keys (nothing dropped, nothing unknown). */
-export function expectKeys(detector: string, raw: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateDecodeError(detector, 'not an object');
+/** Checks that a decoded state object (or the named part of one) has exactly these keys (nothing dropped, nothing unknown). */
+export function expectKeys(detector: string, raw: unknown, keys: readonly string[], part = 'the state'): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateDecodeError(detector, `${part} is not an object`);
   const have = Object.keys(raw).sort();
   const want = [...keys].sort();
   if (have.length !== want.length || have.some((k, i) => k !== want[i])) {
-    throw new StateDecodeError(detector, `fields [${have.join(', ')}] differ from [${want.join(', ')}]`);
+    throw new StateDecodeError(detector, `${part} has fields [${have.join(', ')}], expected [${want.join(', ')}]`);
   }
   return raw as Record<string, unknown>;
 }
