@@ -25,7 +25,7 @@ export function parseKafka(p: Problems, raw: unknown, baseDir: string): KafkaCon
   const ssl = parseSsl(p, obj?.ssl, baseDir);
   const sasl = obj?.sasl === undefined ? undefined : parseSasl(p, obj.sasl, baseDir);
   const maxMessageBytes = num(p, obj, path, 'maxMessageBytes', 1048576, { integer: true, min: 1, max: MAX_MESSAGE_BYTES_LIMIT });
-  const connectionTimeoutMs = num(p, obj, path, 'connectionTimeoutMs', 3000, { integer: true, min: 1 });
+  const connectionTimeoutMs = num(p, obj, path, 'connectionTimeoutMs', 10_000, { integer: true, min: 1 });
   const sessionTimeoutMs = num(p, obj, path, 'sessionTimeoutMs', 30000, { integer: true, min: 1 });
   return {
     brokers, clientId, groupId, topics, ssl, ...(sasl === undefined ? {} : { sasl }),

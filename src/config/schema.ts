@@ -9,7 +9,7 @@ import { num, oneOf, section, str, type Obj } from './readers.js';
 import {
   HEADLINE_CHOICES, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS,
   FLOW_SCORERS, MODEL_NAME_PATTERN,
-  type AlertConfig, type DetectionConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
+  type AlertConfig, type DetectionConfig, type ValidationConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
 } from './types.js';
 import { parseWindow } from './window.js';
 
@@ -60,13 +60,17 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
     ttlMs: num(p, labelsObj, 'labels', 'ttlMs', 7 * 24 * 3600 * 1000, { integer: true, min: 1 }),
     maxEntries: num(p, labelsObj, 'labels', 'maxEntries', 1_000_000, { integer: true, min: 1 }),
     minLabeled: num(p, labelsObj, 'labels', 'minLabeled', 100, { integer: true, min: 1 }),
+    maxBytes: num(p, labelsObj, 'labels', 'maxBytes', 64 * 1024 * 1024, { integer: true, min: 1024 }),
   };
+  const healthObj = section(p, 'health', root.health);
+  const health = { stallAfterMs: num(p, healthObj, 'health', 'stallAfterMs', 3000, { integer: true, min: 100 }) };
+  const validation = parseValidation(p, root.validation);
   const flowObj = section(p, 'flow', root.flow);
   const flow = {
     scorer: oneOf(p, flowObj, 'flow', 'scorer', 'auto', FLOW_SCORERS),
     batchSize: num(p, flowObj, 'flow', 'batchSize', 1024, { integer: true, min: 1, max: 1_000_000 }),
   };
-  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow };
+  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow, health, validation };
   return deepFreeze(config) as ShiftwatchConfig;
 }
 
@@ -154,7 +158,7 @@ function parseAlerts(p: Problems, raw: unknown): AlertConfig {
   const path = 'alerts';
   const obj: Obj | undefined = section(p, path, raw);
   const initialBackoffMs = num(p, obj, path, 'initialBackoffMs', 100, { integer: true, min: 1 });
-  const maxBackoffMs = num(p, obj, path, 'maxBackoffMs', 10000, { integer: true, min: 1 });
+  const maxBackoffMs = num(p, obj, path, 'maxBackoffMs', 2000, { integer: true, min: 1 });
   if (initialBackoffMs !== undefined && maxBackoffMs !== undefined && maxBackoffMs < initialBackoffMs) {
     p.add('alerts.maxBackoffMs', `${maxBackoffMs} is less than alerts.initialBackoffMs (${initialBackoffMs})`,
       'set alerts.maxBackoffMs to at least alerts.initialBackoffMs, or lower initialBackoffMs');
@@ -164,7 +168,26 @@ function parseAlerts(p: Problems, raw: unknown): AlertConfig {
     publishRetries: num(p, obj, path, 'publishRetries', 8, { integer: true, min: 0 }),
     initialBackoffMs,
     maxBackoffMs,
+    publishTimeoutMs: num(p, obj, path, 'publishTimeoutMs', 300_000, { integer: true, min: 1 }),
   } as AlertConfig;
+}
+
+const DEFAULT_EARLIEST_TIMESTAMP = '2000-01-01T00:00:00Z';
+
+function parseValidation(p: Problems, raw: unknown): ValidationConfig {
+  const path = 'validation';
+  const obj = section(p, path, raw);
+  const maxPastMs = obj?.maxPastMs === undefined || obj.maxPastMs === null ? undefined
+    : num(p, obj, path, 'maxPastMs', undefined, { integer: true, min: 1 });
+  const earliest = str(p, obj, path, 'earliestTimestamp', DEFAULT_EARLIEST_TIMESTAMP, { example: DEFAULT_EARLIEST_TIMESTAMP });
+  if (earliest !== undefined && Number.isNaN(Date.parse(earliest))) {
+    p.add('validation.earliestTimestamp', `${describe(earliest)} is not an ISO-8601 time`, `write it like ${DEFAULT_EARLIEST_TIMESTAMP}`);
+  }
+  return {
+    maxFutureMs: num(p, obj, path, 'maxFutureMs', 24 * 3600 * 1000, { integer: true, min: 0 }),
+    ...(maxPastMs === undefined ? {} : { maxPastMs }),
+    earliestTimestamp: earliest,
+  } as ValidationConfig;
 }
 
 function deepFreeze<T>(value: T): T {

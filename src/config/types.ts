@@ -17,6 +17,24 @@ export interface ShiftwatchConfig {
   labelShift: { estimator: LabelShiftEstimator; priorRowsPerClass: number };
   labels: LabelsConfig;
   flow: FlowConfig;
+  health: HealthConfig;
+  validation: ValidationConfig;
+}
+
+/** When `/ready` turns false on its own evidence (the broker and the consumer are watched directly). */
+export interface HealthConfig {
+  /** Input waiting with nothing handled for this long, or one send pending this long, makes the service not ready. */
+  stallAfterMs: number;
+}
+
+/** Input checks beyond the contract's types. */
+export interface ValidationConfig {
+  /** Events whose `ts` is further ahead of their broker timestamp are dead-lettered (reason timestamp_out_of_range). */
+  maxFutureMs: number;
+  /** Events whose `ts` is further behind their broker timestamp are dead-lettered; absent: no limit. */
+  maxPastMs?: number;
+  /** Events whose `ts` is earlier than this (an ISO-8601 time, checked at load) are dead-lettered. */
+  earliestTimestamp: string;
 }
 
 export const FLOW_SCORERS = ['auto', 'onnx', 'tfjs', 'off'] as const;
@@ -52,6 +70,8 @@ export interface LabelsConfig {
   maxEntries: number;
   /** Labels a window needs before its realized accuracy is published. */
   minLabeled: number;
+  /** Estimated bytes the label join may hold per model; the oldest entries are evicted beyond it. */
+  maxBytes: number;
 }
 
 export interface KafkaConfig {
@@ -135,6 +155,8 @@ export interface AlertConfig {
   publishRetries: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** How long a retriable publish failure is retried before the pipeline halts. */
+  publishTimeoutMs: number;
 }
 
 /** Secret material read at startup. Kept out of `ShiftwatchConfig`; serialises as redacted. */

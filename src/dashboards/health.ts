@@ -8,7 +8,7 @@ import { METRICS, PUBLISH_OUTCOMES } from '../metrics/catalog.js';
 import {
   UIDS, bucketHeatmapPanel, dashboard, datasourceVariable, modelVariable, query, row, statPanel, thresholds, timeseriesPanel, units,
 } from './common.js';
-import { EXTERNAL_METRICS, age, bucket, external, maxBy, quantile, rate, sel, sumBy, value } from './promql.js';
+import { EXTERNAL_METRICS, age, bucket, external, increase, maxBy, quantile, rate, sel, sumBy, value } from './promql.js';
 
 const M = METRICS;
 const FAILURE = value(PUBLISH_OUTCOMES, 'failure');
@@ -82,6 +82,29 @@ function losses(b: DashboardBuilder): void {
     );
 }
 
+function readiness(b: DashboardBuilder): void {
+  b.withRow(row('Readiness and output limits'))
+    .withPanel(
+      timeseriesPanel('Readiness checks', 'Each check behind /ready per instance: 1 passing, 0 failing (consumer in its group, broker answering, input handled while it waits, outputs published, pipeline not halted). /ready answers 503 with the reason while any fails.', units.Short, 8)
+        .withTarget(query(`min by (instance, check) (${sel(M.healthCheck)})`, '{{instance}} {{check}}'))
+        .min(0)
+        .max(1),
+    )
+    .withPanel(
+      timeseriesPanel('Publish errors by kind', 'Failed sends per second to each output topic: retriable ones are retried with backoff for at most alerts.publishTimeoutMs; a not_retriable one (message too large, not authorized, invalid record) halts the pipeline at once.', units.OpsPerSecond, 8)
+        .withTarget(query(sumBy(['sink', 'kind'], rate(sel(M.sinkErrors))), '{{sink}} {{kind}}')),
+    )
+    .withPanel(
+      timeseriesPanel('Halts and truncated dead letters', 'Pipeline halts (nothing is committed after one until a restart) and dead letters cut to fit the dead-letter topic, per hour.', units.Short, 8)
+        .withTarget(query(sumBy(['instance'], increase(sel(M.pipelineHalts), '1h')), 'halts {{instance}}'))
+        .withTarget(query(sumBy(['instance'], increase(sel(M.deadLettersTruncated), '1h')), 'truncated dead letters {{instance}}')),
+    )
+    .withPanel(
+      timeseriesPanel('Output topic size limits', 'Largest send to each output topic, read from the broker at startup (the smaller of message.max.bytes and the topic\'s max.message.bytes); dead letters and sends are sized to fit it.', units.BytesIEC, 8)
+        .withTarget(query(maxBy(['sink'], sel(M.sinkMaxMessageBytes)), '{{sink}}')),
+    );
+}
+
 function processAndFreshness(b: DashboardBuilder): void {
   b.withRow(row('Process and freshness'))
     .withPanel(
@@ -120,6 +143,7 @@ export function healthDashboard(): DashboardBuilder {
   throughput(b);
   latency(b);
   losses(b);
+  readiness(b);
   processAndFreshness(b);
   return b;
 }

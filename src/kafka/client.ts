@@ -1,23 +1,29 @@
-/** Builds the kafkajs client from validated configuration and resolved secrets. */
+/** Builds the kafkajs client from validated configuration and resolved secrets, and checks at startup that the brokers answer. */
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import type { ResolvedSecrets, ShiftwatchConfig } from '../config/index.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
 
-export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, logger: Logger): Kafka {
+/** One connection attempt waits at most this long (or kafka.connectionTimeoutMs when shorter). */
+const ATTEMPT_TIMEOUT_MS = 3000;
+
+export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, logger: Logger | undefined): Kafka {
   const k = config.kafka;
   const options: KafkaJsConfig = {
     clientId: k.clientId,
     brokers: k.brokers,
-    connectionTimeout: k.connectionTimeoutMs,
-    logLevel: KafkaLogLevel.WARN,
-    logCreator: () => ({ level, log }) => {
+    connectionTimeout: Math.min(ATTEMPT_TIMEOUT_MS, k.connectionTimeoutMs),
+    logLevel: logger === undefined ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+  };
+  if (logger !== undefined) {
+    options.logCreator = () => ({ level, log }) => {
       const text = `kafkajs ${log.message}`;
       const fields = { logger: log.logger, ...(log.error ? { error: String(log.error) } : {}) };
       if (level <= KafkaLogLevel.ERROR) logger.error(text, fields);
       else logger.warn(text, fields);
-    },
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
-  };
+    };
+  }
   if (k.ssl !== false) {
     options.ssl = {
       rejectUnauthorized: k.ssl.rejectUnauthorized,
@@ -30,4 +36,47 @@ export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, 
     options.sasl = { mechanism: k.sasl.mechanism, username: k.sasl.username, password: secrets.saslPassword ?? '' } as SASLOptions;
   }
   return new Kafka(options);
+}
+
+/**
+ * Resolves once a broker answers a metadata request; retries quietly until kafka.connectionTimeoutMs
+ * has passed, then throws one ConfigError naming the key to fix (kafka.sasl for a refused login,
+ * kafka.ssl for a failed TLS handshake, else kafka.brokers).
+ */
+export async function checkBrokers(config: ShiftwatchConfig, secrets: ResolvedSecrets): Promise<void> {
+  const k = config.kafka;
+  const kafka = createKafka(config, secrets, undefined);
+  const deadline = Date.now() + k.connectionTimeoutMs;
+  let last: unknown;
+  for (;;) {
+    const admin = kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (error) {
+      last = error;
+      if (/SASL|authentication/i.test(String((error as Error).name) + String((error as Error).message))) break;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, left)));
+  }
+  throw brokerError(config, last);
+}
+
+function brokerError(config: ShiftwatchConfig, error: unknown): ConfigError {
+  const k = config.kafka;
+  const why = error instanceof Error ? error.message : String(error);
+  const seconds = (k.connectionTimeoutMs / 1000).toFixed(1);
+  if (/SASL|authentication/i.test(why)) {
+    return new ConfigError('kafka.sasl', `the broker refused the login of user "${k.sasl?.username ?? ''}" (${why})`, 'check kafka.sasl.mechanism, kafka.sasl.username and the password that kafka.sasl.passwordEnv or passwordFile provides');
+  }
+  if (/certificate|SSL|TLS|handshake|self.signed/i.test(why)) {
+    return new ConfigError('kafka.ssl', `the TLS connection to ${k.brokers.join(', ')} failed (${why})`, 'check kafka.ssl (caFile for a private CA, certFile/keyFile for mutual TLS) and that the brokers listen with TLS on these ports');
+  }
+  return new ConfigError('kafka.brokers', `no broker answered at ${k.brokers.join(', ')} within ${seconds} s (${why})`,
+    'list reachable brokers as host:port in kafka.brokers (or SHIFTWATCH_BROKERS), check the network and firewall, and raise kafka.connectionTimeoutMs if the brokers are slow to answer');
 }

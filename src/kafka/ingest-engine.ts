@@ -3,6 +3,10 @@
  * it returns (dead letters, alerts, state checkpoints) and only then commits input offsets, up to
  * the first event still held by an open window. A crash therefore replays the open windows and
  * nothing else; replayed events already inside closed windows are skipped using the checkpoint.
+ *
+ * When output cannot be written (a non-retriable produce error, retriable ones for longer than
+ * `alerts.publishTimeoutMs`, or a batch that throws), the engine halts: it stops consuming, never
+ * commits again, and readiness and liveness say why. A restart replays from the last commit.
  */
 import { Partitioners, type Consumer, type Kafka, type Producer, type EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
@@ -12,8 +16,11 @@ import type { Alert } from '../core/alerts/alert.js';
 import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
-import { publishWithRetry, type RetryPolicy } from './publisher.js';
-import { encodeCheckpoint, ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
+import type { Readiness } from '../service/readiness.js';
+import { ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
+import { OutputSinks } from './output-sinks.js';
+import { BrokerProbe } from './broker-probe.js';
+import { PublishAbortedError } from './publish-errors.js';
 
 export interface IngestListener {
   alert?(alert: Alert): void;
@@ -21,15 +28,21 @@ export interface IngestListener {
   window?(report: WindowReport): void;
 }
 
+/** How often the broker is probed for readiness and lag. */
+const PROBE_INTERVAL_MS = 1000;
+
 export class IngestEngine {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private sinks: OutputSinks | undefined;
+  private probe: BrokerProbe | undefined;
   private stopping = false;
   private chain: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
   private readonly committed = new Map<string, number>();
-  private readonly policy: RetryPolicy;
-  private ready = false;
+  /** Next offset to handle per "topic/partition" (handled in this process). */
+  private readonly positions = new Map<string, number>();
+  private assignment = new Map<string, number[]>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -37,18 +50,26 @@ export class IngestEngine {
     private readonly monitor: Monitor,
     private readonly metrics: MetricsRecorder,
     private readonly logger: Logger,
+    readonly readiness: Readiness,
     private readonly listener: IngestListener = {},
-  ) {
-    const a = config.alerts;
-    this.policy = { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries };
-  }
+  ) {}
 
   isReady(): boolean {
-    return this.ready && !this.stopping;
+    return this.readiness.report().ready;
   }
 
   async start(): Promise<void> {
     const { topics, groupId, sessionTimeoutMs } = this.config.kafka;
+    const a = this.config.alerts;
+    // Idempotent: a send retried after a lost acknowledgement is not written twice.
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
+    });
+    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
+      { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
+      this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -60,6 +81,7 @@ export class IngestEngine {
           this.logger.warn(`could not create topics ${missing.join(', ')}; create them yourself`, { error: String(error) });
         });
       }
+      await this.sinks.readLimits(admin);
     } finally {
       await admin.disconnect();
     }
@@ -70,35 +92,78 @@ export class IngestEngine {
       this.logger.info(`restored state of model ${checkpoint.model}`, { windowsClosed: checkpoint.windowsClosed, statuses: this.monitor.statuses(checkpoint.model) });
       if (r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
     }
-    // Not idempotent: the publisher's own retry loop owns retries (and counts them); a duplicate
-    // that a retry may cause is harmless because consumers de-duplicate alerts by alertId.
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId, sessionTimeout: sessionTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024 });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error('consumer crashed; kafkajs restarts it if the error is retriable', { error: String(e.payload.error) }));
+    this.consumer = this.kafka.consumer({
+      groupId, sessionTimeout: sessionTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
+      // Short backoffs, so consuming resumes within seconds of the broker coming back.
+      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
+    });
+    this.watchConsumer(this.consumer);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.events, topics.labels], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
+    this.probe = new BrokerProbe(this.kafka, { groupId, topics: [topics.events, topics.labels], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2 * PROBE_INTERVAL_MS },
+      { assignment: () => this.assignment, positions: () => this.positions }, this.readiness);
+    this.probe.start();
     this.ticker = setInterval(() => void this.exclusive(() => this.deliver(this.monitor.tick())), 1000);
-    this.ready = true;
   }
 
   /** Stops consuming, finishes the batch in flight, commits, disconnects. Open windows are replayed by the next start. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.readiness.stopping();
     if (this.ticker) clearInterval(this.ticker);
+    await this.probe?.stop();
     await this.consumer?.stop();
     await this.chain.catch(() => undefined);
     await this.commit().catch((error: unknown) => this.logger.warn('final commit failed', { error: String(error) }));
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
-    this.ready = false;
+  }
+
+  private watchConsumer(consumer: Consumer): void {
+    const { GROUP_JOIN, CRASH, STOP } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => {
+      this.assignment = new Map(Object.entries(e.payload.memberAssignment));
+      this.readiness.consumer(true, `member of group ${e.payload.groupId}`);
+    });
+    consumer.on(CRASH, (e) => {
+      const error = String(e.payload.error);
+      if (e.payload.restart) {
+        this.logger.warn('consumer crashed; kafkajs restarts it', { error });
+        this.readiness.consumer(false, `the consumer crashed and is restarting: ${error}`);
+      } else {
+        this.logger.error('consumer crashed with an error kafkajs does not restart on', { error });
+        this.halt(`the consumer crashed: ${error}`);
+      }
+    });
+    consumer.on(STOP, () => this.readiness.consumer(false, 'the consumer stopped'));
+  }
+
+  /** Stops consuming for good in this process: nothing is committed from now on. */
+  private halt(reason: string): void {
+    if (this.readiness.halted()) return;
+    this.readiness.halt(reason);
+    this.metrics.m.pipelineHalts.inc();
+    this.logger.error(`pipeline halted, nothing more is committed; restart the service once the cause is fixed (it replays from the last commit): ${reason}`);
+    if (this.ticker) clearInterval(this.ticker);
+    const { events, labels } = this.config.kafka.topics;
+    this.consumer?.pause([{ topic: events }, { topic: labels }]);
   }
 
   private exclusive(task: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(task, task);
-    this.chain = next.catch((error: unknown) => this.logger.error('batch handling failed', { error: String(error) }));
+    const guarded = async () => {
+      if (this.readiness.halted()) return;
+      try {
+        await task();
+      } catch (error) {
+        if (error instanceof PublishAbortedError) throw error;
+        this.halt(error instanceof Error ? error.message : String(error));
+      }
+    };
+    const next = this.chain.then(guarded, guarded);
+    this.chain = next.catch((error: unknown) => this.logger.warn('batch handling stopped', { error: String(error) }));
     return next;
   }
 
@@ -107,12 +172,15 @@ export class IngestEngine {
     const out = emptyOutput();
     let lastTimestamp: string | undefined;
     const isLabels = batch.topic === this.config.kafka.topics.labels;
+    const partitionKey = `${batch.topic}/${batch.partition}`;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
       if (isLabels) this.monitor.handleLabel(raw, out);
       else this.monitor.handle(raw, out);
       resolveOffset(message.offset);
+      this.positions.set(partitionKey, Number(message.offset) + 1);
+      this.readiness.progressed();
       lastTimestamp = message.timestamp;
     }
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
@@ -120,20 +188,13 @@ export class IngestEngine {
     await this.deliver(out, heartbeat);
   }
 
-  /** Publishes dead letters, alerts and checkpoints, then commits. Retries until it succeeds. */
+  /** Publishes dead letters, alerts and checkpoints, then commits. Throws when a publish fails for good. */
   private async deliver(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
-    const { topics } = this.config.kafka;
+    const sinks = this.sinks!;
     if (this.monitor.hasPending()) await this.monitor.complete(out);
     let started = process.hrtime.bigint();
-    const send = (sink: 'dead_letters' | 'alerts' | 'state', topic: string, messages: { key: string | null; value: string }[]) =>
-      publishWithRetry({
-        producer: this.producer!, topic, messages, policy: this.policy, logger: this.logger,
-        onAttempt: (ok) => this.metrics.m.sinkRequests.inc({ sink, outcome: ok ? 'success' : 'failure' }),
-        isStopping: () => this.stopping,
-        ...(heartbeat ? { whileWaiting: heartbeat } : {}),
-      });
-    await send('dead_letters', topics.deadLetters, out.deadLetters.map((d) => ({ key: d.model ?? null, value: JSON.stringify(d) })));
-    await send('alerts', topics.alerts, out.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })));
+    await sinks.deadLetters(out.deadLetters, heartbeat);
+    await sinks.alerts(out.alerts, heartbeat);
     for (const a of out.alerts) {
       this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
       this.listener.alert?.(a);
@@ -151,11 +212,12 @@ export class IngestEngine {
     if (out.windows.length > 0) {
       started = process.hrtime.bigint();
       const models = [...new Set(out.windows.map((w) => w.model))];
-      await send('state', topics.state, models.map((m) => encodeCheckpoint(this.monitor.checkpoint(m)!)));
+      await sinks.checkpoints(models.map((m) => this.monitor.checkpoint(m)!), heartbeat);
       this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
       this.metrics.m.batchDuration.observe({ stage: 'checkpoint' }, seconds(started));
     }
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
+    this.readiness.progressed();
     started = process.hrtime.bigint();
     await this.commit().catch((error: unknown) => {
       this.metrics.m.commits.inc({ outcome: 'failure' });
@@ -165,7 +227,7 @@ export class IngestEngine {
   }
 
   private async commit(): Promise<void> {
-    if (this.consumer === undefined) return;
+    if (this.consumer === undefined || this.readiness.halted()) return;
     const offsets = [];
     for (const [key, offset] of this.monitor.committableOffsets()) {
       if (this.committed.get(key) === offset) continue;

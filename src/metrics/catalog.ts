@@ -34,6 +34,11 @@ export const FLOW_ROW_OUTCOMES = ['scored', 'skipped_missing'] as const;
 /** Quantiles of the reference log-likelihood exported as a band for dashboards. */
 export const FLOW_REFERENCE_QUANTILES = [0.01, 0.05, 0.5, 0.95] as const;
 export const LABEL_OUTCOMES = ['joined', 'waiting', 'duplicate'] as const;
+/** Why an unjoined prediction or label left the label join: its time-to-live passed, or the entry or byte budget was full. */
+export const EVICTION_REASONS = ['expired', 'capacity', 'bytes'] as const;
+export const SINK_ERROR_KINDS = ['retriable', 'not_retriable'] as const;
+/** The checks `/ready` is made of (src/service/readiness.ts). */
+export const HEALTH_CHECKS = ['consumer', 'broker', 'progress', 'sinks', 'pipeline'] as const;
 export const CLASS_SOURCES = ['estimated', 'reference', 'realized'] as const;
 
 export const METRICS = {
@@ -65,6 +70,11 @@ export const METRICS = {
   alertsEmitted: def({ name: 'shiftwatch_alerts_emitted_total', type: 'counter', help: 'Alerts published, by detector and status.', labelNames: ['model', 'detector', 'status'] }),
   alertsSuppressed: def({ name: 'shiftwatch_alerts_suppressed_total', type: 'counter', help: 'Alarms suppressed by the cooldown.', labelNames: ['model', 'detector'] }),
   sinkRequests: def({ name: 'shiftwatch_sink_requests_total', type: 'counter', help: 'Publish attempts to output topics, by outcome.', labelNames: ['sink', 'outcome'] }),
+  sinkErrors: def({ name: 'shiftwatch_sink_errors_total', type: 'counter', help: 'Failed publish attempts by sink and kind: retriable ones are retried (for at most alerts.publishTimeoutMs), a not_retriable one halts the pipeline.', labelNames: ['sink', 'kind'] }),
+  sinkMaxMessageBytes: def({ name: 'shiftwatch_sink_max_message_bytes', type: 'gauge', help: 'Size limit of one send to each output topic, read from the broker at startup (the smaller of message.max.bytes and the topic\'s max.message.bytes).', labelNames: ['sink'] }),
+  deadLettersTruncated: def({ name: 'shiftwatch_dead_letters_truncated_total', type: 'counter', help: 'Dead letters whose key or value was cut to fit the dead-letter topic\'s size limit (they carry the original size and SHA-256).', labelNames: [] }),
+  pipelineHalts: def({ name: 'shiftwatch_pipeline_halts_total', type: 'counter', help: 'Times the pipeline halted (output could not be written, or the consumer crashed for good): nothing is committed afterwards until a restart.', labelNames: [] }),
+  healthCheck: def({ name: 'shiftwatch_health_check_passing', type: 'gauge', help: '1 when the readiness check passes, 0 when it fails (/ready answers 503 while any fails).', labelNames: ['check'] }),
   commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labelNames: ['outcome'] }),
   accuracyEstimate: def({ name: 'shiftwatch_accuracy_estimate_ratio', type: 'gauge', help: 'Estimated accuracy of the last window, without labels, per estimator.', labelNames: ['model', 'estimator'] }),
   accuracyLower: def({ name: 'shiftwatch_accuracy_estimate_lower_ratio', type: 'gauge', help: 'Lower end of the interval of the estimated accuracy (coverage accuracy.coverage).', labelNames: ['model', 'estimator'] }),

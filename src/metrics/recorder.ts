@@ -3,7 +3,7 @@
  * monitor's outputs into metric updates. Plain TypeScript: the Nest module only provides it.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { CLASS_SOURCES, DRIFT_STATUS_VALUE, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import { CLASS_SOURCES, DRIFT_STATUS_VALUE, EVICTION_REASONS, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, HEALTH_CHECKS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINK_ERROR_KINDS, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
 import { weightedQuantiles } from '../core/regression/weight-summary.js';
@@ -51,6 +51,10 @@ export class MetricsRecorder implements MonitorObserver {
     for (const outcome of INGEST_OUTCOMES) m.ingestMessages.inc({ topic: this.eventsTopic, outcome }, 0);
     for (const reason of DEAD_LETTER_REASONS) m.deadLetters.inc({ reason }, 0);
     for (const sink of SINKS) for (const outcome of PUBLISH_OUTCOMES) m.sinkRequests.inc({ sink, outcome }, 0);
+    for (const sink of SINKS) for (const kind of SINK_ERROR_KINDS) m.sinkErrors.inc({ sink, kind }, 0);
+    for (const check of HEALTH_CHECKS) m.healthCheck.set({ check }, 0);
+    m.deadLettersTruncated.inc(0);
+    m.pipelineHalts.inc(0);
     for (const outcome of PUBLISH_OUTCOMES) m.commits.inc({ outcome }, 0);
     for (const stage of STAGES) m.batchDuration.zero({ stage });
     for (const { bundle, windowType, detectors, thresholds, flowScorer } of bundles) {
@@ -164,7 +168,12 @@ export class MetricsRecorder implements MonitorObserver {
     m.labelShiftPValue.set({ model }, 1);
     for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, sourcePrior[k]!);
     for (const outcome of LABEL_OUTCOMES) m.labels.inc({ model, outcome }, 0);
-    for (const kind of ['prediction', 'label']) for (const reason of ['expired', 'capacity']) m.labelEvictions.inc({ model, kind, reason }, 0);
+    for (const kind of ['prediction', 'label']) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
+  }
+
+  /** The readiness checks, one gauge each (set when /metrics is scraped). */
+  health(report: { checks: ReadonlyArray<{ check: string; ok: boolean }> }): void {
+    for (const c of report.checks) this.m.healthCheck.set({ check: c.check }, c.ok ? 1 : 0);
   }
 
   label(model: string, outcome: LabelOutcome): void {

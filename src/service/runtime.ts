@@ -17,6 +17,8 @@ import type { WindowSpec } from '../core/window/windower.js';
 import { estimateSeries } from '../metrics/catalog.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { createKafka } from '../kafka/client.js';
+import type { ResolvedSecrets } from '../config/index.js';
+import { Readiness } from './readiness.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
 import { createLogger, type Logger } from '../logging.js';
 import { StatusBoard } from './status-board.js';
@@ -32,7 +34,10 @@ export interface ServiceRuntime {
   monitor: Monitor;
   engine: IngestEngine;
   status: StatusBoard;
+  readiness: Readiness;
   logger: Logger;
+  /** Read at startup; the brokers are checked with them before the consumer starts. */
+  secrets: ResolvedSecrets;
 }
 
 export async function createRuntime(config: ShiftwatchConfig, extra: IngestListener = {}, env = process.env): Promise<ServiceRuntime> {
@@ -58,9 +63,10 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     alert: (a) => { status.alert(a); extra.alert?.(a); },
     realized: (r) => { status.realized(r); extra.realized?.(r); },
   };
-  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, listener);
+  const readiness = new Readiness({ stallAfterMs: config.health.stallAfterMs });
+  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, readiness, listener);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
-  return { config, registry, metrics, monitor, engine, status, logger };
+  return { config, registry, metrics, monitor, engine, status, readiness, logger, secrets };
 }
 
 /**

@@ -18,20 +18,22 @@ describe('parseConfig defaults', () => {
         topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state', labels: 'shiftwatch.labels' },
         ssl: false,
         maxMessageBytes: 1048576,
-        connectionTimeoutMs: 3000,
+        connectionTimeoutMs: 10000,
         sessionTimeoutMs: 30000,
       },
       http: { host: '0.0.0.0', port: 9464 },
       models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 }, schema: { categorical: [], numeric: [], exclude: [], context: [] } }],
       window: { type: 'count', size: 1000, minEvents: 100 },
       detection: { alpha: 0.05, correction: 'bh', numericTest: 'ks', categoricalTest: 'chi2', cusum: { k: 0.5, expectedRunTimeWindows: 1000 }, effectFloor: { numeric: 0, categorical: 0 }, resolveAfterCleanWindows: 2 },
-      alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 10000 },
+      alerts: { cooldownWindows: 3, publishRetries: 8, initialBackoffMs: 100, maxBackoffMs: 2000, publishTimeoutMs: 300000 },
       limits: { maxSeries: 50000 },
       logLevel: 'info',
       accuracy: { headline: 'selected', coverage: 0.9, backtestWindows: 20 },
       labelShift: { estimator: 'mlls', priorRowsPerClass: 2 },
-      labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100 },
+      labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100, maxBytes: 67108864 },
       flow: { scorer: 'auto', batchSize: 1024 },
+      health: { stallAfterMs: 3000 },
+      validation: { maxFutureMs: 86400000, earliestTimestamp: '2000-01-01T00:00:00Z' },
     });
     expect(config.kafka.sasl).toBeUndefined();
   });
@@ -45,7 +47,7 @@ describe('parseConfig defaults', () => {
   it('treats empty YAML sections (null) as all defaults', () => {
     const config = parseConfig({ ...minimal(), http: null, alerts: null });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9464 });
-    expect(config.alerts.maxBackoffMs).toBe(10000);
+    expect(config.alerts.maxBackoffMs).toBe(2000);
   });
 
   it('derives minEvents from size and idleCloseMs from durationMs', () => {

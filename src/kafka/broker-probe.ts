@@ -1,0 +1,87 @@
+/**
+ * Asks the broker, once per interval, for the high watermarks of the partitions this instance
+ * consumes: it tells readiness whether the broker answers (within a timeout, without retries) and
+ * how many input messages wait behind this instance's position (the lag a stall is judged by).
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import type { Readiness } from '../service/readiness.js';
+
+export interface ProbeSources {
+  /** Partitions assigned to this instance, per topic. */
+  assignment(): ReadonlyMap<string, readonly number[]>;
+  /** The next offset to handle per "topic/partition", for partitions handled in this process. */
+  positions(): ReadonlyMap<string, number>;
+}
+
+export interface ProbeOptions {
+  groupId: string;
+  /** Topics to ask about before the consumer has an assignment. */
+  topics: readonly string[];
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export class BrokerProbe {
+  private admin: Admin | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: ProbeOptions,
+    private readonly sources: ProbeSources,
+    private readonly readiness: Readiness,
+  ) {}
+
+  start(): void {
+    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy || this.admin === undefined) return;
+    this.busy = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      });
+      this.readiness.setLag(await Promise.race([this.lag(this.admin), timeout]));
+      this.readiness.broker(true, 'answering');
+    } catch (error) {
+      this.readiness.broker(false, `the broker does not answer: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearTimeout(timer);
+      this.busy = false;
+    }
+  }
+
+  private async lag(admin: Admin): Promise<number> {
+    await admin.connect();
+    const assignment = this.sources.assignment();
+    const topics = assignment.size > 0 ? [...assignment.keys()] : this.options.topics;
+    const positions = this.sources.positions();
+    let lag = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const assigned = assignment.get(topic);
+      if (assigned === undefined) continue;
+      const unknown = assigned.filter((p) => !positions.has(`${topic}/${p}`));
+      const committed = unknown.length === 0 ? [] : (await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }))[0]?.partitions ?? [];
+      for (const p of assigned) {
+        const end = ends.find((e) => e.partition === p);
+        if (end === undefined) continue;
+        const c = committed.find((x) => x.partition === p);
+        const position = positions.get(`${topic}/${p}`) ?? (c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low));
+        lag += Math.max(0, Number(end.high) - position);
+      }
+    }
+    return lag;
+  }
+}
