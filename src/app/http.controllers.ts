@@ -1,6 +1,7 @@
 /** Thin HTTP adapters: Prometheus exposition, liveness/readiness, and a JSON status view. */
 import { Controller, Get, Header, HttpException, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { ServiceRuntime } from '../service/runtime.js';
+import type { CheckStatus } from '../service/readiness.js';
 import { RUNTIME } from './tokens.js';
 import { windowRecord } from '../core/pipeline/window-record.js';
 
@@ -15,28 +16,34 @@ export class MetricsController {
 
   @Get('metrics')
   async metrics(@Res() res: RawResponse): Promise<void> {
+    this.runtime.metrics.health(this.runtime.readiness.report());
     res.setHeader('Content-Type', this.runtime.registry.contentType);
     res.send(await this.runtime.registry.metrics());
   }
 }
 
+const shown = (checks: readonly CheckStatus[]) => checks.map((c) => ({ ...c, since: new Date(c.since).toISOString() }));
+
 @Controller()
 export class HealthController {
   constructor(@Inject(RUNTIME) private readonly runtime: ServiceRuntime) {}
 
-  /** Liveness: the process answers. */
+  /** Liveness: the process answers, and its pipeline has not halted (a halted one needs a restart). */
   @Get('health')
   @Header('Cache-Control', 'no-store')
   health(): { status: 'ok' } {
+    const report = this.runtime.readiness.report();
+    if (!report.live) throw new HttpException({ status: 'halted', reason: report.reason }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'ok' };
   }
 
-  /** Readiness: the Kafka consumer is running. */
+  /** Readiness: consuming, the broker answering, input handled, outputs published; else 503 with the reason. */
   @Get('ready')
   @Header('Cache-Control', 'no-store')
-  ready(): { status: 'ready' } {
-    if (!this.runtime.engine.isReady()) throw new HttpException({ status: 'starting' }, HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: 'ready' };
+  ready(): { status: 'ready'; checks: unknown } {
+    const report = this.runtime.readiness.report();
+    if (!report.ready) throw new HttpException({ status: 'not_ready', reason: report.reason, checks: shown(report.checks) }, HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'ready', checks: shown(report.checks) };
   }
 }
 
@@ -46,8 +53,10 @@ export class StatusController {
 
   @Get()
   status(): unknown {
+    const report = this.runtime.readiness.report();
     return {
-      ready: this.runtime.engine.isReady(),
+      ready: report.ready,
+      ...(report.reason ? { reason: report.reason } : {}),
       models: this.runtime.status.snapshot().map((s) => ({
         model: s.model,
         windowsClosed: s.windowsClosed,

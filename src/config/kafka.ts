@@ -53,6 +53,13 @@ function parseBrokers(p: Problems, obj: Obj | undefined): string[] | undefined {
   }
   let ok = true;
   v.forEach((b: unknown, i) => {
+    if (typeof b === 'string' && b.includes('@')) {
+      // user:password@host:port: the value is never echoed, it holds a secret.
+      p.add(join(k, i), 'holds credentials (user:password@...); the value is not shown',
+        'write only host:port in kafka.brokers, the user in kafka.sasl.username and the password in the environment variable named by kafka.sasl.passwordEnv (or the file kafka.sasl.passwordFile); then change that password, it was written in clear');
+      ok = false;
+      return;
+    }
     const m = typeof b === 'string' ? HOST_PORT.exec(b.trim()) : null;
     const port = m === null ? NaN : Number(m[2]);
     if (m === null || port < 1 || port > 65535) {

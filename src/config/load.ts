@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { collectEnvOverrides } from './env.js';
 import { Problems } from './problems.js';
 import { collectConfig } from './schema.js';
+import { collectSecrets } from './secrets.js';
 import type { ShiftwatchConfig } from './types.js';
 
 export const CONFIG_FILE_ENV = 'SHIFTWATCH_CONFIG';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   file?: string;
   /** Environment for overrides and SHIFTWATCH_CONFIG; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Also check that the secrets the config refers to can be read (the service needs them; `fit` does not). */
+  checkSecrets?: boolean;
 }
 
 /**
@@ -47,6 +50,7 @@ export function loadConfig(options: LoadOptions = {}): ShiftwatchConfig {
   p.throwIfAny();
   const raw = collectEnvOverrides(p, doc.toJS({ maxAliasCount: 100 }), env);
   const config = collectConfig(p, raw, { baseDir: dirname(file) });
+  if (options.checkSecrets) collectSecrets(p, config, env);
   p.throwIfAny();
   return config as ShiftwatchConfig;
 }

@@ -18,6 +18,11 @@ export class Problems {
     if (!this.items.some((p) => p.key === key && p.problem === problem)) this.items.push({ key, problem, fix });
   }
 
+  /** Whether a problem was already reported for `key`. */
+  has(key: string): boolean {
+    return this.items.some((p) => p.key === key);
+  }
+
   get list(): readonly ConfigProblem[] {
     return this.items;
   }

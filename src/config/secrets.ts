@@ -13,8 +13,16 @@ const REDACTED = '[redacted]';
  */
 export function resolveSecrets(config: ShiftwatchConfig, env: NodeJS.ProcessEnv): ResolvedSecrets {
   const p = new Problems();
+  const secrets = collectSecrets(p, config, env);
+  p.throwIfAny();
+  return secrets;
+}
+
+/** Like resolveSecrets but reports into `p` (so loadConfig can list them with every other problem). */
+export function collectSecrets(p: Problems, config: ShiftwatchConfig | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
   const secrets: ResolvedSecrets = {};
-  const { sasl, ssl } = config.kafka;
+  const sasl = config?.kafka?.sasl;
+  const ssl = config?.kafka?.ssl;
   if (sasl?.passwordEnv !== undefined) {
     const value = env[sasl.passwordEnv];
     if (value === undefined || value === '') {
@@ -22,21 +30,20 @@ export function resolveSecrets(config: ShiftwatchConfig, env: NodeJS.ProcessEnv)
         `set ${sasl.passwordEnv} to the SASL password (e.g. from a Kubernetes secret), or point kafka.sasl.passwordEnv at the variable that holds it`);
     } else secrets.saslPassword = value;
   }
-  if (sasl?.passwordFile !== undefined) {
+  if (sasl?.passwordFile !== undefined && !p.has('kafka.sasl.passwordFile')) {
     const value = readSecretFile(p, 'kafka.sasl.passwordFile', sasl.passwordFile);
     if (value !== undefined) secrets.saslPassword = value.replace(/\r?\n$/, '');
   }
-  if (ssl !== false) {
+  if (ssl !== false && ssl !== undefined) {
     const files = { ca: ['caFile', ssl.caFile], cert: ['certFile', ssl.certFile], key: ['keyFile', ssl.keyFile] } as const;
     const read: NonNullable<ResolvedSecrets['ssl']> = {};
     for (const [name, [key, path]] of Object.entries(files) as [keyof typeof files, readonly [string, string | undefined]][]) {
-      if (path === undefined) continue;
+      if (path === undefined || p.has(`kafka.ssl.${key}`)) continue;
       const value = readSecretFile(p, `kafka.ssl.${key}`, path);
       if (value !== undefined) read[name] = value;
     }
     secrets.ssl = read;
   }
-  p.throwIfAny();
   return hideFromLogs(secrets);
 }
 

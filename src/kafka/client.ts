@@ -7,6 +7,7 @@ import type { Logger } from '../logging.js';
 /** One connection attempt waits at most this long (or kafka.connectionTimeoutMs when shorter). */
 const ATTEMPT_TIMEOUT_MS = 3000;
 
+/** A client for the service (logging through `logger`), or a silent one that does not retry (logger undefined). */
 export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, logger: Logger | undefined): Kafka {
   const k = config.kafka;
   const options: KafkaJsConfig = {
@@ -14,7 +15,7 @@ export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, 
     brokers: k.brokers,
     connectionTimeout: Math.min(ATTEMPT_TIMEOUT_MS, k.connectionTimeoutMs),
     logLevel: logger === undefined ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    retry: logger === undefined ? { retries: 0 } : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
   };
   if (logger !== undefined) {
     options.logCreator = () => ({ level, log }) => {
@@ -44,34 +45,48 @@ export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, 
  * kafka.ssl for a failed TLS handshake, else kafka.brokers).
  */
 export async function checkBrokers(config: ShiftwatchConfig, secrets: ResolvedSecrets): Promise<void> {
-  const k = config.kafka;
   const kafka = createKafka(config, secrets, undefined);
-  const deadline = Date.now() + k.connectionTimeoutMs;
-  let last: unknown;
-  for (;;) {
-    const admin = kafka.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      return;
-    } catch (error) {
-      last = error;
-      if (/SASL|authentication/i.test(String((error as Error).name) + String((error as Error).message))) break;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+  const deadline = Date.now() + config.kafka.connectionTimeoutMs;
+  let last: unknown = new Error('connected, but no answer to the first request');
+  let timer: NodeJS.Timeout | undefined;
+  let gaveUp = false;
+  const attempts = async (): Promise<void> => {
+    while (!gaveUp) {
+      const admin = kafka.admin({ retry: { retries: 0 } });
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+        return;
+      } catch (error) {
+        last = error;
+        if (isLoginRefused(error)) throw error;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(500, deadline - Date.now()))));
     }
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, left)));
+  };
+  // A silent address holds an attempt until its own timeout: the deadline does not wait for it.
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(last), config.kafka.connectionTimeoutMs);
+  });
+  try {
+    await Promise.race([attempts(), expired]);
+  } catch (error) {
+    throw brokerError(config, error);
+  } finally {
+    gaveUp = true;
+    clearTimeout(timer);
   }
-  throw brokerError(config, last);
 }
+
+const isLoginRefused = (error: unknown) => /SASL|authentication/i.test(`${(error as Error)?.name} ${(error as Error)?.message}`);
 
 function brokerError(config: ShiftwatchConfig, error: unknown): ConfigError {
   const k = config.kafka;
   const why = error instanceof Error ? error.message : String(error);
   const seconds = (k.connectionTimeoutMs / 1000).toFixed(1);
-  if (/SASL|authentication/i.test(why)) {
+  if (isLoginRefused(error)) {
     return new ConfigError('kafka.sasl', `the broker refused the login of user "${k.sasl?.username ?? ''}" (${why})`, 'check kafka.sasl.mechanism, kafka.sasl.username and the password that kafka.sasl.passwordEnv or passwordFile provides');
   }
   if (/certificate|SSL|TLS|handshake|self.signed/i.test(why)) {

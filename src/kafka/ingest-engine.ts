@@ -43,6 +43,8 @@ export class IngestEngine {
   /** Next offset to handle per "topic/partition" (handled in this process). */
   private readonly positions = new Map<string, number>();
   private assignment = new Map<string, number[]>();
+  /** Set when the service stopped with output not yet published: no further commit. */
+  private unpublished = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -130,6 +132,7 @@ export class IngestEngine {
     });
     consumer.on(CRASH, (e) => {
       const error = String(e.payload.error);
+      if (this.stopping) return;
       if (e.payload.restart) {
         this.logger.warn('consumer crashed; kafkajs restarts it', { error });
         this.readiness.consumer(false, `the consumer crashed and is restarting: ${error}`);
@@ -149,7 +152,11 @@ export class IngestEngine {
     this.logger.error(`pipeline halted, nothing more is committed; restart the service once the cause is fixed (it replays from the last commit): ${reason}`);
     if (this.ticker) clearInterval(this.ticker);
     const { events, labels } = this.config.kafka.topics;
-    this.consumer?.pause([{ topic: events }, { topic: labels }]);
+    try {
+      this.consumer?.pause([{ topic: events }, { topic: labels }]);
+    } catch {
+      // The consumer is already gone (it crashed): nothing left to pause.
+    }
   }
 
   private exclusive(task: () => Promise<void>): Promise<void> {
@@ -158,8 +165,9 @@ export class IngestEngine {
       try {
         await task();
       } catch (error) {
-        if (error instanceof PublishAbortedError) throw error;
-        this.halt(error instanceof Error ? error.message : String(error));
+        // Stopping while output was still unpublished: the final commit must not pass it either.
+        if (error instanceof PublishAbortedError) this.unpublished = true;
+        else this.halt(error instanceof Error ? error.message : String(error));
       }
     };
     const next = this.chain.then(guarded, guarded);
@@ -227,7 +235,7 @@ export class IngestEngine {
   }
 
   private async commit(): Promise<void> {
-    if (this.consumer === undefined || this.readiness.halted()) return;
+    if (this.consumer === undefined || this.readiness.halted() || this.unpublished) return;
     const offsets = [];
     for (const [key, offset] of this.monitor.committableOffsets()) {
       if (this.committed.get(key) === offset) continue;

@@ -80,7 +80,7 @@ describe('shiftwatch serve: a bad configuration stops it at startup with the key
   it('an unknown key deeper down, with the known keys when nothing is close', async () => {
     const message = expectStartupFailure(await serve(tmp.write('unknown-deep.yaml', configYaml({ extra: 'alerts:\n  pagerduty: true' }))));
     expect(message).toContain('config alerts.pagerduty: unknown key');
-    expect(message).toContain('Fix: remove it; the known keys under alerts are: cooldownWindows, publishRetries, initialBackoffMs, maxBackoffMs');
+    expect(message).toContain('Fix: remove it; the known keys under alerts are: cooldownWindows, publishRetries, initialBackoffMs, maxBackoffMs, publishTimeoutMs');
   });
 
   it('a bad value: a negative window size', async () => {
@@ -124,6 +124,19 @@ describe('shiftwatch serve: a bad configuration stops it at startup with the key
     const message = expectStartupFailure(await serve(tmp.path('good.yaml'), { SHIFTWATCH__WINDOW__SIEZ: '100' }));
     expect(message).toContain('config SHIFTWATCH__WINDOW__SIEZ: matches no configuration key');
     expect(message).toContain('did you mean `SHIFTWATCH__WINDOW__SIZE`?');
+  });
+
+  it('reports a missing password variable and a missing CA file together', async () => {
+    const extra = ['kafka:', '  brokers: [127.0.0.1:1]', '  ssl: { caFile: certs/no-such-ca.pem }', '  sasl: { mechanism: plain, username: svc, passwordEnv: SHIFTWATCH_TEST_NO_SUCH_VAR }'].join('\n');
+    const yaml = configYaml().replace('kafka:\n  brokers: [127.0.0.1:1]\n  connectionTimeoutMs: 500', extra);
+    const result = await serve(tmp.write('two-secrets.yaml', yaml));
+    expectStartupFailure(result);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringContaining(`config kafka.ssl.caFile: file ${join(tmp.dir, 'certs/no-such-ca.pem')} does not exist or is not a regular file. Fix:`),
+      expect.stringContaining('config kafka.sasl.passwordEnv: environment variable SHIFTWATCH_TEST_NO_SUCH_VAR is not set. Fix:'),
+    ]));
   });
 
   it('reports every problem at once, one line each', async () => {
