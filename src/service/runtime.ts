@@ -103,8 +103,10 @@ export async function loadModels(config: ShiftwatchConfig, logger: Logger): Prom
 /** The monitor's settings from configuration. */
 export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {
   const d = config.detection;
+  const v = config.validation;
   return {
     maxMessageBytes: config.kafka.maxMessageBytes,
+    timestamps: { maxFutureMs: v.maxFutureMs, ...(v.maxPastMs === undefined ? {} : { maxPastMs: v.maxPastMs }), earliestMs: Date.parse(v.earliestTimestamp) },
     tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES, effectFloor: { ...d.effectFloor } },
     sequential: {
       k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha,

@@ -57,6 +57,7 @@ describe('pipeline on a real Kafka broker', () => {
       ['unknown_model', JSON.stringify({ model: 'nope', features: {} })],
       ['not_an_object', '42'],
       ['empty', null],
+      ['timestamp_out_of_range', JSON.stringify({ model: 'm1', ts: '9999-12-31T00:00:00Z', features: { amount: 1 } })],
     ];
     const good = eventMessages([CLEAN]);
     await h.sendEvents([...good.slice(0, 250), ...bad.map(([reason, value]) => ({ key: reason, value })), ...good.slice(250)]);

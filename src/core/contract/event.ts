@@ -40,6 +40,7 @@ export const DEAD_LETTER_REASONS = [
   'invalid_field',
   'unknown_model',
   'wrong_type',
+  'timestamp_out_of_range',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
@@ -49,8 +50,20 @@ export type DecodeResult =
 
 export interface DecodeOptions {
   maxBytes: number;
-  /** Used when the event has no `ts`. */
+  /** Used when the event has no `ts`, and as the reference time of `timestamps`. */
   brokerTimestampMs: number;
+  /** The range an event's own `ts` must lie in; default: no check. */
+  timestamps?: TimestampRange;
+}
+
+/** Event times accepted, relative to the message's broker timestamp and absolutely. */
+export interface TimestampRange {
+  /** Most milliseconds `ts` may be ahead of the broker timestamp. */
+  maxFutureMs: number;
+  /** Most milliseconds `ts` may be behind the broker timestamp; undefined: no limit. */
+  maxPastMs?: number;
+  /** Earliest `ts` accepted, epoch milliseconds. */
+  earliestMs: number;
 }
 
 const fail = (reason: DeadLetterReason, detail: string): DecodeResult => ({ ok: false, reason, detail });
@@ -71,10 +84,10 @@ export function decodeEvent(bytes: Uint8Array | null, options: DecodeOptions): D
     if (NON_FINITE_LITERAL.test(text)) return fail('non_finite_number', 'NaN and Infinity are not valid JSON numbers');
     return fail('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
-  return validateEvent(parsed, options.brokerTimestampMs);
+  return validateEvent(parsed, options.brokerTimestampMs, options.timestamps);
 }
 
-export function validateEvent(parsed: unknown, brokerTimestampMs: number): DecodeResult {
+export function validateEvent(parsed: unknown, brokerTimestampMs: number, range?: TimestampRange): DecodeResult {
   if (!isPlainObject(parsed)) return fail('not_an_object', 'an event must be a JSON object');
   if (parsed.v !== undefined && parsed.v !== 1) return fail('unsupported_version', `v=${JSON.stringify(parsed.v)}; this service reads v=1`);
   const model = parsed.model;
@@ -85,6 +98,8 @@ export function validateEvent(parsed: unknown, brokerTimestampMs: number): Decod
   }
   const ts = parseTimestamp(parsed.ts, brokerTimestampMs);
   if (ts === undefined) return fail('invalid_field', '"ts" must be epoch milliseconds or an ISO-8601 string');
+  const outOfRange = range === undefined ? undefined : timestampProblem(ts, brokerTimestampMs, range);
+  if (outOfRange !== undefined) return fail('timestamp_out_of_range', outOfRange);
   if (!isPlainObject(parsed.features)) return fail('invalid_field', '"features" must be an object');
   const features = parsed.features;
   for (const name in features) {
@@ -110,6 +125,20 @@ function parseTimestamp(ts: unknown, fallback: number): number | undefined {
     const ms = Date.parse(ts);
     return Number.isNaN(ms) ? undefined : ms;
   }
+  return undefined;
+}
+
+const shownTime = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+
+/** Why an event time lies outside the accepted range, or undefined. */
+function timestampProblem(ts: number, brokerMs: number, range: TimestampRange): string | undefined {
+  if (ts > brokerMs + range.maxFutureMs) {
+    return `"ts" ${shownTime(ts)} is more than ${range.maxFutureMs} ms ahead of the message's broker timestamp ${shownTime(brokerMs)} (validation.maxFutureMs)`;
+  }
+  if (range.maxPastMs !== undefined && ts < brokerMs - range.maxPastMs) {
+    return `"ts" ${shownTime(ts)} is more than ${range.maxPastMs} ms behind the message's broker timestamp ${shownTime(brokerMs)} (validation.maxPastMs)`;
+  }
+  if (ts < range.earliestMs) return `"ts" ${shownTime(ts)} is before ${shownTime(range.earliestMs)} (validation.earliestTimestamp)`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@
  * collects the alerts of its transitions, then the realized reports of the windows that got labels.
  * Call it before publishing an output.
  */
-import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult } from '../contract/event.js';
+import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
 import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
@@ -44,6 +44,8 @@ export interface RawMessage {
 
 export interface MonitorOptions {
   maxMessageBytes: number;
+  /** Event times outside this range are dead-lettered (default: no check). */
+  timestamps?: TimestampRange;
   tests: TestOptions;
   sequential: SequentialSettings;
   /** Used for models whose bundle has a classification reference (defaults: DEFAULT_PREDICTION_OPTIONS). */
@@ -160,7 +162,8 @@ export class Monitor {
 
   handle(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
-    return this.accept(message, decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp) }), out);
+    const timestamps = this.options.timestamps ? { timestamps: this.options.timestamps } : {};
+    return this.accept(message, decodeEvent(message.value, { maxBytes: this.options.maxMessageBytes, brokerTimestampMs: Number(message.timestamp), ...timestamps }), out);
   }
 
   /**
@@ -169,7 +172,7 @@ export class Monitor {
    */
   handleParsed(message: RawMessage, parsed: unknown, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
-    return this.accept(message, validateEvent(parsed, Number(message.timestamp)), out);
+    return this.accept(message, validateEvent(parsed, Number(message.timestamp), this.options.timestamps), out);
   }
 
   private accept(message: RawMessage, decoded: DecodeResult, out: MonitorOutput): MonitorOutput {

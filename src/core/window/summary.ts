@@ -116,11 +116,35 @@ export function emptySummary(features: readonly FeatureReference[], extras: Summ
 }
 
 /** Why a value cannot enter a summary (the caller dead-letters the event). */
-export type AddProblem = { feature: string; expected: 'number' | 'string or boolean'; got: string };
+export type AddProblem = { feature: string; expected: string; got: string };
+
+/** Which non-string values a categorical feature accepts, read from its reference categories. */
+interface CategoricalCoercions {
+  /** The reference column was boolean: its categories are "true"/"false". */
+  boolean: boolean;
+  /** The reference categories are all numbers written canonically: a code column forced categorical. */
+  number: boolean;
+}
+
+const coercions = new WeakMap<FeatureReference, CategoricalCoercions>();
+
+function coercionsOf(ref: FeatureReference & { kind: 'categorical' }): CategoricalCoercions {
+  let c = coercions.get(ref);
+  if (c === undefined) {
+    c = {
+      boolean: ref.categories.every((x) => x === 'true' || x === 'false'),
+      number: ref.categories.every((x) => x.trim() !== '' && String(Number(x)) === x),
+    };
+    coercions.set(ref, c);
+  }
+  return c;
+}
 
 /**
  * Checks an event's features against the reference before any state changes, so a rejected
- * event leaves the summary untouched. Numbers are accepted for categorical features (as text).
+ * event leaves the summary untouched. A numeric feature takes a number. A categorical feature takes
+ * a string; a boolean only when its reference column was boolean, and a number only when its
+ * reference categories are all numbers (a code column forced categorical); both count as their text.
  */
 export function checkFeatures(
   refs: readonly FeatureReference[],
@@ -129,8 +153,14 @@ export function checkFeatures(
   for (const ref of refs) {
     const value = features[ref.name];
     if (value === undefined || value === null) continue;
-    if (ref.kind === 'numeric' && typeof value !== 'number') {
-      return { feature: ref.name, expected: 'number', got: typeof value };
+    if (ref.kind === 'numeric') {
+      if (typeof value !== 'number') return { feature: ref.name, expected: 'number', got: typeof value };
+    } else if (typeof value !== 'string') {
+      const allowed = coercionsOf(ref);
+      if (typeof value === 'boolean' ? !allowed.boolean : !allowed.number) {
+        const also = allowed.boolean ? ' or a boolean' : allowed.number ? ' or a number' : '';
+        return { feature: ref.name, expected: `string${also} (a category of its reference)`, got: typeof value };
+      }
     }
   }
   return undefined;

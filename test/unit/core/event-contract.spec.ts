@@ -43,6 +43,46 @@ describe('inference event contract v1', () => {
     expect(reasonOf(text)).toBe(reason);
   });
 
+  describe('event time within the accepted range', () => {
+    const broker = Date.UTC(2026, 11, 6, 12);
+    const range = { maxFutureMs: 24 * 3600 * 1000, earliestMs: Date.UTC(2000, 0, 1) };
+    const decode = (ts: unknown, extra: Partial<typeof range> & { maxPastMs?: number } = {}) =>
+      decodeEvent(enc(JSON.stringify({ model: 'm', ts, features: {} })), { maxBytes: 1024, brokerTimestampMs: broker, timestamps: { ...range, ...extra } });
+
+    it.each([
+      ['up to a day ahead of the broker timestamp', broker + 24 * 3600 * 1000],
+      ['long before the broker timestamp (a replay)', Date.UTC(2001, 0, 1)],
+      ['an ISO-8601 time', '2026-12-06T13:00:00Z'],
+    ])('accepts %s', (_, ts) => {
+      expect(decode(ts).ok).toBe(true);
+    });
+
+    it.each([
+      ['more than a day ahead', broker + 24 * 3600 * 1000 + 1, /ahead of the message's broker timestamp 2026-12-06T12:00:00.000Z \(validation.maxFutureMs\)/],
+      ['1e300', 1e300, /"ts" 1e\+300 is more than 86400000 ms ahead/],
+      ['the year 9999', '9999-12-31T00:00:00Z', /"ts" 9999-12-31T00:00:00.000Z is more than/],
+      ['before 2000', Date.UTC(1999, 11, 31), /is before 2000-01-01T00:00:00.000Z \(validation.earliestTimestamp\)/],
+    ])('rejects %s as timestamp_out_of_range', (_, ts, detail) => {
+      const r = decode(ts);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.reason).toBe('timestamp_out_of_range');
+        expect(r.detail).toMatch(detail);
+      }
+    });
+
+    it('rejects times further behind than maxPastMs when it is set', () => {
+      const r = decode(broker - 3_600_001, { maxPastMs: 3_600_000 });
+      expect(!r.ok && r.reason).toBe('timestamp_out_of_range');
+      expect(decode(broker - 3_600_000, { maxPastMs: 3_600_000 }).ok).toBe(true);
+    });
+
+    it('checks the broker timestamp itself when the event has no ts', () => {
+      const r = decodeEvent(enc('{"model":"m","features":{}}'), { maxBytes: 1024, brokerTimestampMs: 0, timestamps: range });
+      expect(!r.ok && r.reason).toBe('timestamp_out_of_range');
+    });
+  });
+
   it('rejects an oversized message before parsing it', () => {
     const big = JSON.stringify({ model: 'm', features: { s: 'x'.repeat(2000) } });
     const r = decodeEvent(enc(big), opts);

@@ -1,3 +1,4 @@
+import { buildFeatureReference } from '../../../src/core/reference/feature-reference.js';
 import { addEvent, emptySummary, mergeSummaries, checkFeatures, type WindowSummary } from '../../../src/core/window/summary.js';
 import { syntheticRows } from '../../../src/demo/synthetic.js';
 import { referencesFor } from '../../support/fixtures.js';
@@ -65,6 +66,17 @@ describe('window summaries', () => {
 
   it('rejects a string for a numeric feature before touching state', () => {
     expect(checkFeatures(refs, { amount: 'twelve' })).toEqual({ feature: 'amount', expected: 'number', got: 'string' });
-    expect(checkFeatures(refs, { amount: 12, country: 7 })).toBeUndefined();
+    expect(checkFeatures(refs, { amount: 12, country: 'DE' })).toBeUndefined();
+  });
+
+  it('takes a string for a categorical feature, a boolean or a number only where its reference had them', () => {
+    expect(checkFeatures(refs, { country: 7 })).toEqual({ feature: 'country', expected: 'string (a category of its reference)', got: 'number' });
+    expect(checkFeatures(refs, { country: true })).toEqual({ feature: 'country', expected: 'string (a category of its reference)', got: 'boolean' });
+    const flags = buildFeatureReference({ name: 'vip', kind: 'categorical' }, [true, false, true]);
+    const codes = buildFeatureReference({ name: 'zip', kind: 'categorical' }, [10115, 80331, 20095]);
+    expect(checkFeatures([flags, codes], { vip: false, zip: 10115 })).toBeUndefined();
+    expect(checkFeatures([flags, codes], { vip: 'true', zip: '80331' })).toBeUndefined();
+    expect(checkFeatures([flags], { vip: 1 })).toMatchObject({ feature: 'vip', expected: 'string or a boolean (a category of its reference)', got: 'number' });
+    expect(checkFeatures([codes], { zip: false })).toMatchObject({ feature: 'zip', expected: 'string or a number (a category of its reference)', got: 'boolean' });
   });
 });
