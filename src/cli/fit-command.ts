@@ -10,6 +10,7 @@ import { fitSummary } from './fit-summary.js';
 import type { OutputDeclaration } from '../core/reference/output-columns.js';
 import { MINIMUM_OPTIONS, minimumProblem, type ReferenceMinimums } from '../core/reference/reference-size.js';
 import { fitFlow } from '../flow/fit-flow.js';
+import { outputDirProblem } from './output-dir.js';
 
 export const FIT_USAGE = `shiftwatch fit --input <file.csv|file.jsonl> --model <name> --out <bundle dir> [options]
 
@@ -74,6 +75,8 @@ export async function runFit(argv: string[]): Promise<void> {
     },
   });
   if (!values.input || !values.model || !values.out) throw new UsageError(`fit needs --input, --model and --out\n\n${FIT_USAGE}`);
+  const outProblem = outputDirProblem(values.out);
+  if (outProblem !== undefined) throw new UsageError(`fit --out ${values.out}: ${outProblem}. Fix: give --out a directory this user may write (it is created if missing)`);
   const config = values.config ? loadConfig({ file: values.config }) : undefined;
   const modelConfig = config?.models.find((m) => m.name === values.model);
   const window = modelConfig?.window ?? config?.window;

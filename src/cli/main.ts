@@ -2,7 +2,7 @@
 /** The shiftwatch command line: serve, fit, demo, kafka. */
 import { ShiftwatchError } from '../core/errors.js';
 import { FIT_USAGE, runFit, UsageError } from './fit-command.js';
-import { runServe } from './serve-command.js';
+import { runServe, SERVE_USAGE } from './serve-command.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `shiftwatch ${VERSION}: a streaming monitor for distribution shift in ML traffic
@@ -11,38 +11,62 @@ usage: shiftwatch <command> [options]
 
   serve [--config <file>]   run the monitor (config also from SHIFTWATCH_CONFIG and SHIFTWATCH__* variables)
   fit --input ... --model ... --out ...
-                            build a reference bundle from reference data (see \`shiftwatch fit --help\`)
+                            build a reference bundle from reference data
   replay --config ... --input ... --out ...
-                            the monitor's pipeline in batch over a file: windows, alerts, backtest
-                            summary (see \`shiftwatch replay --help\`)
+                            the monitor's pipeline in batch over a file: windows, alerts, backtest summary
   demo                      start a local Kafka, fit, monitor a scripted stream and report (about a minute)
-  kafka                     run a local single-node Kafka broker for development until Ctrl-C
-  version                   print the version`;
+  kafka [--port <n>] [--data-dir <dir>]
+                            run a local single-node Kafka broker for development until Ctrl-C
+  version                   print the version
+
+\`shiftwatch <command> --help\` describes a command's options.`;
+
+const DEMO_USAGE = `shiftwatch demo
+
+Starts a local Kafka broker, fits a reference bundle (with a density flow) on synthetic data,
+runs the monitor, streams scripted shifts and prints each alert and a verdict; exits 0 when the
+alerts match the script. SHIFTWATCH_DEMO_PORT sets its HTTP port (default 9464). Leaves nothing
+running.`;
+
+const VERSION_USAGE = `shiftwatch version
+
+Prints the version.`;
+
+/** Each command's usage, printed by \`shiftwatch <command> --help\` before the command does anything. */
+const COMMAND_USAGE: Record<string, () => Promise<string>> = {
+  serve: async () => SERVE_USAGE,
+  fit: async () => FIT_USAGE,
+  replay: async () => (await import('./replay-command.js')).REPLAY_USAGE,
+  demo: async () => DEMO_USAGE,
+  kafka: async () => (await import('../infra/local-kafka-cli.js')).KAFKA_USAGE,
+  version: async () => VERSION_USAGE,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const usage = command === undefined ? undefined : COMMAND_USAGE[command];
+  if (usage !== undefined && (rest.includes('--help') || rest.includes('-h'))) return print(await usage());
   switch (command) {
     case 'serve':
       await runServe(rest);
       return 0;
     case 'fit':
-      if (rest.includes('--help')) return print(FIT_USAGE);
       await runFit(rest);
       return 0;
     case 'replay': {
-      const { REPLAY_USAGE, runReplay } = await import('./replay-command.js');
-      if (rest.includes('--help')) return print(REPLAY_USAGE);
+      const { runReplay } = await import('./replay-command.js');
       await runReplay(rest);
       return 0;
     }
     case 'demo': {
+      if (rest.length > 0) throw new UsageError(`demo takes no arguments, got ${rest.join(' ')}\n\n${DEMO_USAGE}`);
       const { runDemo } = await import('../demo/demo-command.js');
       const port = process.env.SHIFTWATCH_DEMO_PORT;
       return (await runDemo(port ? { httpPort: Number(port) } : {})) ? 0 : 1;
     }
     case 'kafka': {
       const { runLocalKafkaCommand } = await import('../infra/local-kafka-cli.js');
-      await runLocalKafkaCommand();
+      await runLocalKafkaCommand(rest);
       return 0;
     }
     case 'version':
@@ -75,7 +99,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (isParseArgsError(error)) {
-      process.stderr.write(`shiftwatch: ${error.message}\n\n${process.argv[2] === 'fit' ? FIT_USAGE : USAGE}\n`);
+      const command = process.argv[2];
+      const usage = command === 'fit' ? FIT_USAGE : command === 'serve' ? SERVE_USAGE : USAGE;
+      process.stderr.write(`shiftwatch: ${error.message}\n\n${usage}\n`);
       process.exit(2);
     }
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);

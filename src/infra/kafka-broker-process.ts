@@ -26,11 +26,13 @@ export interface BrokerStart {
   /** Epoch ms by which storage format and broker start must be done. */
   deadline: number;
   log: (line: string) => void;
+  /** A fixed broker port (the controller's stays random); default a free one. */
+  brokerPort?: number;
 }
 
-export async function startBroker({ libs, dataDir, ownsDataDir, heapMb, deadline, log }: BrokerStart): Promise<LocalKafka> {
+export async function startBroker({ libs, dataDir, ownsDataDir, heapMb, deadline, log, ...fixed }: BrokerStart): Promise<LocalKafka> {
   const started = Date.now();
-  const [brokerPort, controllerPort] = await freePorts(2);
+  const [brokerPort, controllerPort] = fixed.brokerPort === undefined ? await freePorts(2) : [fixed.brokerPort, ...(await freePorts(1))];
   const propsFile = await writeServerProperties(dataDir, brokerPort!, controllerPort!);
   const serverLog = join(dataDir, 'logs', 'server.log');
   const consoleLog = join(dataDir, 'logs', 'broker-console.log');

@@ -32,6 +32,11 @@ export interface LocalKafkaOptions {
   log?: (line: string) => void;
   /** How long storage format + broker start may take before giving up; default 90 000 ms. Does not include the one-time jar download. */
   readyTimeoutMs?: number;
+  /**
+   * The broker's port; default a free one. With a kept `dataDir`, a broker stopped (or killed) and
+   * started again with the same port comes back at the same address with its topics and offsets.
+   */
+  brokerPort?: number;
 }
 
 export interface LocalKafka {
@@ -67,10 +72,13 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const deadline = Date.now() + (options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startBroker({ libs, dataDir, ownsDataDir, heapMb, deadline, log });
+      return await startBroker({ libs, dataDir, ownsDataDir, heapMb, deadline, log, ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }) });
     } catch (error) {
-      if (error instanceof PortTakenError && attempt < START_ATTEMPTS) {
-        log('port taken before the broker could bind it; retrying with new ports');
+      // A fixed port may still be held by the broker that just stopped: wait for it until the deadline.
+      const retry = options.brokerPort === undefined ? attempt < START_ATTEMPTS : Date.now() + 1000 < deadline;
+      if (error instanceof PortTakenError && retry) {
+        log(options.brokerPort === undefined ? 'port taken before the broker could bind it; retrying with new ports' : `port ${options.brokerPort} (or the controller's) is taken; retrying`);
+        if (options.brokerPort !== undefined) await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
       if (ownsDataDir && error instanceof Error) error.message += `\n(broker data dir kept for inspection: ${dataDir})`;

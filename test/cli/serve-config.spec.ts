@@ -175,6 +175,6 @@ describe('shiftwatch version and unknown commands', () => {
     const result = await runCli(['serve', '--confg', tmp.path('good.yaml')], { timeoutMs: 30_000 });
     expect({ code: result.code, unexpected: result.stderr.includes('unexpected error') }).toEqual({ code: 2, unexpected: false });
     expect(result.stderr).toContain("Unknown option '--confg'");
-    expect(result.stderr).toContain('usage: shiftwatch <command> [options]');
+    expect(result.stderr).toContain('shiftwatch serve [--config <file>]');
   });
 });
