@@ -53,9 +53,15 @@ export function addPredictionPanels(b: DashboardBuilder): void {
         .overrideByName('no-change', [dashedLine()]),
     )
     .withPanel(
-      timeseriesPanel('Delayed labels', 'Labels per second by join outcome, and predictions or labels dropped unjoined (expired or over capacity).', units.OpsPerSecond)
+      timeseriesPanel('Delayed labels', 'Labels per second by join outcome, and predictions or labels dropped unjoined (expired, over labels.maxEntries, or over labels.maxBytes).', units.OpsPerSecond)
         .withTarget(query(sumBy(['outcome'], rate(sel(M.labels))), '{{outcome}}'))
         .withTarget(query(sumBy(['kind', 'reason'], rate(sel(M.labelEvictions))), 'evicted {{kind}} ({{reason}})')),
+    )
+    .withPanel(
+      timeseriesPanel('Label join memory', 'Estimated heap bytes held by the label join (bounded by labels.maxBytes: the oldest entries are evicted beyond it), and the entries it holds.', units.BytesIEC)
+        .withTarget(query(sumBy(['model'], sel(M.labelJoinBytes)), 'bytes {{model}}'))
+        .withTarget(query(sumBy(['model'], sel(M.labelJoinEntries)), 'entries {{model}}'))
+        .overrideByRegexp('entries .*', [prop('unit', units.Short), prop('custom.axisPlacement', 'right')]),
     );
   b.withRow(row('Label shift'))
     .withPanel(

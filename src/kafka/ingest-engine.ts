@@ -225,6 +225,10 @@ export class IngestEngine {
       this.metrics.m.batchDuration.observe({ stage: 'checkpoint' }, seconds(started));
     }
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
+    for (const [model, join] of this.monitor.labelJoinSizes()) {
+      this.metrics.m.labelJoinEntries.set({ model }, join.entries);
+      this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
+    }
     this.readiness.progressed();
     started = process.hrtime.bigint();
     await this.commit().catch((error: unknown) => {

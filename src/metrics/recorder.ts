@@ -169,6 +169,8 @@ export class MetricsRecorder implements MonitorObserver {
     for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, sourcePrior[k]!);
     for (const outcome of LABEL_OUTCOMES) m.labels.inc({ model, outcome }, 0);
     for (const kind of ['prediction', 'label']) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
+    m.labelJoinEntries.set({ model }, 0);
+    m.labelJoinBytes.set({ model }, 0);
   }
 
   /** The readiness checks, one gauge each (set when /metrics is scraped). */

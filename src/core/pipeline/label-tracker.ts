@@ -45,10 +45,15 @@ export class LabelTracker {
 
   constructor(
     readonly ref: ClassificationReference,
-    private readonly options: { ttlMs: number; maxEntries: number; minLabeled: number },
+    private readonly options: { ttlMs: number; maxEntries: number; minLabeled: number; maxBytes?: number },
     observer: JoinObserver = {},
   ) {
     this.joiner = new LabelJoiner(ref.classes, options, observer);
+  }
+
+  /** Entries waiting in the label join and their estimated bytes. */
+  joinSize(): { entries: number; bytes: number } {
+    return { entries: this.joiner.size(), bytes: this.joiner.bytesHeld() };
   }
 
   /** Remembers an event's prediction (calibrated probabilities) so that its label can be joined later. */

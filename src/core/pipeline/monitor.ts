@@ -310,6 +310,11 @@ export class Monitor {
     return this.models.get(model)?.detectors.map((d) => d.name) ?? [];
   }
 
+  /** Per classification model, the label join's entries and estimated bytes. */
+  labelJoinSizes(): Map<string, { entries: number; bytes: number }> {
+    return new Map([...this.models].flatMap(([name, r]) => (r.labels ? [[name, r.labels.joinSize()] as const] : [])));
+  }
+
   openWindowSizes(): Map<string, number> {
     return new Map([...this.models].map(([name, r]) => [name, r.windower.openCount()]));
   }

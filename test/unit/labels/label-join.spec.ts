@@ -1,4 +1,4 @@
-import { LabelJoiner } from '../../../src/core/labels/label-join.js';
+import { entryBytes, LabelJoiner, LABEL_ENTRY_BYTES, PREDICTION_ENTRY_BYTES } from '../../../src/core/labels/label-join.js';
 
 describe('label join', () => {
   const options = { ttlMs: 1000, maxEntries: 100 };
@@ -54,5 +54,42 @@ describe('label join', () => {
     for (let w = 1; w <= 3; w++) j.addPrediction(`id${w}`, w, 0, 0);
     expect(j.realized(1)).toBeUndefined();
     expect(j.realized(3)!.predictions).toBe(1);
+  });
+});
+
+describe('label join byte budget', () => {
+  it('estimates each entry from its kind and id, and holds the sum', () => {
+    const j = new LabelJoiner(2, { ttlMs: 1e9, maxEntries: 1e9 });
+    j.addPrediction('req-0001', 1, 0, 0);
+    j.addLabel('req-0002', 1, 0);
+    expect(j.bytesHeld()).toBe(entryBytes('req-0001', 'prediction') + entryBytes('req-0002', 'label'));
+    expect(entryBytes('req-0001', 'prediction')).toBe(PREDICTION_ENTRY_BYTES + 8);
+    expect(entryBytes('Zürich-1', 'label')).toBe(LABEL_ENTRY_BYTES + 8);
+    expect(entryBytes('東京-1', 'label')).toBe(LABEL_ENTRY_BYTES + 8);
+    // A label joining its waiting prediction replaces it: the bytes follow.
+    j.addPrediction('req-0002', 1, 1, 1);
+    expect(j.bytesHeld()).toBe(entryBytes('req-0001', 'prediction') + entryBytes('req-0002', 'prediction'));
+  });
+
+  it('evicts the oldest entries beyond maxBytes, counted as bytes, and never holds more', () => {
+    const evicted: string[] = [];
+    const per = entryBytes('id00', 'prediction');
+    const j = new LabelJoiner(2, { ttlMs: 1e9, maxEntries: 1e9, maxBytes: 10 * per }, { evicted: (kind, reason) => evicted.push(`${kind}:${reason}`) });
+    for (let i = 0; i < 25; i++) {
+      j.addPrediction(`id${String(i).padStart(2, '0')}`, 1, 0, i);
+      expect(j.bytesHeld()).toBeLessThanOrEqual(10 * per);
+    }
+    expect(j.size()).toBe(10);
+    expect(evicted).toEqual(Array.from({ length: 15 }, () => 'prediction:bytes'));
+    expect(j.addLabel('id14', 0, 30).outcome).toBe('waiting'); // evicted
+    expect(j.addLabel('id24', 0, 31).outcome).toBe('joined');
+  });
+
+  it('gives the bytes back as entries expire', () => {
+    const j = new LabelJoiner(2, { ttlMs: 100, maxEntries: 1e9 });
+    for (let i = 0; i < 50; i++) j.addPrediction(`p${i}`, 1, 0, 0);
+    expect(j.bytesHeld()).toBeGreaterThan(0);
+    j.expire(100);
+    expect({ size: j.size(), bytes: j.bytesHeld() }).toEqual({ size: 0, bytes: 0 });
   });
 });
