@@ -10,6 +10,7 @@ import type { Logger } from '../logging.js';
 import { ConfigError } from '../core/errors.js';
 import { checkBrokers } from '../kafka/client.js';
 import { AppModule } from './app.module.js';
+import { webGuard } from './web-guard.js';
 import { ShiftwatchKafkaTransport } from './kafka.transport.js';
 
 /** Nest's log lines through ours; errors while `quiet()` holds are left to the caller to report (as one line). */
@@ -27,8 +28,17 @@ function nestLogger(logger: Logger, quiet: () => boolean): LoggerService {
 /** Serves /metrics, /health, /ready and /status. Throws a ConfigError naming http.port when the address is taken. */
 export async function startHttp(runtime: ServiceRuntime): Promise<INestApplication> {
   let listening = false;
-  const app = await NestFactory.create(AppModule.forRuntime(runtime), { logger: nestLogger(runtime.logger, () => !listening), abortOnError: false });
+  const web = runtime.secrets.web;
+  const tls = web?.tls;
+  const httpsOptions = tls && {
+    cert: tls.cert, key: tls.key, minVersion: tls.minVersion,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    requestCert: tls.clientAuth !== 'NoClientCert',
+    rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
+  };
+  const app = await NestFactory.create(AppModule.forRuntime(runtime), { logger: nestLogger(runtime.logger, () => !listening), abortOnError: false, ...(httpsOptions ? { httpsOptions } : {}) });
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  if (web !== undefined) app.use(webGuard(web));
   const { host, port } = runtime.config.http;
   try {
     await app.listen(port, host);
@@ -40,7 +50,8 @@ export async function startHttp(runtime: ServiceRuntime): Promise<INestApplicati
     if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new ConfigError(code === 'EACCES' ? 'http.port' : 'http.host', `cannot listen on ${host}:${port} (${code})`, code === 'EACCES' ? 'use a port above 1023, or grant the process the right to bind low ports' : 'set http.host to an address of this machine, or 0.0.0.0');
     throw error;
   }
-  runtime.logger.info(`serving /metrics, /health, /ready and /status on ${await app.getUrl()}`);
+  const guarded = web !== undefined && web.users.size > 0 ? ' (/metrics and /status with basic auth)' : '';
+  runtime.logger.info(`serving /metrics, /health, /ready and /status on ${(await app.getUrl()).replace(/^http:/, tls ? 'https:' : 'http:')}${guarded}`);
   return app;
 }
 

@@ -42,7 +42,7 @@ export const SHAPE: Section = {
         sessionTimeoutMs: 'number',
       },
     },
-    http: { fields: { host: 'string', port: 'number' } },
+    http: { fields: { host: 'string', port: 'number', webConfigFile: 'string' } },
     models: { items: { fields: { name: 'string', bundle: 'string', window: WINDOW, schema: { fields: { categorical: 'list', numeric: 'list', exclude: 'list', timeColumn: 'string', context: 'list' } } } } },
     window: WINDOW,
     detection: {

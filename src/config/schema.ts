@@ -34,6 +34,7 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
   const http = section(p, 'http', root.http);
   const host = str(p, http, 'http', 'host', '0.0.0.0');
   const port = num(p, http, 'http', 'port', 9464, { integer: true, min: 0, max: 65535 });
+  const webConfigFile = http?.webConfigFile === undefined ? undefined : str(p, http, 'http', 'webConfigFile', undefined, { example: 'web-config.yml' });
   const window = parseWindow(p, [{ path: 'window', raw: root.window }]);
   const models = parseModels(p, root.models, root.window, baseDir);
   const detection = parseDetection(p, root.detection);
@@ -70,7 +71,7 @@ export function collectConfig(p: Problems, raw: unknown, options: ParseOptions =
     scorer: oneOf(p, flowObj, 'flow', 'scorer', 'auto', FLOW_SCORERS),
     batchSize: num(p, flowObj, 'flow', 'batchSize', 1024, { integer: true, min: 1, max: 1_000_000 }),
   };
-  const config = { kafka, http: { host, port }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow, health, validation };
+  const config = { kafka, http: { host, port, ...(webConfigFile === undefined ? {} : { webConfigFile: resolve(baseDir, webConfigFile) }) }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow, health, validation };
   return deepFreeze(config) as ShiftwatchConfig;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Problems } from './problems.js';
+import { collectWebSecurity } from './web-config.js';
 import type { ResolvedSecrets, ShiftwatchConfig } from './types.js';
 
 const REDACTED = '[redacted]';
@@ -44,6 +45,11 @@ export function collectSecrets(p: Problems, config: ShiftwatchConfig | undefined
     }
     secrets.ssl = read;
   }
+  const web = config?.http?.webConfigFile;
+  if (web !== undefined) {
+    const security = collectWebSecurity(p, web);
+    if (security !== undefined) secrets.web = security;
+  }
   return hideFromLogs(secrets);
 }
 
@@ -69,6 +75,7 @@ function hideFromLogs(secrets: ResolvedSecrets): ResolvedSecrets {
   const shown = (): unknown => ({
     ...(secrets.saslPassword === undefined ? {} : { saslPassword: REDACTED }),
     ...(secrets.ssl === undefined ? {} : { ssl: Object.fromEntries(Object.keys(secrets.ssl).map((k) => [k, REDACTED])) }),
+    ...(secrets.web === undefined ? {} : { web: REDACTED }),
   });
   Object.defineProperty(secrets, 'toJSON', { value: shown, enumerable: false });
   Object.defineProperty(secrets, inspect.custom, { value: () => shown(), enumerable: false });

@@ -3,9 +3,11 @@
  * and free of secrets: passwords and TLS material are referenced (env var name, file path) and read
  * by `resolveSecrets` into a separate `ResolvedSecrets` object.
  */
+import type { WebSecurity } from './web-config.js';
+
 export interface ShiftwatchConfig {
   kafka: KafkaConfig;
-  http: { host: string; port: number };
+  http: HttpConfig;
   models: ModelConfig[];
   /** Default window for every model; a model's `window` overrides it key by key. */
   window: WindowConfig;
@@ -19,6 +21,13 @@ export interface ShiftwatchConfig {
   flow: FlowConfig;
   health: HealthConfig;
   validation: ValidationConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Absolute path of a web configuration file (TLS, basic auth users), Prometheus-exporter style. */
+  webConfigFile?: string;
 }
 
 /** When `/ready` turns false on its own evidence (the broker and the consumer are watched directly). */
@@ -163,6 +172,8 @@ export interface AlertConfig {
 export interface ResolvedSecrets {
   saslPassword?: string;
   ssl?: { ca?: string; cert?: string; key?: string };
+  /** The HTTP endpoints' TLS material and users, from http.webConfigFile. */
+  web?: WebSecurity;
 }
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
