@@ -27,9 +27,10 @@ export function parseKafka(p: Problems, raw: unknown, baseDir: string): KafkaCon
   const maxMessageBytes = num(p, obj, path, 'maxMessageBytes', 1048576, { integer: true, min: 1, max: MAX_MESSAGE_BYTES_LIMIT });
   const connectionTimeoutMs = num(p, obj, path, 'connectionTimeoutMs', 10_000, { integer: true, min: 1 });
   const sessionTimeoutMs = num(p, obj, path, 'sessionTimeoutMs', 30000, { integer: true, min: 1 });
+  const rebalanceTimeoutMs = num(p, obj, path, 'rebalanceTimeoutMs', 6000, { integer: true, min: 1000 });
   return {
     brokers, clientId, groupId, topics, ssl, ...(sasl === undefined ? {} : { sasl }),
-    maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs,
+    maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs, rebalanceTimeoutMs,
   } as KafkaConfig;
 }
 

@@ -40,6 +40,7 @@ export const SHAPE: Section = {
         maxMessageBytes: 'number',
         connectionTimeoutMs: 'number',
         sessionTimeoutMs: 'number',
+        rebalanceTimeoutMs: 'number',
       },
     },
     http: { fields: { host: 'string', port: 'number', webConfigFile: 'string' } },

@@ -93,6 +93,8 @@ export interface KafkaConfig {
   maxMessageBytes: number;
   connectionTimeoutMs: number;
   sessionTimeoutMs: number;
+  /** How long the group waits for its members to rejoin in a rebalance; members that have not are dropped. */
+  rebalanceTimeoutMs: number;
 }
 
 /** File paths are absolute (relative ones are resolved against the config file's directory). */

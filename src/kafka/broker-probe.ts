@@ -56,6 +56,11 @@ export class BrokerProbe {
       this.readiness.broker(true, 'answering');
     } catch (error) {
       this.readiness.broker(false, `the broker does not answer: ${error instanceof Error ? error.message : String(error)}`);
+      // A fresh client next time: one whose connection died can wait on kafkajs's internal locks for
+      // tens of seconds after the broker is back.
+      const stale = this.admin;
+      this.admin = this.kafka.admin({ retry: { retries: 0 } });
+      void stale.disconnect().catch(() => undefined);
     } finally {
       clearTimeout(timer);
       this.busy = false;
@@ -73,7 +78,10 @@ export class BrokerProbe {
       const assigned = assignment.get(topic);
       if (assigned === undefined) continue;
       const unknown = assigned.filter((p) => !positions.has(`${topic}/${p}`));
-      const committed = unknown.length === 0 ? [] : (await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }))[0]?.partitions ?? [];
+      // Committed offsets only stand in for partitions not handled yet; the group coordinator may be
+      // moving (after a broker restart), which says nothing about the broker answering.
+      const committed = unknown.length === 0 ? [] : await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }).then((r) => r[0]?.partitions ?? [], () => undefined);
+      if (committed === undefined) continue;
       for (const p of assigned) {
         const end = ends.find((e) => e.partition === p);
         if (end === undefined) continue;

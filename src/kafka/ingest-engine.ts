@@ -61,7 +61,7 @@ export class IngestEngine {
   }
 
   async start(): Promise<void> {
-    const { topics, groupId, sessionTimeoutMs } = this.config.kafka;
+    const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
     const a = this.config.alerts;
     // Idempotent: a send retried after a lost acknowledgement is not written twice.
     this.producer = this.kafka.producer({
@@ -96,7 +96,7 @@ export class IngestEngine {
     }
     await this.producer.connect();
     this.consumer = this.kafka.consumer({
-      groupId, sessionTimeout: sessionTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
+      groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
       // Short backoffs, so consuming resumes within seconds of the broker coming back.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
     });

@@ -20,6 +20,7 @@ describe('parseConfig defaults', () => {
         maxMessageBytes: 1048576,
         connectionTimeoutMs: 10000,
         sessionTimeoutMs: 30000,
+        rebalanceTimeoutMs: 6000,
       },
       http: { host: '0.0.0.0', port: 9464 },
       models: [{ name: 'fraud-v3', bundle: '/srv/shiftwatch/bundles/fraud.json', window: { type: 'count', size: 1000, minEvents: 100 }, schema: { categorical: [], numeric: [], exclude: [], context: [] } }],
