@@ -8,8 +8,8 @@
  */
 
 export interface OutgoingRecord {
-  key: string | null;
-  value: string;
+  key: string | Buffer | null;
+  value: string | Buffer | null;
 }
 
 /** Framing a record takes in a record batch beyond its key and value, at most (length, attributes, timestamp and offset deltas, key and value lengths, header count: varints). */
@@ -19,7 +19,8 @@ export const BATCH_OVERHEAD_BYTES = 128;
 
 /** Bytes a record adds to a send. */
 export function recordBytes(record: OutgoingRecord): number {
-  return (record.key === null ? 0 : Buffer.byteLength(record.key)) + Buffer.byteLength(record.value) + RECORD_OVERHEAD_BYTES;
+  const size = (x: string | Buffer | null) => (x === null ? 0 : Buffer.byteLength(x));
+  return size(record.key) + size(record.value) + RECORD_OVERHEAD_BYTES;
 }
 
 /** The most bytes a record's key and value may take together under a topic limit of `limitBytes`. */

@@ -15,6 +15,8 @@ export interface ServiceChild {
   pid: number;
   /** Everything it printed so far. */
   output(): string;
+  /** How it exited (code or signal), or undefined while it runs. */
+  exitStatus(): number | string | undefined;
   /** SIGTERM (a clean stop), SIGKILL after 15 s; resolves with the exit code or signal. Idempotent. */
   stop(): Promise<number | string>;
 }
@@ -65,5 +67,5 @@ export async function startServiceChild(configFile: string, port: number, readyT
     await stop();
     throw error;
   }
-  return { url, pid: child.pid!, output: () => log, stop };
+  return { url, pid: child.pid!, output: () => log, exitStatus: () => gone, stop };
 }

@@ -1,0 +1,7 @@
+/** The fault scenarios `npm run chaos` knows. A new one: its own file exporting a ChaosScenario, and a line here. */
+import type { ChaosScenario } from './scenario.js';
+import { fuzzScenario } from './fuzz.js';
+import { brokerScenario } from './broker-restarts.js';
+import { soakScenario } from './soak.js';
+
+export const SCENARIOS: ReadonlyMap<string, ChaosScenario> = new Map([fuzzScenario, brokerScenario, soakScenario].map((s) => [s.name, s]));
