@@ -10,6 +10,7 @@
  * at this rate; at the service's default of 64 MiB it fills after about 3.5 minutes and then stays
  * flat). lost: input messages (events and labels) neither accepted nor dead-lettered at the end.
  */
+import { readFile } from 'node:fs/promises';
 import { intFlag, type Flags } from '../bench/args.js';
 import { fitLinearMap } from '../core/accuracy/monotone-map.js';
 import { waitFor } from '../demo/wait.js';
@@ -33,7 +34,18 @@ interface Sample {
   minute: number;
   rssMb: number;
   heapMb: number;
+  heapTotalMb: number;
   joinMb: number;
+  /** Resident anonymous and file-backed memory (Linux /proc), to tell allocations from code pages touched late. */
+  anonMb?: number;
+  fileMb?: number;
+}
+
+/** RssAnon and RssFile of a process from /proc (Linux), in MiB; undefined elsewhere. */
+async function residentParts(pid: number): Promise<{ anonMb: number; fileMb: number } | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status ?? '')?.[1] ?? Number.NaN) / 1024;
+  return status === undefined ? undefined : { anonMb: kb('RssAnon'), fileMb: kb('RssFile') };
 }
 
 const slope = (xs: readonly Sample[], pick: (s: Sample) => number): number => {
@@ -67,11 +79,14 @@ export async function runSoak(flags: Flags, log: Log): Promise<ScenarioResult<So
         minute: (Date.now() - started) / 60_000,
         rssMb: metricSum(text, 'process_resident_memory_bytes') / MIB,
         heapMb: metricSum(text, 'nodejs_heap_size_used_bytes') / MIB,
+        heapTotalMb: metricSum(text, 'nodejs_heap_size_total_bytes') / MIB,
         joinMb: metricSum(text, 'shiftwatch_label_join_bytes') / MIB,
+        ...(await residentParts(service.pid)),
       };
       samples.push(s);
       if (samples.length % Math.max(1, Math.round(60_000 / sampleMs)) === 0) {
-        log(`${s.minute.toFixed(1)} min: RSS ${s.rssMb.toFixed(1)} MiB, heap ${s.heapMb.toFixed(1)} MiB, label join ${s.joinMb.toFixed(1)} MiB, ${stream.eventsSent} events sent`);
+        const parts = s.anonMb === undefined ? '' : ` (anonymous ${s.anonMb.toFixed(1)}, file ${s.fileMb!.toFixed(1)})`;
+        log(`${s.minute.toFixed(1)} min: RSS ${s.rssMb.toFixed(1)} MiB${parts}, heap ${s.heapMb.toFixed(1)} of ${s.heapTotalMb.toFixed(1)} MiB, label join ${s.joinMb.toFixed(1)} MiB, ${stream.eventsSent} events sent`);
       }
     }
     await stream.stop();
@@ -103,6 +118,7 @@ export async function runSoak(flags: Flags, log: Log): Promise<ScenarioResult<So
         eventsPerSecond: Math.round(achieved), eventsSent: stream.eventsSent, labelsSent: stream.labelsSent, labelJoinCapMiB: labelBytes / MIB,
         rssMiB: { atWarmup: at(warmupMinutes)?.rssMb, atEnd: samples[samples.length - 1]?.rssMb, max: Math.max(...samples.map((s) => s.rssMb)) },
         labelJoinMiBAtEnd: samples[samples.length - 1]?.joinMb,
+        slopesAfterWarmupMiBPerMin: { heapTotal: slope(after, (s) => s.heapTotalMb), anonymous: slope(after, (s) => s.anonMb ?? Number.NaN), file: slope(after, (s) => s.fileMb ?? Number.NaN) },
         samples: samples.map((s) => [Math.round(s.minute * 100) / 100, Math.round(s.rssMb * 10) / 10, Math.round(s.heapMb * 10) / 10]),
       },
     };
