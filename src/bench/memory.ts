@@ -15,8 +15,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { intFlag, parseFlags } from './args.js';
 import { buildBundle, generateRows } from './bundle.js';
-import { createGenerator } from './synthetic.js';
-import { produceEvents } from './kafka-io.js';
+import { createGenerator, eventJson } from './synthetic.js';
 import { writeBundle } from '../core/fit/bundle-io.js';
 import { waitFor } from '../demo/wait.js';
 import { ChaosRig, handled, metricSum, scrape } from '../chaos/rig.js';
@@ -54,7 +53,8 @@ export async function runMemory(argv: readonly string[]): Promise<Record<string,
     /** Starts the service with `settings`, runs `feed` (returns the messages it sent), measures, stops it. */
     const measure = async (label: string, settings: Record<string, unknown>, feed: (topic: string, labelsTopic: string) => Promise<number>): Promise<Footprint> => {
       const topics = rig.topics();
-      const tagged = { events: `${topics.events}-${label}`, labels: `${topics.labels}-${label}`, alerts: `${topics.alerts}-${label}`, deadLetters: `${topics.deadLetters}-${label}`, state: `${topics.state}-${label}` };
+      const tag = label.replace(/[^a-z0-9]+/gi, '-');
+      const tagged = { events: `${topics.events}-${tag}`, labels: `${topics.labels}-${tag}`, alerts: `${topics.alerts}-${tag}`, deadLetters: `${topics.deadLetters}-${tag}`, state: `${topics.state}-${tag}` };
       await rig.createTopics(tagged);
       const service = await rig.startService(tagged, settings);
       try {
@@ -80,8 +80,15 @@ export async function runMemory(argv: readonly string[]): Promise<Record<string,
       }
     };
     const plain = (names: string[], bundles: string[]) => ({ models: names.map((name, i) => ({ name, bundle: bundles[i] })), window: { type: 'count', size: WINDOW, minEvents: 100 } });
+    const plainProducer = await rig.producer();
     const feedPlain = (names: string[], d: number) => async (topic: string) => {
-      for (const name of names) await produceEvents({ brokers: rig.brokers, topic, partitions: 1, events, windowSize: WINDOW, model: name, features: d, seed: d, referenceRows: 10_000 });
+      const gen = createGenerator({ features: d, seed: d });
+      const start = Date.UTC(2026, 10, 28, 9);
+      for (const name of names) {
+        // Rows after the reference's, in sends sized to the broker's limit (wide events are large).
+        const records = Array.from({ length: events }, (_, k) => ({ key: `req-${k}`, value: eventJson(name, `req-${k}`, start + k * 100, gen.names, gen.row(10_000 + k)) }));
+        await rig.send(plainProducer, topic, records);
+      }
       return names.length * events;
     };
 
