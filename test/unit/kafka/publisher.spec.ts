@@ -8,7 +8,8 @@ import { createLogger } from '../../../src/logging.js';
 /** As kafkajs's retrier throws a broker's non-retriable error: wrapped, with the protocol error as its cause. */
 function tooLarge(): Error {
   const protocol = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' } as never);
-  return new KafkaJSNonRetriableError(protocol as never, { cause: protocol } as never);
+  const NonRetriable = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
+  return new NonRetriable(protocol, { cause: protocol });
 }
 const connection = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
 
