@@ -1,6 +1,6 @@
 /**
  * Pushes a clean stream through the monitor's core for the false-alarms scenario. Every window of
- * every bundle is built with ModelWindower.add and tested with evaluateWindow, which is what
+ * every bundle is built with SinglePartitionWindower.add and tested with evaluateWindow, which is what
  * Monitor.handle does after decoding, without paying for JSON on both sides (encoding + decoding is
  * over half the cost per event). The first `monitorWindows` windows are also sent, JSON-encoded as
  * RawMessages, through a real Monitor per bundle: its window p-values must be identical, its
@@ -8,7 +8,7 @@
  */
 import { Monitor, type RawMessage } from '../core/pipeline/monitor.js';
 import { evaluateWindow, type WindowEvaluation } from '../core/detect/feature-tests.js';
-import { ModelWindower } from '../core/window/windower.js';
+import { SinglePartitionWindower } from '../core/window/single-partition.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
 import { BENCH_TESTS } from './bundle.js';
 import { eventJson, toFeatures, type Generator } from './synthetic.js';
@@ -36,7 +36,7 @@ export interface VariantRun {
 }
 
 export interface StreamTiming {
-  /** Per window, first bundle: ms in ModelWindower.add + evaluateWindow. */
+  /** Per window, first bundle: ms in SinglePartitionWindower.add + evaluateWindow. */
   coreWindowMs: number[];
   coreTestMs: number[];
   /** Per window on the Monitor prefix, first bundle: ms in Monitor.handle, in its closing call, and to encode the events. */
@@ -73,7 +73,7 @@ export async function runStream(args: {
 }): Promise<{ runs: VariantRun[]; timing: StreamTiming }> {
   const { gen, variants, windowSize, firstRow } = args;
   const spec = { type: 'count', size: windowSize, minEvents: Math.min(100, windowSize) } as const;
-  const windowers = variants.map((v) => new ModelWindower(v.bundle.features, spec));
+  const windowers = variants.map((v) => new SinglePartitionWindower(v.bundle.features, spec));
   const monitors = variants.map((v) => newMonitor(v.bundle, windowSize, args.monitorTarget));
   const monitorPs = variants.map(() => [] as number[]);
   const runs: VariantRun[] = variants.map((v) => ({ label: v.label, lag1: v.bundle.featureNulls?.lag1 ?? 0, windowPs: [], anyFlagged: 0, monitorWindows: Math.min(args.monitorWindows, v.windows), monitorFires: 0 }));
@@ -97,15 +97,15 @@ export async function runStream(args: {
     for (let k = 0; k < variants.length; k++) {
       if (e >= variants[k]!.windows * windowSize) continue;
       const t0 = process.hrtime.bigint();
-      const added = windowers[k]!.add(features, ts, { partitionKey: 'bench/0', offset: e }, 0);
-      for (const closed of added.closed) {
+      const closedNow = windowers[k]!.add(features, ts);
+      for (const closed of closedNow) {
         const t1 = process.hrtime.bigint();
         record(runs[k]!, evaluateWindow(variants[k]!.bundle.features, closed.summary, BENCH_TESTS, variants[k]!.bundle.featureNulls?.features));
         if (k === 0) timing.coreTestMs.push(since(t1));
       }
       if (k === 0) {
         coreMs += since(t0);
-        if (added.closed.length > 0) {
+        if (closedNow.length > 0) {
           timing.coreWindowMs.push(coreMs);
           coreMs = 0;
         }

@@ -6,7 +6,7 @@
  * Streams: `iid` (reference and live rows iid) and `seasonal` (reference and live stream follow an
  * hour-of-day cycle and arrive in time order). For the seasonal stream two bundles are compared:
  * the null on contiguous blocks of the time-ordered reference (what `fit` does) and on a shuffled
- * reference (an iid null). Every window goes through ModelWindower + evaluateWindow (the Monitor's
+ * reference (an iid null). Every window goes through SinglePartitionWindower + evaluateWindow (the Monitor's
  * own pieces, without JSON); the first `--monitor-windows` also go through Monitor.handle as JSON
  * RawMessages, must give identical p-values, and give the time per window of the real path.
  * Each stream's p-values are run through stepDrift (the function Monitor uses) once per ERT target;

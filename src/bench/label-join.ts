@@ -18,9 +18,11 @@ function measure(kind: 'prediction' | 'label', idLength: number, entries: number
   gc();
   const before = process.memoryUsage().heapUsed;
   const join = new LabelJoiner(4, { ttlMs: 1e12, maxEntries: 1e9, maxBytes: 1e12 });
+  // Events of one window share its id string, as in the service.
+  const windowIds = Array.from({ length: Math.ceil(entries / 1000) }, (_, w) => `c-events/0@${w * 1000}`);
   for (let i = 0; i < entries; i++) {
     const id = (JSON.parse(`{"id":"${String(i).padStart(idLength, 'x')}"}`) as { id: string }).id;
-    if (kind === 'prediction') join.addPrediction(id, Math.floor(i / 1000), i % 4, 0);
+    if (kind === 'prediction') join.addPrediction(id, windowIds[Math.floor(i / 1000)] ?? 'w', i % 4, 0);
     else join.addLabel(id, i % 4, 0);
   }
   gc();

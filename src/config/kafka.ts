@@ -28,9 +28,10 @@ export function parseKafka(p: Problems, raw: unknown, baseDir: string): KafkaCon
   const connectionTimeoutMs = num(p, obj, path, 'connectionTimeoutMs', 10_000, { integer: true, min: 1 });
   const sessionTimeoutMs = num(p, obj, path, 'sessionTimeoutMs', 30000, { integer: true, min: 1 });
   const rebalanceTimeoutMs = num(p, obj, path, 'rebalanceTimeoutMs', 6000, { integer: true, min: 1000 });
+  const partitionIdleMs = num(p, obj, path, 'partitionIdleMs', 2000, { integer: true, min: 1 });
   return {
     brokers, clientId, groupId, topics, ssl, ...(sasl === undefined ? {} : { sasl }),
-    maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs, rebalanceTimeoutMs,
+    maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs, rebalanceTimeoutMs, partitionIdleMs,
   } as KafkaConfig;
 }
 

@@ -18,10 +18,10 @@ export interface List {
 export type Node = Leaf | Section | List;
 
 export const COUNT_WINDOW_KEYS = ['type', 'size', 'minEvents'] as const;
-export const EVENT_TIME_WINDOW_KEYS = ['type', 'durationMs', 'minEvents', 'idleCloseMs'] as const;
+export const EVENT_TIME_WINDOW_KEYS = ['type', 'durationMs', 'minEvents', 'allowedLatenessMs'] as const;
 
 const WINDOW: Section = {
-  fields: { type: 'string', size: 'number', minEvents: 'number', durationMs: 'number', idleCloseMs: 'number' },
+  fields: { type: 'string', size: 'number', minEvents: 'number', durationMs: 'number', allowedLatenessMs: 'number', idleCloseMs: 'number' },
 };
 
 export const SHAPE: Section = {
@@ -41,6 +41,7 @@ export const SHAPE: Section = {
         connectionTimeoutMs: 'number',
         sessionTimeoutMs: 'number',
         rebalanceTimeoutMs: 'number',
+        partitionIdleMs: 'number',
       },
     },
     http: { fields: { host: 'string', port: 'number', webConfigFile: 'string' } },

@@ -95,6 +95,8 @@ export interface KafkaConfig {
   sessionTimeoutMs: number;
   /** How long the group waits for its members to rejoin in a rebalance; members that have not are dropped. */
   rebalanceTimeoutMs: number;
+  /** A caught-up input partition without new events for this long stops holding back other partitions' windows. */
+  partitionIdleMs: number;
 }
 
 /** File paths are absolute (relative ones are resolved against the config file's directory). */
@@ -145,8 +147,8 @@ export interface EventTimeWindowConfig {
   type: 'event-time';
   durationMs: number;
   minEvents: number;
-  /** Close an open window after this long without events. */
-  idleCloseMs: number;
+  /** How far an event may lag behind the newest event of its partition and still count in its own window. */
+  allowedLatenessMs: number;
 }
 
 export interface DetectionConfig {

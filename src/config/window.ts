@@ -54,6 +54,11 @@ export function parseWindow(p: Problems, layers: readonly WindowLayer[]): Window
   const other = type === 'count' ? 'event-time' : 'count';
   for (const key of Object.keys(merged)) {
     if (own.includes(key)) continue;
+    if (key === 'idleCloseMs') {
+      p.add(join(at(key), key), 'was replaced: windows now close when every input partition has read past them, and an idle partition stops holding them back after kafka.partitionIdleMs',
+        `remove ${join(at(key), key)} (set kafka.partitionIdleMs to change the idle time, default 2000)`);
+      continue;
+    }
     p.add(join(at(key), key), `belongs to ${other} windows, but this window has type "${type}"`,
       `remove ${join(at(key), key)}, or set ${join(at(key), 'type')}: ${other}`);
   }
@@ -78,7 +83,7 @@ export function parseWindow(p: Problems, layers: readonly WindowLayer[]): Window
   }
   const durationMs = read('durationMs', undefined);
   const minEvents = read('minEvents', DEFAULT_MIN_EVENTS);
-  const idleCloseMs = read('idleCloseMs', durationMs === undefined ? 1 : 2 * durationMs);
-  if (durationMs === undefined || minEvents === undefined || idleCloseMs === undefined) return undefined;
-  return { type, durationMs, minEvents, idleCloseMs };
+  const allowedLatenessMs = num(p, merged, at('allowedLatenessMs'), 'allowedLatenessMs', 0, { integer: true, min: 0, example: 5000 });
+  if (durationMs === undefined || minEvents === undefined || allowedLatenessMs === undefined) return undefined;
+  return { type, durationMs, minEvents, allowedLatenessMs };
 }

@@ -1,7 +1,8 @@
 /**
  * Asks the broker, once per interval, for the high watermarks of the partitions this instance
  * consumes: it tells readiness whether the broker answers (within a timeout, without retries) and
- * how many input messages wait behind this instance's position (the lag a stall is judged by).
+ * how many input messages wait behind this instance's position (the lag a stall is judged by), and
+ * which assigned partitions have nothing left to read.
  */
 import type { Admin, Kafka } from 'kafkajs';
 import type { Readiness } from '../service/readiness.js';
@@ -11,6 +12,8 @@ export interface ProbeSources {
   assignment(): ReadonlyMap<string, readonly number[]>;
   /** The next offset to handle per "topic/partition", for partitions handled in this process. */
   positions(): ReadonlyMap<string, number>;
+  /** Whether an assigned partition has nothing left to read (its position reached the high watermark). */
+  atEnd?(topic: string, partition: number, atEnd: boolean): void;
 }
 
 export interface ProbeOptions {
@@ -88,6 +91,7 @@ export class BrokerProbe {
         const c = committed.find((x) => x.partition === p);
         const position = positions.get(`${topic}/${p}`) ?? (c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low));
         lag += Math.max(0, Number(end.high) - position);
+        this.sources.atEnd?.(topic, p, position >= Number(end.high));
       }
     }
     return lag;

@@ -8,7 +8,7 @@
  * `alerts.publishTimeoutMs`, or a batch that throws), the engine halts: it stops consuming, never
  * commits again, and readiness and liveness say why. A restart replays from the last commit.
  */
-import { Partitioners, type Consumer, type Kafka, type Producer, type EachBatchPayload } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type Kafka, type Producer, type EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
 import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
@@ -21,6 +21,7 @@ import { ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
 import { OutputSinks } from './output-sinks.js';
 import { BrokerProbe } from './broker-probe.js';
 import { PublishAbortedError } from './publish-errors.js';
+import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
 export interface IngestListener {
   alert?(alert: Alert): void;
@@ -39,7 +40,8 @@ export class IngestEngine {
   private stopping = false;
   private chain: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
-  private readonly committed = new Map<string, number>();
+  /** Per "topic/partition": the offset and metadata last committed. */
+  private readonly committed = new Map<string, string>();
   /** Next offset to handle per "topic/partition" (handled in this process). */
   private readonly positions = new Map<string, number>();
   private assignment = new Map<string, number[]>();
@@ -84,6 +86,7 @@ export class IngestEngine {
         });
       }
       await this.sinks.readLimits(admin);
+      await this.restorePositions(admin);
     } finally {
       await admin.disconnect();
     }
@@ -104,8 +107,14 @@ export class IngestEngine {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.events, topics.labels], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
-    this.probe = new BrokerProbe(this.kafka, { groupId, topics: [topics.events, topics.labels], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2 * PROBE_INTERVAL_MS },
-      { assignment: () => this.assignment, positions: () => this.positions }, this.readiness);
+    this.probe = new BrokerProbe(this.kafka, { groupId, topics: [topics.events, topics.labels], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2 * PROBE_INTERVAL_MS }, {
+      assignment: () => this.assignment,
+      positions: () => this.positions,
+      // Partitions without new messages never reach eachBatch: the probe says when one has nothing left to read.
+      atEnd: (topic, partition, atEnd) => {
+        if (topic === topics.events) this.monitor.caughtUp(`${topic}/${partition}`, atEnd);
+      },
+    }, this.readiness);
     this.probe.start();
     this.ticker = setInterval(() => void this.exclusive(() => this.deliver(this.monitor.tick())), 1000);
   }
@@ -126,8 +135,10 @@ export class IngestEngine {
 
   private watchConsumer(consumer: Consumer): void {
     const { GROUP_JOIN, CRASH, STOP } = consumer.events;
+    const { events } = this.config.kafka.topics;
     consumer.on(GROUP_JOIN, (e) => {
       this.assignment = new Map(Object.entries(e.payload.memberAssignment));
+      this.monitor.assign((e.payload.memberAssignment[events] ?? []).map((p) => `${events}/${p}`));
       this.readiness.consumer(true, `member of group ${e.payload.groupId}`);
     });
     consumer.on(CRASH, (e) => {
@@ -192,6 +203,7 @@ export class IngestEngine {
       lastTimestamp = message.timestamp;
     }
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
+    if (!isLabels) this.monitor.caughtUp(`${batch.topic}/${batch.partition}`, batch.offsetLag() === '0');
     this.metrics.m.batchDuration.observe({ stage: 'decode_window' }, seconds(started));
     await this.deliver(out, heartbeat);
   }
@@ -241,15 +253,35 @@ export class IngestEngine {
   private async commit(): Promise<void> {
     if (this.consumer === undefined || this.readiness.halted() || this.unpublished) return;
     const offsets = [];
-    for (const [key, offset] of this.monitor.committableOffsets()) {
-      if (this.committed.get(key) === offset) continue;
+    for (const [key, at] of this.monitor.committableOffsets()) {
+      const stamp = `${at.offset} ${at.metadata ?? ''}`;
+      if (this.committed.get(key) === stamp) continue;
       const slash = key.lastIndexOf('/');
-      offsets.push({ key, topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset) });
+      offsets.push({ key, stamp, topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(at.offset), metadata: at.metadata ?? null });
     }
     if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
-    for (const o of offsets) this.committed.set(o.key, Number(o.offset));
+    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset, metadata })));
+    for (const o of offsets) this.committed.set(o.key, o.stamp);
     this.metrics.m.commits.inc({ outcome: 'success' });
+  }
+
+  /**
+   * Reads the group's committed input positions with their metadata (each partition's clock at the
+   * committed offset and how far outputs went), so windows continue exactly where they stopped.
+   */
+  private async restorePositions(admin: Admin): Promise<void> {
+    const { topics, groupId } = this.config.kafka;
+    const committed = await admin.fetchOffsets({ groupId, topics: [topics.events] });
+    const positions = new Map<string, PartitionPosition>();
+    for (const { topic, partitions } of committed) {
+      for (const { partition, offset, metadata } of partitions) {
+        const key = `${topic}/${partition}`;
+        const position = decodePosition(metadata);
+        if (position !== undefined) positions.set(key, position);
+        else if (Number(offset) > 0) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
+      }
+    }
+    this.monitor.restorePositions(positions);
   }
 }
 

@@ -50,10 +50,11 @@ export const METRICS = {
   unknownFeatureValues: def({ name: 'shiftwatch_ingest_unknown_feature_values_total', type: 'counter', help: 'Feature values whose name is not in the reference (ignored).', labelNames: ['model'] }),
   lastEventTimestamp: def({ name: 'shiftwatch_ingest_last_event_timestamp_seconds', type: 'gauge', help: 'Broker timestamp of the last message handled.', labelNames: ['topic'] }),
   batchDuration: def({ name: 'shiftwatch_ingest_batch_duration_seconds', type: 'histogram', help: 'Time spent per consumed batch, by stage.', labelNames: ['stage'], buckets: DURATION_BUCKETS }),
-  lateEvents: def({ name: 'shiftwatch_window_late_events_total', type: 'counter', help: 'Events older than their model\'s open event-time window (folded into it).', labelNames: ['model'] }),
+  lateEvents: def({ name: 'shiftwatch_window_late_events_total', type: 'counter', help: 'Events more than allowedLatenessMs older than the newest event of their partition (counted in the newest event\'s window).', labelNames: ['model'] }),
   windowsClosed: def({ name: 'shiftwatch_windows_closed_total', type: 'counter', help: 'Windows closed, by whether they were large enough to test.', labelNames: ['model', 'outcome'] }),
   windowEvents: def({ name: 'shiftwatch_window_events', type: 'gauge', help: 'Events in the last closed window.', labelNames: ['model'] }),
-  openWindowEvents: def({ name: 'shiftwatch_window_open_events', type: 'gauge', help: 'Events in the currently open window.', labelNames: ['model'] }),
+  openWindowEvents: def({ name: 'shiftwatch_window_open_events', type: 'gauge', help: 'Events in windows not yet released to the detectors (open, or closed and waiting for the other input partitions).', labelNames: ['model'] }),
+  windowsOutOfOrder: def({ name: 'shiftwatch_windows_released_out_of_order_total', type: 'counter', help: 'Windows released before the other input partitions caught up, because too many were waiting (their order then depends on read timing).', labelNames: ['model'] }),
   windowEvaluationDuration: def({ name: 'shiftwatch_window_evaluation_duration_seconds', type: 'histogram', help: 'Time to test one closed window.', labelNames: [], buckets: DURATION_BUCKETS }),
   windowPValue: def({ name: 'shiftwatch_model_window_p_value', type: 'gauge', help: 'Calibrated p-value of the last tested window (any feature shifted).', labelNames: ['model'] }),
   driftStatus: def({ name: 'shiftwatch_model_drift_status', type: 'gauge', help: 'Status of each detector of the model: 0 ok, 1 warning, 2 drift.', labelNames: ['model', 'detector'] }),
@@ -116,7 +117,7 @@ export type MetricKey = keyof typeof METRICS;
 export function estimateSeries(models: ReadonlyArray<{ features: number; classes: number; localized?: number }>): number {
   const perFeature = 5 + 2; // statistic, p, adjusted p, drift, missing + two effect measures (psi and W1 or JS)
   const perLocalized = 4; // conditional statistic, z, p-value, drift
-  const perModel = 12 + INGEST_OUTCOMES.length + 9 * DETECTORS.length;
+  const perModel = 13 + INGEST_OUTCOMES.length + 9 * DETECTORS.length;
   const perClassifier = 7 * 8 + 8; // estimate, bounds, error, width, selected per estimator; realized, labels
   const perRegressor = 2 + 2 * 3 + 2;
   // Flow: info, means, reference band, OOD, per-test statistic and p, window p, rows, scoring histogram.

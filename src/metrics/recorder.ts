@@ -76,6 +76,7 @@ export class MetricsRecorder implements MonitorObserver {
       m.windowPValue.set({ model }, 1);
       m.windowEvents.set({ model }, 0);
       m.openWindowEvents.set({ model }, 0);
+      m.windowsOutOfOrder.inc({ model }, 0);
       for (const f of bundle.features) {
         const labels = { model, feature: f.name };
         m.missingFeatureValues.inc(labels, 0);
@@ -235,6 +236,7 @@ export class MetricsRecorder implements MonitorObserver {
     const { model, detectors } = report;
     const m = this.m;
     m.windowsClosed.inc({ model, outcome: report.tested ? 'tested' : 'too_small' });
+    if (report.window.reason === 'held') m.windowsOutOfOrder.inc({ model });
     m.windowEvents.set({ model }, report.window.n);
     for (const [detector, o] of Object.entries(detectors)) {
       if (o.step === undefined) continue;

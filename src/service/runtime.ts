@@ -107,6 +107,7 @@ export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {
   return {
     maxMessageBytes: config.kafka.maxMessageBytes,
     timestamps: { maxFutureMs: v.maxFutureMs, ...(v.maxPastMs === undefined ? {} : { maxPastMs: v.maxPastMs }), earliestMs: Date.parse(v.earliestTimestamp) },
+    partitionIdleMs: config.kafka.partitionIdleMs,
     tests: { alpha: d.alpha, correction: d.correction, minFeatureValues: DEFAULT_MIN_FEATURE_VALUES, effectFloor: { ...d.effectFloor } },
     sequential: {
       k: d.cusum.k, expectedRunTimeWindows: d.cusum.expectedRunTimeWindows, alpha: d.alpha,

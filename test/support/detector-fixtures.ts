@@ -9,7 +9,7 @@ import { DETECTOR_REGISTRY } from '../../src/core/detectors/registry.js';
 import type { AnyDetector, DetectorName, RealizedWindow, WindowView } from '../../src/core/detectors/contract.js';
 import type { DetectorSettings, MonitoredModel } from '../../src/core/detectors/model.js';
 import type { FeatureValue } from '../../src/core/contract/event.js';
-import { ModelWindower } from '../../src/core/window/windower.js';
+import { SinglePartitionWindower } from '../../src/core/window/single-partition.js';
 import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { BUNDLE_FORMAT_VERSION, plainBundleParts } from '../../src/core/reference/bundle-types.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../../src/core/predictions/prediction-options.js';
@@ -99,7 +99,7 @@ export function createDetectors(fixture: ContractFixture, bundle: ReferenceBundl
 export function windowStream(fixture: ContractFixture, plan: readonly (readonly [kind: string, count: number])[], seed: number): StreamWindow[] {
   const { bundle } = fixture.model;
   const flow = bundle.flow !== undefined && fixture.model.flowScorer !== undefined ? bundle.flow : undefined;
-  const windower = new ModelWindower(bundle.features, { type: 'count', size: fixture.size, minEvents: 1 }, {
+  const windower = new SinglePartitionWindower(bundle.features, { type: 'count', size: fixture.size, minEvents: 1 }, {
     ...(bundle.predictions ? { classes: bundle.predictions.classes } : {}),
     regression: bundle.regression !== undefined,
     ...(flow ? { flowFeatures: flow.model.standardization.features, flowCategories: fixture.model.localizer ? (flow.localization?.categorical.map((c) => c.feature) ?? []) : [] } : {}),
@@ -111,7 +111,7 @@ export function windowStream(fixture: ContractFixture, plan: readonly (readonly 
       const events = fixture.events(kind, seed + out.length);
       let correct = 0;
       for (const e of events) {
-        const { closed } = windower.add(e.features, offset * 10, { partitionKey: 'events/0', offset }, 0, {
+        const closed = windower.add(e.features, offset * 10, {
           ...(e.probs ? { probs: e.probs } : {}),
           ...(e.value === undefined ? {} : { value: e.value }),
         });

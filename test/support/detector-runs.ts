@@ -103,6 +103,7 @@ export function checkpointOf(model: string, detectors: readonly AnyDetector[], s
   return {
     model,
     closedThrough: { 'events/0': windowsClosed * size },
+    releasedUntil: null,
     windowsClosed,
     detectors: Object.fromEntries(detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: states.get(d.name) }])),
   };

@@ -55,7 +55,7 @@ export const accuracyFloor: DetectorFactory = {
     const sampling = chunkWidths['atc-ne'] === undefined || chunkWidths['atc-mc'] === undefined;
     return {
       name: 'accuracy-floor',
-      stateVersion: 1,
+      stateVersion: 2, // 2: the backtest keeps cumulative totals per estimator
       cusumThreshold: params.h,
       initialState: () => ({ drift: initialDriftState(), backtest: emptyBacktest() }),
       test(window, earlier, state): DetectorResult<AccuracyDetails> {

@@ -7,12 +7,14 @@
  */
 import { StateDecodeError, type AnyDetector } from './contract.js';
 
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 export interface ModelCheckpoint {
   model: string;
-  /** Per "topic/partition": events before this offset are already in a closed window. */
+  /** Count windows, per "topic/partition": events before this offset are in a released window. */
   closedThrough: Record<string, number>;
+  /** Event-time windows: the end of the last released interval, epoch ms (null before the first). */
+  releasedUntil: number | null;
   /** Windows the model has closed (the next window's serial is this + 1). */
   windowsClosed: number;
   /** Per detector: its state version and state. */
@@ -40,17 +42,22 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   }
   const o = raw as Record<string, unknown>;
   if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new CheckpointError('a state record is not a JSON object');
-  if (o.v !== CHECKPOINT_VERSION) {
+  // Version 2 differs only in lacking releasedUntil (its event-time windows restarted from scratch).
+  if (o.v === 2 && !('releasedUntil' in o)) o.releasedUntil = null;
+  else if (o.v !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`state record version ${JSON.stringify(o.v)} cannot be read by this version of shiftwatch (it reads version ${CHECKPOINT_VERSION}); reset the state topic or run the version that wrote it`);
   }
   const keys = Object.keys(o).sort().join(',');
-  if (keys !== 'closedThrough,detectors,model,v,windowsClosed') throw new CheckpointError(`a state record has fields [${keys}], expected v, model, closedThrough, windowsClosed, detectors`);
+  if (keys !== 'closedThrough,detectors,model,releasedUntil,v,windowsClosed') {
+    throw new CheckpointError(`a state record has fields [${keys}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors`);
+  }
   if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
   const closed = o.closedThrough as Record<string, unknown>;
   if (closed === null || typeof closed !== 'object' || !Object.values(closed).every((v) => Number.isInteger(v) && (v as number) >= 0)) {
     throw new CheckpointError(`state of model ${o.model}: closedThrough must map partitions to offsets`);
   }
   if (!Number.isInteger(o.windowsClosed) || (o.windowsClosed as number) < 0) throw new CheckpointError(`state of model ${o.model}: windowsClosed must be a count`);
+  if (o.releasedUntil !== null && !Number.isFinite(o.releasedUntil)) throw new CheckpointError(`state of model ${o.model}: releasedUntil must be a time in epoch ms or null`);
   const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
   if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
   for (const [name, d] of Object.entries(detectors)) {
@@ -58,7 +65,10 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
       throw new CheckpointError(`state of model ${o.model}, detector ${name}: expected {stateVersion, state}`);
     }
   }
-  return { model: o.model, closedThrough: closed as Record<string, number>, windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'] };
+  return {
+    model: o.model, closedThrough: closed as Record<string, number>, releasedUntil: o.releasedUntil as number | null,
+    windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'],
+  };
 }
 
 /**

@@ -11,8 +11,8 @@
 export type LabelOutcome = 'joined' | 'waiting' | 'duplicate';
 export interface LabelResult {
   outcome: LabelOutcome;
-  /** The window of the joined prediction. */
-  window?: number;
+  /** The window (id) of the joined prediction. */
+  window?: string;
 }
 export type EvictionReason = 'expired' | 'capacity' | 'bytes';
 
@@ -41,7 +41,7 @@ export function entryBytes(id: string, kind: 'prediction' | 'label'): number {
 
 interface PredictionEntry {
   kind: 'prediction';
-  window: number;
+  window: string;
   predicted: number;
   labeled: boolean;
   expiresAt: number;
@@ -69,7 +69,7 @@ export interface JoinObserver {
 export class LabelJoiner {
   /** Insertion-ordered, so the oldest entry is always first (all entries share one TTL). */
   private readonly entries = new Map<string, PredictionEntry | LabelEntry>();
-  private readonly tallies = new Map<number, RealizedTally>();
+  private readonly tallies = new Map<string, RealizedTally>();
   /** Entries in insertion order, from `head` on (see `oldest`). */
   private order: { id: string; entry: PredictionEntry | LabelEntry }[] = [];
   private head = 0;
@@ -85,8 +85,8 @@ export class LabelJoiner {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_JOIN_BYTES;
   }
 
-  /** Records a prediction of window `window` (a monotone window sequence number). */
-  addPrediction(id: string, window: number, predicted: number, now: number): void {
+  /** Records a prediction of the window with id `window`. */
+  addPrediction(id: string, window: string, predicted: number, now: number): void {
     this.expire(now);
     const tally = this.tally(window);
     tally.predictions += 1;
@@ -116,7 +116,7 @@ export class LabelJoiner {
   }
 
   /** The realized tally of a window, if it is still remembered. */
-  realized(window: number): Readonly<RealizedTally> | undefined {
+  realized(window: string): Readonly<RealizedTally> | undefined {
     return this.tallies.get(window);
   }
 
@@ -177,7 +177,7 @@ export class LabelJoiner {
     }
   }
 
-  private tally(window: number): RealizedTally {
+  private tally(window: string): RealizedTally {
     let t = this.tallies.get(window);
     if (t === undefined) {
       t = { predictions: 0, labeled: 0, correct: 0, classCounts: new Array<number>(this.classes).fill(0) };

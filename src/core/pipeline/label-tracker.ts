@@ -36,12 +36,13 @@ function modelTopClass(probs: readonly number[], bias: readonly number[]): numbe
   return best;
 }
 
-/** Window ids remembered for realized reports. */
+/** Released windows remembered for realized reports. */
 const REMEMBERED_WINDOWS = 256;
 
 export class LabelTracker {
   private readonly joiner: LabelJoiner;
-  private readonly windowIds = new Map<number, string>();
+  /** Window id → serial, for windows released to the detectors. */
+  private readonly serials = new Map<string, number>();
 
   constructor(
     readonly ref: ClassificationReference,
@@ -56,30 +57,34 @@ export class LabelTracker {
     return { entries: this.joiner.size(), bytes: this.joiner.bytesHeld() };
   }
 
-  /** Remembers an event's prediction (calibrated probabilities) so that its label can be joined later. */
-  recordPrediction(id: string | undefined, serial: number, probs: readonly number[], now: number): void {
-    if (id !== undefined) this.joiner.addPrediction(id, serial, modelTopClass(probs, this.ref.calibration.bias), now);
+  /** Remembers an event's prediction (calibrated probabilities) in its window, so that its label can be joined later. */
+  recordPrediction(id: string | undefined, windowId: string, probs: readonly number[], now: number): void {
+    if (id !== undefined) this.joiner.addPrediction(id, windowId, modelTopClass(probs, this.ref.calibration.bias), now);
   }
 
-  /** A window closed: its id, for the realized reports of its labels. */
-  windowClosed(serial: number, id: string): void {
-    this.windowIds.set(serial, id);
-    for (const key of this.windowIds.keys()) {
-      if (this.windowIds.size <= REMEMBERED_WINDOWS) break;
-      this.windowIds.delete(key);
+  /** A window went to the detectors with this serial. */
+  windowReleased(windowId: string, serial: number): void {
+    this.serials.set(windowId, serial);
+    for (const key of this.serials.keys()) {
+      if (this.serials.size <= REMEMBERED_WINDOWS) break;
+      this.serials.delete(key);
     }
   }
 
-  /** Joins a label; `window` is the serial of the window whose realized outcome it changed. */
-  addLabel(id: string, label: number, now: number): { outcome: LabelOutcome; window?: number } {
+  /** The serial of a released window; undefined while it waits for release (or was forgotten). */
+  serialOf(windowId: string): number | undefined {
+    return this.serials.get(windowId);
+  }
+
+  /** Joins a label; `window` is the id of the window whose realized outcome it changed. */
+  addLabel(id: string, label: number, now: number): { outcome: LabelOutcome; window?: string } {
     return this.joiner.addLabel(id, label, now);
   }
 
-  /** A window's realized outcome, once it has `minLabeled` labels (errors to be filled by the caller). */
-  report(model: string, serial: number): RealizedReport | undefined {
-    const windowId = this.windowIds.get(serial);
-    const tally = this.joiner.realized(serial);
-    if (windowId === undefined || tally === undefined || tally.labeled < this.options.minLabeled) return undefined;
+  /** A released window's realized outcome, once it has `minLabeled` labels (errors to be filled by the caller). */
+  report(model: string, windowId: string, serial: number): RealizedReport | undefined {
+    const tally = this.joiner.realized(windowId);
+    if (tally === undefined || tally.labeled < this.options.minLabeled) return undefined;
     return {
       model, windowId, serial, predictions: tally.predictions, labeled: tally.labeled, accuracy: tally.correct / tally.labeled,
       classProportions: tally.classCounts.map((c) => c / tally.labeled), errors: {},

@@ -12,7 +12,8 @@
 import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
-import { ModelWindower, type ClosedWindow, type WindowSpec } from '../window/windower.js';
+import { ModelWindower, type ClosedWindow } from '../window/windower.js';
+import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import type { Alert } from '../alerts/alert.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
@@ -50,6 +51,14 @@ export interface MonitorOptions {
   sequential: SequentialSettings;
   /** Used for models whose bundle has a classification reference (defaults: DEFAULT_PREDICTION_OPTIONS). */
   predictions?: PredictionOptions;
+  /** A caught-up input partition without new events for this long stops holding back other partitions' windows (default 2000). */
+  partitionIdleMs?: number;
+}
+
+/** Where the consumer may commit a partition: the offset and, for input partitions, the metadata to store with it. */
+export interface CommitPosition {
+  offset: number;
+  metadata?: string;
 }
 
 /** Per-event signals the shell turns into metrics. All optional. */
@@ -78,7 +87,7 @@ export interface DetectorOutcome {
 
 export interface WindowReport {
   model: string;
-  window: Omit<ClosedWindow, 'summary' | 'endOffsets'> & { n: number };
+  window: Omit<ClosedWindow, 'summary'> & { n: number };
   /** Large enough to test (`minEvents`). */
   tested: boolean;
   /** Per detector that ran on the window, in the registry's order. */
@@ -95,13 +104,11 @@ export interface MonitorOutput {
 interface ModelRuntime {
   model: MonitoredModel;
   windower: ModelWindower;
-  /** Per "topic/partition": events before this offset are already in a closed window. */
-  closedThrough: Record<string, number>;
   detectors: AnyDetector[];
   states: Map<string, object>;
   labels?: LabelTracker;
-  /** Serials of windows that got labels since the last `complete`. */
-  labelled: Set<number>;
+  /** Ids of windows that got labels since their last realized report. */
+  labelled: Set<string>;
 }
 
 export class Monitor {
@@ -110,6 +117,8 @@ export class Monitor {
   private readonly nextOffsets = new Map<string, number>();
   private pending: { runtime: ModelRuntime; closed: ClosedWindow }[] = [];
   private readonly settings: DetectorSettings;
+  /** Per input partition, the greatest event time read so far: orders windows across partitions. */
+  private readonly clocks: PartitionClocks;
 
   constructor(
     models: readonly MonitoredModel[],
@@ -119,6 +128,7 @@ export class Monitor {
   ) {
     const predictions = options.predictions ?? DEFAULT_PREDICTION_OPTIONS;
     this.settings = { tests: options.tests, sequential: options.sequential, predictions };
+    this.clocks = new PartitionClocks(options.partitionIdleMs ?? 2000);
     for (const model of models) {
       const detectors = DETECTOR_REGISTRY.flatMap((f) => f.create(model, this.settings) ?? []);
       const ref = model.bundle.predictions;
@@ -131,7 +141,6 @@ export class Monitor {
       this.models.set(model.name, {
         model,
         windower: new ModelWindower(model.bundle.features, model.window, extras),
-        closedThrough: {},
         detectors,
         states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
         labelled: new Set(),
@@ -141,6 +150,11 @@ export class Monitor {
   }
 
   private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
+    if (Number(message.offset) < this.clocks.handled(`${message.topic}/${message.partition}`)) {
+      // Read again after a restart: its dead letter went out before.
+      this.observer.replaySkipped?.(model);
+      return out;
+    }
     this.observer.deadLettered?.(reason, model, message.topic);
     const origin: MessageOrigin = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
     out.deadLetters.push(buildDeadLetter({ reason, detail, origin, key: message.key, value: message.value, model, now: new Date(this.now()) }));
@@ -181,12 +195,9 @@ export class Monitor {
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const { event } = decoded;
+    const clockBefore = this.clocks.observe(partitionKey, event.ts, this.now());
     const runtime = this.models.get(event.model);
     if (runtime === undefined) return reject('unknown_model', `no reference bundle is configured for model "${event.model}"`, event.model);
-    if (offset < (runtime.closedThrough[partitionKey] ?? 0)) {
-      this.observer.replaySkipped?.(event.model);
-      return out;
-    }
     const problem = checkFeatures(runtime.model.bundle.features, event.features);
     if (problem !== undefined) {
       return reject('wrong_type', `feature "${problem.feature}" must be a ${problem.expected}, got ${problem.got}`, event.model);
@@ -198,12 +209,16 @@ export class Monitor {
       probs = calibrated;
     }
     const value = runtime.model.bundle.regression === undefined ? undefined : event.prediction?.value;
-    const added = runtime.windower.add(event.features, event.ts, { partitionKey, offset }, this.now(), { ...(probs ? { probs } : {}), ...(value === undefined ? {} : { value }) });
-    if (probs !== undefined) runtime.labels!.recordPrediction(event.id, added.serial, probs, this.now());
+    const position = { partitionKey, offset, clockBefore, replayed: offset < this.clocks.handled(partitionKey) };
+    const added = runtime.windower.add(event.features, event.ts, position, { ...(probs ? { probs } : {}), ...(value === undefined ? {} : { value }) });
+    if (added.skipped) {
+      this.observer.replaySkipped?.(event.model);
+      return out;
+    }
+    if (probs !== undefined) runtime.labels!.recordPrediction(event.id, added.windowId, probs, this.now());
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
     if (added.late) this.observer.lateEvent?.(event.model);
-    for (const w of added.closed) this.closeWindow(runtime, w);
     return out;
   }
 
@@ -234,35 +249,62 @@ export class Monitor {
     return out;
   }
 
-  /** Closes idle event-time windows and expires label-join entries. Call periodically. */
+  /** Notes which input partitions went quiet and expires label-join entries. Call periodically. */
   tick(out: MonitorOutput = emptyOutput()): MonitorOutput {
-    for (const runtime of this.models.values()) {
-      runtime.labels?.expire(this.now());
-      const w = runtime.windower.tick(this.now());
-      if (w !== undefined) this.closeWindow(runtime, w);
-    }
+    this.clocks.refresh(this.now());
+    for (const runtime of this.models.values()) runtime.labels?.expire(this.now());
     return out;
   }
 
-  /** Closes every open window now (end of a finite replay, or an operator's flush). */
+  /** Closes and releases every window now, open ones included (end of a finite replay, or an operator's flush). */
   flush(out: MonitorOutput = emptyOutput()): MonitorOutput {
-    for (const runtime of this.models.values()) {
-      const w = runtime.windower.flush();
-      if (w !== undefined) this.closeWindow(runtime, w);
-    }
+    for (const runtime of this.models.values()) for (const w of runtime.windower.flush()) this.released(runtime, w);
     return out;
+  }
+
+  /** The input partitions this process reads (after each rebalance). */
+  assign(partitionKeys: readonly string[]): void {
+    this.clocks.assign(partitionKeys, this.now());
+  }
+
+  /** Positions committed before a restart (from the commit metadata that `committableOffsets` wrote). */
+  restorePositions(positions: ReadonlyMap<string, PartitionPosition>): void {
+    for (const [key, position] of positions) this.clocks.restore(key, position, this.now());
+  }
+
+  /** The offset after the last message handled from a partition in this process (undefined before the first). */
+  nextOffset(partitionKey: string): number | undefined {
+    return this.nextOffsets.get(partitionKey);
+  }
+
+  /** Whether the consumer has read everything an input partition holds right now. */
+  caughtUp(partitionKey: string, caughtUp: boolean): void {
+    this.clocks.setCaughtUp(partitionKey, caughtUp, this.now());
   }
 
   /**
-   * Offsets safe to commit, per "topic/partition": the first offset still held by an open window,
-   * or the offset after the last handled message when no window holds that partition.
+   * Where each partition may be committed: the first offset still held by a window not yet
+   * released, or the offset after the last handled message. Input partitions carry metadata: the
+   * partition clock at that offset and how far outputs went, which a restart reads back.
    */
-  committableOffsets(): Map<string, number> {
-    const result = new Map(this.nextOffsets);
+  committableOffsets(): Map<string, CommitPosition> {
+    const held = new Map<string, { offset: number; clock: number }>();
     for (const runtime of this.models.values()) {
-      for (const [key, first] of runtime.windower.heldOffsets()) {
-        result.set(key, Math.min(result.get(key) ?? first, first));
+      for (const [key, h] of runtime.windower.heldPositions()) {
+        const seen = held.get(key);
+        if (seen === undefined || h.offset < seen.offset) held.set(key, h);
       }
+    }
+    const result = new Map<string, CommitPosition>();
+    for (const [key, next] of this.nextOffsets) {
+      const h = held.get(key);
+      const isInput = h !== undefined || this.clocks.has(key);
+      if (!isInput) {
+        result.set(key, { offset: next });
+        continue;
+      }
+      const at = h !== undefined && h.offset < next ? h : { offset: next, clock: this.clocks.clock(key) };
+      result.set(key, { offset: at.offset, metadata: encodePosition({ clock: at.clock, handled: Math.max(next, this.clocks.handled(key)) }) });
     }
     return result;
   }
@@ -271,7 +313,8 @@ export class Monitor {
     const r = this.models.get(model);
     if (r === undefined) return undefined;
     const detectors = Object.fromEntries(r.detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: structuredClone(r.states.get(d.name)!) }]));
-    return { model, closedThrough: { ...r.closedThrough }, windowsClosed: r.windower.closedCount(), detectors };
+    const { windowsClosed, closedThrough, releasedUntil } = r.windower.progress();
+    return { model, closedThrough, releasedUntil, windowsClosed, detectors };
   }
 
   /**
@@ -284,8 +327,7 @@ export class Monitor {
     if (r === undefined) return undefined;
     const { states, unknown } = restoreDetectorStates(checkpoint.model, r.detectors, checkpoint);
     r.states = states;
-    r.closedThrough = { ...checkpoint.closedThrough };
-    r.windower.restoreClosedCount(checkpoint.windowsClosed);
+    r.windower.restore(checkpoint);
     return { unknownDetectors: unknown };
   }
 
@@ -315,22 +357,20 @@ export class Monitor {
     return new Map([...this.models].flatMap(([name, r]) => (r.labels ? [[name, r.labels.joinSize()] as const] : [])));
   }
 
+  /** Per model, the events held in windows not yet released (open, or closed and waiting for other partitions). */
   openWindowSizes(): Map<string, number> {
-    return new Map([...this.models].map(([name, r]) => [name, r.windower.openCount()]));
+    return new Map([...this.models].map(([name, r]) => [name, r.windower.heldEvents()]));
   }
 
-  private closeWindow(runtime: ModelRuntime, closed: ClosedWindow): void {
-    for (const [key, end] of Object.entries(closed.endOffsets)) {
-      runtime.closedThrough[key] = Math.max(runtime.closedThrough[key] ?? 0, end);
-    }
-    runtime.labels?.windowClosed(closed.serial, closed.id);
+  private released(runtime: ModelRuntime, closed: ClosedWindow): void {
+    runtime.labels?.windowReleased(closed.id, closed.serial);
     this.observer.unknownFeatures?.(runtime.model.name, closed.summary.unknownFeatureValues);
     this.pending.push({ runtime, closed });
   }
 
-  /** Windows closed, or labelled, since the last `complete`: detectors or learners still to run. */
+  /** Windows closed or waiting for release, or windows labelled: detectors or learners may have work. */
   hasPending(): boolean {
-    return this.pending.length > 0 || [...this.models.values()].some((r) => r.labelled.size > 0);
+    return this.pending.length > 0 || [...this.models.values()].some((r) => r.labelled.size > 0 || r.windower.waiting() > 0);
   }
 
   /**
@@ -340,6 +380,7 @@ export class Monitor {
    * call however many labels arrived.
    */
   async complete(out: MonitorOutput): Promise<MonitorOutput> {
+    for (const runtime of this.models.values()) for (const w of runtime.windower.release(this.clocks)) this.released(runtime, w);
     const pending = this.pending;
     this.pending = [];
     for (const { runtime, closed } of pending) out.windows.push(await this.evaluate(runtime, closed, out));
@@ -348,10 +389,16 @@ export class Monitor {
   }
 
   private realize(runtime: ModelRuntime, out: MonitorOutput): void {
-    const serials = [...runtime.labelled].sort((a, b) => a - b);
-    runtime.labelled.clear();
-    for (const serial of serials) {
-      const report = runtime.labels?.report(runtime.model.name, serial);
+    const tracker = runtime.labels;
+    if (tracker === undefined || runtime.labelled.size === 0) return;
+    // Windows not released yet keep their labels for a later call.
+    const serials = [...runtime.labelled].flatMap((id) => {
+      const serial = tracker.serialOf(id);
+      return serial === undefined ? [] : [{ id, serial }];
+    }).sort((a, b) => a.serial - b.serial);
+    for (const { id, serial } of serials) {
+      runtime.labelled.delete(id);
+      const report = tracker.report(runtime.model.name, id, serial);
       if (report === undefined) continue;
       for (const d of runtime.detectors) {
         if (d.learn === undefined) continue;
@@ -364,7 +411,7 @@ export class Monitor {
   }
 
   private async evaluate(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): Promise<WindowReport> {
-    const { summary, endOffsets: _offsets, ...window } = closed;
+    const { summary, ...window } = closed;
     const model = runtime.model.name;
     const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };
     if (!report.tested) return report;

@@ -1,57 +1,97 @@
 /**
- * Tumbling windows per model, by event count or by event time. A windower only groups events; it
- * knows nothing of tests. It also remembers, per input partition, the first offset still held in
- * its open window, which is what the consumer may commit up to without losing data.
+ * A model's tumbling windows, by event count or by event time, built so that their contents, ids
+ * and order depend only on what each input partition holds, never on the order in which partitions
+ * are read:
+ *
+ * - count windows are cut per input partition ("lanes"): a window is the next `size` events of the
+ *   model in one partition, its id is the partition and the offset of its first event;
+ * - event-time windows are the merge, in partition order, of each partition's events of one
+ *   interval [start, start + duration);
+ * - closed windows are released to the detectors in a deterministic order once the partition
+ *   clocks (partition-clocks.ts) show that no partition can still add an earlier one.
+ *
+ * The windower also knows, per partition, the first offset (and the clock before it) still held by
+ * a window not yet released: the consumer commits no further, so a restart replays exactly the
+ * windows that were not released, and skips what they already covered.
  */
 import type { FeatureReference } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
-import { addEvent, emptySummary, type EventExtras, type SummaryExtras, type WindowSummary } from './summary.js';
+import { addEvent, emptySummary, mergeSummaries, type EventExtras, type SummaryExtras, type WindowSummary } from './summary.js';
+import { comparePartitions, type Frontier, type PartitionPosition } from './partition-clocks.js';
 
 export type WindowSpec =
   | { type: 'count'; size: number; minEvents: number }
-  | { type: 'event-time'; durationMs: number; minEvents: number; idleCloseMs: number };
+  | { type: 'event-time'; durationMs: number; minEvents: number; allowedLatenessMs?: number };
 
-export type CloseReason = 'full' | 'time' | 'idle' | 'flush';
+export type CloseReason = 'full' | 'time' | 'idle' | 'flush' | 'held';
 
 export interface ClosedWindow {
-  /** Deterministic: the same events give the same id, so replays give the same alert ids. */
+  /** Deterministic: the same partition contents give the same id, so replays give the same alert ids. */
   id: string;
   type: WindowSpec['type'];
-  /** Event-time bounds, epoch ms: the window's span (event-time) or first/last event (count). */
+  /** Event-time bounds, epoch ms: the window's interval (event-time) or first/last event time (count). */
   start: number;
   end: number;
   reason: CloseReason;
   summary: WindowSummary;
-  /** Late events folded into this window (event-time only). */
+  /** Events placed in this window although their own time fell in an earlier one (event-time only). */
   lateEvents: number;
-  /** Per "topic/partition", the offset after the last event this window holds. */
-  endOffsets: Record<string, number>;
-  /** The model's window sequence number (1, 2, ...; restored after a restart); joins labels to windows. */
+  /** The model's window sequence number in release order (1, 2, ...; continued after a restart). */
   serial: number;
 }
 
-/** A position in the input: "topic/partition" and offset. */
-export interface InputPosition {
+/** Where an event was read: its partition, offset, the partition's clock before it, and whether it is a replay. */
+export interface EventPosition {
   partitionKey: string;
   offset: number;
+  clockBefore: number;
+  /** Its outputs were published before the last restart (it is read again to rebuild a window). */
+  replayed: boolean;
 }
 
-interface OpenWindow {
-  summary: WindowSummary;
-  index: number;
-  firstOffsets: Map<string, number>;
-  endOffsets: Record<string, number>;
-  lastActivityMs: number;
-  lateEvents: number;
-  firstPosition: string;
-  serial: number;
+export type AddResult = { skipped: true } | { skipped: false; windowId: string; missing: string[]; late: boolean };
+
+/** How far a model's windows got, for its checkpoint. */
+export interface WindowProgress {
+  windowsClosed: number;
+  /** Count windows: per partition, events before this offset are in a released window. */
+  closedThrough: Record<string, number>;
+  /** Event-time windows: the end of the last released interval (null before the first). */
+  releasedUntil: number | null;
 }
+
+/** One partition's share of a window not yet released. */
+interface Part {
+  summary: WindowSummary;
+  firstOffset: number;
+  clockBefore: number;
+  endOffset: number;
+  lateEvents: number;
+}
+
+interface LaneWindow extends Part {
+  id: string;
+  partitionKey: string;
+  /** Release key: the partition's clock when the window filled, then partition, then offset. */
+  keyClock: number;
+  keyOffset: number;
+}
+
+/** Closed windows held back for order, per model, beyond which the oldest is released anyway. */
+export const MAX_HELD_WINDOWS = 64;
 
 export class ModelWindower {
-  private open: OpenWindow | undefined;
-  private lastClosedIndex = Number.NEGATIVE_INFINITY;
-  private readonly known: Set<string>;
+  private readonly openLanes = new Map<string, LaneWindow>();
+  /** Full lane windows awaiting release, in release-key order. */
+  private held: LaneWindow[] = [];
+  /** Event-time intervals awaiting release: start → partition → part. */
+  private readonly intervals = new Map<number, Map<string, Part>>();
+  private closedThrough: Record<string, number> = {};
+  private releasedUntil: number | null = null;
   private serials = 0;
+  private readonly known: Set<string>;
+  /** Windows released out of order because more than MAX_HELD_WINDOWS waited. */
+  forcedReleases = 0;
 
   constructor(
     private readonly refs: readonly FeatureReference[],
@@ -61,84 +101,166 @@ export class ModelWindower {
     this.known = new Set(refs.map((r) => r.name));
   }
 
-  /** Adds a checked event. Returns the windows it closed (at most one) and the missing features. */
-  add(
-    features: Readonly<Record<string, FeatureValue>>,
-    ts: number,
-    position: InputPosition,
-    nowMs: number,
-    event: EventExtras = {},
-  ): { closed: ClosedWindow[]; missing: string[]; late: boolean; serial: number } {
-    const closed: ClosedWindow[] = [];
-    let late = false;
-    if (this.spec.type === 'event-time') {
-      const index = Math.floor(ts / this.spec.durationMs);
-      if (this.open !== undefined && index > this.open.index) closed.push(this.close('time'));
-      if (this.open === undefined) {
-        late = index <= this.lastClosedIndex;
-        this.open = this.newWindow(Math.max(index, this.lastClosedIndex + 1));
-      } else if (index < this.open.index) {
-        late = true;
+  /** Adds a checked event to its window; `skipped` when a released window already holds it. */
+  add(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras = {}): AddResult {
+    return this.spec.type === 'count' ? this.addToLane(features, ts, at, event, this.spec.size) : this.addToInterval(features, ts, at, event, this.spec);
+  }
+
+  private addToLane(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras, size: number): AddResult {
+    const p = at.partitionKey;
+    if (at.offset < (this.closedThrough[p] ?? 0)) return { skipped: true };
+    let lane = this.openLanes.get(p);
+    if (lane === undefined) {
+      lane = { ...this.newPart(at), id: `c-${p}@${at.offset}`, partitionKey: p, keyClock: -Infinity, keyOffset: 0 };
+      this.openLanes.set(p, lane);
+    }
+    const missing = this.addTo(lane, features, ts, at, event);
+    if (lane.summary.n >= size) {
+      this.openLanes.delete(p);
+      lane.keyClock = Math.max(at.clockBefore, ts);
+      lane.keyOffset = at.offset;
+      this.hold(lane);
+    }
+    return { skipped: false, windowId: lane.id, missing, late: false };
+  }
+
+  private addToInterval(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras, spec: { durationMs: number; allowedLatenessMs?: number }): AddResult {
+    const d = spec.durationMs;
+    const own = Math.floor(ts / d) * d;
+    let start = Math.max(own, Math.floor((at.clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
+    if (this.releasedUntil !== null && start < this.releasedUntil) {
+      if (at.replayed) return { skipped: true };
+      start = this.releasedUntil;
+    }
+    let parts = this.intervals.get(start);
+    if (parts === undefined) {
+      parts = new Map();
+      this.intervals.set(start, parts);
+    }
+    let part = parts.get(at.partitionKey);
+    if (part === undefined) {
+      part = this.newPart(at);
+      parts.set(at.partitionKey, part);
+    }
+    const late = start > own;
+    if (late) part.lateEvents += 1;
+    const missing = this.addTo(part, features, ts, at, event);
+    return { skipped: false, windowId: `t${start}`, missing, late };
+  }
+
+  private newPart(at: EventPosition): Part {
+    return { summary: emptySummary(this.refs, this.extras), firstOffset: at.offset, clockBefore: at.clockBefore, endOffset: at.offset, lateEvents: 0 };
+  }
+
+  private addTo(part: Part, features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras): string[] {
+    part.endOffset = at.offset + 1;
+    return addEvent(part.summary, this.refs, features, ts, (name) => this.known.has(name), event, this.extras.flowFeatures);
+  }
+
+  private hold(lane: LaneWindow): void {
+    let i = this.held.length;
+    while (i > 0 && compareLanes(this.held[i - 1]!, lane) > 0) i--;
+    this.held.splice(i, 0, lane);
+  }
+
+  /** The windows that may go to the detectors now, in order, with their serials. */
+  release(frontier: Frontier): ClosedWindow[] {
+    const out: ClosedWindow[] = [];
+    if (this.spec.type === 'count') {
+      while (this.held.length > 0) {
+        const head = this.held[0]!;
+        const ready = frontier.passed(head.keyClock, head.partitionKey);
+        if (!ready && this.held.length <= MAX_HELD_WINDOWS) break;
+        if (!ready) this.forcedReleases += 1;
+        this.held.shift();
+        out.push(this.releaseLane(head, ready ? 'full' : 'held'));
       }
-      if (late) this.open.lateEvents += 1;
-    } else if (this.open === undefined) {
-      this.open = this.newWindow(0);
+      return out;
     }
-    const w = this.open;
-    const missing = addEvent(w.summary, this.refs, features, ts, (name) => this.known.has(name), event, this.extras.flowFeatures);
-    if (!w.firstOffsets.has(position.partitionKey)) w.firstOffsets.set(position.partitionKey, position.offset);
-    w.endOffsets[position.partitionKey] = Math.max(w.endOffsets[position.partitionKey] ?? 0, position.offset + 1);
-    if (w.firstPosition === '') w.firstPosition = `${position.partitionKey}@${position.offset}`;
-    w.lastActivityMs = nowMs;
-    if (this.spec.type === 'count' && w.summary.n >= this.spec.size) closed.push(this.close('full'));
-    return { closed, missing, late, serial: w.serial };
-  }
-
-  /** Closes an event-time window that has been idle for `idleCloseMs` of wall-clock time. */
-  tick(nowMs: number): ClosedWindow | undefined {
-    if (this.spec.type !== 'event-time' || this.open === undefined) return undefined;
-    return nowMs - this.open.lastActivityMs >= this.spec.idleCloseMs ? this.close('idle') : undefined;
-  }
-
-  /** Closes whatever is open (used by an explicit flush, e.g. at the end of a finite replay). */
-  flush(): ClosedWindow | undefined {
-    return this.open === undefined || this.open.summary.n === 0 ? undefined : this.close('flush');
-  }
-
-  /** Per partition, the first offset held by the open window (nothing committed past it). */
-  heldOffsets(): ReadonlyMap<string, number> {
-    return this.open?.firstOffsets ?? new Map();
-  }
-
-  /** Serial of the last window closed (0 before the first). */
-  closedCount(): number {
-    return this.open === undefined ? this.serials : this.serials - 1;
-  }
-
-  /** After a restart: the windows closed before it, so serials continue where they left off. */
-  restoreClosedCount(closed: number): void {
-    if (this.open !== undefined) throw new Error('restore the closed count before the first event');
-    this.serials = closed;
-  }
-
-  openCount(): number {
-    return this.open?.summary.n ?? 0;
-  }
-
-  private newWindow(index: number): OpenWindow {
-    this.serials += 1;
-    return { summary: emptySummary(this.refs, this.extras), serial: this.serials, index, firstOffsets: new Map(), endOffsets: {}, lastActivityMs: 0, lateEvents: 0, firstPosition: '' };
-  }
-
-  private close(reason: CloseReason): ClosedWindow {
-    const w = this.open!;
-    this.open = undefined;
-    const s = w.summary;
-    if (this.spec.type === 'event-time') {
-      this.lastClosedIndex = w.index;
-      const start = w.index * this.spec.durationMs;
-      return { id: `t${start}`, type: 'event-time', start, end: start + this.spec.durationMs, reason, summary: s, lateEvents: w.lateEvents, endOffsets: w.endOffsets, serial: w.serial };
+    const reach = this.spec.durationMs + (this.spec.allowedLatenessMs ?? 0);
+    for (const start of [...this.intervals.keys()].sort((a, b) => a - b)) {
+      const ready = frontier.reached(start + reach);
+      if (!ready && this.intervals.size <= MAX_HELD_WINDOWS) break;
+      if (!ready) this.forcedReleases += 1;
+      out.push(this.releaseInterval(start, ready ? (frontier.anyQuiet() ? 'idle' : 'time') : 'held'));
     }
-    return { id: `c${s.minTs}-${s.maxTs}-${s.n}-${w.firstPosition}`, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, endOffsets: w.endOffsets, serial: w.serial };
+    return out;
+  }
+
+  /** Closes and releases everything, open windows included (the end of a finite replay). */
+  flush(): ClosedWindow[] {
+    if (this.spec.type === 'event-time') return [...this.intervals.keys()].sort((a, b) => a - b).map((s) => this.releaseInterval(s, 'flush'));
+    for (const lane of this.openLanes.values()) {
+      lane.keyClock = lane.summary.maxTs;
+      lane.keyOffset = lane.endOffset - 1;
+      this.hold(lane);
+    }
+    this.openLanes.clear();
+    const out = this.held.map((lane) => this.releaseLane(lane, 'flush'));
+    this.held = [];
+    return out;
+  }
+
+  private releaseLane(lane: LaneWindow, reason: CloseReason): ClosedWindow {
+    this.closedThrough[lane.partitionKey] = Math.max(this.closedThrough[lane.partitionKey] ?? 0, lane.endOffset);
+    const s = lane.summary;
+    return { id: lane.id, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, serial: ++this.serials };
+  }
+
+  private releaseInterval(start: number, reason: CloseReason): ClosedWindow {
+    const parts = [...this.intervals.get(start)!].sort(([a], [b]) => comparePartitions(a, b)).map(([, part]) => part);
+    this.intervals.delete(start);
+    const end = start + (this.spec as { durationMs: number }).durationMs;
+    this.releasedUntil = Math.max(this.releasedUntil ?? end, end);
+    const summary = parts.slice(1).reduce((acc, p) => mergeSummaries(acc, p.summary), parts[0]!.summary);
+    const lateEvents = parts.reduce((acc, p) => acc + p.lateEvents, 0);
+    return { id: `t${start}`, type: 'event-time', start, end, reason, summary, lateEvents, serial: ++this.serials };
+  }
+
+  /** Per partition, the first offset held by a window not yet released and the clock before it. */
+  heldPositions(): Map<string, { offset: number; clock: number }> {
+    const result = new Map<string, { offset: number; clock: number }>();
+    const note = (key: string, part: Part) => {
+      const seen = result.get(key);
+      if (seen === undefined || part.firstOffset < seen.offset) result.set(key, { offset: part.firstOffset, clock: part.clockBefore });
+    };
+    for (const lane of this.openLanes.values()) note(lane.partitionKey, lane);
+    for (const lane of this.held) note(lane.partitionKey, lane);
+    for (const parts of this.intervals.values()) for (const [key, part] of parts) note(key, part);
+    return result;
+  }
+
+  /** Events in windows not yet released. */
+  heldEvents(): number {
+    let n = 0;
+    for (const lane of this.openLanes.values()) n += lane.summary.n;
+    for (const lane of this.held) n += lane.summary.n;
+    for (const parts of this.intervals.values()) for (const part of parts.values()) n += part.summary.n;
+    return n;
+  }
+
+  /** Closed windows waiting for the other partitions before they can be released. */
+  waiting(): number {
+    return this.spec.type === 'count' ? this.held.length : this.intervals.size;
+  }
+
+  progress(): WindowProgress {
+    return { windowsClosed: this.serials, closedThrough: { ...this.closedThrough }, releasedUntil: this.releasedUntil };
+  }
+
+  /** After a restart, before the first event: continue where the checkpoint left off. */
+  restore(progress: WindowProgress): void {
+    if (this.openLanes.size > 0 || this.held.length > 0 || this.intervals.size > 0) throw new Error('restore the window progress before the first event');
+    this.serials = progress.windowsClosed;
+    this.closedThrough = { ...progress.closedThrough };
+    this.releasedUntil = progress.releasedUntil;
   }
 }
+
+function compareLanes(a: LaneWindow, b: LaneWindow): number {
+  if (a.keyClock !== b.keyClock) return a.keyClock - b.keyClock;
+  const byPartition = comparePartitions(a.partitionKey, b.partitionKey);
+  return byPartition !== 0 ? byPartition : a.keyOffset - b.keyOffset;
+}
+
+export type { PartitionPosition };

@@ -51,10 +51,10 @@ describe('parseConfig defaults', () => {
     expect(config.alerts.maxBackoffMs).toBe(2000);
   });
 
-  it('derives minEvents from size and idleCloseMs from durationMs', () => {
+  it('derives minEvents from size, and event-time windows allow no lateness by default', () => {
     expect(parseConfig({ ...minimal(), window: { size: 40 } }).window).toEqual({ type: 'count', size: 40, minEvents: 40 });
     expect(parseConfig({ ...minimal(), window: { type: 'event-time', durationMs: 5000 } }).window)
-      .toEqual({ type: 'event-time', durationMs: 5000, minEvents: 100, idleCloseMs: 10000 });
+      .toEqual({ type: 'event-time', durationMs: 5000, minEvents: 100, allowedLatenessMs: 0 });
   });
 
   it('merges a model window over the default key by key, recomputing derived defaults', () => {
@@ -63,12 +63,12 @@ describe('parseConfig defaults', () => {
     raw.models = [
       { name: 'a', bundle: 'a.json' },
       { name: 'b', bundle: 'b.json', window: { size: 5000 } },
-      { name: 'c', bundle: 'c.json', window: { type: 'event-time', durationMs: 1000, idleCloseMs: 500 } },
+      { name: 'c', bundle: 'c.json', window: { type: 'event-time', durationMs: 1000, allowedLatenessMs: 500 } },
     ];
     const [a, b, c] = parseConfig(raw).models;
     expect(a!.window).toEqual({ type: 'count', size: 50, minEvents: 50 });
     expect(b!.window).toEqual({ type: 'count', size: 5000, minEvents: 100 });
-    expect(c!.window).toEqual({ type: 'event-time', durationMs: 1000, minEvents: 100, idleCloseMs: 500 });
+    expect(c!.window).toEqual({ type: 'event-time', durationMs: 1000, minEvents: 100, allowedLatenessMs: 500 });
   });
 
   it('accepts ssl: true as TLS with system CAs', () => {

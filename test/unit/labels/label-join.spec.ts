@@ -5,22 +5,22 @@ describe('label join', () => {
 
   it('joins labels that arrive after, before, and late relative to their events', () => {
     const j = new LabelJoiner(3, options);
-    j.addPrediction('a', 1, 2, 0);
-    j.addPrediction('b', 1, 0, 0);
+    j.addPrediction('a', 'w1', 2, 0);
+    j.addPrediction('b', 'w1', 0, 0);
     expect(j.addLabel('a', 2, 10).outcome).toBe('joined');
     expect(j.addLabel('c', 1, 20).outcome).toBe('waiting');
-    j.addPrediction('c', 2, 0, 30);
+    j.addPrediction('c', 'w2', 0, 30);
     expect(j.addLabel('b', 1, 900).outcome).toBe('joined');
-    expect(j.realized(1)).toEqual({ predictions: 2, labeled: 2, correct: 1, classCounts: [0, 1, 1] });
-    expect(j.realized(2)).toEqual({ predictions: 1, labeled: 1, correct: 0, classCounts: [0, 1, 0] });
+    expect(j.realized('w1')).toEqual({ predictions: 2, labeled: 2, correct: 1, classCounts: [0, 1, 1] });
+    expect(j.realized('w2')).toEqual({ predictions: 1, labeled: 1, correct: 0, classCounts: [0, 1, 0] });
   });
 
   it('counts duplicates once', () => {
     const j = new LabelJoiner(2, options);
-    j.addPrediction('a', 1, 1, 0);
+    j.addPrediction('a', 'w1', 1, 0);
     expect(j.addLabel('a', 1, 1).outcome).toBe('joined');
     expect(j.addLabel('a', 0, 2).outcome).toBe('duplicate');
-    expect(j.realized(1)!.labeled).toBe(1);
+    expect(j.realized('w1')!.labeled).toBe(1);
     expect(j.addLabel('z', 0, 3).outcome).toBe('waiting');
     expect(j.addLabel('z', 0, 4).outcome).toBe('duplicate');
   });
@@ -28,9 +28,9 @@ describe('label join', () => {
   it('expires unjoined entries after the time-to-live and reports them', () => {
     const evicted: string[] = [];
     const j = new LabelJoiner(2, options, { evicted: (kind, reason) => evicted.push(`${kind}:${reason}`) });
-    j.addPrediction('a', 1, 1, 0);
+    j.addPrediction('a', 'w1', 1, 0);
     j.addLabel('orphan', 1, 500);
-    j.addPrediction('b', 1, 1, 999);
+    j.addPrediction('b', 'w1', 1, 999);
     j.expire(1000);
     expect(evicted).toEqual(['prediction:expired']);
     expect(j.addLabel('a', 1, 1001).outcome).toBe('waiting');
@@ -42,7 +42,7 @@ describe('label join', () => {
   it('never holds more than maxEntries and evicts the oldest first', () => {
     const evicted: string[] = [];
     const j = new LabelJoiner(2, { ttlMs: 1e9, maxEntries: 3 }, { evicted: (kind, reason) => evicted.push(`${kind}:${reason}`) });
-    for (let i = 0; i < 5; i++) j.addPrediction(`id${i}`, 1, 0, i);
+    for (let i = 0; i < 5; i++) j.addPrediction(`id${i}`, 'w1', 0, i);
     expect(j.size()).toBe(3);
     expect(evicted).toEqual(['prediction:capacity', 'prediction:capacity']);
     expect(j.addLabel('id0', 0, 10).outcome).toBe('waiting');
@@ -51,23 +51,23 @@ describe('label join', () => {
 
   it('keeps tallies for a bounded number of windows', () => {
     const j = new LabelJoiner(2, options, {}, 2);
-    for (let w = 1; w <= 3; w++) j.addPrediction(`id${w}`, w, 0, 0);
-    expect(j.realized(1)).toBeUndefined();
-    expect(j.realized(3)!.predictions).toBe(1);
+    for (let w = 1; w <= 3; w++) j.addPrediction(`id${w}`, `w${w}`, 0, 0);
+    expect(j.realized('w1')).toBeUndefined();
+    expect(j.realized('w3')!.predictions).toBe(1);
   });
 });
 
 describe('label join byte budget', () => {
   it('estimates each entry from its kind and id, and holds the sum', () => {
     const j = new LabelJoiner(2, { ttlMs: 1e9, maxEntries: 1e9 });
-    j.addPrediction('req-0001', 1, 0, 0);
+    j.addPrediction('req-0001', 'w1', 0, 0);
     j.addLabel('req-0002', 1, 0);
     expect(j.bytesHeld()).toBe(entryBytes('req-0001', 'prediction') + entryBytes('req-0002', 'label'));
     expect(entryBytes('req-0001', 'prediction')).toBe(PREDICTION_ENTRY_BYTES + 8);
     expect(entryBytes('Zürich-1', 'label')).toBe(LABEL_ENTRY_BYTES + 8);
     expect(entryBytes('東京-1', 'label')).toBe(LABEL_ENTRY_BYTES + 8);
     // A label joining its waiting prediction replaces it: the bytes follow.
-    j.addPrediction('req-0002', 1, 1, 1);
+    j.addPrediction('req-0002', 'w1', 1, 1);
     expect(j.bytesHeld()).toBe(entryBytes('req-0001', 'prediction') + entryBytes('req-0002', 'prediction'));
   });
 
@@ -76,7 +76,7 @@ describe('label join byte budget', () => {
     const per = entryBytes('id00', 'prediction');
     const j = new LabelJoiner(2, { ttlMs: 1e9, maxEntries: 1e9, maxBytes: 10 * per }, { evicted: (kind, reason) => evicted.push(`${kind}:${reason}`) });
     for (let i = 0; i < 25; i++) {
-      j.addPrediction(`id${String(i).padStart(2, '0')}`, 1, 0, i);
+      j.addPrediction(`id${String(i).padStart(2, '0')}`, 'w1', 0, i);
       expect(j.bytesHeld()).toBeLessThanOrEqual(10 * per);
     }
     expect(j.size()).toBe(10);
@@ -87,7 +87,7 @@ describe('label join byte budget', () => {
 
   it('gives the bytes back as entries expire', () => {
     const j = new LabelJoiner(2, { ttlMs: 100, maxEntries: 1e9 });
-    for (let i = 0; i < 50; i++) j.addPrediction(`p${i}`, 1, 0, 0);
+    for (let i = 0; i < 50; i++) j.addPrediction(`p${i}`, 'w1', 0, 0);
     expect(j.bytesHeld()).toBeGreaterThan(0);
     j.expire(100);
     expect({ size: j.size(), bytes: j.bytesHeld() }).toEqual({ size: 0, bytes: 0 });
