@@ -20,6 +20,9 @@ export type Node = Leaf | Section | List;
 export const COUNT_WINDOW_KEYS = ['type', 'size', 'minEvents'] as const;
 export const EVENT_TIME_WINDOW_KEYS = ['type', 'durationMs', 'minEvents', 'allowedLatenessMs'] as const;
 
+/** Keys of earlier versions, still recognised only to say what replaced them. */
+export const RETIRED_KEYS: ReadonlySet<string> = new Set(['idleCloseMs']);
+
 const WINDOW: Section = {
   fields: { type: 'string', size: 'number', minEvents: 'number', durationMs: 'number', allowedLatenessMs: 'number', idleCloseMs: 'number' },
 };

@@ -3,7 +3,7 @@
  * key by key over the default (raw keys, before defaults, so e.g. minEvents = min(size, 100) uses
  * the model's size) unless the model sets a different `type`, in which case it stands alone.
  */
-import { COUNT_WINDOW_KEYS, EVENT_TIME_WINDOW_KEYS } from './keys.js';
+import { COUNT_WINDOW_KEYS, EVENT_TIME_WINDOW_KEYS, RETIRED_KEYS } from './keys.js';
 import { Problems, join } from './problems.js';
 import { num, oneOf, section, type Obj } from './readers.js';
 import { WINDOW_TYPES, type WindowConfig } from './types.js';
@@ -54,7 +54,7 @@ export function parseWindow(p: Problems, layers: readonly WindowLayer[]): Window
   const other = type === 'count' ? 'event-time' : 'count';
   for (const key of Object.keys(merged)) {
     if (own.includes(key)) continue;
-    if (key === 'idleCloseMs') {
+    if (RETIRED_KEYS.has(key)) {
       p.add(join(at(key), key), 'was replaced: windows now close when every input partition has read past them, and an idle partition stops holding them back after kafka.partitionIdleMs',
         `remove ${join(at(key), key)} (set kafka.partitionIdleMs to change the idle time, default 2000)`);
       continue;

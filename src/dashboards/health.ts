@@ -76,8 +76,9 @@ function losses(b: DashboardBuilder): void {
         .withTarget(query(sumBy(['outcome'], rate(sel(M.commits))), '{{outcome}}')),
     )
     .withPanel(
-      timeseriesPanel('Late events and unknown features', 'Events older than their open event-time window, and feature values not in the reference, per model.', units.OpsPerSecond, 8)
+      timeseriesPanel('Late events, held windows and unknown features', 'Events older than their partition allows (counted into a later window), windows released before the other partitions caught up because too many were held, and feature values not in the reference, per model.', units.OpsPerSecond, 8)
         .withTarget(query(sumBy(['model'], rate(sel(M.lateEvents))), 'late {{model}}'))
+        .withTarget(query(sumBy(['model'], rate(sel(M.windowsOutOfOrder))), 'released out of order {{model}}'))
         .withTarget(query(sumBy(['model'], rate(sel(M.unknownFeatureValues))), 'unknown features {{model}}')),
     );
 }
