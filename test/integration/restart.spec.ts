@@ -82,7 +82,7 @@ describe('restarts mid-stream', () => {
     const bundle = await readBundle(h.config.models[0]!.bundle);
     const monitor = new Monitor([{ name: 'm1', bundle, window: h.config.models[0]!.window }], monitorOptions(h.config));
     const out = emptyOutput();
-    messages.forEach((m, i) => monitor.handle({ topic: h.config.kafka.topics.events, partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(m.value) }, out));
+    messages.forEach((m, i) => monitor.handle({ topic: h.config.kafka.topics.events, partition: 0, offset: String(i), timestamp: String(Date.now()), key: null, value: Buffer.from(m.value) }, out));
     return (await monitor.complete(out)).alerts;
   }
 });
