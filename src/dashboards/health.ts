@@ -92,6 +92,11 @@ function readiness(b: DashboardBuilder): void {
         .max(1),
     )
     .withPanel(
+      timeseriesPanel('Active and standby replicas', 'Input partitions each replica holds: one active replica holds all of them, standbys hold none and take over when the active one leaves the group.', units.Short, 8)
+        .withTarget(query(`max by (instance) (${sel(M.inputPartitionsAssigned)})`, '{{instance}}'))
+        .min(0),
+    )
+    .withPanel(
       timeseriesPanel('Publish errors by kind', 'Failed sends per second to each output topic: retriable ones are retried with backoff for at most alerts.publishTimeoutMs; a not_retriable one (message too large, not authorized, invalid record) halts the pipeline at once.', units.OpsPerSecond, 8)
         .withTarget(query(sumBy(['sink', 'kind'], rate(sel(M.sinkErrors))), '{{sink}} {{kind}}')),
     )

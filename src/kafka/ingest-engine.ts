@@ -20,6 +20,7 @@ import type { Readiness } from '../service/readiness.js';
 import { ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
 import { OutputSinks } from './output-sinks.js';
 import { BrokerProbe } from './broker-probe.js';
+import { activeStandbyAssigner } from './active-standby-assigner.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
@@ -45,6 +46,11 @@ export class IngestEngine {
   /** Next offset to handle per "topic/partition" (handled in this process). */
   private readonly positions = new Map<string, number>();
   private assignment = new Map<string, number[]>();
+  private readonly startedAt = Date.now();
+  /** When this replica received the input partitions; null while it stands by. */
+  private activeSince: number | null = null;
+  /** The models' state and input positions must be read back before the next batch. */
+  private restoreDue = false;
   /** Set when the service stopped with output not yet published: no further commit. */
   private unpublished = false;
 
@@ -86,20 +92,13 @@ export class IngestEngine {
         });
       }
       await this.sinks.readLimits(admin);
-      await this.restorePositions(admin);
     } finally {
       await admin.disconnect();
-    }
-    const restored = await readCheckpoints(this.kafka, topics.state);
-    for (const checkpoint of restored.values()) {
-      const r = this.monitor.restore(checkpoint);
-      if (r === undefined) continue;
-      this.logger.info(`restored state of model ${checkpoint.model}`, { windowsClosed: checkpoint.windowsClosed, statuses: this.monitor.statuses(checkpoint.model) });
-      if (r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
     }
     await this.producer.connect();
     this.consumer = this.kafka.consumer({
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
+      partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
       // Short backoffs, so consuming resumes within seconds of the broker coming back.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
     });
@@ -137,8 +136,23 @@ export class IngestEngine {
     const { GROUP_JOIN, CRASH, STOP } = consumer.events;
     const { events } = this.config.kafka.topics;
     consumer.on(GROUP_JOIN, (e) => {
+      const inputs = e.payload.memberAssignment[events] ?? [];
+      const held = this.assignment.get(events) ?? [];
       this.assignment = new Map(Object.entries(e.payload.memberAssignment));
-      this.monitor.assign((e.payload.memberAssignment[events] ?? []).map((p) => `${events}/${p}`));
+      this.metrics.m.inputPartitionsAssigned.set(inputs.length);
+      if (this.activeSince !== null && held.some((p) => !inputs.includes(p))) {
+        // Another replica took over and has moved the models' state on: this one's is stale.
+        this.halt(`another replica of group ${e.payload.groupId} took over input partitions this one held; restart this replica to stand by with fresh state`);
+        return;
+      }
+      if (inputs.length > 0 && this.activeSince === null) {
+        this.activeSince = Date.now();
+        this.restoreDue = true;
+        this.logger.info(`active: this replica holds the ${inputs.length} input partition(s) of ${events}`);
+      } else if (inputs.length === 0) {
+        this.logger.info(`standing by: another replica of group ${e.payload.groupId} holds the input partitions`);
+      }
+      this.monitor.assign(inputs.map((p) => `${events}/${p}`));
       this.readiness.consumer(true, `member of group ${e.payload.groupId}`);
     });
     consumer.on(CRASH, (e) => {
@@ -187,6 +201,7 @@ export class IngestEngine {
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.restoreDue) await this.restoreState();
     const started = process.hrtime.bigint();
     const out = emptyOutput();
     let lastTimestamp: string | undefined;
@@ -269,6 +284,28 @@ export class IngestEngine {
    * Reads the group's committed input positions with their metadata (each partition's clock at the
    * committed offset and how far outputs went), so windows continue exactly where they stopped.
    */
+  /**
+   * Loads the models' state and the input positions as the group left them, when this replica
+   * becomes active (at its first assignment, or when it takes over from another replica).
+   */
+  private async restoreState(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await this.restorePositions(admin);
+    } finally {
+      await admin.disconnect();
+    }
+    const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
+    for (const checkpoint of restored.values()) {
+      const r = this.monitor.restore(checkpoint);
+      if (r === undefined) continue;
+      this.logger.info(`restored state of model ${checkpoint.model}`, { windowsClosed: checkpoint.windowsClosed, statuses: this.monitor.statuses(checkpoint.model) });
+      if (r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
+    }
+    this.restoreDue = false;
+  }
+
   private async restorePositions(admin: Admin): Promise<void> {
     const { topics, groupId } = this.config.kafka;
     const committed = await admin.fetchOffsets({ groupId, topics: [topics.events] });

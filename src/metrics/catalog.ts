@@ -75,6 +75,7 @@ export const METRICS = {
   sinkMaxMessageBytes: def({ name: 'shiftwatch_sink_max_message_bytes', type: 'gauge', help: 'Size limit of one send to each output topic, read from the broker at startup (the smaller of message.max.bytes and the topic\'s max.message.bytes).', labelNames: ['sink'] }),
   deadLettersTruncated: def({ name: 'shiftwatch_dead_letters_truncated_total', type: 'counter', help: 'Dead letters whose key or value was cut to fit the dead-letter topic\'s size limit (they carry the original size and SHA-256).', labelNames: [] }),
   pipelineHalts: def({ name: 'shiftwatch_pipeline_halts_total', type: 'counter', help: 'Times the pipeline halted (output could not be written, or the consumer crashed for good): nothing is committed afterwards until a restart.', labelNames: [] }),
+  inputPartitionsAssigned: def({ name: 'shiftwatch_input_partitions_assigned', type: 'gauge', help: 'Input partitions this replica holds: all of them on the active replica, 0 on a standby.', labelNames: [] }),
   healthCheck: def({ name: 'shiftwatch_health_check_passing', type: 'gauge', help: '1 when the readiness check passes, 0 when it fails (/ready answers 503 while any fails).', labelNames: ['check'] }),
   commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labelNames: ['outcome'] }),
   accuracyEstimate: def({ name: 'shiftwatch_accuracy_estimate_ratio', type: 'gauge', help: 'Estimated accuracy of the last window, without labels, per estimator.', labelNames: ['model', 'estimator'] }),

@@ -55,6 +55,7 @@ export class MetricsRecorder implements MonitorObserver {
     for (const check of HEALTH_CHECKS) m.healthCheck.set({ check }, 0);
     m.deadLettersTruncated.inc(0);
     m.pipelineHalts.inc(0);
+    m.inputPartitionsAssigned.set(0);
     for (const outcome of PUBLISH_OUTCOMES) m.commits.inc({ outcome }, 0);
     for (const stage of STAGES) m.batchDuration.zero({ stage });
     for (const { bundle, windowType, detectors, thresholds, flowScorer } of bundles) {

@@ -1,0 +1,90 @@
+/**
+ * Replicas in one consumer group over a 3-partition input topic: one active replica holds every
+ * partition, the other stands by; when the active one is killed (SIGKILL), the standby takes over
+ * from the committed positions and checkpoints. The alerts must be exactly those of one replica
+ * running uninterrupted over the same topic (a fresh group): same ids, none lost, none duplicated.
+ */
+import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createHarness, eventMessages, CLEAN, AMOUNT_SHIFT, COUNTRY_SHIFT, type Harness } from '../support/service-harness.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { waitFor } from '../../src/demo/wait.js';
+import type { ShiftwatchConfig } from '../../src/config/index.js';
+import type { Alert } from '../../src/core/alerts/alert.js';
+
+const PARTITIONS = 3;
+const STREAM = [CLEAN, CLEAN, CLEAN, AMOUNT_SHIFT, AMOUNT_SHIFT, AMOUNT_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, COUNTRY_SHIFT, COUNTRY_SHIFT, COUNTRY_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, CLEAN];
+
+describe('replicas in one consumer group', () => {
+  let h: Harness;
+  let dir: string;
+  const running: ServiceProcess[] = [];
+  beforeAll(async () => {
+    h = await createHarness({ partitions: PARTITIONS });
+    dir = await mkdtemp(join(tmpdir(), 'shiftwatch-replicas-'));
+  });
+  afterAll(async () => {
+    for (const p of running) await p.kill('SIGKILL').catch(() => undefined);
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async (config: ShiftwatchConfig, name: string) => {
+    const p = await startServiceProcess(config, join(dir, `${name}.yaml`));
+    running.push(p);
+    return p;
+  };
+  const gauge = async (p: ServiceProcess, name: string) => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await (await fetch(`${p.url}/metrics`)).text());
+    return match ? Number(match[1]) : Number.NaN;
+  };
+  async function committedTotal(groupId: string): Promise<number> {
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({ groupId, topics: [h.config.kafka.topics.events] });
+      return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const alertsOf = async (topic: string, atLeast: number) => (await h.readTopic(topic, atLeast)).map((m) => JSON.parse(m.value) as Alert);
+
+  it('one replica holds every partition; the standby takes over after a SIGKILL and the alerts match an uninterrupted run', async () => {
+    const messages = eventMessages(STREAM);
+    // The smallest session the broker allows, so a killed replica leaves the group within seconds.
+    const config: ShiftwatchConfig = { ...h.config, kafka: { ...h.config.kafka, sessionTimeoutMs: 6000 } };
+    const a = await start(config, 'a');
+    await waitFor(async () => (await gauge(a, 'shiftwatch_input_partitions_assigned')) === PARTITIONS, 30_000, 'replica a to hold every partition');
+    const b = await start(config, 'b');
+    await waitFor(async () => (await gauge(b, 'shiftwatch_input_partitions_assigned')) === 0 && (await gauge(a, 'shiftwatch_input_partitions_assigned')) === PARTITIONS,
+      30_000, 'b to stand by while a keeps every partition');
+
+    const half = Math.floor(messages.length / 2);
+    await h.sendEvents(messages.slice(0, half));
+    await waitFor(async () => (await committedTotal(h.config.kafka.groupId)) > 0, 60_000, 'the active replica to commit');
+    expect(await a.kill('SIGKILL')).toBe('SIGKILL');
+    await h.sendEvents(messages.slice(half));
+    await waitFor(async () => (await gauge(b, 'shiftwatch_input_partitions_assigned')) === PARTITIONS, 60_000, 'the standby to take over');
+    // Everything is handled once the last windows of each partition are released and committed.
+    const finalWindowsHeld = async () => gauge(b, 'shiftwatch_window_open_events');
+    await waitFor(async () => (await committedTotal(h.config.kafka.groupId)) + (await finalWindowsHeld()) >= messages.length, 90_000, 'the standby to handle the rest').catch(async (e: Error) => {
+      throw new Error(`${e.message}: committed ${await committedTotal(h.config.kafka.groupId)}, held ${await finalWindowsHeld()} of ${messages.length}\n${b.output().slice(-3000)}`);
+    });
+
+    // The same topic read by one uninterrupted replica in a fresh group, publishing to its own topics.
+    const fresh = `${h.config.kafka.groupId}-baseline`;
+    const t = h.config.kafka.topics;
+    const baselineConfig: ShiftwatchConfig = { ...config, kafka: { ...config.kafka, groupId: fresh, topics: { ...t, alerts: `${t.alerts}-baseline`, state: `${t.state}-baseline`, deadLetters: `${t.deadLetters}-baseline` } } };
+    const c = await start(baselineConfig, 'baseline');
+    await waitFor(async () => (await committedTotal(fresh)) + (await gauge(c, 'shiftwatch_window_open_events')) >= messages.length, 90_000, 'the baseline to handle the stream');
+    const expected = await alertsOf(baselineConfig.kafka.topics.alerts, 2);
+    expect(expected.filter((x) => x.status === 'firing').length).toBeGreaterThanOrEqual(2);
+
+    const published = await alertsOf(t.alerts, expected.length);
+    expect(published.map((x) => x.alertId).sort()).toEqual(expected.map((x) => x.alertId).sort());
+    expect(new Set(published.map((x) => x.alertId)).size).toBe(published.length);
+    expect(b.output()).toContain('active: this replica holds');
+  });
+});
