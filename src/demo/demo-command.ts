@@ -1,111 +1,162 @@
 /**
  * `shiftwatch demo`: the whole path on this machine. Starts a local Kafka broker, fits a bundle on
- * a synthetic reference, runs the monitor (HTTP + Kafka), streams a scripted sequence of clean and
- * shifted windows plus a few bad messages, prints alerts as they fire, and says at the end whether
- * the features it flagged are the ones that were shifted. Leaves nothing running.
+ * three days of a classifier's traffic (with a density flow), runs the monitor (HTTP + Kafka), and
+ * streams the scripted phases of scenario.ts window by window, each window's true labels arriving
+ * one window later on the labels topic, plus a few bad messages. Prints alerts as they fire, then a
+ * table per phase (alerts, features named, estimated against realized accuracy, class shares) and
+ * whether the story came out. Leaves nothing running.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { startLocalKafka } from '../infra/local-kafka.js';
 import { fitBundle } from '../core/fit/fit-bundle.js';
 import { fitFlow } from '../flow/fit-flow.js';
-import { DEFAULT_MIN_FEATURE_VALUES } from '../core/detect/feature-tests.js';
 import { parseConfig } from '../config/index.js';
 import { createRuntime } from '../service/runtime.js';
 import { startService } from '../app/bootstrap.js';
-import type { Alert } from '../core/alerts/alert.js';
-import { syntheticRows, toCsv } from './synthetic.js';
-import { demoPhases, scriptedStream } from './scenario.js';
-import { formatAlert, judge } from './report.js';
+import { windowRecord, type WindowRecord } from '../core/pipeline/window-record.js';
+import type { RealizedReport } from '../core/pipeline/label-tracker.js';
+import { LabelDelay, type HeldLabel } from '../core/replay/label-delay.js';
+import { CLASS_NAMES, writeWorldCsv } from './classifier-world.js';
+import { DEMO_SHAPE, REFERENCE_WINDOWS, WORLD_SEED, demoPhases, demoWindows, demoWorld } from './scenario.js';
+import { formatPhaseTables, phaseRows, type ObservedWindow, type PhaseAlert } from './phase-table.js';
+import { judgeStory } from './verdict.js';
+import { formatAlert } from './report.js';
 import { waitFor } from './wait.js';
 
-const WINDOW = 1000;
-/** A small flow: 6 numeric features need far less than the default architecture, and the demo stays quick. */
+const MODEL = 'risk-v2';
+const WINDOW = DEMO_SHAPE.windowSize;
+/** A small flow: 4 numeric inputs and the hour need far less than the default architecture, and the demo stays quick. */
 const DEMO_FLOW = { seed: 1, architecture: { layers: 4, hidden: 32 }, maxEpochs: 40, patience: 5, batchSize: 1024, learningRate: 3e-3 };
-const MODEL = 'fraud-v3';
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+/** Messages the monitor must dead-letter, each with its reason: four events and one label. */
+const BAD_EVENTS = [
+  { key: 'bad-json', value: `{"model": "${MODEL}", "features": {` },
+  { key: 'bad-no-model', value: JSON.stringify({ id: 'bad-1', features: { x0: 1 } }) },
+  { key: 'bad-type', value: JSON.stringify({ model: MODEL, id: 'bad-2', features: { x0: 'twelve' } }) },
+  { key: 'bad-probs', value: JSON.stringify({ model: MODEL, id: 'bad-3', features: { x0: 0.1, x1: 0.2, x2: 0.3, x3: 0.4, hour: 1, channel: 'web' }, prediction: { probs: { low: 0.9, mid: 0.9, high: 0.1 } } }) },
+];
+const BAD_LABEL = { key: 'bad-label', value: JSON.stringify({ model: MODEL, id: 'ev-0', label: 'medium' }) };
 
 export async function runDemo(options: { httpPort?: number } = {}): Promise<boolean> {
-  const started = Date.now();
+  const started = performance.now();
   const work = await mkdtemp(join(tmpdir(), 'shiftwatch-demo-'));
   say('shiftwatch demo: starting a local Apache Kafka broker (first run downloads its jars)...');
   const broker = await startLocalKafka({ log: (l) => say(`  kafka: ${l}`) });
+  const brokerUp = performance.now();
   let app: Awaited<ReturnType<typeof startService>> | undefined;
+  let producer: Producer | undefined;
   try {
     say(`  broker at ${broker.brokers.join(',')}`);
+    const world = demoWorld();
+    const phases = demoPhases();
     const referencePath = join(work, 'reference.csv');
-    await writeFile(referencePath, toCsv(syntheticRows(20_000, 7)));
-    say('fitting the reference bundle on 20,000 synthetic rows (6 numeric, 2 categorical features) and training a density flow...');
+    const referenceRows = await writeWorldCsv(referencePath, world, { offsetWindows: 0, windows: REFERENCE_WINDOWS, seed: WORLD_SEED + 1, conditions: () => ({}) });
+    say(`fitting the reference bundle of classifier ${MODEL} on ${referenceRows.toLocaleString('en')} rows (3 days) and training a density flow...`);
     const fitted = await fitBundle({
-      input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: 200,
-      tests: { alpha: 0.05, correction: 'bh', minFeatureValues: DEFAULT_MIN_FEATURE_VALUES },
-      flowTrainer: (rows, specs, fit) => fitFlow(rows, specs, { ...DEMO_FLOW, nulls: { windowSize: fit.windowSize, context: fit.context }, localization: { windowSize: WINDOW, alpha: 0.05, replicates: 1000 } }),
+      input: referencePath, model: MODEL, outDir: join(work, 'bundle'), windowSize: WINDOW, minEvents: WINDOW / 2, seed: WORLD_SEED,
+      timeColumn: 'ts', contextFeatures: ['hour'], tests: { alpha: 0.05, correction: 'bh', minFeatureValues: 20 },
+      flowTrainer: (r, specs, fit) => fitFlow(r, specs, { ...DEMO_FLOW, nulls: { windowSize: fit.windowSize, context: fit.context }, localization: { windowSize: WINDOW, alpha: 0.05, replicates: 1000 } }),
     });
-    const flow = fitted.bundle.flow;
-    if (flow) say(`  density flow on ${flow.model.standardization.features.join(', ')}: ${flow.training.epochs.length} epochs in ${flow.training.seconds.toFixed(1)} s (${flow.training.backend})`);
-    say(`  bundle ${fitted.path}: ${fitted.bundle.features.map((f) => `${f.name} (${f.kind})`).join(', ')}`);
+    const predictions = fitted.bundle.predictions!;
+    say(`  fitted in ${seconds(brokerUp)}: features ${fitted.bundle.features.map((f) => f.name).join(', ')} (hour is context); classes ${predictions.classNames.join(', ')}; reference accuracy ${(100 * predictions.sourceAccuracy).toFixed(1)}%, class mix ${predictions.labelPrior.map((p) => p.toFixed(2)).join('/')}`);
+    for (const s of fitted.skipped) say(`  not fitted: ${s.what} (${s.reason})`);
+
     const config = parseConfig({
       kafka: { brokers: broker.brokers, clientId: 'shiftwatch-demo', groupId: 'shiftwatch-demo' },
       http: { host: '127.0.0.1', port: options.httpPort ?? 9464 },
       models: [{ name: MODEL, bundle: join(work, 'bundle') }],
-      window: { type: 'count', size: WINDOW, minEvents: 200 },
+      window: { type: 'count', size: WINDOW, minEvents: WINDOW / 2 },
       logLevel: 'warn',
     });
-    const alerts: Alert[] = [];
-    let windows = 0;
+    const { topics } = config.kafka;
+    const kafka = new Kafka({ clientId: 'shiftwatch-demo-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    await createTopics(kafka, [topics.events, topics.labels]);
+
+    // Windows are known by their first event's time: alerts arrive before their window's report.
+    const windowAt = new Map<number, { index: number; phase: number }>();
+    const records: WindowRecord[] = [];
+    const realized = new Map<number, RealizedReport>();
+    const alerts: PhaseAlert[] = [];
     const runtime = await createRuntime(config, {
-      alert: (a) => { alerts.push(a); say(formatAlert(a)); },
-      window: () => { windows += 1; },
+      window: (report) => void records.push(windowRecord(report)),
+      realized: (report) => void realized.set(report.serial, report),
+      alert: (alert) => {
+        const at = windowAt.get(alert.window.start);
+        alerts.push({ phase: at?.phase ?? -1, alert });
+        say(formatAlert(alert, at === undefined ? `window serial ${alert.window.serial}` : `window ${at.index + 1} (${phases[at.phase]!.name})`));
+      },
     });
     app = await startService(runtime);
     say(`monitor running; metrics at ${await app.getUrl()}/metrics, status at ${await app.getUrl()}/status`);
-    const startMs = Date.UTC(2026, 10, 28, 9, 0, 0);
-    const phases = demoPhases(fitted.bundle.flow !== undefined);
-    const events = scriptedStream(phases, WINDOW, 11, startMs);
-    say(`streaming ${events.length} events: ${phases.map((p) => `${p.name} (${p.windows} windows)`).join(', ')}, plus 4 bad messages`);
-    await produce(broker.brokers, config.kafka.topics.events, events.map((e, i) => ({ key: `req-${i}`, value: JSON.stringify({ model: MODEL, id: `req-${i}`, ts: e.ts, features: e.row }) })));
-    const expectedWindows = phases.reduce((s, p) => s + p.windows, 0);
-    await waitFor(() => windows >= expectedWindows, 120_000, `all ${expectedWindows} windows to be tested`);
-    const phaseOf = (ts: number) => events[Math.min(events.length - 1, Math.round((ts - startMs) / 100))]!.phase;
-    const { verdicts, ok } = judge(phases, alerts, phaseOf);
-    const deadLetters = (await runtime.registry.getSingleMetric('shiftwatch_dead_letters_total')?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
-    say('\nsummary');
-    for (const v of verdicts) {
-      const expectation = v.expectFeature ? `expected a feature alert naming ${v.expectFeature}` : 'expected no feature alert';
-      const flow = v.expectFlow === undefined ? '' : v.expectFlow ? ' and a flow alert' : ' and no flow alert';
-      const got = `got ${v.firings} feature alert(s)${v.topFeatures.length ? ` ranking first: ${v.topFeatures.join(', ')}` : ''}${v.expectFlow === undefined && v.flowFirings === 0 ? '' : `, ${v.flowFirings} flow alert(s)`}${v.flowSuspects.length ? ` naming first: ${v.flowSuspects.join(', ')}` : ''}`;
-      say(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.phase.padEnd(20)} ${expectation}${flow}; ${got}`);
+    say(`streaming ${phases.reduce((s, p) => s + p.windows, 0)} windows of ${WINDOW} events, each window's labels one window later:`);
+    for (const p of phases) say(`  ${p.name.padEnd(17)} ${String(p.windows).padStart(2)} windows: ${p.what}`);
+
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const streamStarted = performance.now();
+    const delay = new LabelDelay(1);
+    const windowOfId = new Map<string, number>();
+    /** Sends labels, then waits until every one of them is joined (so the next window's test has learned from them). */
+    const sendLabels = async (labels: HeldLabel[]) => {
+      const expected = new Map<number, number>();
+      for (const l of labels) {
+        const serial = records[windowOfId.get(l.id)!]!.window.serial;
+        expected.set(serial, (expected.get(serial) ?? 0) + 1);
+      }
+      const bad = realized.size === 0 ? [BAD_LABEL] : [];
+      await producer!.send({ topic: topics.labels, messages: [...labels.map((l) => ({ key: l.id, value: JSON.stringify(l) })), ...bad] });
+      await waitFor(() => [...expected].every(([serial, n]) => (realized.get(serial)?.labeled ?? 0) >= n), 60_000, 'the delayed labels to be joined', 10);
+    };
+    for (const window of demoWindows(world, phases)) {
+      windowAt.set(window.events[0]!.ts, { index: window.index, phase: window.phase });
+      const messages = window.events.map((e) => ({ key: e.id, value: JSON.stringify({ model: MODEL, id: e.id, ts: e.ts, features: e.features, prediction: { probs: e.probs } }) }));
+      await producer.send({ topic: topics.events, messages: window.index === 1 ? [...messages, ...BAD_EVENTS] : messages });
+      for (const e of window.events) {
+        windowOfId.set(e.id, window.index);
+        delay.hold({ model: MODEL, id: e.id, label: e.label }, window.index);
+      }
+      await waitFor(() => records.length > window.index, 60_000, `window ${window.index + 1} to be tested`, 10);
+      const due = delay.release(MODEL, records.length);
+      if (due.length > 0) await sendLabels(due);
     }
-    say(`  ${windows} windows tested, ${alerts.length} alert messages, ${deadLetters} bad messages dead-lettered with their reason`);
-    say(ok ? 'RESULT: the features flagged are exactly the ones that were shifted.' : 'RESULT: the alerts did NOT match the scripted shifts.');
-    say(`demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return ok;
+    await sendLabels(delay.drain());
+    const streamSeconds = seconds(streamStarted);
+
+    const observed: ObservedWindow[] = records.map((record, index) => {
+      const r = realized.get(record.window.serial);
+      return { index, phase: windowAt.get(record.window.start)?.phase ?? -1, record, ...(r ? { realized: { accuracy: r.accuracy, classShares: r.classProportions } } : {}) };
+    });
+    const table = phaseRows(phases, observed, alerts);
+    const verdict = judgeStory(table);
+    const deadLetters = (await runtime.registry.getSingleMetric('shiftwatch_dead_letters_total')?.get())?.values.filter((v) => v.value > 0) ?? [];
+    say('');
+    for (const line of formatPhaseTables(table, CLASS_NAMES)) say(line);
+    say('');
+    for (const c of verdict.checks) say(`${c.ok ? 'ok  ' : 'FAIL'} ${c.phase.padEnd(17)} ${c.got}${c.ok ? '' : ` (expected ${c.expected})`}`);
+    say(`${records.length} windows tested, ${alerts.length} alert messages, ${deadLetters.reduce((s, v) => s + v.value, 0)} bad messages dead-lettered (${deadLetters.map((v) => `${v.labels.reason} ${v.value}`).join(', ')})`);
+    say(verdict.ok ? 'RESULT: the monitor told the story: each shift was caught and named, and the accuracy estimate followed the labels.' : 'RESULT: the monitor did NOT tell the scripted story (FAIL lines above).');
+    say(`demo took ${seconds(started)} (${seconds(brokerUp)} after the broker was up; streaming ${streamSeconds})`);
+    return verdict.ok;
   } finally {
+    await producer?.disconnect().catch(() => undefined);
     await app?.close();
     await broker.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function produce(brokers: string[], topic: string, messages: { key: string; value: string }[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'shiftwatch-demo-producer', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+/** The events and labels topics, one partition each, so windows and label delays follow the script exactly. */
+async function createTopics(kafka: Kafka, names: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
   try {
-    const bad = [
-      { key: 'bad-1', value: '{"model": "fraud-v3", "features": {' },
-      { key: 'bad-2', value: JSON.stringify({ features: { amount: 3 } }) },
-      { key: 'bad-3', value: JSON.stringify({ model: MODEL, features: { amount: 'twelve' } }) },
-      { key: 'bad-4', value: JSON.stringify({ model: 'no-such-model', features: {} }) },
-    ];
-    for (let i = 0; i < messages.length; i += 2000) {
-      const chunk = messages.slice(i, i + 2000);
-      if (i === 2000) chunk.push(...bad);
-      await producer.send({ topic, messages: chunk });
-    }
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 1 })) });
   } finally {
-    await producer.disconnect();
+    await admin.disconnect();
   }
 }

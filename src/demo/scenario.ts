@@ -1,49 +1,112 @@
-/** The demo's scripted stream: phases of whole windows, each clean or with one named shift. */
-import { COUNTRY_PROBS, syntheticRows, type Shift, type SyntheticRow } from './synthetic.js';
+/**
+ * The demo's script: a 3-class classifier (classifier-world.ts) whose traffic goes through phases
+ * of whole windows, each clean or with one kind of change, and what each phase should make the
+ * monitor say. Pure: the events and labels of every window, seeded.
+ */
+import { CLASS_NAMES, createWorld, rowFeatures, worldRows, type ClassifierWorld, type NumericInput, type StreamShape, type WindowConditions } from './classifier-world.js';
 
-export interface Phase {
+/** 500 events per window, 8 windows per day (the class mix follows the day). */
+export const DEMO_SHAPE: StreamShape = { windowSize: 500, windowsPerDay: 8 };
+/** The reference: three days of clean traffic, just before the demo's stream. */
+export const REFERENCE_WINDOWS = 24;
+export const WORLD_SEED = 3;
+
+/** What a phase should make the monitor say (verdict.ts checks it). */
+export type Expectation =
+  /** No alert fires, and every episode opened before has resolved by the phase's end. */
+  | { kind: 'quiet' }
+  /** A feature-shift alert names exactly these features; accuracy falls and the estimate follows it. */
+  | { kind: 'features'; features: readonly NumericInput[] }
+  /** No feature-shift alert (every marginal is unchanged); a joint alert names this feature first; accuracy falls and the estimate follows it. */
+  | { kind: 'joint'; feature: NumericInput }
+  /** A label-shift alert, with estimated class shares near the true ones. */
+  | { kind: 'label' };
+
+export interface DemoPhase {
   name: string;
+  /** What changed, in words. */
+  what: string;
   windows: number;
-  shift: Shift;
-  /** The feature a feature-shift alert in this phase should name first (undefined: no feature-shift alert). */
-  expectFeature?: string;
-  /** The flow's covariate-shift detector must fire (true), may fire (undefined), or must stay quiet (false). */
-  expectFlow?: boolean;
-  /** A flow alert that names suspects must name one of these first. */
-  expectSuspects?: string[];
+  conditions: WindowConditions;
+  expect: Expectation;
 }
 
-/** Phases of the demo; `flow: false` runs drop the flow-only phase (no flow in the bundle). */
-export function demoPhases(flow: boolean): Phase[] {
-  const clean = (name: string, windows: number): Phase => ({ name, windows, shift: { kind: 'none' }, ...(flow ? { expectFlow: false } : {}) });
+const clean = (name: string, windows: number): DemoPhase => ({ name, what: 'the reference\'s world', windows, conditions: {}, expect: { kind: 'quiet' } });
+
+export function demoPhases(): DemoPhase[] {
   return [
     clean('clean', 6),
-    { name: 'amount mean shift', windows: 4, shift: { kind: 'mean', feature: 'amount', logShift: 0.35 }, expectFeature: 'amount' },
-    clean('clean again', 6),
-    ...(flow ? [{ name: 'correlation flip', windows: 4, shift: { kind: 'correlation', correlation: -0.8 }, expectFlow: true, expectSuspects: ['amount', 'age_days'] } satisfies Phase, clean('clean after flip', 6)] : []),
-    // The flow's own likelihood tests cannot see country (not a flow input), but its conditional
-    // feature test can (country's distribution given the others changed), so a flow alert may fire.
-    { name: 'country mix change', windows: 4, shift: { kind: 'mix', feature: 'country', probs: [0.15, 0.25, 0.4, 0.15, 0.05] }, expectFeature: 'country' },
+    {
+      name: 'covariate shift', what: 'x0 and x1 pulled toward the class boundaries (p(y | x) unchanged)', windows: 6,
+      conditions: { squeeze: { factor: 0.25, features: ['x0', 'x1'] } }, expect: { kind: 'features', features: ['x0', 'x1'] },
+    },
+    clean('clean again', 4),
+    {
+      name: 'join bug', what: 'x3 comes from another row (every marginal unchanged)', windows: 6,
+      conditions: { detach: 'x3' }, expect: { kind: 'joint', feature: 'x3' },
+    },
+    clean('clean again', 4),
+    {
+      name: 'label shift', what: 'class mix 0.15/0.25/0.60 (inputs given the class unchanged)', windows: 6,
+      conditions: { mix: [0.15, 0.25, 0.6] }, expect: { kind: 'label' },
+    },
     clean('clean at the end', 4),
   ];
 }
 
+export function demoWorld(): ClassifierWorld {
+  return createWorld(DEMO_SHAPE, WORLD_SEED, false);
+}
 
-export interface ScriptedEvent {
-  phase: number;
-  row: SyntheticRow;
+/** The phase of window `w` (0-based) of the stream; the last phase for windows past the end. */
+export function phaseOfWindow(phases: readonly DemoPhase[], w: number): number {
+  let end = 0;
+  for (const [p, phase] of phases.entries()) {
+    end += phase.windows;
+    if (w < end) return p;
+  }
+  return phases.length - 1;
+}
+
+export interface DemoEvent {
+  id: string;
   ts: number;
+  features: Record<string, number | string>;
+  /** The model's probabilities, keyed by class name. */
+  probs: Record<string, number>;
+  /** The true class, known later (delayed label). */
+  label: string;
 }
 
-/** Rows for every phase, in order, with event times `stepMs` apart starting at `startMs`. */
-export function scriptedStream(phases: readonly Phase[], windowSize: number, seed: number, startMs: number, stepMs = 100): ScriptedEvent[] {
-  const events: ScriptedEvent[] = [];
-  phases.forEach((phase, p) => {
-    for (const row of syntheticRows(phase.windows * windowSize, seed + 1000 * (p + 1), phase.shift)) {
-      events.push({ phase: p, row, ts: startMs + events.length * stepMs });
+export interface DemoWindow {
+  index: number;
+  phase: number;
+  events: DemoEvent[];
+}
+
+const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
+
+/** The stream's windows, in order; it continues the reference's time line. */
+export function* demoWindows(world: ClassifierWorld, phases: readonly DemoPhase[], seed = WORLD_SEED + 100): Generator<DemoWindow> {
+  const total = phases.reduce((s, p) => s + p.windows, 0);
+  const size = world.shape.windowSize;
+  let events: DemoEvent[] = [];
+  let n = 0;
+  for (const row of worldRows(world, { offsetWindows: REFERENCE_WINDOWS, windows: total, seed, conditions: (w) => phases[phaseOfWindow(phases, w)]!.conditions })) {
+    const features = rowFeatures(row);
+    for (const name of Object.keys(features)) if (typeof features[name] === 'number') features[name] = round6(features[name] as number);
+    events.push({
+      id: `ev-${n}`,
+      ts: row.ts,
+      features,
+      probs: Object.fromEntries(CLASS_NAMES.map((c, k) => [c, round6(row.probs[k]!)])),
+      label: CLASS_NAMES[row.label]!,
+    });
+    n += 1;
+    if (events.length === size) {
+      const index = n / size - 1;
+      yield { index, phase: phaseOfWindow(phases, index), events };
+      events = [];
     }
-  });
-  return events;
+  }
 }
-
-export { COUNTRY_PROBS };
