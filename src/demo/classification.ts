@@ -53,15 +53,38 @@ export function dirichlet(k: number, alpha: number, seed: number): number[] {
   return symmetricDirichlet(k, alpha, seededRandom(seed));
 }
 
+/** The index drawn by the uniform `u` from the distribution `p`. */
+export function drawIndex(p: readonly number[], u: number): number {
+  let y = 0;
+  for (let acc = p[0]!; u >= acc && y < p.length - 1; ) acc += p[++y]!;
+  return y;
+}
+
+/** The class means averaged over `prior`. */
+export function centreOf(means: readonly (readonly number[])[], prior: readonly number[]): number[] {
+  return means[0]!.map((_, j) => prior.reduce((s, p, k) => s + p * means[k]![j]!, 0));
+}
+
+/**
+ * A pure covariate shift toward the class boundaries: the inputs `dims` of `x` are pulled toward
+ * `centre` (centre + factor × (x − centre), in place), and the returned label is drawn with the
+ * uniform `u` from p(y | x) of the task's world (unit-variance Gaussian classes at `means` with
+ * class prior `prior`), so the model stays as right about its confidence as before while its
+ * accuracy falls.
+ */
+export function pullTowardBoundaries(x: number[], means: readonly (readonly number[])[], prior: readonly number[], shift: { centre: readonly number[]; dims: readonly number[]; factor: number }, u: number): number {
+  for (const j of shift.dims) x[j] = shift.centre[j]! + shift.factor * (x[j]! - shift.centre[j]!);
+  const logits = means.map((m, k) => Math.log(prior[k]!) - 0.5 * m.reduce((s, mj, j) => s + (x[j]! - mj) ** 2, 0));
+  return drawIndex(softmax(logits), u);
+}
+
 function sampleInputs(task: ClassificationTask, n: number, prior: readonly number[], noise: number, seed: number) {
   const random = seededRandom(seed);
   const normal = gaussian(random);
   const labels: number[] = [];
   const x: number[][] = [];
   for (let i = 0; i < n; i++) {
-    const u = random();
-    let y = 0;
-    for (let acc = prior[0]!; u >= acc && y < task.classes - 1; ) acc += prior[++y]!;
+    const y = drawIndex(prior, random());
     labels.push(y);
     x.push(task.means[y]!.map((m) => m + normal() + noise * normal()));
   }

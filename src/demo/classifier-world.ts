@@ -15,7 +15,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createTask, type ClassificationTask } from './classification.js';
+import { centreOf, createTask, drawIndex, pullTowardBoundaries, type ClassificationTask } from './classification.js';
 import { gaussian, seededRandom } from '../core/random.js';
 import { softmax } from '../core/labelshift/softmax.js';
 
@@ -100,24 +100,21 @@ export function* worldRows(world: ClassifierWorld, stream: WorldStream): Generat
   const random = seededRandom(stream.seed);
   const normal = gaussian(random);
   const { task } = world;
-  const centre = NUMERIC.map((_, j) => BASE_MIX.reduce((s, p, k) => s + p * task.means[k]![j]!, 0));
+  const centre = centreOf(task.means, BASE_MIX);
   for (let w = 0; w < stream.windows; w++) {
     const c = stream.conditions(w);
     const noisy = NUMERIC.map((name) => (c.noise !== undefined && (c.noise.features?.includes(name) ?? true) ? c.noise.sd : 0));
     const shifted = c.shift === undefined ? -1 : NUMERIC.indexOf(c.shift.feature);
-    const squeezed = NUMERIC.map((name) => c.squeeze?.features.includes(name) ?? false);
+    const squeeze = c.squeeze === undefined ? undefined : { centre, dims: c.squeeze.features.map((f) => NUMERIC.indexOf(f)), factor: c.squeeze.factor };
     const detached = c.detach === undefined ? -1 : NUMERIC.indexOf(c.detach);
     for (let i = 0; i < windowSize; i++) {
       const t = START_MS + ((stream.offsetWindows + w) * windowSize + i) * step;
       const phi = (2 * Math.PI * (t % DAY_MS)) / DAY_MS;
       const mix = dailyMix(phi, c.mix ?? BASE_MIX);
-      let y = drawClass(mix, random());
+      let y = drawIndex(mix, random());
       const x = task.means[y]!.map((m, j) => m + normal() + noisy[j]! * normal());
-      if (detached >= 0) x[detached] = x[detached]! - task.means[y]![detached]! + task.means[drawClass(mix, random())]![detached]!;
-      if (c.squeeze !== undefined) {
-        squeezed.forEach((on, j) => on && (x[j] = centre[j]! + c.squeeze!.factor * (x[j]! - centre[j]!)));
-        y = drawClass(bayesPosterior(task.means, mix, x), random());
-      }
+      if (detached >= 0) x[detached] = x[detached]! - task.means[y]![detached]! + task.means[drawIndex(mix, random())]![detached]!;
+      if (squeeze !== undefined) y = pullTowardBoundaries(x, task.means, mix, squeeze, random());
       if (world.covariateSeasonality) {
         x[0]! += 0.6 * Math.sin(phi);
         x[1]! += 0.4 * Math.cos(phi);
@@ -129,19 +126,6 @@ export function* worldRows(world: ClassifierWorld, stream: WorldStream): Generat
       yield { ts: Math.round(t), x, hour, channel, probs, label: y };
     }
   }
-}
-
-/** The index drawn by the uniform `u` from the distribution `p`. */
-function drawClass(p: readonly number[], u: number): number {
-  let y = 0;
-  for (let acc = p[0]!; u >= acc && y < p.length - 1; ) acc += p[++y]!;
-  return y;
-}
-
-/** p(y | x) in the world: class means with unit-variance independent inputs, class prior `mix`. */
-function bayesPosterior(means: readonly number[][], mix: readonly number[], x: readonly number[]): number[] {
-  const logits = means.map((m, k) => Math.log(mix[k]!) - 0.5 * m.reduce((s, mj, j) => s + (x[j]! - mj) ** 2, 0));
-  return softmax(logits);
 }
 
 /** The world's features of a row, as an event's `features` object. */

@@ -18,13 +18,13 @@ import type { PrometheusApi, RangeSeries } from '../infra/prometheus-api.js';
 import { ensurePrometheusTools } from '../infra/prometheus-tools.js';
 import { METRICS } from '../metrics/catalog.js';
 import { runScenario, SMALL_FLOW, type ScenarioRun } from './scenario.js';
-import { SHIFT_SD, SHIFTED_FEATURE } from './scenario-data.js';
-import { PALETTE, renderFigure, THEME, type Line, type Panel } from './svg-chart.js';
+import { SQUEEZE, SHIFTED_FEATURE } from './scenario-data.js';
+import { PALETTE, renderFigure, THEME, type Line, type Panel, type Point } from './svg-chart.js';
 
 const log = (line: string): void => void process.stderr.write(`[render-dashboard] ${line}\n`);
 
-/** The estimators drawn on the accuracy panel (all six make it unreadable at this size). */
-const ESTIMATORS = 'atc-ne|doc|mano';
+/** Every estimator's series is fetched: the headline is stitched from whichever one the backtest selected. */
+const ESTIMATORS = '.+';
 const ORANGE = '#ff9830';
 const RED = '#f2495c';
 
@@ -36,7 +36,8 @@ const PANEL_TITLES = [
   'Distance from the reference',
   'PSI by feature',
   'Mean log-likelihood vs reference band',
-  'Estimated accuracy with 95% intervals vs realized',
+  'Estimated accuracy with intervals vs realized',
+  'Selected estimator',
 ] as const;
 type PanelTitle = (typeof PANEL_TITLES)[number];
 
@@ -153,25 +154,41 @@ function buildPanels(data: PictureData): Panel[] {
     });
   }
 
-  const accuracy = panelData('Estimated accuracy with 95% intervals vs realized');
-  const estimators = named(accuracy, METRICS.accuracyEstimate).map((s) => s.metric.estimator ?? '?').sort();
-  const color = colorOf(estimators);
-  const lines: Line[] = [];
-  for (const e of estimators) {
-    const upper = named(accuracy, METRICS.accuracyUpper).find((s) => s.metric.estimator === e);
-    const lower = named(accuracy, METRICS.accuracyLower).find((s) => s.metric.estimator === e);
-    if (upper && lower) lines.push({ name: `${e} 95%`, points: upper.points, color: color(e), band: { to: lower.points, opacity: 0.12 }, hidden: true });
-  }
-  for (const s of named(accuracy, METRICS.accuracyEstimate)) lines.push({ name: s.metric.estimator ?? '?', points: s.points, color: color(s.metric.estimator ?? '?') });
-  for (const s of named(accuracy, METRICS.accuracyRealized)) lines.push({ name: 'realized (delayed labels)', points: s.points, color: THEME.text, width: 3 });
-  panels.push({ kind: 'timeseries', title: 'Estimated accuracy with 95% intervals vs realized', scale: 'linear', unit: 'percent', span: 2, lines });
+  panels.push(accuracyPanel(panelData('Estimated accuracy with intervals vs realized'), panelData('Selected estimator')));
   return panels;
+}
+
+/**
+ * The headline as the model-detail dashboard shows it: at each instant the estimate and interval of
+ * the estimator the backtest selected (the "Selected estimator" panel), against realized accuracy
+ * from the delayed labels and the "no change" baseline (the reference's accuracy).
+ */
+function accuracyPanel(accuracy: readonly RangeSeries[], selected: readonly RangeSeries[]): Panel {
+  const at = (metric: { name: string }, estimator: string) => new Map(named([...accuracy], metric).find((s) => s.metric.estimator === estimator)?.points ?? []);
+  const series = (estimator: string) => ({ estimate: at(METRICS.accuracyEstimate, estimator), lower: at(METRICS.accuracyLower, estimator), upper: at(METRICS.accuracyUpper, estimator) });
+  const chosen = new Map<number, string>();
+  for (const s of selected) for (const [t, v] of s.points) if (v === 1 && s.metric.estimator) chosen.set(t, s.metric.estimator);
+  const times = [...chosen.keys()].sort((a, b) => a - b);
+  const byEstimator = new Map([...new Set(chosen.values())].map((e) => [e, series(e)]));
+  const stitched = (part: 'estimate' | 'lower' | 'upper'): Point[] => times.flatMap((t) => {
+    const v = byEstimator.get(chosen.get(t)!)![part].get(t);
+    return v === undefined ? [] : [[t, v] as Point];
+  });
+  const sequence = times.map((t) => chosen.get(t)!).filter((e, i, all) => i === 0 || all[i - 1] !== e);
+  const noChange = [...at(METRICS.accuracyEstimate, 'no-change')] as Point[];
+  const lines: Line[] = [
+    { name: 'interval', points: stitched('upper'), color: PALETTE[0]!, band: { to: stitched('lower'), opacity: 0.2 }, hidden: true },
+    { name: 'no change (reference accuracy)', points: noChange, color: THEME.dim, dashed: true },
+    { name: `estimated with its interval (selected: ${sequence.join(' → ')})`, points: stitched('estimate'), color: PALETTE[0]!, width: 2.5 },
+    ...named([...accuracy], METRICS.accuracyRealized).map((s) => ({ name: 'realized (labels one window late)', points: s.points, color: THEME.text, width: 3 })),
+  ];
+  return { kind: 'timeseries', title: 'Accuracy without labels: the headline estimate with its interval vs realized', scale: 'linear', unit: 'percent', span: 2, lines };
 }
 
 function render(data: PictureData, width: number): string {
   return renderFigure({
     title: 'shiftwatch / Model detail — model "clf"',
-    subtitle: `${data.cleanWindows} clean windows, then ${data.shiftedWindows} windows with ${SHIFTED_FEATURE} shifted by +${SHIFT_SD} σ (500 events each); labels arrive one window late`,
+    subtitle: `${data.cleanWindows} clean windows, then ${data.shiftedWindows} with ${SHIFTED_FEATURE} pulled toward the class boundaries (×${SQUEEZE} its distance from the classes' centre), 500 events each; labels arrive one window late`,
     footer: `Rendered by scripts/render-dashboard from Prometheus query_range answers to the dashboard's own PromQL, on a real run: Kafka broker, shiftwatch service, Prometheus 2.42 scraping every 1 s. ${new Date(data.end * 1000).toISOString().slice(0, 10)}.`,
     from: data.start,
     to: data.end,

@@ -3,14 +3,16 @@
  *
  * - `clf`, a 4-class classifier (src/demo/classification.ts) on six numeric inputs x0..x5 plus a
  *   categorical `channel` independent of the class. Its events carry `prediction.probs`, and its
- *   labels arrive later on the labels topic. The shift adds SHIFT_SD to x2 only (covariate shift):
- *   every other input keeps its distribution, and the model's outputs are recomputed from the
- *   shifted inputs, so its accuracy drops as it would in production.
+ *   labels arrive later on the labels topic. The shift pulls x2 toward the class boundaries
+ *   (classification.ts, `pullTowardBoundaries`: x2 keeps SQUEEZE of its distance from the classes'
+ *   centre, and the label follows the world's own p(y | x), a pure covariate shift): every other
+ *   input keeps its distribution, the model's outputs are recomputed from the shifted inputs, and
+ *   its accuracy drops, with its confidence, as it would in production.
  * - `reg`, a regression model on r0..r3 whose events carry `prediction.value`; it stays clean, with
  *   r3 missing in 1% of its events. Its windows are half the classifier's: a small reference
  *   keeps its fit (the regression target-shift source model) quick.
  */
-import { createTask, sample, uniform, type ClassificationTask } from '../demo/classification.js';
+import { centreOf, createTask, pullTowardBoundaries, sample, uniform, type ClassificationTask } from '../demo/classification.js';
 import { softmax } from '../core/labelshift/softmax.js';
 import { gaussian, seededRandom } from '../core/random.js';
 
@@ -19,8 +21,8 @@ export const CLF_INPUTS = 6;
 export const CLF_FEATURES = [...Array.from({ length: CLF_INPUTS }, (_, j) => `x${j}`), 'channel'] as const;
 export const SHIFTED_FEATURE = 'x2';
 const SHIFTED_INDEX = 2;
-/** The shift, in standard deviations of x2 within a class. */
-export const SHIFT_SD = 1.5;
+/** What x2 keeps of its distance from the classes' centre in the shifted windows. */
+export const SQUEEZE = 0.25;
 export const CHANNELS = ['web', 'app', 'store'] as const;
 const CHANNEL_PROBS = [0.6, 0.3, 0.1];
 export const REG_FEATURES = ['r0', 'r1', 'r2', 'r3'] as const;
@@ -59,18 +61,21 @@ function clfRows(n: number, seed: number, shifted: boolean): ClfRows {
   const task = classifier();
   const s = sample(task, n, uniform(CLASSES), 0, seed);
   const random = seededRandom(seed + 7_000_003);
+  const relabel = seededRandom(seed + 9_000_011);
+  const squeeze = { centre: centreOf(task.means, uniform(CLASSES)), dims: [SHIFTED_INDEX], factor: SQUEEZE };
   const features: Record<string, number | string>[] = [];
   const probs: number[][] = [];
+  const labels = s.labels.slice();
   for (let i = 0; i < n; i++) {
     const x = s.x[i]!.slice();
-    if (shifted) x[SHIFTED_INDEX]! += SHIFT_SD;
+    if (shifted) labels[i] = pullTowardBoundaries(x, task.means, uniform(CLASSES), squeeze, relabel());
     const row: Record<string, number | string> = {};
     x.forEach((v, j) => (row[`x${j}`] = round(v)));
     row.channel = channel(random);
     features.push(row);
     probs.push(shifted ? softmax(task.weights.map((w, k) => task.biases[k]! + w.reduce((a, wj, j) => a + wj * x[j]!, 0))) : s.probs[i]!);
   }
-  return { features, probs: probs.map((p) => p.map(round)), labels: s.labels };
+  return { features, probs: probs.map((p) => p.map(round)), labels };
 }
 
 const round = (v: number): number => Math.round(v * 1e6) / 1e6;
