@@ -14,7 +14,8 @@ usage: shiftwatch <command> [options]
                             build a reference bundle from reference data
   replay --config ... --input ... --out ...
                             the monitor's pipeline in batch over a file: windows, alerts, backtest summary
-  demo                      start a local Kafka, fit, monitor a scripted stream and report (about a minute)
+  demo                      start a local Kafka, fit a classifier's reference, stream scripted
+                            shifts with delayed labels, report per phase (about half a minute)
   kafka [--port <n>] [--data-dir <dir>]
                             run a local single-node Kafka broker for development until Ctrl-C
   version                   print the version
@@ -23,9 +24,9 @@ usage: shiftwatch <command> [options]
 
 const DEMO_USAGE = `shiftwatch demo
 
-Starts a local Kafka broker, fits a reference bundle (with a density flow) on synthetic data,
-runs the monitor, streams scripted shifts and prints each alert and a verdict; exits 0 when the
-alerts match the script. SHIFTWATCH_DEMO_PORT sets its HTTP port (default 9464). Leaves nothing
+Starts a local Kafka broker, fits a classifier's reference bundle (with a density flow) on
+synthetic data, runs the monitor, streams scripted shifts with delayed labels and prints each
+alert, a table per phase and a verdict; exits 0 when the story comes out as scripted. SHIFTWATCH_DEMO_PORT sets its HTTP port (default 9464). Leaves nothing
 running.`;
 
 const VERSION_USAGE = `shiftwatch version
