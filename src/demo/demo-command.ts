@@ -19,6 +19,7 @@ import { startService } from '../app/bootstrap.js';
 import { windowRecord, type WindowRecord } from '../core/pipeline/window-record.js';
 import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 import { LabelDelay, type HeldLabel } from '../core/replay/label-delay.js';
+import { LABEL_FREE_ESTIMATORS } from '../core/predictions/estimators.js';
 import { CLASS_NAMES, writeWorldCsv } from './classifier-world.js';
 import { DEMO_SHAPE, REFERENCE_WINDOWS, WORLD_SEED, demoPhases, demoWindows, demoWorld } from './scenario.js';
 import { formatPhaseTables, phaseRows, type ObservedWindow, type PhaseAlert } from './phase-table.js';
@@ -93,6 +94,8 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     });
     app = await startService(runtime);
     say(`monitor running; metrics at ${await app.getUrl()}/metrics, status at ${await app.getUrl()}/status`);
+    const estimators = LABEL_FREE_ESTIMATORS.filter((e) => e !== 'mano' || !('refused' in predictions.mano));
+    say(`  detectors: ${runtime.monitor.detectorNames(MODEL).join(', ')}; accuracy without labels: ${estimators.join(', ')} (headline: the one the backtest on delayed labels selects, else no-change)`);
     say(`streaming ${phases.reduce((s, p) => s + p.windows, 0)} windows of ${WINDOW} events, each window's labels one window later:`);
     for (const p of phases) say(`  ${p.name.padEnd(17)} ${String(p.windows).padStart(2)} windows: ${p.what}`);
 
