@@ -1,5 +1,5 @@
 /**
- * `accuracy` (../shared/bench.md §D): accuracy without labels. Same task and reference as
+ * `accuracy` (docs/benchmarks.md, "accuracy"): accuracy without labels. Same task and reference as
  * `label-shift` (K = 10, d = 16, over-confident logistic model, 10,000-row uniform-prior validation
  * set fitted as the reference), windows of 2,000 in two families:
  *   (a) pure label shift: priors drawn from Dirichlet(α = 1), no input noise;

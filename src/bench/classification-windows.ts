@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the `label-shift` and `accuracy` scenarios (../shared/bench.md §D): the
+ * Shared set-up for the `label-shift` and `accuracy` scenarios (docs/benchmarks.md, "label-shift" and "accuracy"): the
  * synthetic K-class task of src/demo/classification.ts, a held-out source validation set fitted as a
  * shiftwatch classification reference (logit_k + label columns, exactly what `shiftwatch fit` reads),
  * and target windows with their ground truth (label frequencies, the model's realized top-1 accuracy)

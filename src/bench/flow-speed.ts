@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- flow`: rows/s of the bench.md §A flow (d = 32, 6 affine couplings, hidden 128)
+ * `npm run bench -- flow`: rows/s of the benchmark flow (d = 32, 6 affine couplings, hidden 128)
  * for log p and for log p + score, one core each: the ONNX Runtime scorer (production), the tfjs
  * scorer (reference; score by tf.grad), and PyTorch CPU on the same weights in the same run.
  */
@@ -20,7 +20,7 @@ import { machineInfo, rssMiB } from './machine.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** The §A architecture with seeded non-zero output layers (speed does not depend on training). */
+/** The benchmark architecture with seeded non-zero output layers (speed does not depend on training). */
 export function benchFlow(dim: number, activation: Activation, seed: number): FlowModel {
   const features = Array.from({ length: dim }, (_, j) => `f${j}`);
   const model = initFlow({ features, mean: features.map(() => 0), scale: features.map(() => 1) }, { ...DEFAULT_ARCHITECTURE, activation }, { kind: 'normal' }, seed);

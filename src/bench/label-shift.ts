@@ -1,5 +1,5 @@
 /**
- * `label-shift` (../shared/bench.md §D): how well shiftwatch estimates a window's class proportions
+ * `label-shift` (docs/benchmarks.md, "label-shift"): how well shiftwatch estimates a window's class proportions
  * under pure label shift. K = 10 Gaussian classes in d = 16, the demo task's over-confident logistic
  * model, a 10,000-row uniform-prior source validation set fitted as the reference (BCTS calibration
  * and all source quantities, as `shiftwatch fit` does), then target windows of 2,000 whose priors are

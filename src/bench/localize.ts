@@ -1,6 +1,6 @@
 /**
- * `localize` (../shared/bench.md §C): detection and localisation of feature shifts by the
- * conditional Fisher-divergence score test (spec §4), against per-feature marginal KS + BH and the
+ * `localize` (docs/benchmarks.md, "Feature localization"): detection and localisation of feature shifts by the
+ * conditional Fisher-divergence score test (docs/algorithms.md#conditional-shift), against per-feature marginal KS + BH and the
  * combination of the two.
  *
  * Generator (after Kulinski et al. 2020, seeded): d = 25, Gaussian copula with a random correlation
@@ -14,7 +14,7 @@
  * Methods: (a) the conditional test with the flow (latent-Gaussian q̂, ONNX), (a′) the same with
  * the flow's base density as p̂, (g) the Gaussian p̂/q̂ variant, (b) marginal KS against the whole
  * reference + BH, (c) (a) and (b) together under one BH, (c′) (g) and (b) together.
- * Localisation: top-k with k = the number of attacked features (the §4.6 budget); a window that is
+ * Localisation: top-k with k = the number of attacked features (the localisation budget); a window that is
  * not detected reports nothing. Micro precision = hits / reported, micro recall = hits / attacked.
  */
 import { normalCdf } from '../core/stats/normal.js';

@@ -1,5 +1,5 @@
 /**
- * Time-ordered nulls of the flow's detectors (spec §7.7–7.8), fitted inside `shiftwatch fit` once the
+ * Time-ordered nulls of the flow's detectors (docs/algorithms.md#time-ordered-null), fitted inside `shiftwatch fit` once the
  * flow is trained: every complete reference row is scored in time order, and each window statistic
  * is computed on contiguous chunks of the served window size and on iid windows of the same rows.
  *

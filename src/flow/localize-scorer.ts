@@ -1,5 +1,5 @@
 /**
- * Feature-shift localisation (spec §4): which features of a window shifted, by the conditional
+ * Feature-shift localisation (docs/algorithms.md#conditional-shift): which features of a window shifted, by the conditional
  * Fisher divergence S_j of src/core/localize/fisher.ts, calibrated by the fit-time null of
  * src/core/localize/null.ts.
  *
@@ -102,7 +102,7 @@ export interface LocalizationFitInput {
   /**
    * The rows p̂ (and the categorical classifiers) are fitted on and the null's replicates are drawn
    * from: 'holdout' (default for the flow: latent points the flow never trained on; the flow's own
-   * training rows would look too well explained, 43% false alarms on bench §C) or 'all' (reference
+   * training rows would look too well explained, 43% false alarms in docs/benchmarks.md, "Feature localization") or 'all' (reference
    * and hold-out rows together; the Gaussian method's default when reference rows are given).
    */
   pool?: 'holdout' | 'all';

@@ -1,5 +1,5 @@
 /**
- * Maximum-likelihood training of a coupling flow (float32), spec §5.7: Adam with cosine decay to 0
+ * Maximum-likelihood training of a coupling flow (float32), docs/algorithms.md#flow-training: Adam with cosine decay to 0
  * over the maximum number of epochs, global gradient-norm clipping, validation NLL every epoch,
  * early stopping that keeps the best weights. The loop is the same for both engines
  * (training-engine.ts): ONNX Runtime (the default where it covers the architecture: affine

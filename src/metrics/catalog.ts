@@ -27,7 +27,7 @@ export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as co
 export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
 export { DETECTOR_NAMES as DETECTORS } from '../core/detectors/contract.js';
 import { DETECTOR_NAMES as DETECTORS } from '../core/detectors/contract.js';
-/** The flow's per-window tests of the log-likelihoods (spec §5.9). */
+/** The flow's per-window tests of the log-likelihoods (docs/algorithms.md#covariate-shift). */
 export const FLOW_TESTS = ['mann_whitney', 'ood_binomial', 'typicality'] as const;
 export const FLOW_SOURCES = ['window', 'reference'] as const;
 export const FLOW_ROW_OUTCOMES = ['scored', 'skipped_missing'] as const;

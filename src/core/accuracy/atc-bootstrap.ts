@@ -1,5 +1,5 @@
 /**
- * Threshold noise for ATC (spec §1.6): refit the threshold on B bootstrap resamples of the held-out
+ * Threshold noise for ATC (docs/algorithms.md#atc): refit the threshold on B bootstrap resamples of the held-out
  * set once, at fit time, and store them. A window then keeps one count per stored threshold, which
  * merges by addition like the main count, and the percentile interval of the B estimates is read off.
  */
@@ -8,7 +8,7 @@ import { atcSummary, atcThresholdFromScores, type AtcThreshold, type AtcWindowSu
 import { percentile, widerInterval, wilsonCountInterval, type Interval } from './intervals.js';
 
 export interface AtcBootstrapOptions {
-  /** Number of resamples; the spec uses 200. */
+  /** Number of resamples; 200 by default. */
   replicates?: number;
   seed?: number;
 }
@@ -65,7 +65,7 @@ export function atcBootstrapInterval(summary: AtcBootstrapSummary, coverage = 0.
 
 /**
  * The interval reported with an ATC estimate: Wilson on the window size, widened to the threshold
- * bootstrap interval when that one is wider (spec §1.6). Without bootstrap counts, Wilson alone.
+ * bootstrap interval when that one is wider (docs/algorithms.md#atc). Without bootstrap counts, Wilson alone.
  */
 export function atcInterval(summary: AtcWindowSummary, bootstrap?: AtcBootstrapSummary, coverage = 0.95): Interval {
   const sampling = wilsonCountInterval(summary.above, summary.n, coverage);

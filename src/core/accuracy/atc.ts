@@ -1,5 +1,5 @@
 /**
- * ATC (average thresholded confidence), spec §1. The fit picks a score threshold on held-out,
+ * ATC (average thresholded confidence), docs/algorithms.md#atc. The fit picks a score threshold on held-out,
  * already-calibrated source data so that the share of source rows counted at or above it equals the
  * source accuracy; a window's accuracy estimate is the share of its rows counted the same way.
  * The window part is a mergeable count, so windows can be built record by record.
@@ -10,7 +10,7 @@ import { SCORE_FUNCTIONS, correctness, type ScoreName } from './scores.js';
 /** What prediction needs: the threshold and the weight given to window scores exactly equal to it. */
 export interface AtcThreshold {
   threshold: number;
-  /** λ of spec §1.5 step 5: 1 when no tie straddles the threshold, less when tied scores do. */
+  /** The tie weight λ: 1 when no tie straddles the threshold, less when tied scores do. */
   tieWeight: number;
 }
 
@@ -22,7 +22,7 @@ export interface AtcFit extends AtcThreshold {
 }
 
 export interface AtcFitOptions {
-  /** Fewest held-out rows accepted (spec §1.7 recommends n ≥ 2000). */
+  /** Fewest held-out rows accepted (ATC_DEFAULT_MIN_ROWS, 2000, unless told). */
   minRows?: number;
   /** Fewest misclassified rows: the threshold is pinned by the e lowest scores, so tiny e is noise. */
   minErrors?: number;
@@ -41,11 +41,11 @@ export const ATC_DEFAULT_MIN_CORRECT = 20;
 const ABOVE_EVERY_SCORE = Number.MAX_VALUE;
 
 /**
- * The spec's exact rule, without any refusal: t = the (e+1)-th smallest score (1-indexed), and
+ * The exact rule, without any refusal: t = the (e+1)-th smallest score (1-indexed), and
  * λ = (n − e − #{s > t}) / #{s = t}, so that counting #{s > t} + λ·#{s = t} on the source itself
  * gives exactly n − e. Without a tie across the boundary λ = 1 and this is the plain "s ≥ t" count.
  * Note: the paper writes its prediction with a strict "s > t"; with t placed exactly on s_(e+1) that
- * would give (n − e − 1)/n on the source, so "≥" (as the spec's step 4 says) is the one that fits.
+ * would give (n − e − 1)/n on the source, so "≥" is the one that fits.
  */
 export function atcThresholdFromScores(scores: readonly number[], errors: number): AtcThreshold {
   const n = scores.length;
@@ -90,7 +90,7 @@ function checkHeldOut(n: number, errors: number, options: AtcFitOptions): void {
   }
 }
 
-/** Fits the threshold from held-out scores and top-1 correctness (spec §1.5 steps 1–3 and 5). */
+/** Fits the threshold from held-out scores and top-1 correctness (docs/algorithms.md#atc). */
 export function fitAtc(scores: readonly number[], correct: readonly boolean[], options: AtcFitOptions = {}): AtcFit {
   if (scores.length !== correct.length) {
     throw new ReferenceDataError(undefined, `${scores.length} scores but ${correct.length} correctness flags`, 'pass one flag per row');
@@ -128,7 +128,7 @@ function asThreshold(threshold: number | AtcThreshold): AtcThreshold {
 }
 
 /**
- * Summarises window scores against a fitted threshold (spec §1.5 steps 4–5). Rows with a score
+ * Summarises window scores against a fitted threshold (docs/algorithms.md#atc). Rows with a score
  * below every source score can only lower the estimate, unless t itself is that minimum score
  * (e = 0 with a saturated bottom), where they count with weight λ like other tied rows.
  */

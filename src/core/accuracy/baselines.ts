@@ -1,5 +1,5 @@
 /**
- * Confidence baselines ATC is compared against (spec §1.11): AC (average confidence) and DoC
+ * Confidence baselines ATC is compared against (docs/algorithms.md#average-confidence, #doc): AC (average confidence) and DoC
  * (difference of confidences). Both only need the window's sum of max-confidences, kept with the
  * sum of squares so that a sampling interval can be reported; summaries merge by addition.
  */

@@ -1,5 +1,5 @@
 /**
- * Intervals for the accuracy estimates (spec §1.6, §2.5 step 5, §7.7). Sampling intervals (Wilson,
+ * Intervals for the accuracy estimates (docs/algorithms.md#accuracy-intervals). Sampling intervals (Wilson,
  * normal) only reflect the window's size; on real streams the error is dominated by the shift itself,
  * so once delayed labels exist prefer the split-conformal half-width from past errors. Every interval
  * says which kind it is.
@@ -23,7 +23,7 @@ function twoSidedZ(coverage: number): number {
 }
 
 /**
- * Wilson interval (spec §1.6) for `successes` out of `n` window rows, as an Interval. The arithmetic
+ * Wilson interval for `successes` out of `n` window rows, as an Interval. The arithmetic
  * is the label-shift module's wilsonInterval; `successes` may be fractional (ATC's tie-weighted count).
  */
 export function wilsonCountInterval(successes: number, n: number, coverage = 0.95): Interval {
@@ -85,7 +85,7 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[low]! + (position - low) * (sorted[high]! - sorted[low]!);
 }
 
-/** The wider of two intervals (spec §1.6: report the wider of the sampling and threshold intervals). */
+/** The wider of two intervals (ATC reports the wider of its sampling and threshold intervals). */
 export function widerInterval(a: Interval, b: Interval): Interval {
   return b.upper - b.lower > a.upper - a.lower ? b : a;
 }

@@ -1,5 +1,5 @@
 /**
- * Turns MaNo scores into accuracy estimates (spec §2.5): score and true accuracy are measured on
+ * Turns MaNo scores into accuracy estimates (docs/algorithms.md#mano): score and true accuracy are measured on
  * seeded synthetic shifts of the labelled held-out set (synthetic-shifts.ts), a non-decreasing map
  * is fitted on 70 % of them plus the held-out set's own point, and the other 30 % give a
  * split-conformal half-width. The map is refused, with the reason, when the score does not move

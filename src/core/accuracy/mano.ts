@@ -1,5 +1,5 @@
 /**
- * MaNo (spec §2): a window score from the entrywise p-norm (p = 4) of row-normalised logits.
+ * MaNo (docs/algorithms.md#mano): a window score from the entrywise p-norm (p = 4) of row-normalised logits.
  * The normalisation (softmax or Taylor) is chosen once, on the held-out source logits, with the
  * criterion Φ, and then kept for every window so that the score never jumps. The window part is a
  * running Σ P⁴, so summaries merge by addition. The score is not an accuracy: see mano-calibration.ts.
@@ -71,7 +71,7 @@ function checkLogits(logits: readonly (readonly number[])[], what: string): numb
   return classes;
 }
 
-/** Chooses the normalisation once, from held-out source logits (spec §2.2, §2.7). */
+/** Chooses the normalisation once, from held-out source logits (docs/algorithms.md#mano). */
 export function fitMano(sourceLogits: readonly (readonly number[])[], options: { eta?: number } = {}): ManoFit {
   const classes = checkLogits(sourceLogits, 'held-out');
   const eta = options.eta ?? MANO_DEFAULT_ETA;

@@ -37,7 +37,7 @@ export function logSoftmax(z: readonly number[]): number[] {
   return z.map((v) => v - logTotal);
 }
 
-/** Logits recovered from probabilities (spec §0): centred log-probabilities, floored at 1e-12. */
+/** Logits recovered from probabilities (docs/algorithms.md#calibration): centred log-probabilities, floored at 1e-12. */
 export { logitsFromProbs as centredLogits } from '../labelshift/softmax.js';
 
 /** Whether each row's top-1 prediction equals its label (the `c_i` of the ATC fit). */

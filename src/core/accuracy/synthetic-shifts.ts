@@ -1,6 +1,6 @@
 /**
  * Synthetic shifted sets built from a labelled held-out set of logits, for calibrating a score →
- * accuracy map (spec §2.5). Only logits and labels are available, so the families act on them:
+ * accuracy map (docs/algorithms.md#mano). Only logits and labels are available, so the families act on them:
  * - none:  a plain bootstrap window (no shift; shows the sampling spread around the source point);
  * - prior: label-prior shift, class proportions from Dirichlet(α·1), rows drawn within each class;
  * - tilt:  covariate-style resampling, rows drawn with weight exp(λ·uᵀx) for a random unit direction
@@ -25,7 +25,7 @@ export interface ShiftedSet extends ShiftRecipe {
   labels: number[];
 }
 
-/** Default severities: moderate ones, as spec §2.7 warns that extreme sets distort the map. */
+/** Default severities: moderate ones (extreme sets distort the map). */
 export const DEFAULT_SHIFT_SEVERITIES: Readonly<Record<ShiftFamily, readonly number[]>> = {
   none: [0],
   prior: [0.3, 1, 3],

@@ -1,5 +1,5 @@
 /**
- * Fit-time calibration of the feature tests on the reference itself, in time order (spec §7.7).
+ * Fit-time calibration of the feature tests on the reference itself, in time order (docs/algorithms.md#time-ordered-null).
  *
  * The reference rows are taken in the order given (its time order: `fit --time-column`, or file
  * order). Every feature's test score is computed on contiguous chunks of the served window size

@@ -1,5 +1,5 @@
 /**
- * Time-ordered null of a per-window statistic (spec §7.7–7.8): how much the statistic varies
+ * Time-ordered null of a per-window statistic (docs/algorithms.md#time-ordered-null): how much the statistic varies
  * between windows of a stream in which nothing changed, learned from the reference itself.
  *
  * A live stream arrives in time order, so consecutive windows carry time of day, day of week and

@@ -1,6 +1,6 @@
 /**
  * conditional-shift: which feature a joint shift came from. For each feature, the conditional score
- * test (src/flow/localize-scorer.ts, spec §4) compares its distribution given all the others in the
+ * test (src/flow/localize-scorer.ts, docs/algorithms.md#conditional-shift) compares its distribution given all the others in the
  * window with the reference's; each statistic is calibrated by the fit-time bootstrap null and by the
  * reference's time-ordered chunks. One Benjamini–Hochberg runs over these and the marginal tests of
  * the same window (from feature-shift), so each suspect says which test flagged it. The window's

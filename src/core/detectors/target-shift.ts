@@ -1,5 +1,5 @@
 /**
- * target-shift: for a regression model, has the distribution of the target moved (ReTaSA, spec §6)?
+ * target-shift: for a regression model, has the distribution of the target moved (ReTaSA, docs/algorithms.md#target-shift)?
  * The window's predicted values give importance weights of the target; the detector's statistic is
  * the shift of the estimated target mean in reference target sds, calibrated on the reference's
  * time-ordered chunks, and it counts as evidence only beyond the shift the chunks themselves showed.

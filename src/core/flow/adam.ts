@@ -1,5 +1,5 @@
 /**
- * Adam with global gradient-norm clipping and a learning rate chosen per step (spec §5.7), the
+ * Adam with global gradient-norm clipping and a learning rate chosen per step (docs/algorithms.md#flow-training), the
  * schedule they share, and a plain-array implementation for trainers that compute gradients
  * outside tfjs. The tfjs trainer (src/flow/tf/adam.ts) runs the same maths on tensors.
  */

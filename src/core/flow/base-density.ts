@@ -1,5 +1,5 @@
 /**
- * Base densities of the flow's latent space (spec §5.6): a standard normal, or per-dimension
+ * Base densities of the flow's latent space (docs/algorithms.md#flow-model): a standard normal, or per-dimension
  * unit-scale Student-t (the tail-adaptive option, mTAF), plus the simplified tail-index rule that
  * decides which marginals get a Student-t and with how many degrees of freedom.
  */
@@ -97,11 +97,11 @@ export interface TailIndex {
   k: number;
 }
 
-/** Marginals with ξ̂ above this are heavy-tailed (spec §5.6, simplified rule). */
+/** Marginals with ξ̂ above this are heavy-tailed (docs/algorithms.md#flow-model). */
 export const HEAVY_TAIL_THRESHOLD = 0.1;
 
 /**
- * Tail index of one standardised marginal from |u| (spec §5.6, simplified rule [ours]): with the
+ * Tail index of one standardised marginal from |u| (docs/algorithms.md#flow-model, a simplified rule [ours]): with the
  * sorted magnitudes a_(1) ≥ a_(2) ≥ …, k = ⌊√n⌋ and ℓ_i = log(a_(i)/a_(k+1)) for i ≤ k,
  * M1 = mean ℓ and M2 = mean ℓ². Heavy iff the moment estimator ξ̂ exceeds 0.1; then ν = 1/M1.
  * Non-finite values are ignored. Too few values, or a degenerate tail (a_(k+1) = 0, all ℓ equal),

@@ -1,7 +1,7 @@
 /**
  * Dequantisation of integer-valued flow inputs: uniform noise on (−0.5, 0.5), seeded, added to the
  * listed columns of row-major rows. The same noise law at fit and at serve time keeps the window
- * log-likelihoods comparable with the reference's (spec §5.1, §5.9).
+ * log-likelihoods comparable with the reference's (docs/algorithms.md#flow-model).
  */
 import { seededRandom } from '../random.js';
 

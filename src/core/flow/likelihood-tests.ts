@@ -1,5 +1,5 @@
 /**
- * Covariate-shift tests on the flow's log-likelihoods (spec §5.9). A window's rows are scored by
+ * Covariate-shift tests on the flow's log-likelihoods (docs/algorithms.md#covariate-shift). A window's rows are scored by
  * the reference flow; their log-likelihoods are compared with those of the reference's held-out
  * calibration split, which the flow never trained on. Three tests, each with a closed-form null
  * under "the window's rows are drawn from the reference distribution, independently":

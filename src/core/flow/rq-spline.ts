@@ -1,5 +1,5 @@
 /**
- * Monotone rational-quadratic spline with identity tails (spec §5.4), in float64.
+ * Monotone rational-quadratic spline with identity tails (docs/algorithms.md#flow-model), in float64.
  *
  * A spline has K bins on [−B, B]. It is built from 3K − 1 unconstrained parameters
  *   θ = (θ^w_1..K, θ^h_1..K, θ^d_1..K−1)

@@ -1,5 +1,5 @@
 /**
- * Input standardisation of the flow (spec §5.1): per feature a location μ_j and a scale σ_j from the
+ * Input standardisation of the flow (docs/algorithms.md#flow-model): per feature a location μ_j and a scale σ_j from the
  * reference training split, u_j = (x_j − μ_j)/σ_j. Features with σ_j < 1e-12·(1 + |μ_j|) are
  * constant and are dropped.
  */

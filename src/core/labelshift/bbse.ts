@@ -1,13 +1,13 @@
 /**
- * BBSE, black-box shift estimation (spec §3.2): solve Ĉ ŵ = μ̂_t, clip ŵ at 0, q̂ = ŵ ⊙ p̂_s, renormalise.
+ * BBSE, black-box shift estimation (docs/algorithms.md#bbse): solve Ĉ ŵ = μ̂_t, clip ŵ at 0, q̂ = ŵ ⊙ p̂_s, renormalise.
  *
- * Conditioning (spec §3.2 step 1): σ_min(Ĉ) and cond(Ĉ) come from an SVD. Ĉ is flagged when
+ * Conditioning: σ_min(Ĉ) and cond(Ĉ) come from an SVD. Ĉ is flagged when
  * σ_min < 0.01·min_j p̂_s[j] or cond > 1e4. A flagged Ĉ is not inverted; instead we use the truncated
  * pseudo-inverse (singular values failing the same rule are dropped) on the no-shift-centred system
  * Ĉ(ŵ − 1) = μ̂_t − μ̂_s, i.e. ŵ = 1 + Ĉ⁺(μ̂_t − μ̂_s). For a well-conditioned Ĉ this is exactly
  * Ĉ⁻¹μ̂_t (because Ĉ·1 = μ̂_s); for a singular one it is the least-squares solution closest to "no shift",
- * where Ĉ⁺μ̂_t would instead pull the unobservable directions of ŵ towards 0. [our choice; the spec's
- * fallback only says "least squares (pseudo-inverse)"]
+ * where Ĉ⁺μ̂_t would instead pull the unobservable directions of ŵ towards 0. [our choice; a plain
+ * least-squares (pseudo-inverse) fallback would not say which solution]
  */
 import {
   checkConfusionAndMarginal,
@@ -56,7 +56,7 @@ export interface ConfusionConditioning {
 const MAX_CONDITION = 1e4;
 const SIGMA_MIN_FRACTION = 0.01;
 
-/** σ_min, cond and the spec's ill-conditioning flag for a joint confusion matrix. */
+/** σ_min, cond and the ill-conditioning flag (docs/algorithms.md#bbse) for a joint confusion matrix. */
 export function confusionConditioning(c: readonly (readonly number[])[]): ConfusionConditioning {
   const s = singularValues(c);
   const sigmaMax = s[0]!;
@@ -70,7 +70,7 @@ export function confusionConditioning(c: readonly (readonly number[])[]): Confus
 }
 
 /**
- * Clip at 0, then rescale so that q̂ = ŵ ⊙ p̂_s sums to 1 (spec §3.2). Returns the fallback
+ * Clip at 0, then rescale so that q̂ = ŵ ⊙ p̂_s sums to 1 (docs/algorithms.md#bbse). Returns the fallback
  * (ŵ = 1, q̂ = p̂_s) when nothing positive is left.
  */
 export function finaliseWeights(

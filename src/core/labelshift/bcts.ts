@@ -1,10 +1,10 @@
 /**
- * Bias-corrected temperature scaling (spec §3.4.3): p_cal(·|x) = softmax(z/T + b), with T > 0 and one
+ * Bias-corrected temperature scaling (docs/algorithms.md#calibration): p_cal(·|x) = softmax(z/T + b), with T > 0 and one
  * bias per class, fitted by minimising the mean validation NLL.
  *
  * Parameterisation: β = 1/T and b. Since u = β·z + b is linear in (β, b), the NLL is jointly convex
- * there, so a damped Newton method with backtracking converges from the spec's start (T = 1, b = 0).
- * The spec suggests optimising over log T; that has the same minimiser, only a less convenient shape.
+ * there, so a damped Newton method with backtracking converges from the start T = 1, b = 0.
+ * Optimising over log T instead has the same minimiser, only a less convenient shape.
  *
  * Identifiability: softmax ignores a common shift of b, so b_{K−1} is held at 0 while optimising
  * (K free parameters in all) and the result is then shifted to sum to 0. The probabilities are
@@ -90,7 +90,7 @@ function newtonDirection(h: number[][], g: number[]): number[] {
   return minusG;
 }
 
-/** Fits T and b on labelled validation logits (spec §3.4.3; start T = 1, b = 0). */
+/** Fits T and b on labelled validation logits (docs/algorithms.md#calibration; start T = 1, b = 0). */
 export function fitBcts(logits: readonly (readonly number[])[], labels: readonly number[], options: BctsOptions = {}): BctsFit {
   const K = checkLabelledLogits(logits, labels, 'fitBcts');
   const maxIterations = options.maxIterations ?? 100;

@@ -1,5 +1,5 @@
 /**
- * Percentile bootstrap intervals for any label-shift estimator (spec §3.7 item 4, §3.4.4 default):
+ * Percentile bootstrap intervals for any label-shift estimator (docs/algorithms.md#label-shift-library):
  * resample the window's rows with replacement B times (default 200), re-estimate, and take per-class
  * percentiles. Deterministic for a given seed.
  */

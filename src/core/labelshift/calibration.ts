@@ -1,5 +1,5 @@
 /**
- * Calibration maps for label-shift estimation (spec §3.4.3): p_cal(·|x) = softmax(z/T + b).
+ * Calibration maps for label-shift estimation (docs/algorithms.md#calibration): p_cal(·|x) = softmax(z/T + b).
  * 'none' is T = 1, b = 0; 'temperature' fits T with b = 0; 'bcts' fits T and a per-class bias.
  * The same fitted map must be applied to the validation set (to get π_s) and to every window.
  */

@@ -1,5 +1,5 @@
 /**
- * Inputs of the black-box estimators (spec §3.2): the joint confusion matrix Ĉ on the labelled
+ * Inputs of the black-box estimators (docs/algorithms.md#bbse): the joint confusion matrix Ĉ on the labelled
  * validation set (rows = predicted class, columns = true class, divided by n) and the mean prediction
  * μ̂ over a window, each in a hard (one-hot argmax) and a soft (probability-weighted) variant.
  */

@@ -1,5 +1,5 @@
 /**
- * Using estimated weights w = q/p (spec §3.2 last paragraph, §3.5): corrected posteriors and the
+ * Using estimated weights w = q/p (docs/algorithms.md#label-shift-library): corrected posteriors and the
  * accuracy estimates that follow from the label-shift assumption.
  */
 import { argmax } from './confusion.js';
@@ -21,7 +21,7 @@ export function labelShiftAccuracy(c: readonly (readonly number[])[], weights: r
 }
 
 /**
- * Target accuracy of the corrected classifier, estimated on V (spec §3.5): predictions
+ * Target accuracy of the corrected classifier, estimated on V (docs/algorithms.md#label-shift-library): predictions
  * argmax_k w_k·p_s(k|x_v), and Σ_v w_{y_v}·1[correct] / Σ_v w_{y_v}.
  */
 export function correctedAccuracyOnValidation(

@@ -1,5 +1,5 @@
 /**
- * Interval and tail helpers for proportions (spec Appendix A.8): the Wilson score interval and the
+ * Interval and tail helpers for proportions: the Wilson score interval and the
  * exact upper tail of a binomial distribution.
  */
 import { logGamma } from '../stats/gamma.js';

@@ -1,10 +1,10 @@
 /**
- * "Has the label distribution changed?" (spec §3.7): three tests of H0 q = π_s, each giving
+ * "Has the label distribution changed?" (docs/algorithms.md#label-shift-library): three tests of H0 q = π_s, each giving
  * { statistic, df, pValue } against a χ² reference.
  *  1. Pearson χ² homogeneity on the 2×K table of predicted-label counts (V vs window), after merging
  *     sparse classes. Valid because, with an invertible confusion matrix, q(ŷ) = p(ŷ) iff q = p.
  *  2. Wald test on the BBSE weights (delta method, plug-in Ĉ and μ̂_s).
- *  3. MLLS likelihood ratio 2·L(q̂) (spec §3.4.4).
+ *  3. MLLS likelihood ratio 2·L(q̂) (docs/algorithms.md#mlls).
  */
 import { chiSquareHomogeneity, chiSquareSurvival } from '../stats/chi-square.js';
 import { bbseRawWeights, confusionConditioning } from './bbse.js';
@@ -58,7 +58,7 @@ export function predictedLabelChiSquareTest(
 }
 
 /**
- * Test 2: Wald test of w = 1 on the raw BBSE weights (spec §3.7 item 2). Under H0,
+ * Test 2: Wald test of w = 1 on the raw BBSE weights. Under H0,
  * Cov(ŵ) ≈ Ĉ⁻¹(diag(μ̂_s) − μ̂_sμ̂_sᵀ)Ĉ⁻ᵀ·(1/m + 1/n); the statistic is (ŵ−1)ᵀCov⁺(ŵ−1) with df the rank
  * of Cov (K−1 normally: it is singular along the direction that fixes p̂_sᵀŵ = 1).
  * Note: since ŵ − 1 = Ĉ⁻¹(μ̂_t − μ̂_s), this equals Σ_k (μ̂_t,k − μ̂_s,k)²/μ̂_s,k / (1/m + 1/n), i.e. the

@@ -1,10 +1,10 @@
 /**
  * Wald intervals for the MLLS estimate q̂ from the observed Fisher information of the window's
- * mixture log-likelihood (spec §3.4.4). Free parameters q_1..q_{K−1} (q_K = 1 − Σ q_k):
+ * mixture log-likelihood (docs/algorithms.md#label-shift-library). Free parameters q_1..q_{K−1} (q_K = 1 − Σ q_k):
  *   g_u = (a_u[1..K−1] − a_u[K]) / (a_uᵀq̂),  J = Σ_u g_u g_uᵀ,  Cov(q_{1..K−1}) ≈ J⁻¹,
  *   Var(q_K) = 1ᵀJ⁻¹1,  Cov(q_k, q_K) = −(J⁻¹1)_k.
  * Intervals are q̂ ± z·SE clipped to [0, 1]. They ignore the uncertainty of the calibration and of
- * π_s, and are unreliable when some q̂_k is at 0; the spec's default is a bootstrap (bootstrap.ts).
+ * π_s, and are unreliable when some q̂_k is at 0; prefer a bootstrap (bootstrap.ts).
  */
 import { truncatedPseudoInverse } from './linear-algebra.js';
 import { inverseSourcePrior, rowLikelihoodRatio } from './mlls.js';

@@ -1,5 +1,5 @@
 /**
- * MLLS: maximum-likelihood label-shift estimation by EM (Saerens et al.; spec §3.4.1), run on
+ * MLLS: maximum-likelihood label-shift estimation by EM (Saerens et al.; docs/algorithms.md#mlls), run on
  * calibrated source posteriors of the window's points.
  *
  * With a_uk = P[u,k]/π_s,k, each iteration reweights every row by the current q, renormalises it,
@@ -12,7 +12,7 @@ import { meanRow, toDenseRows, type DenseRows, type Posteriors } from './posteri
 export interface MllsOptions {
   maxIterations?: number;
   tolerance?: number;
-  /** Starting q (normalised here); default π_s. A normalised BBSE estimate is the spec's alternative. */
+  /** Starting q (normalised here); default π_s. A normalised BBSE estimate is an alternative. */
   initialPrior?: readonly number[];
   /**
    * MAP-EM: a Dirichlet prior centred on π_s worth this many pseudo-rows (default 0: plain MLLS).
@@ -22,7 +22,7 @@ export interface MllsOptions {
   priorStrength?: number;
   /** Per-row multiplicities (a bootstrap resample without copying rows); default 1 each. */
   rowWeights?: ArrayLike<number>;
-  /** Accelerate with SQUAREM (see mllsEmOnRatios); default false: plain EM, iteration by iteration as the spec gives it. */
+  /** Accelerate with SQUAREM (see mllsEmOnRatios); default false: plain EM, iteration by iteration as Saerens et al. give it. */
   accelerate?: boolean;
 }
 
@@ -34,7 +34,7 @@ export interface MllsResult {
   converged: boolean;
 }
 
-/** π_s: the mean calibrated posterior on the validation set (spec §3.4.1 step 1). */
+/** π_s: the mean calibrated posterior on the validation set (docs/algorithms.md#mlls). */
 export function sourcePriorFromPosteriors(validationPosteriors: Posteriors): number[] {
   return meanRow(validationPosteriors);
 }
@@ -58,7 +58,7 @@ export function rowLikelihoodRatio(d: DenseRows, inv: readonly number[], q: read
   return s;
 }
 
-/** L(q) = Σ_u log Σ_k P[u,k]·q_k/π_s,k (spec §3.4.4); 0 at q = π_s when rows sum to 1. */
+/** L(q) = Σ_u log Σ_k P[u,k]·q_k/π_s,k (docs/algorithms.md#mlls); 0 at q = π_s when rows sum to 1. */
 export function mllsLogLikelihood(posteriors: Posteriors, sourcePrior: readonly number[], q: readonly number[]): number {
   const d = toDenseRows(posteriors, 'mllsLogLikelihood');
   const inv = inverseSourcePrior(sourcePrior, d.cols, 'mllsLogLikelihood');

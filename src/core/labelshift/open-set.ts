@@ -1,5 +1,5 @@
 /**
- * Open-set label shift (spec §3.6): the target holds the K source classes in new proportions plus
+ * Open-set label shift (docs/algorithms.md#open-set-label-shift): the target holds the K source classes in new proportions plus
  * one unseen out-of-distribution (OOD) class. Inputs are a calibrated closed-set posterior f per row
  * and an in-distribution probability h ∈ [0, 1] per row (any ID probability can be plugged in; the
  * hard 0/1 threshold below is the default way to get one from a raw score). Stages:
@@ -14,7 +14,7 @@
  * Divisor T applied to μ0 in stage 1 and in stage 3 (the reference method's value). Note [ours]: with
  * T = 1 stage 3 is exactly adjusted classify-and-count, (observed − FPR)/(TPR − FPR); T = 2 is a
  * heuristic, and when the pseudo-OOD set scores like real OOD it biases ρ̂_t up (≈ +0.02 at ρ_t = 0.5
- * in the spec's simulation). It is a parameter of `openSetSource` for that reason.
+ * in our simulation). It is a parameter of `openSetSource` for that reason.
  */
 export const PSEUDO_OOD_TEMPERATURE = 2;
 /** The stage-2 EM runs a fixed number of iterations, with no tolerance. */
@@ -102,7 +102,7 @@ export function fitIdScoreThreshold(
 
 /**
  * Hard rescaling (the default for every K): h = 1 above the boundary, else 0. The reference method's
- * soft alternative, sigmoid((raw − midpoint)/halfGap), pushed ρ̂_t to 1 in the spec's simulation, so
+ * soft alternative, sigmoid((raw − midpoint)/halfGap), pushed ρ̂_t to 1 in our simulation, so
  * it is left out; any other per-row ID probability can still be passed to the estimator.
  */
 export function hardIdProbability(threshold: IdScoreThreshold, raw: number): number {

@@ -1,16 +1,16 @@
 /**
- * Solver for the RLLS problem (spec §3.3):
+ * Solver for the RLLS problem (docs/algorithms.md#rlls):
  *   minimise  F(θ) = ‖Cθ − b‖₂ + Δ‖θ‖₂   subject to θ ≥ −1 (element-wise).
  *
  * F is convex but has kinks where Cθ = b and where θ = 0, and the optimum very often sits on one of
  * them. Those two candidates are checked exactly with their optimality conditions first:
- *  • θ_b = C⁻¹b (the BBSE solution), if θ_b ≥ −1 and Δ·‖C⁻ᵀθ_b‖/‖θ_b‖ ≤ 1 (the spec's sharper condition:
+ *  • θ_b = C⁻¹b (the BBSE solution), if θ_b ≥ −1 and Δ·‖C⁻ᵀθ_b‖/‖θ_b‖ ≤ 1 (a sharper condition:
  *    then −Δθ_b/‖θ_b‖ is a subgradient of the first term at its kink);
  *  • θ = 0, if ‖Cᵀb‖ ≤ Δ‖b‖ (then −Cᵀb/‖b‖ fits inside Δ times the unit ball).
  * Otherwise both terms are smooth near the optimum and we run projected Newton (Bertsekas: Newton on
- * the variables not held at the bound, backtracking along the projection arc) on the spec's smoothed
+ * the variables not held at the bound, backtracking along the projection arc) on a smoothed
  * objective sqrt(‖Cθ−b‖²+ε) + Δ·sqrt(‖θ‖²+ε), ε = 1e-12, from the clipped BBSE solution, stopping when
- * the relative decrease is below 1e-12 or after 5000 iterations. The spec suggests projected gradient;
+ * the relative decrease is below 1e-12 or after 5000 iterations. Projected gradient would do too;
  * Newton reaches the same point but does not crawl when C is ill-conditioned, which is exactly when
  * RLLS matters.
  */

@@ -1,5 +1,5 @@
 /**
- * RLLS, regularised learning under label shift (spec §3.3): ŵ = 1 + λθ̂ with
+ * RLLS, regularised learning under label shift (docs/algorithms.md#rlls): ŵ = 1 + λθ̂ with
  *   θ̂ = argmin_{θ ≥ −1} ‖Ĉθ − b̂‖₂ + Δ‖θ‖₂,   b̂ = μ̂_t − μ̂_s,   μ̂_s = Ĉ·1,
  * Δ = α·Δ_C. Both norms are plain (not squared), so for a well-conditioned Ĉ (Δ ≤ σ_min(Ĉ)) and a
  * feasible BBSE solution the answer is exactly BBSE. Clipping and renormalising as for BBSE.

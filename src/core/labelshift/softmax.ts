@@ -2,7 +2,7 @@
  * Probability ↔ logit primitives shared by the label-shift estimators and their calibration maps.
  */
 
-/** Probability floor used when turning probabilities into logits (spec §0). */
+/** Probability floor used when turning probabilities into logits (docs/algorithms.md#calibration). */
 export const PROBABILITY_FLOOR = 1e-12;
 
 /** log Σ_k exp(z_k), shifted by the maximum so that large logits do not overflow. */
@@ -29,7 +29,7 @@ export function softmax(z: readonly number[]): number[] {
 }
 
 /**
- * Logits for a producer that only sends probabilities (spec §0): centred log-probabilities,
+ * Logits for a producer that only sends probabilities (docs/algorithms.md#calibration): centred log-probabilities,
  * z_k = log(max(p_k, 1e-12)) − mean_l log(max(p_l, 1e-12)). softmax(z) gives back p (after flooring
  * and renormalising), and Σ_k z_k = 0.
  */

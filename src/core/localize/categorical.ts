@@ -3,7 +3,7 @@
  *
  * The flow models only the numeric features, so the score statistic (fisher.ts) has nothing to say
  * about c. The marginal χ² test of c stays; this adds H0_c: q(c | x) = p(c | x), the categorical
- * analogue of §4.1, which catches a category that is still drawn with the right frequencies but no
+ * analogue of the numeric conditional test, which catches a category that is still drawn with the right frequencies but no
  * longer matches the rest of the row (a join against the wrong table, a stale lookup, a shuffled
  * column).
  *

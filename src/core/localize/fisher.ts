@@ -1,7 +1,7 @@
 /**
- * Conditional Fisher divergence per feature (spec §4.3), from the score of two density models:
+ * Conditional Fisher divergence per feature (docs/algorithms.md#conditional-shift), from the score of two density models:
  *   S_j = E[(∂_j log p̂(x) − ∂_j log q̂(x))²],
- * where ∂_j log p(x) = ∂_j log p(x_j | x_{−j}) (spec §4.2), so one gradient gives all d
+ * where ∂_j log p(x) = ∂_j log p(x_j | x_{−j}) (the other features' marginal does not depend on x_j), so one gradient gives all d
  * conditionals at once.
  *
  * Flow variant [ours]. p̂ is the reference flow, z = f(x). The window model q̂ lives in the same
@@ -17,9 +17,9 @@
  * default (localize-scorer.ts); bench `localize` measures both.
  *
  * The expectation is estimated at the window's own rows (the "evaluate at actual rows" variant of
- * §4.3), S_j = mean_i g_ij²; the bootstrap null (null.ts) uses the same estimator.
+ * the statistic), S_j = mean_i g_ij²; the bootstrap null (null.ts) uses the same estimator.
  *
- * Gaussian variant (spec §4.4): p̂ = N(μ_p, Σ_p) fitted on the reference, q̂ = N(μ_q, Σ_q) on the
+ * Gaussian variant (docs/algorithms.md#conditional-shift): p̂ = N(μ_p, Σ_p) fitted on the reference, q̂ = N(μ_q, Σ_q) on the
  * window, g(x) = −Σ_p⁻¹(x − μ_p) + Σ_q⁻¹(x − μ_q). It is the flow variant with f the reference
  * standardisation (a constant Jacobian), so S_j over the window's rows follows from the window's
  * sufficient statistics alone: no second pass over the rows, and panes merge exactly.
@@ -161,7 +161,7 @@ export function trimmedFisherFromScoreDifferences(g: ArrayLike<number>, n: numbe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gaussian variant (§4.4)
+// Gaussian variant
 
 /** A Gaussian by its mean and precision (d×d row-major). */
 export interface GaussianByPrecision {
@@ -240,10 +240,10 @@ export interface GaussianByCovariance {
 }
 
 /**
- * The exact S_j = E_{x ~ w·p + (1−w)·q}[(∂_j log p(x) − ∂_j log q(x))²] for two Gaussians (spec
- * §4.3 with the true densities; w = ½ is the spec's mixture). With g(x) = A x + b as above and
+ * The exact S_j = E_{x ~ w·p + (1−w)·q}[(∂_j log p(x) − ∂_j log q(x))²] for two Gaussians (the
+ * statistic with the true densities; w = ½ weighs both equally). With g(x) = A x + b as above and
  * x ~ N(μ, Σ): E[g_j²] = (A Σ Aᵀ)_jj + (A μ + b)_j².
- * §4.11: Σ = [[1, .5], [.5, 1]], μ_p = 0, μ_q = (1, 0) gives (16/9, 4/9); N(0, 1) vs N(0, 4) gives 45/32.
+ * sanity checks: Σ = [[1, .5], [.5, 1]], μ_p = 0, μ_q = (1, 0) gives (16/9, 4/9); N(0, 1) vs N(0, 4) gives 45/32.
  */
 export function gaussianFisherExpectation(p: GaussianByCovariance & { precision?: ArrayLike<number> }, q: GaussianByCovariance & { precision?: ArrayLike<number> }, weightP = 0.5): Float64Array {
   const d = p.mean.length;

@@ -94,7 +94,7 @@ export interface GaussianMoments {
 }
 
 /**
- * Ridge added to a window covariance (spec §4.10 [ours]): 1e-3·trace(Σ)/d when the window has fewer
+ * Ridge added to a window covariance [ours]: 1e-3·trace(Σ)/d when the window has fewer
  * than 5d points (Σ is then poorly conditioned), otherwise the reference's 1e-5.
  */
 export function defaultRidge(n: number, dim: number, trace: number): number {

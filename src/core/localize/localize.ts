@@ -1,9 +1,9 @@
 /**
- * Per-window localisation (spec §4.6, §7.3): p-values from the fit-time null, Benjamini–Hochberg
+ * Per-window localisation (docs/algorithms.md#conditional-shift): p-values from the fit-time null, Benjamini–Hochberg
  * across features (optionally together with each feature's marginal test), a ranked list of
- * suspects, and the "when did it start" state of the time-series variant (§4.7).
+ * suspects, and the "when did it start" state of the time-series variant.
  *
- * Markov-blanket effect (spec §4.10). A change in feature j alone also changes the conditionals
+ * Markov-blanket effect (docs/algorithms.md#conditional-shift). A change in feature j alone also changes the conditionals
  * p(x_k | x_{−k}) of j's Markov-blanket neighbours k, because x_j is in their conditioning set; H0_k
  * is then genuinely false, so the neighbours' p-values can be small and BH may flag them too. The
  * ranking separates the cause from its neighbours by the normalised score z_k = (S_k − mean
@@ -13,7 +13,7 @@
  * definiteness ((Σ⁻¹)_kj² < (Σ⁻¹)_kk(Σ⁻¹)_jj) puts the shifted feature first. Hence: findings are
  * ordered by adjusted p-value (strong evidence first) and, among ties (many features at the null's
  * floor 1/(B + 1) when the shift is strong), by z; `suspects` lists the flagged features in that
- * order, and a budget k (the §4.6 "n_compromised") is read as its first k entries. Expect the
+ * order, and a budget k (how many features were attacked) is read as its first k entries. Expect the
  * neighbours of a shifted feature further down the list, not absent from it.
  *
  * Combination with the marginal tests. When marginal p-values are given (KS for numeric, χ² for

@@ -1,6 +1,6 @@
 /**
  * Null distributions of per-feature window statistics, computed once at fit time from reference
- * rows (spec §4.5, §7.2), and the p-values and normalised scores read from them at serve time.
+ * rows (docs/algorithms.md#conditional-shift), and the p-values and normalised scores read from them at serve time.
  *
  * Each replicate b draws a window of W pool rows (and, for a two-sample statistic, a resample of
  * the reference the serve-time p̂ is fitted on) and computes the statistic vector S_b with the
@@ -12,8 +12,8 @@
  * pool): the first term is frozen, the same in every replicate, and of order 1/n against the
  * window's 1/W. With W = 1000 and a 2000-row hold-out that is not small: one-sample subsampling
  * without replacement (narrower than fresh windows by the factor 1 − W/n) gave 29–59% false alarms
- * at α = 0.05 on bench §C, and one-sample resampling with replacement is as far off the other way
- * (its frozen offset adds ≈ W/n to the null's mean noise, very conservative). The §4.5 "simple
+ * at α = 0.05 on the localization benchmark, and one-sample resampling with replacement is as far off the other way
+ * (its frozen offset adds ≈ W/n to the null's mean noise, very conservative). A "simple
  * bootstrap" removes the frozen term: each replicate also resamples the rows p̂ is fitted on (size
  * `referenceSize`, with replacement) and refits p̂ on them, so the null carries p̂'s own estimation
  * noise exactly as a live window sees it. For the flow method the refit is p̂'s latent Gaussian
@@ -21,7 +21,7 @@
  *
  * Sampling:
  * - 'bootstrap' (default): window and reference resample iid with replacement.
- * - 'blocks': the window is W contiguous rows from a uniform start (§4.5 "time bootstrap"), the
+ * - 'blocks': the window is W contiguous rows from a uniform start (a time bootstrap), the
  *   reference resample a moving-block bootstrap with blocks of W rows, for autocorrelated or
  *   seasonal streams. The pool must then be in time order and span many W-blocks.
  * - 'subsample': W distinct rows (one-sample use only; see above for when it is anticonservative).
@@ -32,7 +32,7 @@
  * hypotheses. The default B = 2000 gives p ≥ 1/2001 ≈ 5e-4, below α/d = 2e-3 (conditional tests
  * alone, d = 25, α = 0.05) and below α/(2d) = 1e-3 (conditional and marginal tests together), so a
  * single strongly shifted feature is rejected either way. Near the boundary the Monte Carlo error
- * of p is √(p/B) (≈ 50% relative at 2e-3); spec §7.2's B ≥ 20/α_eff (10,000 at d = 25) makes
+ * of p is √(p/B) (≈ 50% relative at 2e-3); B ≥ 20/α_eff (10,000 at d = 25) makes
  * borderline decisions stable and `recommendedReplicates` returns it for callers that can afford it.
  *
  * Storage (compact, JSON): per statistic the mean and sd, the largest ⌈tailFraction·B⌉ values
@@ -47,7 +47,7 @@ export const DEFAULT_REPLICATES = 2000;
 export const DEFAULT_TAIL_FRACTION = 0.1;
 const QUANTILE_POINTS = 101;
 
-/** B ≥ 20/α_eff with α_eff = α/d (spec §7.2), at least 1000. */
+/** B ≥ 20/α_eff with α_eff = α/d (docs/algorithms.md#conditional-shift), at least 1000. */
 export function recommendedReplicates(alpha: number, features: number): number {
   return Math.max(1000, Math.ceil((20 * features) / alpha));
 }

@@ -13,7 +13,7 @@
  * The test statistic is the likelihood ratio 2·L(q̂) of the estimate against q = π_s, reported as a
  * normal score (Wilson–Hilferty beyond the reach of doubles); its p-value comes from the reference's
  * time-ordered null, because under a seasonal class mix the χ² reference distribution is far too
- * strict (spec §7.8: 18 of 30 control windows rejected).
+ * strict (18 of 30 windows of a real control stream rejected; docs/algorithms.md#mlls).
  */
 import type { DenseRows } from '../labelshift/posteriors.js';
 import { likelihoodRatios, mllsEmOnRatios, mllsLogLikelihood } from '../labelshift/mlls.js';

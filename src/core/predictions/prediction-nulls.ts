@@ -1,5 +1,5 @@
 /**
- * Fit-time calibration of the prediction detectors on the reference in time order (spec §7.7–7.8):
+ * Fit-time calibration of the prediction detectors on the reference in time order (docs/algorithms.md#time-ordered-null):
  *  - the label-shift test's time-ordered null: its statistic on contiguous chunks of the served
  *    window size and on iid windows of the same size (core/detect/time-null.ts), the class-mix
  *    distance the chunks reached, and the lag-1 correlation of consecutive chunks' evidence;

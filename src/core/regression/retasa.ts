@@ -1,11 +1,11 @@
 /**
- * ReTaSA (spec §6): importance weights ω(y) = p_t(y)/p_s(y) for a regression target under continuous
+ * ReTaSA (docs/algorithms.md#target-shift): importance weights ω(y) = p_t(y)/p_s(y) for a regression target under continuous
  * target shift (p(x|y) unchanged, p(y) moved), from labelled source pairs and unlabelled target rows.
  * The unknown is ρ = ω − 1. The Tikhonov normal equation (αI + S*S)ρ = S*η is discretised at the
  * source labels, r_i = ρ(y_i), as (αI + A_y·A_x) r = b with Gaussian Nadaraya–Watson smoothers A_x
  * (on x) and A_y (on y), and b_i = n·(A_y v)_i − 1 where v_k is the mean NW weight that target rows
  * put on source point k (the kernel form of E_t[p_s(y_i|X)]/p_s(y_i) − 1). Then ω = max(0, 1 + r),
- * rescaled to mean 1. x is a 1-D summary: the deployed regressor's prediction (§6.5).
+ * rescaled to mean 1. x is a 1-D summary: the deployed regressor's prediction.
  * Bandwidths: Silverman, 1.06·sd·n^(−1/5), on the source summaries and on the source labels used.
  *
  * Note: with the window equal to the source sample, b is not exactly 0 (n·v holds the column sums
@@ -13,7 +13,7 @@
  *
  * Cost: everything that depends on the source alone (A_y, A_x, their product and its LU) is done
  * once by `fitRetasaSource`, O(n³), so n is capped at 1000 (a seeded subsample stratified on y;
- * the spec allows 3000, but the cubic fit took over a minute at n = 2000 here). Each window is O(m·n + n²)
+ * 3000 would be affordable in memory, but the cubic fit took over a minute at n = 2000 here). Each window is O(m·n + n²)
  * with m capped at 2000 by a seeded random subsample. Measured on a shared 2-core machine under
  * load: n = m = 800 fit ≈ 3 s and window ≈ 50 ms; at the caps fit ≈ 4 s and window ≈ 0.1–0.2 s.
  */
@@ -143,7 +143,7 @@ export function retasaWeightAt(model: RetasaSourceModel, estimate: RetasaEstimat
   return Math.max(0, 1 + (dot - 1) / model.alpha) / estimate.normaliser;
 }
 
-/** §6.6 gauges: ω̂ at quantiles (default 5 %, 10 %, …, 95 %) of the source labels kept by the model. */
+/** Reported: ω̂ at quantiles (default 5 %, 10 %, …, 95 %) of the source labels kept by the model. */
 export function retasaWeightGauges(
   model: RetasaSourceModel,
   estimate: RetasaEstimate,

@@ -1,12 +1,12 @@
 /**
- * What the monitor reports from importance weights ω̂_i on source labels y_i (spec §6.6): effective
+ * What the monitor reports from importance weights ω̂_i on source labels y_i (docs/algorithms.md#target-shift): effective
  * sample size, the weighted (estimated target) label distribution through its mean and quantiles
  * next to the source's, the χ²-type shift statistic, and optionally an importance-weighted risk.
  */
 
 /** 5 %, 10 %, …, 95 %. */
 export const DEFAULT_QUANTILE_PROBABILITIES: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
-/** Below this n_eff/n the weighted estimates rest on too few source points to trust (spec §6.6). */
+/** Below this n_eff/n the weighted estimates rest on too few source points to trust (docs/algorithms.md#target-shift). */
 export const MIN_RELIABLE_EFFECTIVE_FRACTION = 0.1;
 
 export interface QuantilePair {

@@ -1,5 +1,5 @@
 /**
- * CUSUM threshold for autocorrelated window evidence (spec §7.4 b, last point). Consecutive windows
+ * CUSUM threshold for autocorrelated window evidence (docs/algorithms.md#cusum). Consecutive windows
  * of a seasonal stream are alike, so their evidence scores x_t = Φ⁻¹(1 − p_t) are positively
  * correlated even when nothing changed; a CUSUM whose h assumes independent windows then climbs
  * through every high phase of the cycle and alarms far more often than its target.

@@ -11,7 +11,7 @@
  *                   `vjp` [N, d] = (∂z/∂x)ᵀ v, the same reverse pass seeded with v, without
  *                   the log-det and base-density terms.
  *
- * Forward, per affine coupling (algorithms.md §5.2): the conditioner reads u_A, hidden layers are
+ * Forward, per affine coupling (docs/algorithms.md#flow-model): the conditioner reads u_A, hidden layers are
  * Gemm + activation, the output layer is two Gemms (raw scales with 1/bound folded into the weights,
  * and shifts), τ = tanh(raw/bound), s = bound·τ, z_B = u_B·exp(s) + t, log|det| += Σ s.
  *
@@ -21,7 +21,7 @@
  *   g_h    = [g_raw, g_zB] · W_outᵀ         then back through each hidden layer:
  *   g_a    = g_h·act'(a),  g_h ← g_a · W_kᵀ  (tanh' = 1 − h², relu' = [h > 0])
  *   g_uA   = g_zA + g_h
- * and finally ∂/∂x = ∂/∂u / scale (§5.1).
+ * and finally ∂/∂x = ∂/∂u / scale (docs/algorithms.md#flow-model).
  *
  * Columns: the state is kept as a list of column blocks ("segments"), each a tensor plus the model
  * dimensions it holds, so that alternating (checkerboard) masks need no re-assembly between layers:
@@ -29,7 +29,7 @@
  * the input (a 0/1 matrix times x − mean, the 1/scale folded in) and put back in original order
  * only at the outputs (likewise, with 1/scale folded in for the score and the VJP).
  *
- * Rational-quadratic spline couplings (§5.4) are exported for 'logp' and 'logp+latent' only (forward pass: knots,
+ * Rational-quadratic spline couplings (docs/algorithms.md#flow-model) are exported for 'logp' and 'logp+latent' only (forward pass: knots,
  * bin search by counting knots, GatherElements, the bin formula, identity tails). Their score and
  * VJP need a reverse pass through the knot construction that is not written here, so 'logp+score'
  * and 'latent+vjp' return `{ unsupported }` for them (the caller falls back to tfjs).
@@ -196,7 +196,7 @@ class FlowGraph {
   }
 
   /**
-   * Rational-quadratic spline coupling, forward only (log p), following §5.4 and
+   * Rational-quadratic spline coupling, forward only (log p), following docs/algorithms.md#flow-model and
    * src/core/flow/rq-spline.ts: knots from softmax(θ^w), softmax(θ^h) with a 1e-3 floor per bin,
    * interior derivatives 1e-3 + softplus(θ^d), boundary derivatives 1; the bin is the number of
    * interior x-knots ≤ u; identity outside [−B, B].

@@ -2,7 +2,7 @@
  * Scores rows with an exported flow (export-flow.ts) in ONNX Runtime (onnxruntime-node).
  *
  * One InferenceSession, single-threaded by default (intra- and inter-op threads 1, sequential
- * execution, graph optimisation 'all'): bench.md §A found one single-threaded session per worker
+ * execution, graph optimisation 'all'): the flow benchmark (docs/benchmarks.md, "flow") found one single-threaded session per worker
  * the fastest and stablest layout. Rows are fed in micro-batches (default 1024 rows, see `batchSize`).
  *
  * Execution providers: 'cpu' unless the caller asks for 'cuda', which is then tried first; if the
@@ -23,7 +23,7 @@ export interface OnnxFlowScorerOptions {
   /** Providers to try, in order; ['cpu'] unless told. 'cpu' is always the last resort. */
   executionProviders?: OnnxExecutionProvider[];
   /**
-   * Rows per session run; 1024 unless told. Measured on the bench.md §A model (one thread): 1024
+   * Rows per session run; 1024 unless told. Measured on the flow of docs/benchmarks.md, "flow" (one thread): 1024
    * beats 4096 by ~5–10 % for log p and ~30 % for log p + score, whose [rows, 128] intermediates
    * then stay in cache; callers can still hand over 4096 rows (or any number) at a time.
    */

@@ -1,5 +1,5 @@
 /**
- * Rational-quadratic spline with identity tails (spec §5.4) as batched tfjs maths, the same
+ * Rational-quadratic spline with identity tails (docs/algorithms.md#flow-model) as batched tfjs maths, the same
  * construction as the float64 reference in src/core/flow/rq-spline.ts: softmax widths and heights
  * with a 1e-3 floor per bin, end knots exactly ±B, interior derivatives 1e-3 + softplus, boundary
  * derivatives exactly 1. The bin is chosen by counting knots ≤ x (clipped to [0, K−1]) and its
