@@ -24,6 +24,6 @@ describe('the demo\'s alert lines', () => {
   });
 
   it('says only where an episode resolved', () => {
-    expect(formatAlert({ ...base, detector: 'covariate-shift', status: 'resolved' }, 'window 14 (clean again)')).toBe('RESOLVED covariate-shift   window 14 (clean again)');
+    expect(formatAlert({ ...base, detector: 'covariate-shift', status: 'resolved' } as unknown as Alert, 'window 14 (clean again)')).toBe('RESOLVED covariate-shift   window 14 (clean again)');
   });
 });
