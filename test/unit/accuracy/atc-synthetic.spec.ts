@@ -66,7 +66,7 @@ describe('ATC under pure label shift', () => {
   });
 });
 
-describe('no shift (spec §1.9)', () => {
+describe('no shift (docs/algorithms.md#atc)', () => {
   it('windows from a second held-out split mostly fall within 2·√(a(1−a)/m) plus threshold noise', () => {
     const m = 500;
     const split = sampleTask(UNEVEN_TASK, UNIFORM, 40 * m, 10);
@@ -84,7 +84,7 @@ describe('no shift (spec §1.9)', () => {
   });
 });
 
-describe('threshold bootstrap (spec §1.6)', () => {
+describe('threshold bootstrap (docs/algorithms.md#atc)', () => {
   const heldNe = heldProbabilities.map(negativeEntropy);
   const thresholds = fitAtcBootstrap(heldNe, correctness(heldProbabilities, held.y), { replicates: 200, seed: 11 });
   const w = window(UNIFORM, 20000, 12);

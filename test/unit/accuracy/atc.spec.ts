@@ -39,7 +39,7 @@ describe('fitAtc on the spec vector (A.1)', () => {
   });
 });
 
-describe('ties at the threshold (spec §1.5 step 5)', () => {
+describe('ties at the threshold (docs/algorithms.md#atc, step 5)', () => {
   // Saturated max-confidence: four rows at exactly 1; e = 3 puts s_(3) = s_(4) = 1.
   const scores = [0.5, 1, 1, 1, 1, 0.9];
   const correct = [false, true, false, true, true, false];
@@ -116,7 +116,7 @@ describe('refusals', () => {
   });
 });
 
-describe('sanity checks (spec §1.9)', () => {
+describe('sanity checks (docs/algorithms.md#atc)', () => {
   // Deterministic, irregular scores in (0, 1) and correctness that is likelier at high scores.
   const scores = Array.from({ length: 400 }, (_, i) => ((i + 1) * 0.6180339887498949) % 1);
   const correct = scores.map((s, i) => s > 0.35 || i % 3 === 0);

@@ -10,7 +10,7 @@ import {
 const SOURCE_CONFIDENCE = [0.9, 0.6, 0.8, 0.7, 0.95, 0.55];
 const SOURCE_CORRECT = [true, false, true, true, true, false];
 
-describe('AC and DoC (spec §1.11)', () => {
+describe('AC and DoC (docs/algorithms.md#average-confidence)', () => {
   const fit = fitConfidenceBaseline(SOURCE_CONFIDENCE, SOURCE_CORRECT);
 
   it('fits the source accuracy, mean confidence and gap variance', () => {

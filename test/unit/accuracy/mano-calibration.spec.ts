@@ -25,7 +25,7 @@ describe('fitManoCalibration with the default synthetic shifts', () => {
     expect(calibration.rankCorrelation).toBeGreaterThan(0.8);
   });
 
-  it('reproduces the held-out accuracy within the conformal half-width (spec §2.7)', () => {
+  it('reproduces the held-out accuracy within the conformal half-width (docs/algorithms.md#mano)', () => {
     expect(calibration.sourceAccuracy).toBeCloseTo(logitAccuracy(heldLogits, held.y), 15);
     expect(calibration.sourceFitError).toBeLessThanOrEqual(calibration.halfWidth);
     expect(calibration.halfWidth).toBeGreaterThan(0);
@@ -102,7 +102,7 @@ describe('refusals', () => {
     expect(() => fitManoCalibration(logits, labels, fitMano(logits))).toThrow(/does not track accuracy .*Spearman ρ = -/);
   });
 
-  it('refuses a map fitted on extreme label shifts that misses the held-out accuracy (spec §2.7)', () => {
+  it('refuses a map fitted on extreme label shifts that misses the held-out accuracy (docs/algorithms.md#mano)', () => {
     const extreme = { none: [], prior: [0.02], tilt: [], mix: [] };
     expect(() => fitManoCalibration(heldLogits, held.y, fit, { severities: extreme, repeats: 30 })).toThrow(
       /the map gives 0\.8\d+ on the held-out set itself, whose accuracy is 0\.8118 \(off by more than the interval half-width/,

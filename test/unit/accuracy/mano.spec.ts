@@ -53,7 +53,7 @@ describe('MaNo on the spec vector (A.2)', () => {
   });
 });
 
-describe('sanity checks (spec §2.8)', () => {
+describe('sanity checks (docs/algorithms.md#mano)', () => {
   const ten: ManoFit = { classes: 10, normalisation: 'softmax', criterion: 0, eta: 5, notes: [] };
 
   it('one-hot rows give K^(−1/4) and uniform rows give 1/K, under either normalisation', () => {
@@ -80,7 +80,7 @@ describe('sanity checks (spec §2.8)', () => {
   });
 });
 
-describe('choice of normalisation (spec §2.2, §2.7)', () => {
+describe('choice of normalisation (docs/algorithms.md#mano)', () => {
   it('selects softmax when Φ > η', () => {
     const peaked = [
       [12, 0, 0],

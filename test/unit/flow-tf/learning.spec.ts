@@ -4,7 +4,7 @@ import { gaussian, seededRandom } from '../../../src/core/random.js';
 import { TfFlow } from '../../../src/flow/tf/tf-flow.js';
 import { trainFlow } from '../../../src/flow/train-flow.js';
 
-// Spec §5.10 learning check: 20 000 samples of a 2-D Gaussian with correlation 0.8, whose expected
+// docs/algorithms.md#flow-training learning check: 20 000 samples of a 2-D Gaussian with correlation 0.8, whose expected
 // log-likelihood is E log p = −(1 + log 2π) − ½ log(0.36) = −2.3270514. The marginals are shifted
 // and scaled by (2, 0.5), which leaves log p unchanged (Σ log σ = 0) but exercises the standardisation.
 const RHO = 0.8;

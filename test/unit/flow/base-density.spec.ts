@@ -93,7 +93,7 @@ describe('tailIndex', () => {
     expect(result.k).toBe(141);
     expect(result.xi).toBeGreaterThan(-0.3);
     expect(result.xi).toBeLessThan(0.05);
-    // Hill alone would call it heavy with ν ≈ 8–10 (spec §5.6).
+    // Hill alone would call it heavy with ν ≈ 8–10 (docs/algorithms.md#flow-model).
     expect(result.hill).toBeGreaterThan(6);
   });
 

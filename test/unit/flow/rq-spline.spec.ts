@@ -41,7 +41,7 @@ describe('splineKnots', () => {
 });
 
 describe('rqForward', () => {
-  it('matches the all-zero test vector (spec §5.10)', () => {
+  it('matches the all-zero test vector (docs/algorithms.md#flow-training)', () => {
     const knots = splineKnots(new Array(11).fill(0), 0, 4, 3);
     const at07 = rqForward(0.7, knots);
     expectClose(at07.y, 0.691020575, 1e-9);

@@ -78,7 +78,7 @@ describe('joint confusion matrices and marginals', () => {
   });
 });
 
-describe('BBSE Monte Carlo (spec §3.8)', () => {
+describe('BBSE Monte Carlo (docs/algorithms.md#bbse)', () => {
   /** max_j |ŵ_j − w_j| for one simulated (V, window) pair from the A.3 classifier. */
   function maxWeightError(seed: number, n: number, m: number, q: number[]): number {
     const random = seededRandom(seed);

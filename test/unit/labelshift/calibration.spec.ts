@@ -45,7 +45,7 @@ function standardErrors(hessian: number[][], n: number): number[] {
   });
 }
 
-describe('logitsFromProbs (spec §0)', () => {
+describe('logitsFromProbs (docs/algorithms.md#calibration)', () => {
   it('gives centred log-probabilities that softmax maps back to p', () => {
     const p = [0.7, 0.2, 0.1];
     const z = logitsFromProbs(p);
@@ -108,7 +108,7 @@ describe('fitTemperature', () => {
   });
 });
 
-describe('fitBcts (spec §3.4.3)', () => {
+describe('fitBcts (docs/algorithms.md#calibration)', () => {
   const T0 = 1.8;
   const b0 = [0.6, -0.2, -0.4];
   const n = 20000;

@@ -1,7 +1,7 @@
 import { correctedAccuracyOnValidation, correctPosterior, labelShiftAccuracy } from '../../../src/core/labelshift/correction.js';
 import { expectClose } from '../stats/close.js';
 
-describe('correctPosterior (spec §3.5)', () => {
+describe('correctPosterior (docs/algorithms.md#mlls)', () => {
   it('reweights by w and renormalises', () => {
     const p = correctPosterior([0.5, 0.3, 0.2], [0.4, 1, 2.5]);
     [0.2, 0.3, 0.5].forEach((v, k) => expectClose(p[k]!, v, 1e-15));

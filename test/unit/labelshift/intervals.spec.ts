@@ -41,7 +41,7 @@ describe('binomialUpperTail (spec A.8)', () => {
   });
 });
 
-describe('bootstrap percentile intervals (spec §3.7 item 4)', () => {
+describe('bootstrap percentile intervals (docs/algorithms.md#label-shift-library)', () => {
   it('type-7 quantiles', () => {
     expect(sortedQuantile([1, 2, 3, 4], 0.25)).toBe(1.75);
     expect(sortedQuantile([1, 2, 3, 4], 1)).toBe(4);

@@ -23,7 +23,7 @@ function multinomial(random: () => number, p: readonly number[], size: number): 
 
 // Rejection rates from R null repetitions at α = 0.05: the binomial SD is sqrt(0.05·0.95/R)
 // (0.011 for R = 400, 0.0126 for R = 300); the bounds are about ±3 SD around 5 %.
-describe('test 1: χ² on predicted-label counts (spec §3.7)', () => {
+describe('test 1: χ² on predicted-label counts (docs/algorithms.md#label-shift-library)', () => {
   it('matches scipy chi2_contingency on a 2×3 table', () => {
     const r = predictedLabelChiSquareTest([100, 200, 300], [40, 60, 100]);
     expectClose(r.statistic, 1.465201465201465, 1e-13);
@@ -54,7 +54,7 @@ describe('test 1: χ² on predicted-label counts (spec §3.7)', () => {
   });
 });
 
-describe('test 2: Wald test on BBSE weights (spec §3.7)', () => {
+describe('test 2: Wald test on BBSE weights (docs/algorithms.md#label-shift-library)', () => {
   it('equals Σ_k (μ̂_t − μ̂_s)²/μ̂_s / (1/m + 1/n) with df K − 1', () => {
     const C = A3.M.map((row) => row.map((v, j) => v * A3.p[j]!));
     const mu = [0.45, 0.33, 0.22];
@@ -81,7 +81,7 @@ describe('test 2: Wald test on BBSE weights (spec §3.7)', () => {
   });
 });
 
-describe('test 3: MLLS likelihood ratio (spec §3.4.4)', () => {
+describe('test 3: MLLS likelihood ratio (docs/algorithms.md#mlls)', () => {
   const x = [-2.5, -1.0, 0.0, 0.5, 1.5, 2.2, 3.0, -0.3, 1.0, 2.6];
   const P = x.map((v) => gaussianPosterior(v, PI_S));
 

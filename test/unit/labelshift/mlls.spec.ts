@@ -60,7 +60,7 @@ describe('MLLS / EM, Appendix A.4 deterministic vector', () => {
   });
 });
 
-describe('MLLS "no shift" on the calibration data itself (spec §3.4.1, §3.8)', () => {
+describe('MLLS "no shift" on the calibration data itself (docs/algorithms.md#mlls)', () => {
   it('returns π_s = mean calibrated posterior exactly, after one iteration', () => {
     // Miscalibrated 3-class logits, calibrated with BCTS; V's own posteriors as the window.
     const random = seededRandom(61);
@@ -96,7 +96,7 @@ describe('MLLS on windows from a known target prior', () => {
     expect(maxAbsDiff(r.targetPrior, A3.q)).toBeLessThan(0.03);
   });
 
-  // Spec §3.8: m = 2000, 95th percentile of max error 0.037 with and without shift, median
+  // docs/algorithms.md#mlls: m = 2000, 95th percentile of max error 0.037 with and without shift, median
   // iterations 21–23. A numpy rerun (1000 windows) gave median 0.016–0.017, 99th percentile 0.046 and
   // P(error > 0.037) ≈ 0.04. With 20 fixed-seed windows: median below 0.025, at most 3 above 0.037
   // (P(≥ 4 of 20) ≈ 0.007 for p = 0.04), none above 0.06, median iterations in [15, 30].
@@ -120,7 +120,7 @@ describe('MLLS on windows from a known target prior', () => {
   });
 });
 
-describe('mllsIntervals (spec §3.4.4)', () => {
+describe('mllsIntervals (docs/algorithms.md#mlls)', () => {
   it('has a covariance whose rows sum to 0 and does not depend on which class is the reference', () => {
     const { posteriors } = sampleGaussianWindow(seededRandom(81), 1000, A3.q, PI_S);
     const r = mllsEm(posteriors, PI_S, { tolerance: 1e-12, maxIterations: 1000 });

@@ -20,7 +20,7 @@ function expectLocalMinimum(c: number[][], bb: number[], theta: number[], delta:
   }
 }
 
-describe('Δ_C (spec §3.3)', () => {
+describe('Δ_C (docs/algorithms.md#rlls)', () => {
   it('K = 3, n = 5000 gives Δ_C = 0.1332 and Δ = 0.00133 with α = 0.01', () => {
     expectClose(rllsDeltaC(3, 5000), 0.1331970224051867, 1e-13);
     const r = rlls(C, muT, { validationSize: 5000 });

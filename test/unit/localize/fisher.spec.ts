@@ -1,5 +1,5 @@
 /**
- * The conditional Fisher divergence (spec §4.3, §4.11): closed-form Gaussian cases, identical
+ * The conditional Fisher divergence (docs/algorithms.md#conditional-shift): closed-form Gaussian cases, identical
  * models, and agreement between the row-wise and the sufficient-statistics forms.
  */
 import { inverseSpd } from '../../../src/core/localize/dense.js';
@@ -17,7 +17,7 @@ import { expectClose } from '../stats/close.js';
 
 const SIGMA = [1, 0.5, 0.5, 1];
 
-describe('closed-form Gaussian cases of spec §4.11', () => {
+describe('closed-form Gaussian cases of docs/algorithms.md#conditional-shift', () => {
   it('mean shift μ_q = (1, 0) with Σ = [[1, .5], [.5, 1]] gives S = (16/9, 4/9) = δ²(Σ⁻¹e_0)²', () => {
     const s = gaussianFisherExpectation({ mean: [0, 0], cov: SIGMA }, { mean: [1, 0], cov: SIGMA });
     expectClose(s[0]!, 16 / 9, 1e-14, 'S_0');
@@ -31,7 +31,7 @@ describe('closed-form Gaussian cases of spec §4.11', () => {
     expect(s[0]).toBe(1.40625);
   });
 
-  it('a mean shift reaches the Markov-blanket neighbour: S_k = δ²(Σ⁻¹)_kj² (spec §4.10)', () => {
+  it('a mean shift reaches the Markov-blanket neighbour: S_k = δ²(Σ⁻¹)_kj² (docs/algorithms.md#conditional-shift)', () => {
     const cov = [2, 0.6, 0.3, 0.6, 1, 0.4, 0.3, 0.4, 1.5];
     const precision = inverseSpd(Float64Array.from(cov), 3);
     const delta = 0.7;

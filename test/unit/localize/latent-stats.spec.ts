@@ -52,7 +52,7 @@ describe('latent statistics', () => {
     expect(back.n).toBe(s.n + 1);
   });
 
-  it('moments: mean, sample covariance and the ridge rule of spec §4.10', () => {
+  it('moments: mean, sample covariance and the ridge rule of docs/algorithms.md#conditional-shift', () => {
     const s = statsOf(rows);
     const m = latentMoments(s, { ridge: 0 });
     const d = 4;

@@ -47,7 +47,7 @@ describe('p-values from the stored null', () => {
     expect(nullZScore(summary, summary.mean + 3 * summary.sd)).toBeCloseTo(3, 9);
   });
 
-  it('recommends B ≥ 20·d/α (spec §7.2)', () => {
+  it('recommends B ≥ 20·d/α (docs/algorithms.md#conditional-shift)', () => {
     expect(recommendedReplicates(0.05, 25)).toBe(10_000);
     expect(recommendedReplicates(0.1, 2)).toBe(1000);
   });

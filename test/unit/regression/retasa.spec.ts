@@ -8,7 +8,7 @@ import {
 import { summariseWeights } from '../../../src/core/regression/weight-summary.js';
 import { mean, regressionShiftSample, trueWeight } from './simulation.js';
 
-// §6.8 with n = m = 800 and fixed seeds. Spreads quoted below ("sd") were measured over 12–30
+// docs/algorithms.md#target-shift with n = m = 800 and fixed seeds. Spreads quoted below ("sd") were measured over 12–30
 // seeded repetitions of this exact setup; means agree with the spec's table (Ê_t[Y] at δ = 0.5,
 // α = 0.01: spec 0.495 ± 0.055, here 0.489 ± 0.055; δ = 1, α = 0.1: spec 0.850, here 0.872).
 const data = regressionShiftSample(2024);
@@ -25,7 +25,7 @@ beforeAll(() => {
   ys = Array.from(model.y);
 });
 
-describe('ReTaSA on the §6.8 simulation', () => {
+describe('ReTaSA on the docs/algorithms.md#target-shift simulation', () => {
   it('uses every point when under the caps, with Silverman bandwidths', () => {
     expect(model.y.length).toBe(800);
     const sd = Math.sqrt(mean(sourceSummary.map((v) => (v - mean(sourceSummary)) ** 2)) * (800 / 799));

@@ -1,8 +1,8 @@
 import { gaussian, seededRandom } from '../../../src/core/random.js';
 
 /**
- * Spec §6.8 setup: x = y + N(0, 0.5²), source y ~ N(0, 1), target y ~ N(δ, 1); true ω(y) = exp(δy − δ²/2).
- * The x-summary handed to ReTaSA is the source-optimal prediction E_s[y | x] = 0.8·x (§6.5). Each
+ * docs/algorithms.md#target-shift setup: x = y + N(0, 0.5²), source y ~ N(0, 1), target y ~ N(δ, 1); true ω(y) = exp(δy − δ²/2).
+ * The x-summary handed to ReTaSA is the source-optimal prediction E_s[y | x] = 0.8·x (docs/algorithms.md#target-shift). Each
  * target window has its own seed, so a test's data does not depend on which tests ran before it.
  */
 export function regressionShiftSample(seed: number, n = 800, m = 800) {
