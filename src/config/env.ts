@@ -5,8 +5,12 @@
  * number, boolean or string. An empty value removes the key, so its default applies.
  * `SHIFTWATCH_BROKERS=h1:9092,h2:9092` is shorthand for kafka.brokers (the `__` form wins if both).
  */
-import { REJECTED_KEYS, SHAPE, isList, isSection, type Node } from './keys.js';
+import type { z } from 'zod';
+import type { EnvKind } from './fields.js';
+import { notAcceptedIgnoringCase } from './not-accepted.js';
 import { Problems, closest, isPlainObject, join } from './problems.js';
+import { CONFIG_SCHEMA } from './schema.js';
+import { fieldsOf, infoOf, itemsOf } from './walk.js';
 
 const PREFIX = 'SHIFTWATCH__';
 export const BROKERS_SHORTHAND = 'SHIFTWATCH_BROKERS';
@@ -37,13 +41,11 @@ export function collectEnvOverrides(p: Problems, raw: unknown, env: NodeJS.Proce
   return root;
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'list';
-
-/** Maps a variable name to a key path in SHAPE, or reports why it matches no key. */
-function resolvePath(p: Problems, name: string): { keys: (string | number)[]; kind: Kind } | undefined {
+/** Maps a variable name to a key path in the schema, or reports why it matches no key. */
+function resolvePath(p: Problems, name: string): { keys: (string | number)[]; kind: EnvKind } | undefined {
   const segments = name.slice(PREFIX.length).split('__');
   const keys: (string | number)[] = [];
-  let node: Node = SHAPE;
+  let node: z.ZodType = CONFIG_SCHEMA;
   let path = '';
   for (const [i, seg] of segments.entries()) {
     const suggest = (word: string): string =>
@@ -52,21 +54,23 @@ function resolvePath(p: Problems, name: string): { keys: (string | number)[]; ki
       p.add(name, 'has an empty key segment', `separate key names with exactly two underscores, e.g. ${PREFIX}KAFKA__GROUPID`);
       return undefined;
     }
-    if (isList(node)) {
+    const kind = infoOf(node)?.env;
+    const items = kind === 'list' ? undefined : itemsOf(node);
+    const fields = kind !== undefined && kind !== 'boolean' ? undefined : fieldsOf(node);
+    if (items !== undefined) {
       if (!/^\d+$/.test(seg)) {
         p.add(name, `"${seg}" is not an index into the list ${path}`, `use a number, e.g. ${PREFIX}MODELS__0__BUNDLE`);
         return undefined;
       }
       keys.push(Number(seg));
       path = join(path, Number(seg));
-      node = node.items;
-    } else if (isSection(node)) {
-      const known: string[] = Object.keys(node.fields);
-      const field: string | undefined = known.find((k) => k.toLowerCase() === seg.toLowerCase());
+      node = items;
+    } else if (fields !== undefined) {
+      const known = Object.keys(fields);
+      const field = known.find((k) => k.toLowerCase() === seg.toLowerCase());
       if (field === undefined) {
-        const rejected = Object.entries(REJECTED_KEYS[path.replace(/\[\d+\]/g, '')] ?? {})
-          .find(([k]) => k.toLowerCase() === seg.toLowerCase());
-        if (rejected !== undefined) p.add(name, `would set ${join(path, rejected[0])}, which is not allowed`, rejected[1]);
+        const refused = notAcceptedIgnoringCase(keys, seg, path);
+        if (refused !== undefined) p.add(name, `would set ${refused.key}, which ${refused.problem}`, refused.fix);
         else {
           const match = closest(seg, known);
           p.add(name, `matches no configuration key: there is no "${seg}" under ${path === '' ? 'the top level' : path}`,
@@ -76,14 +80,14 @@ function resolvePath(p: Problems, name: string): { keys: (string | number)[]; ki
       }
       keys.push(field);
       path = join(path, field);
-      node = node.fields[field]!;
+      node = fields[field]!;
     } else {
       p.add(name, `${path} is a single value and has no key "${seg}"`, `set ${PREFIX}${segments.slice(0, i).join('__')} instead`);
       return undefined;
     }
   }
-  if (typeof node === 'string') return { keys, kind: node };
-  if (isSection(node) && node.orBoolean) return { keys, kind: 'boolean' };
+  const kind = infoOf(node)?.env;
+  if (kind !== undefined) return { keys, kind };
   p.add(name, `${path} is a section, not a single value`, `set one key inside it, e.g. ${name}__<KEY>`);
   return undefined;
 }
@@ -92,7 +96,7 @@ const INVALID = Symbol('invalid');
 const REMOVE = Symbol('remove');
 const BOOLEANS: Record<string, boolean> = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
 
-function parseValue(p: Problems, name: string, kind: Kind, value: string): unknown {
+function parseValue(p: Problems, name: string, kind: EnvKind, value: string): unknown {
   const text = value.trim();
   if (text === '') return REMOVE;
   switch (kind) {

@@ -1,154 +1,130 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Problems, describe, isPlainObject, join } from './problems.js';
-import { bool, num, oneOf, section, str, type Obj } from './readers.js';
-import { MAX_MESSAGE_BYTES_LIMIT, SASL_MECHANISMS, type KafkaConfig, type SaslConfig, type SslConfig } from './types.js';
+/** The `kafka` section of the configuration schema: brokers, topics, TLS and SASL, client timeouts. */
+import { z } from 'zod';
+import { num, optional, optionalSection, path, section, text, choice, flag, withInfo, mappingInfo, type Complaint } from './fields.js';
+import { describe, isPlainObject } from './problems.js';
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export const MAX_MESSAGE_BYTES_LIMIT = 100 * 1024 * 1024;
 
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TOPIC_DEFAULTS = {
-  events: 'shiftwatch.events',
-  alerts: 'shiftwatch.alerts',
-  deadLetters: 'shiftwatch.dlq',
-  labels: 'shiftwatch.labels',
-  state: 'shiftwatch.state',
-} as const;
+const BROKERS_EXAMPLE = 'brokers: [kafka-0:9092, kafka-1:9092] (or env SHIFTWATCH_BROKERS=kafka-0:9092,kafka-1:9092)';
+const HOST_PORT_FIX = 'write it like kafka-0.kafka.svc:9092 or 10.0.0.5:9092 (IPv6: [::1]:9092)';
 
-export function parseKafka(p: Problems, raw: unknown, baseDir: string): KafkaConfig | undefined {
-  const path = 'kafka';
-  const obj = section(p, path, raw);
-  const brokers = parseBrokers(p, obj);
-  const clientId = str(p, obj, path, 'clientId', 'shiftwatch');
-  const groupId = str(p, obj, path, 'groupId', 'shiftwatch');
-  const topics = parseTopics(p, obj?.topics);
-  const ssl = parseSsl(p, obj?.ssl, baseDir);
-  const sasl = obj?.sasl === undefined ? undefined : parseSasl(p, obj.sasl, baseDir);
-  const maxMessageBytes = num(p, obj, path, 'maxMessageBytes', 1048576, { integer: true, min: 1, max: MAX_MESSAGE_BYTES_LIMIT });
-  const connectionTimeoutMs = num(p, obj, path, 'connectionTimeoutMs', 10_000, { integer: true, min: 1 });
-  const sessionTimeoutMs = num(p, obj, path, 'sessionTimeoutMs', 30000, { integer: true, min: 1 });
-  const rebalanceTimeoutMs = num(p, obj, path, 'rebalanceTimeoutMs', 6000, { integer: true, min: 1000 });
-  const partitionIdleMs = num(p, obj, path, 'partitionIdleMs', 2000, { integer: true, min: 1 });
-  return {
-    brokers, clientId, groupId, topics, ssl, ...(sasl === undefined ? {} : { sasl }),
-    maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs, rebalanceTimeoutMs, partitionIdleMs,
-  } as KafkaConfig;
-}
-
-function parseBrokers(p: Problems, obj: Obj | undefined): string[] | undefined {
-  if (obj === undefined) return undefined;
-  const k = 'kafka.brokers';
-  const v = obj.brokers;
-  const example = 'brokers: [kafka-0:9092, kafka-1:9092] (or env SHIFTWATCH_BROKERS=kafka-0:9092,kafka-1:9092)';
-  if (v === undefined || v === null) {
-    p.add(k, 'is required', `list the Kafka bootstrap servers as host:port, e.g. ${example}`);
-    return undefined;
-  }
-  if (!Array.isArray(v)) {
-    const fix = typeof v === 'string' ? `write it as a YAML list: brokers: [${v.split(',').map((s) => s.trim()).join(', ')}]` : `e.g. ${example}`;
-    p.add(k, `must be a list of host:port strings, got ${describe(v)}`, fix);
-    return undefined;
-  }
-  if (v.length === 0) {
-    p.add(k, 'must not be empty', `list at least one host:port, e.g. ${example}`);
-    return undefined;
-  }
-  let ok = true;
-  v.forEach((b: unknown, i) => {
-    if (typeof b === 'string' && b.includes('@')) {
+const broker = withInfo(
+  z.string().trim().superRefine((b, ctx) => {
+    if (b.includes('@')) {
       // user:password@host:port: the value is never echoed, it holds a secret.
-      p.add(join(k, i), 'holds credentials (user:password@...); the value is not shown',
-        'write only host:port in kafka.brokers, the user in kafka.sasl.username and the password in the environment variable named by kafka.sasl.passwordEnv (or the file kafka.sasl.passwordFile); then change that password, it was written in clear');
-      ok = false;
+      ctx.addIssue({
+        code: 'custom', message: 'holds credentials (user:password@...); the value is not shown',
+        params: { fix: 'write only host:port in kafka.brokers, the user in kafka.sasl.username and the password in the environment variable named by kafka.sasl.passwordEnv (or the file kafka.sasl.passwordFile); then change that password, it was written in clear' },
+      });
       return;
     }
-    const m = typeof b === 'string' ? HOST_PORT.exec(b.trim()) : null;
+    const m = HOST_PORT.exec(b);
     const port = m === null ? NaN : Number(m[2]);
-    if (m === null || port < 1 || port > 65535) {
-      p.add(join(k, i), `must be host:port with a port from 1 to 65535, got ${describe(b)}`,
-        'write it like kafka-0.kafka.svc:9092 or 10.0.0.5:9092 (IPv6: [::1]:9092)');
-      ok = false;
-    } else if (v.indexOf(b) !== i) {
-      p.add(join(k, i), `${describe(b)} is listed twice`, 'remove the duplicate');
-      ok = false;
-    }
+    if (m === null || port < 1 || port > 65535) ctx.addIssue({ code: 'custom', message: `must be host:port with a port from 1 to 65535, got ${describe(b)}`, params: { fix: HOST_PORT_FIX } });
+  }),
+  {
+    doc: 'A bootstrap server.', what: 'host:port',
+    explain: (v) => ({ problem: `must be host:port with a port from 1 to 65535, got ${describe(v)}`, fix: HOST_PORT_FIX }),
+  },
+);
+
+const brokers = withInfo(
+  z.array(broker).min(1).superRefine((list, ctx) => {
+    list.forEach((b, i) => {
+      if (list.indexOf(b) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${describe(b)} is listed twice`, params: { fix: 'remove the duplicate' } });
+    });
+  }),
+  {
+    doc: 'The Kafka bootstrap servers. `SHIFTWATCH_BROKERS=h1:9092,h2:9092` sets them too.',
+    what: 'a list of host:port', env: 'list',
+    explain: (v): Complaint => {
+      if (v === undefined || v === null) return { problem: 'is required', fix: `list the Kafka bootstrap servers as host:port, e.g. ${BROKERS_EXAMPLE}` };
+      if (Array.isArray(v)) return { problem: 'must not be empty', fix: `list at least one host:port, e.g. ${BROKERS_EXAMPLE}` };
+      const fix = typeof v === 'string' ? `write it as a YAML list: brokers: [${v.split(',').map((s) => s.trim()).join(', ')}]` : `e.g. ${BROKERS_EXAMPLE}`;
+      return { problem: `must be a list of host:port strings, got ${describe(v)}`, fix };
+    },
+  },
+);
+
+const topic = (doc: string, def: string) => text(doc, { pattern: TOPIC, patternHint: "a Kafka topic name (1-249 letters, digits, '.', '_' or '-')", example: def, default: def });
+
+const topics = section('The topics read and written.', {
+  events: topic('Input: the prediction events to monitor.', 'shiftwatch.events'),
+  alerts: topic('Output: drift alerts, one per state change.', 'shiftwatch.alerts'),
+  deadLetters: topic('Output: events that could not be processed (malformed, too large), with the reason.', 'shiftwatch.dlq'),
+  state: topic('Compacted topic holding window and detector state for restarts.', 'shiftwatch.state'),
+  labels: topic('Input: delayed ground-truth labels `{model, id, label}`, joined to events by id.', 'shiftwatch.labels'),
+}, { check: distinctTopics });
+
+const tlsFile = (doc: string, example: string) => optional(path(doc, { example, mustExist: true }));
+
+const sslOptions = z.strictObject({
+  caFile: tlsFile('CA bundle (PEM) to trust; default: the system CAs.', 'certs/ca.pem'),
+  certFile: tlsFile('Client certificate (PEM) for mutual TLS; needs keyFile.', 'certs/client.pem'),
+  keyFile: tlsFile('Client private key (PEM) for mutual TLS; needs certFile.', 'certs/client.key'),
+  rejectUnauthorized: flag('Verify the broker certificate.', true),
+}).superRefine((s, ctx) => {
+  if ((s.certFile === undefined) === (s.keyFile === undefined)) return;
+  ctx.addIssue({
+    code: 'custom', path: [s.certFile === undefined ? 'certFile' : 'keyFile'], message: 'is required when the other half of the client certificate is set',
+    params: { fix: 'set both kafka.ssl.certFile and kafka.ssl.keyFile for mutual TLS, or neither' },
   });
-  return ok ? v.map((b: string) => b.trim()) : undefined;
-}
+});
 
-function parseTopics(p: Problems, raw: unknown): KafkaConfig['topics'] | undefined {
-  const path = 'kafka.topics';
-  const obj = section(p, path, raw);
-  const rule = { pattern: TOPIC, patternHint: "a Kafka topic name (1-249 letters, digits, '.', '_' or '-')" };
-  const topics: Partial<Record<keyof typeof TOPIC_DEFAULTS, string>> = {};
+/** false: plaintext; true: TLS with the system CAs; a mapping: TLS with these options. */
+const ssl = withInfo(
+  z.preprocess((v) => (v === true ? {} : v === false || v === null ? undefined : v), sslOptions.optional()).transform((v) => v ?? (false as const)),
+  {
+    ...mappingInfo('TLS to the brokers: `false` for plaintext, `true` for TLS with the system CAs, or a mapping of the keys below.'),
+    what: 'false, true or a mapping', shown: '`false`', env: 'boolean',
+    explain: (v) => ({
+      problem: `must be false, true or a mapping, got ${describe(v)}`,
+      fix: 'set kafka.ssl: false for plaintext, true for TLS with system CAs, or a mapping with caFile / certFile / keyFile / rejectUnauthorized',
+    }),
+  },
+);
+
+const sasl = optionalSection('SASL authentication (optional). The password is never written in the config.', {
+  mechanism: choice('The SASL mechanism.', SASL_MECHANISMS),
+  username: text('The SASL user name.', { example: 'shiftwatch' }),
+  passwordEnv: optional(text('Name of the environment variable holding the password (exactly one of passwordEnv and passwordFile).', { pattern: ENV_NAME, patternHint: 'an environment variable name', example: 'KAFKA_PASSWORD' })),
+  passwordFile: optional(path('File containing the password, e.g. a mounted secret (exactly one of passwordEnv and passwordFile).', { example: '/run/secrets/kafka-password', mustExist: true })),
+}, { check: onePasswordSource, always: true }); // always: also when the mechanism is wrong, so every problem shows at once
+
+export const kafka = section('The Kafka cluster, topics and client settings.', {
+  brokers,
+  clientId: text('Kafka client id (shows up in broker logs and quotas).', { default: 'shiftwatch' }),
+  groupId: text('Consumer group; instances with the same group share the input partitions.', { default: 'shiftwatch' }),
+  topics,
+  ssl,
+  sasl,
+  maxMessageBytes: num('Largest event accepted; larger ones are dead-lettered.', { integer: true, min: 1, max: MAX_MESSAGE_BYTES_LIMIT, default: 1048576 }),
+  connectionTimeoutMs: num('At startup, how long the brokers may take to answer before the service stops with one line naming kafka.brokers (each attempt waits at most 3 s).', { integer: true, min: 1, default: 10_000 }),
+  sessionTimeoutMs: num('Consumer group session timeout.', { integer: true, min: 1, default: 30_000 }),
+  rebalanceTimeoutMs: num('How long a rebalance waits for members to rejoin; one that does not (e.g. this service\'s own member from before a broker outage) is dropped after it.', { integer: true, min: 1000, default: 6000 }),
+  partitionIdleMs: num('An input partition with nothing left to read and no new event for this long stops holding back the other partitions\' windows.', { integer: true, min: 1, default: 2000 }),
+});
+
+function distinctTopics(topics: Record<string, string>, ctx: z.RefinementCtx): void {
   const seen = new Map<string, string>();
-  let ok = obj !== undefined;
-  for (const [key, def] of Object.entries(TOPIC_DEFAULTS) as [keyof typeof TOPIC_DEFAULTS, string][]) {
-    const topic = str(p, obj, path, key, def, { ...rule, example: def });
-    if (topic === undefined) ok = false;
-    else if (seen.has(topic)) {
-      p.add(join(path, key), `"${topic}" is also ${seen.get(topic)}`, 'give each topic a distinct name; reusing one would feed alerts or dead letters back in as events');
-      ok = false;
-    } else seen.set(topic, join(path, key));
-    topics[key] = topic;
+  for (const [key, name] of Object.entries(topics)) {
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, `kafka.topics.${key}`);
+    else ctx.addIssue({ code: 'custom', path: [key], message: `"${name}" is also ${first}`, params: { fix: 'give each topic a distinct name; reusing one would feed alerts or dead letters back in as events' } });
   }
-  return ok ? (topics as KafkaConfig['topics']) : undefined;
 }
 
-/** Checks that a referenced file exists and returns its absolute path. */
-function file(p: Problems, obj: Obj | undefined, path: string, key: string, baseDir: string): string | undefined {
-  if (obj?.[key] === undefined) return undefined;
-  const given = str(p, obj, path, key, undefined);
-  if (given === undefined) return undefined;
-  const abs = resolve(baseDir, given);
-  if (!existsSync(abs) || !statSync(abs).isFile()) {
-    p.add(join(path, key), `file ${abs} does not exist or is not a regular file`,
-      'point it at an existing file (relative paths are resolved against the config file\'s directory)');
-  }
-  return abs;
-}
-
-function parseSsl(p: Problems, raw: unknown, baseDir: string): SslConfig | false | undefined {
-  const path = 'kafka.ssl';
-  if (raw === undefined || raw === false) return false;
-  if (raw === true) return { rejectUnauthorized: true };
-  if (!isPlainObject(raw)) {
-    p.add(path, `must be false, true or a mapping, got ${describe(raw)}`,
-      'set kafka.ssl: false for plaintext, true for TLS with system CAs, or a mapping with caFile / certFile / keyFile / rejectUnauthorized');
-    return undefined;
-  }
-  const obj = section(p, path, raw);
-  const files = { caFile: file(p, obj, path, 'caFile', baseDir), certFile: file(p, obj, path, 'certFile', baseDir), keyFile: file(p, obj, path, 'keyFile', baseDir) };
-  const rejectUnauthorized = bool(p, obj, path, 'rejectUnauthorized', true);
-  if (obj === undefined || rejectUnauthorized === undefined) return undefined;
-  if ((obj.certFile === undefined) !== (obj.keyFile === undefined)) {
-    const missingKey = obj.certFile === undefined ? 'certFile' : 'keyFile';
-    p.add(join(path, missingKey), 'is required when the other half of the client certificate is set',
-      'set both kafka.ssl.certFile and kafka.ssl.keyFile for mutual TLS, or neither');
-  }
-  const present = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined));
-  return { ...present, rejectUnauthorized };
-}
-
-function parseSasl(p: Problems, raw: unknown, baseDir: string): SaslConfig | undefined {
-  const path = 'kafka.sasl';
-  const obj = section(p, path, raw);
-  const mechanism = oneOf(p, obj, path, 'mechanism', undefined, SASL_MECHANISMS);
-  const username = str(p, obj, path, 'username', undefined, { example: 'shiftwatch' });
-  const passwordEnv = obj?.passwordEnv === undefined ? undefined
-    : str(p, obj, path, 'passwordEnv', undefined, { pattern: ENV_NAME, patternHint: 'an environment variable name' });
-  const passwordFile = file(p, obj, path, 'passwordFile', baseDir);
-  if (obj === undefined) return undefined;
-  const sources = [obj.passwordEnv, obj.passwordFile].filter((v) => v !== undefined).length;
-  if (sources !== 1 && obj.password === undefined) {
-    p.add(join(path, sources === 0 ? 'passwordEnv' : 'passwordFile'),
-      sources === 0 ? 'is required (or passwordFile)' : 'cannot be combined with passwordEnv',
-      'set exactly one of kafka.sasl.passwordEnv (name of an environment variable holding the password) or kafka.sasl.passwordFile (path of a file containing it)');
-  }
-  if (mechanism === undefined || username === undefined) return undefined;
-  return {
-    mechanism, username,
-    ...(passwordEnv === undefined ? {} : { passwordEnv }),
-    ...(passwordFile === undefined ? {} : { passwordFile }),
-  };
+function onePasswordSource(sasl: unknown, ctx: z.RefinementCtx): void {
+  if (!isPlainObject(sasl)) return;
+  const sources = [sasl.passwordEnv, sasl.passwordFile].filter((v) => v !== undefined && v !== null).length;
+  if (sources === 1) return;
+  ctx.addIssue({
+    code: 'custom', path: [sources === 0 ? 'passwordEnv' : 'passwordFile'],
+    message: sources === 0 ? 'is required (or passwordFile)' : 'cannot be combined with passwordEnv',
+    params: { fix: 'set exactly one of kafka.sasl.passwordEnv (name of an environment variable holding the password) or kafka.sasl.passwordFile (path of a file containing it)' },
+  });
 }

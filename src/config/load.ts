@@ -49,8 +49,8 @@ export function loadConfig(options: LoadOptions = {}): ShiftwatchConfig {
   }
   p.throwIfAny();
   const raw = collectEnvOverrides(p, doc.toJS({ maxAliasCount: 100 }), env);
-  const config = collectConfig(p, raw, { baseDir: dirname(file) });
-  if (options.checkSecrets) collectSecrets(p, config, env);
+  const { config, checked } = collectConfig(p, raw, { baseDir: dirname(file) });
+  if (options.checkSecrets) collectSecrets(p, config ?? checked, env);
   p.throwIfAny();
-  return config as ShiftwatchConfig;
+  return config!;
 }

@@ -1,17 +1,191 @@
 /**
- * parseConfig: validates a plain object (parsed YAML after env overrides) into a ShiftwatchConfig,
- * filling defaults. Every problem is collected and thrown together as one ConfigError.
+ * The configuration, declared once: every key with its type, range, default and what it does.
+ * The parsed config's types, the validation and its messages, the SHIFTWATCH__* environment
+ * overrides and docs/configuration.md all come from CONFIG_SCHEMA. parseConfig validates a plain
+ * object (parsed YAML after env overrides), fills the defaults, and reports every problem together.
  */
 import { resolve } from 'node:path';
-import { parseKafka } from './kafka.js';
-import { Problems, describe, join } from './problems.js';
-import { num, oneOf, section, str, type Obj } from './readers.js';
-import {
-  HEADLINE_CHOICES, LABEL_SHIFT_ESTIMATORS, LOG_LEVELS,
-  FLOW_SCORERS, MODEL_NAME_PATTERN,
-  type AlertConfig, type DetectionConfig, type ValidationConfig, type ModelConfig, type SchemaOverrides, type ShiftwatchConfig,
-} from './types.js';
-import { parseWindow } from './window.js';
+import { z } from 'zod';
+import { HEADLINE_CHOICES, LABEL_SHIFT_METHODS } from '../core/predictions/estimators.js';
+import { choice, columns, mappingInfo, num, optional, path, refined, section, text, withInfo, type Complaint } from './fields.js';
+import { reportIssues } from './issues.js';
+import { kafka } from './kafka.js';
+import { Problems, describe, isPlainObject } from './problems.js';
+import { resolvePaths } from './walk.js';
+import { defaultWindow, modelWindow, resolveWindow, type ReportAt, type WindowConfig } from './window.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const FLOW_SCORERS = ['auto', 'onnx', 'tfjs', 'off'] as const;
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const DEFAULT_EARLIEST_TIMESTAMP = '2000-01-01T00:00:00Z';
+const MODELS_EXAMPLE = 'models: [{ name: fraud-v3, bundle: bundles/fraud-v3 }]';
+
+const http = section('The HTTP endpoints: /metrics, /health, /ready and /status.', {
+  host: text('Address to listen on.', { default: '0.0.0.0' }),
+  port: num('Port to listen on; 0 picks a free port.', { integer: true, min: 0, max: 65535, default: 9464 }),
+  webConfigFile: optional(path('TLS and basic auth for the endpoints, in the shape of Prometheus exporters\' web config (`tls_server_config`, `basic_auth_users`); /metrics and /status then need a user, /health and /ready stay open. See docs/operations.md.', { example: 'web-config.yml' })),
+});
+
+const modelSchema = section('Overrides of the feature schema that `shiftwatch fit --config` infers from the reference data.', {
+  categorical: columns('Columns to treat as categories even if they look numeric.'),
+  numeric: columns('Columns to treat as numbers.'),
+  exclude: columns('Columns that are not features.'),
+  timeColumn: optional(text('The reference\'s time column: fit sorts rows by it; absent: the file\'s order is the time order.', { example: 'event_time' })),
+  context: columns('Declared seasonal or context features (they never alert on their own; must be feature columns).'),
+}, {
+  check: (s, ctx) => {
+    const both = s.categorical.filter((c) => s.numeric.includes(c));
+    if (both.length > 0) ctx.addIssue({ code: 'custom', message: `${both.join(', ')} listed as both categorical and numeric`, params: { fix: 'list each column under one of them' } });
+  },
+});
+
+const model = withInfo(z.strictObject({
+  name: text('The model\'s name as it appears in events, metrics and alerts.', {
+    pattern: MODEL_NAME_PATTERN, patternHint: "a name of 1-64 letters, digits, '.', '_' or '-' starting with a letter or digit", example: 'fraud-v3',
+  }),
+  bundle: path('The reference bundle directory written by `shiftwatch fit`.', { example: 'bundles/fraud-v3' }),
+  window: modelWindow,
+  schema: modelSchema,
+}), mappingInfo('A model to monitor.'));
+
+const models = withInfo(z.array(model).min(1).superRefine((list: unknown, ctx) => {
+  if (!Array.isArray(list)) return;
+  const names = new Map<unknown, number>();
+  list.forEach((m: unknown, i) => {
+    const name = isPlainObject(m) && typeof m.name === 'string' ? m.name : undefined;
+    const first = names.get(name);
+    if (name === undefined) return;
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${name}" is already the name of models[${first}]`, params: { fix: 'give every model a unique name' } });
+    else names.set(name, i);
+  });
+}, { when: () => true }), {
+  doc: 'The models to monitor (at least one); names are unique.', what: 'a list of models',
+  explain: (v): Complaint => {
+    if (v === undefined) return { problem: 'is required', fix: `add at least one model with a name and a reference bundle, e.g. ${MODELS_EXAMPLE}` };
+    if (v === null || Array.isArray(v)) return { problem: 'must list at least one model', fix: `add at least one model with a name and a reference bundle, e.g. ${MODELS_EXAMPLE}` };
+    return { problem: `must be a list of models, got ${describe(v)}`, fix: `write each model as a list item, e.g. ${MODELS_EXAMPLE}` };
+  },
+});
+
+const detection = section('The per-feature tests and the sequential (CUSUM) control over windows.', {
+  alpha: num('Per-window level: the Benjamini-Hochberg or Bonferroni level for naming features, and the significance that keeps a drift episode open.', { above: 0, max: 0.5, default: 0.05 }),
+  correction: choice('Multiple-testing correction across features.', ['bh', 'bonferroni'], { default: 'bh' }),
+  cusum: section('The CUSUM over each detector\'s per-window statistic.', {
+    k: num('CUSUM slack, in standard deviations.', { above: 0, default: 0.5 }),
+    expectedRunTimeWindows: num('Windows between false alarms when nothing shifts. Each detector\'s threshold also allows for how alike consecutive windows of the reference are.', { min: 10, default: 1000 }),
+  }),
+  effectFloor: section('The smallest effect that can flag a feature, on top of what the reference\'s own chunks reached.', {
+    numeric: num('For numeric features: Wasserstein distance in reference standard deviations.', { min: 0, default: 0 }),
+    categorical: num('For categorical features: Jensen-Shannon distance.', { min: 0, max: 1, default: 0 }),
+  }),
+  resolveAfterCleanWindows: num('Consecutive windows not significant at alpha that end a drift episode.', { integer: true, min: 1, default: 2 }),
+});
+
+const alerts = section('Alert suppression and publishing to the output topics.', {
+  cooldownWindows: num('After a drift episode resolves, windows in which a new alarm is suppressed (and counted).', { integer: true, min: 0, default: 3 }),
+  publishRetries: num('Failed publish attempts (alerts, dead letters, state) logged as warnings before they are logged as errors; input offsets wait meanwhile, so nothing is lost.', { integer: true, min: 0, default: 8 }),
+  initialBackoffMs: num('Delay before the first publish retry.', { integer: true, min: 1, default: 100 }),
+  maxBackoffMs: num('Cap on the retry delay; at least initialBackoffMs.', { integer: true, min: 1, default: 2000 }),
+  publishTimeoutMs: num('How long a retriable publish failure is retried before the pipeline halts (not ready, nothing committed, /health 503); a non-retriable one halts at once.', { integer: true, min: 1, default: 300_000 }),
+}, {
+  check: (a, ctx) => {
+    if (a.maxBackoffMs >= a.initialBackoffMs) return;
+    ctx.addIssue({
+      code: 'custom', path: ['maxBackoffMs'], message: `${a.maxBackoffMs} is less than alerts.initialBackoffMs (${a.initialBackoffMs})`,
+      params: { fix: 'set alerts.maxBackoffMs to at least alerts.initialBackoffMs, or lower initialBackoffMs' },
+    });
+  },
+});
+
+const accuracy = section('Accuracy without labels, for models whose events carry prediction.probs or prediction.logits.', {
+  headline: choice('What the model\'s accuracy shows and the floor alert uses: `selected` (the estimator a backtest on the labelled windows selects, else no-change) or a fixed estimator.', HEADLINE_CHOICES, { default: 'selected' }),
+  floor: optional(num('Alert when the headline estimate\'s interval lies entirely below this accuracy; absent: no floor alert.', { above: 0, max: 1, example: 0.85 })),
+  coverage: num('Two-sided coverage of the accuracy intervals.', { min: 0.5, max: 0.99, default: 0.9 }),
+  backtestWindows: num('Labelled windows the backtest and the adaptive intervals look back over.', { integer: true, min: 3, max: 1000, default: 20 }),
+});
+
+const labelShift = section('Class-proportion estimates and the label-shift test.', {
+  estimator: choice('Class-proportion estimator: `mlls` (MAP-EM on BCTS-calibrated posteriors), `bbse` or `rlls`.', LABEL_SHIFT_METHODS, { default: 'mlls' }),
+  priorRowsPerClass: num('Pseudo-rows per class of MAP-EM\'s prior on the reference mix (0: plain MLLS).', { min: 0, default: 2 }),
+});
+
+const flow = section('Scoring of the density flow, for models whose bundle has one (`shiftwatch fit --flow`).', {
+  scorer: choice('`auto`: ONNX Runtime, falling back to tfjs when the flow cannot be exported; `off`: no flow tests.', FLOW_SCORERS, { default: 'auto' }),
+  batchSize: num('Rows per ONNX Runtime / tfjs call.', { integer: true, min: 1, max: 1_000_000, default: 1024 }),
+});
+
+const labels = section('The join of delayed labels to predictions.', {
+  ttlMs: num('How long a prediction waits for its label, and a label for its prediction (processing time).', { integer: true, min: 1, default: 7 * 24 * 3600 * 1000 }, '`604800000` (7 days)'),
+  maxEntries: num('Most predictions and waiting labels held at once; the oldest are evicted (and counted).', { integer: true, min: 1, default: 1_000_000 }),
+  minLabeled: num('Labels a window needs before its realized accuracy is published.', { integer: true, min: 1, default: 100 }),
+  maxBytes: num('Estimated bytes the label join may hold per model; the oldest entries are evicted beyond it (and counted).', { integer: true, min: 1024, default: 64 * 1024 * 1024 }, '`67108864` (64 MiB)'),
+});
+
+const health = section('When /ready turns false on its own evidence.', {
+  stallAfterMs: num('/ready turns 503 when input waits and none is handled for this long, or when one send to an output topic is pending this long.', { integer: true, min: 100, default: 3000 }),
+});
+
+const validation = section('Input checks beyond the contract\'s types.', {
+  maxFutureMs: num('Events whose ts is further ahead of their broker timestamp are dead-lettered (timestamp_out_of_range).', { integer: true, min: 0, default: 24 * 3600 * 1000 }, '`86400000` (1 day)'),
+  maxPastMs: optional(num('Events whose ts is further behind their broker timestamp are dead-lettered; absent: no limit.', { integer: true, min: 1, example: 2_592_000_000 })),
+  earliestTimestamp: refined(
+    text('Events whose ts is earlier than this are dead-lettered.', { patternHint: 'an ISO-8601 time', default: DEFAULT_EARLIEST_TIMESTAMP, example: DEFAULT_EARLIEST_TIMESTAMP }),
+    (t, ctx) => {
+      if (Number.isNaN(Date.parse(t))) ctx.addIssue({ code: 'custom', message: `${describe(t)} is not an ISO-8601 time`, params: { fix: `write it like ${DEFAULT_EARLIEST_TIMESTAMP}` } });
+    },
+  ),
+});
+
+const limits = section('Resource limits.', {
+  maxSeries: num('Metric series the loaded bundles may create; startup stops above it.', { integer: true, min: 1, default: 50000 }),
+});
+
+const KEYS = z.strictObject({
+  kafka,
+  http,
+  models,
+  window: defaultWindow,
+  detection,
+  alerts,
+  accuracy,
+  labelShift,
+  flow,
+  labels,
+  health,
+  validation,
+  limits,
+  logLevel: choice('Log level.', LOG_LEVELS, { default: 'info' }),
+});
+
+type Keys = z.output<typeof KEYS>;
+
+/** Checks the windows of every model, merged over the default; runs even when other keys are invalid. */
+function checkWindows(config: unknown, ctx: z.RefinementCtx): void {
+  if (!isPlainObject(config)) return;
+  const report: ReportAt = (path, c) => ctx.addIssue({ code: 'custom', path: [...path], message: c.problem, params: { fix: c.fix } });
+  resolveWindow([{ path: ['window'], raw: config.window }], report);
+  if (!Array.isArray(config.models)) return;
+  config.models.forEach((m: unknown, i) => {
+    if (isPlainObject(m)) resolveWindow([{ path: ['window'], raw: config.window }, { path: ['models', i, 'window'], raw: m.window }], report);
+  });
+}
+
+/** The valid config with every window settled (checkWindows passed, so none is undefined). */
+function settleWindows(config: Keys) {
+  const settle = (...raws: unknown[]): WindowConfig => resolveWindow(raws.map((raw) => ({ path: [], raw })))!;
+  return {
+    ...config,
+    window: settle(config.window),
+    models: config.models.map((m) => ({ ...m, window: settle(config.window, m.window) })),
+  };
+}
+
+export const CONFIG_SCHEMA = withInfo(
+  KEYS.superRefine(checkWindows, { when: () => true }).transform(settleWindows),
+  mappingInfo('The shiftwatch configuration.'),
+);
+
+export type ShiftwatchConfig = z.output<typeof CONFIG_SCHEMA>;
 
 export interface ParseOptions {
   /** Directory that relative paths (bundles, TLS and password files) are resolved against; default cwd. */
@@ -20,175 +194,21 @@ export interface ParseOptions {
 
 export function parseConfig(raw: unknown, options: ParseOptions = {}): ShiftwatchConfig {
   const p = new Problems();
-  const config = collectConfig(p, raw, options);
+  const config = collectConfig(p, raw, options).config;
   p.throwIfAny();
-  return config as ShiftwatchConfig;
+  return config!;
 }
 
-/** Like parseConfig but reports into `p` instead of throwing (loadConfig merges env problems in). */
-export function collectConfig(p: Problems, raw: unknown, options: ParseOptions = {}): ShiftwatchConfig | undefined {
-  const baseDir = resolve(options.baseDir ?? process.cwd());
-  const root = section(p, '', raw);
-  if (root === undefined) return undefined;
-  const kafka = parseKafka(p, root.kafka, baseDir);
-  const http = section(p, 'http', root.http);
-  const host = str(p, http, 'http', 'host', '0.0.0.0');
-  const port = num(p, http, 'http', 'port', 9464, { integer: true, min: 0, max: 65535 });
-  const webConfigFile = http?.webConfigFile === undefined ? undefined : str(p, http, 'http', 'webConfigFile', undefined, { example: 'web-config.yml' });
-  const window = parseWindow(p, [{ path: 'window', raw: root.window }]);
-  const models = parseModels(p, root.models, root.window, baseDir);
-  const detection = parseDetection(p, root.detection);
-  const alerts = parseAlerts(p, root.alerts);
-  const limits = section(p, 'limits', root.limits);
-  const maxSeries = num(p, limits, 'limits', 'maxSeries', 50000, { integer: true, min: 1 });
-  const logLevel = oneOf(p, root, '', 'logLevel', 'info', LOG_LEVELS);
-  const accuracyObj = section(p, 'accuracy', root.accuracy);
-  const floor = accuracyObj?.floor === undefined || accuracyObj.floor === null ? undefined
-    : num(p, accuracyObj, 'accuracy', 'floor', undefined, { above: 0, max: 1 });
-  const accuracy = {
-    headline: oneOf(p, accuracyObj, 'accuracy', 'headline', 'selected', HEADLINE_CHOICES),
-    ...(floor === undefined ? {} : { floor }),
-    coverage: num(p, accuracyObj, 'accuracy', 'coverage', 0.9, { min: 0.5, max: 0.99 }),
-    backtestWindows: num(p, accuracyObj, 'accuracy', 'backtestWindows', 20, { integer: true, min: 3, max: 1000 }),
-  };
-  const labelShiftObj = section(p, 'labelShift', root.labelShift);
-  const labelShift = {
-    estimator: oneOf(p, labelShiftObj, 'labelShift', 'estimator', 'mlls', LABEL_SHIFT_ESTIMATORS),
-    priorRowsPerClass: num(p, labelShiftObj, 'labelShift', 'priorRowsPerClass', 2, { min: 0 }),
-  };
-  const labelsObj = section(p, 'labels', root.labels);
-  const labels = {
-    ttlMs: num(p, labelsObj, 'labels', 'ttlMs', 7 * 24 * 3600 * 1000, { integer: true, min: 1 }),
-    maxEntries: num(p, labelsObj, 'labels', 'maxEntries', 1_000_000, { integer: true, min: 1 }),
-    minLabeled: num(p, labelsObj, 'labels', 'minLabeled', 100, { integer: true, min: 1 }),
-    maxBytes: num(p, labelsObj, 'labels', 'maxBytes', 64 * 1024 * 1024, { integer: true, min: 1024 }),
-  };
-  const healthObj = section(p, 'health', root.health);
-  const health = { stallAfterMs: num(p, healthObj, 'health', 'stallAfterMs', 3000, { integer: true, min: 100 }) };
-  const validation = parseValidation(p, root.validation);
-  const flowObj = section(p, 'flow', root.flow);
-  const flow = {
-    scorer: oneOf(p, flowObj, 'flow', 'scorer', 'auto', FLOW_SCORERS),
-    batchSize: num(p, flowObj, 'flow', 'batchSize', 1024, { integer: true, min: 1, max: 1_000_000 }),
-  };
-  const config = { kafka, http: { host, port, ...(webConfigFile === undefined ? {} : { webConfigFile: resolve(baseDir, webConfigFile) }) }, models, window, detection, alerts, limits: { maxSeries }, logLevel, accuracy, labelShift, labels, flow, health, validation };
-  return deepFreeze(config) as ShiftwatchConfig;
-}
-
-function parseModels(p: Problems, raw: unknown, defaultWindow: unknown, baseDir: string): ModelConfig[] | undefined {
-  const example = 'models: [{ name: fraud-v3, bundle: bundles/fraud-v3 }]';
-  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
-    p.add('models', raw === undefined ? 'is required' : 'must list at least one model',
-      `add at least one model with a name and a reference bundle, e.g. ${example}`);
-    return undefined;
-  }
-  if (!Array.isArray(raw)) {
-    p.add('models', `must be a list of models, got ${describe(raw)}`, `write each model as a list item, e.g. ${example}`);
-    return undefined;
-  }
-  const names = new Map<string, number>();
-  const models = raw.map((item: unknown, i): ModelConfig | undefined => {
-    const path = join('models', i);
-    const obj = section(p, path, item);
-    const name = str(p, obj, path, 'name', undefined, {
-      pattern: MODEL_NAME_PATTERN,
-      patternHint: "a name of 1-64 letters, digits, '.', '_' or '-' starting with a letter or digit",
-      example: 'fraud-v3',
-    });
-    if (name !== undefined) {
-      const first = names.get(name);
-      if (first !== undefined) {
-        p.add(join(path, 'name'), `"${name}" is already the name of models[${first}]`, 'give every model a unique name');
-      } else names.set(name, i);
-    }
-    const bundle = str(p, obj, path, 'bundle', undefined, { example: 'bundles/fraud-v3' });
-    const window = obj === undefined ? undefined
-      : parseWindow(p, [{ path: 'window', raw: defaultWindow }, { path: join(path, 'window'), raw: obj.window }]);
-    const schema = parseSchemaOverrides(p, obj, join(path, 'schema'));
-    if (name === undefined || bundle === undefined || window === undefined || schema === undefined) return undefined;
-    return { name, bundle: resolve(baseDir, bundle), window, schema };
-  });
-  return models.every((m) => m !== undefined) ? (models as ModelConfig[]) : undefined;
-}
-
-function parseSchemaOverrides(p: Problems, model: Obj | undefined, path: string): SchemaOverrides | undefined {
-  const obj = section(p, path, model?.schema);
-  if (obj === undefined) return undefined;
-  const out: SchemaOverrides = { categorical: [], numeric: [], exclude: [], context: [] };
-  const timeColumn = obj.timeColumn === undefined || obj.timeColumn === null ? undefined : str(p, obj, path, 'timeColumn', undefined, { example: 'event_time' });
-  if (timeColumn !== undefined) out.timeColumn = timeColumn;
-  for (const key of ['categorical', 'numeric', 'exclude', 'context'] as const) {
-    const v = obj[key];
-    if (v === undefined || v === null) continue;
-    if (!Array.isArray(v) || !v.every((c) => typeof c === 'string' && c !== '')) {
-      p.add(join(path, key), `must be a list of column names, got ${describe(v)}`, `write it as a list, e.g. ${key}: [country, device]`);
-      return undefined;
-    }
-    out[key] = v as string[];
-  }
-  const both = out.categorical.filter((c) => out.numeric.includes(c));
-  if (both.length > 0) p.add(path, `${both.join(', ')} listed as both categorical and numeric`, 'list each column under one of them');
-  return out;
-}
-
-function parseDetection(p: Problems, raw: unknown): DetectionConfig {
-  const path = 'detection';
-  const obj = section(p, path, raw);
-  const cusum = section(p, 'detection.cusum', obj?.cusum);
-  const floor = section(p, 'detection.effectFloor', obj?.effectFloor);
-  const always = 'wasserstein distance and PSI are always reported as statistics; only the KS test is supported as the numeric test';
-  return {
-    alpha: num(p, obj, path, 'alpha', 0.05, { above: 0, max: 0.5 }),
-    correction: oneOf(p, obj, path, 'correction', 'bh', ['bh', 'bonferroni'] as const),
-    numericTest: oneOf(p, obj, path, 'numericTest', 'ks', ['ks'] as const,
-      { wasserstein: `${always}; set detection.numericTest: ks`, psi: `${always}; set detection.numericTest: ks` }),
-    categoricalTest: oneOf(p, obj, path, 'categoricalTest', 'chi2', ['chi2'] as const),
-    cusum: {
-      k: num(p, cusum, 'detection.cusum', 'k', 0.5, { above: 0 }),
-      expectedRunTimeWindows: num(p, cusum, 'detection.cusum', 'expectedRunTimeWindows', 1000, { min: 10 }),
-    },
-    effectFloor: {
-      numeric: num(p, floor, 'detection.effectFloor', 'numeric', 0, { min: 0 }),
-      categorical: num(p, floor, 'detection.effectFloor', 'categorical', 0, { min: 0, max: 1 }),
-    },
-    resolveAfterCleanWindows: num(p, obj, path, 'resolveAfterCleanWindows', 2, { integer: true, min: 1 }),
-  } as DetectionConfig;
-}
-
-function parseAlerts(p: Problems, raw: unknown): AlertConfig {
-  const path = 'alerts';
-  const obj: Obj | undefined = section(p, path, raw);
-  const initialBackoffMs = num(p, obj, path, 'initialBackoffMs', 100, { integer: true, min: 1 });
-  const maxBackoffMs = num(p, obj, path, 'maxBackoffMs', 2000, { integer: true, min: 1 });
-  if (initialBackoffMs !== undefined && maxBackoffMs !== undefined && maxBackoffMs < initialBackoffMs) {
-    p.add('alerts.maxBackoffMs', `${maxBackoffMs} is less than alerts.initialBackoffMs (${initialBackoffMs})`,
-      'set alerts.maxBackoffMs to at least alerts.initialBackoffMs, or lower initialBackoffMs');
-  }
-  return {
-    cooldownWindows: num(p, obj, path, 'cooldownWindows', 3, { integer: true, min: 0 }),
-    publishRetries: num(p, obj, path, 'publishRetries', 8, { integer: true, min: 0 }),
-    initialBackoffMs,
-    maxBackoffMs,
-    publishTimeoutMs: num(p, obj, path, 'publishTimeoutMs', 300_000, { integer: true, min: 1 }),
-  } as AlertConfig;
-}
-
-const DEFAULT_EARLIEST_TIMESTAMP = '2000-01-01T00:00:00Z';
-
-function parseValidation(p: Problems, raw: unknown): ValidationConfig {
-  const path = 'validation';
-  const obj = section(p, path, raw);
-  const maxPastMs = obj?.maxPastMs === undefined || obj.maxPastMs === null ? undefined
-    : num(p, obj, path, 'maxPastMs', undefined, { integer: true, min: 1 });
-  const earliest = str(p, obj, path, 'earliestTimestamp', DEFAULT_EARLIEST_TIMESTAMP, { example: DEFAULT_EARLIEST_TIMESTAMP });
-  if (earliest !== undefined && Number.isNaN(Date.parse(earliest))) {
-    p.add('validation.earliestTimestamp', `${describe(earliest)} is not an ISO-8601 time`, `write it like ${DEFAULT_EARLIEST_TIMESTAMP}`);
-  }
-  return {
-    maxFutureMs: num(p, obj, path, 'maxFutureMs', 24 * 3600 * 1000, { integer: true, min: 0 }),
-    ...(maxPastMs === undefined ? {} : { maxPastMs }),
-    earliestTimestamp: earliest,
-  } as ValidationConfig;
+/**
+ * Like parseConfig but reports into `p` instead of throwing. `checked` is what was validated (the
+ * input with its paths resolved), for the checks that follow even when the config is invalid.
+ */
+export function collectConfig(p: Problems, raw: unknown, options: ParseOptions = {}): { config?: ShiftwatchConfig; checked: unknown } {
+  const checked = resolvePaths(CONFIG_SCHEMA, raw ?? {}, resolve(options.baseDir ?? process.cwd()));
+  const result = CONFIG_SCHEMA.safeParse(checked);
+  if (result.success) return { config: deepFreeze(result.data), checked };
+  reportIssues(p, CONFIG_SCHEMA, checked, result.error.issues);
+  return { checked };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { Problems } from './problems.js';
+import { Problems, isPlainObject } from './problems.js';
+import { keyOf, valueAt } from './walk.js';
 import { collectWebSecurity } from './web-config.js';
 import type { ResolvedSecrets, ShiftwatchConfig } from './types.js';
 
@@ -19,33 +20,41 @@ export function resolveSecrets(config: ShiftwatchConfig, env: NodeJS.ProcessEnv)
   return secrets;
 }
 
-/** Like resolveSecrets but reports into `p` (so loadConfig can list them with every other problem). */
-export function collectSecrets(p: Problems, config: ShiftwatchConfig | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
+/**
+ * Like resolveSecrets but reports into `p` (so loadConfig can list them with every other problem).
+ * `config` may also be a config that failed validation (with its paths resolved): keys already
+ * reported are skipped, and only string values are followed.
+ */
+export function collectSecrets(p: Problems, config: unknown, env: NodeJS.ProcessEnv): ResolvedSecrets {
   const secrets: ResolvedSecrets = {};
-  const sasl = config?.kafka?.sasl;
-  const ssl = config?.kafka?.ssl;
-  if (sasl?.passwordEnv !== undefined) {
-    const value = env[sasl.passwordEnv];
+  const reference = (...path: string[]): string | undefined => {
+    const value = valueAt(config, path);
+    return typeof value === 'string' && !p.has(keyOf(path)) ? value : undefined;
+  };
+  const passwordEnv = reference('kafka', 'sasl', 'passwordEnv');
+  if (passwordEnv !== undefined) {
+    const value = env[passwordEnv];
     if (value === undefined || value === '') {
-      p.add('kafka.sasl.passwordEnv', `environment variable ${sasl.passwordEnv} is ${value === undefined ? 'not set' : 'empty'}`,
-        `set ${sasl.passwordEnv} to the SASL password (e.g. from a Kubernetes secret), or point kafka.sasl.passwordEnv at the variable that holds it`);
+      p.add('kafka.sasl.passwordEnv', `environment variable ${passwordEnv} is ${value === undefined ? 'not set' : 'empty'}`,
+        `set ${passwordEnv} to the SASL password (e.g. from a Kubernetes secret), or point kafka.sasl.passwordEnv at the variable that holds it`);
     } else secrets.saslPassword = value;
   }
-  if (sasl?.passwordFile !== undefined && !p.has('kafka.sasl.passwordFile')) {
-    const value = readSecretFile(p, 'kafka.sasl.passwordFile', sasl.passwordFile);
+  const passwordFile = reference('kafka', 'sasl', 'passwordFile');
+  if (passwordFile !== undefined) {
+    const value = readSecretFile(p, 'kafka.sasl.passwordFile', passwordFile);
     if (value !== undefined) secrets.saslPassword = value.replace(/\r?\n$/, '');
   }
-  if (ssl !== false && ssl !== undefined) {
-    const files = { ca: ['caFile', ssl.caFile], cert: ['certFile', ssl.certFile], key: ['keyFile', ssl.keyFile] } as const;
+  if (isPlainObject(valueAt(config, ['kafka', 'ssl']))) {
+    const files = { ca: 'caFile', cert: 'certFile', key: 'keyFile' } as const;
     const read: NonNullable<ResolvedSecrets['ssl']> = {};
-    for (const [name, [key, path]] of Object.entries(files) as [keyof typeof files, readonly [string, string | undefined]][]) {
-      if (path === undefined || p.has(`kafka.ssl.${key}`)) continue;
-      const value = readSecretFile(p, `kafka.ssl.${key}`, path);
+    for (const [name, key] of Object.entries(files) as [keyof typeof files, string][]) {
+      const path = reference('kafka', 'ssl', key);
+      const value = path === undefined ? undefined : readSecretFile(p, `kafka.ssl.${key}`, path);
       if (value !== undefined) read[name] = value;
     }
     secrets.ssl = read;
   }
-  const web = config?.http?.webConfigFile;
+  const web = reference('http', 'webConfigFile');
   if (web !== undefined) {
     const security = collectWebSecurity(p, web);
     if (security !== undefined) secrets.web = security;

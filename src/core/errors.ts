@@ -1,19 +1,17 @@
 /**
- * One error taxonomy for the whole service. Every error says whether retrying can help and keeps
- * its cause. Retriable errors propagate so that the input offset is not committed; non-retriable
- * input errors become dead letters; configuration errors stop the service at startup.
+ * The service's own errors: a message meant for the operator (the CLI prints it without a stack
+ * trace) and the cause kept. Bad input events are not errors here: they become dead letters
+ * (core/contract); whether a failed publish is retried is decided from Kafka's own error
+ * (kafka/publish-errors.ts). Configuration errors stop the service at startup.
  */
 export class ShiftwatchError extends Error {
-  readonly retriable: boolean;
-
-  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.retriable = options.retriable ?? false;
   }
 }
 
-/** Bad configuration: names the offending key and says how to fix it. Never retriable. */
+/** Bad configuration: names the offending key and says how to fix it. */
 export class ConfigError extends ShiftwatchError {
   constructor(
     readonly key: string,
@@ -32,13 +30,6 @@ export class ReferenceDataError extends ShiftwatchError {
     readonly fix: string,
   ) {
     super(`${column === undefined ? 'reference data' : `reference column "${column}"`}: ${problem}. Fix: ${fix}`);
-  }
-}
-
-/** A transient infrastructure failure (broker unavailable, publish timed out). */
-export class RetriableError extends ShiftwatchError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { retriable: true, cause });
   }
 }
 

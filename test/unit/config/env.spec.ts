@@ -80,12 +80,13 @@ describe('applyEnvOverrides', () => {
         SHIFTWATCH__MODELS__5__NAME: 'x',
         SHIFTWATCH__KAFKA__SASL__PASSWORD: 'hunter2',
         SHIFTWATCH__KAFKA__SSL: 'maybe',
+        SHIFTWATCH__WINDOW__IDLECLOSEMS: '100',
       }),
     );
     const byKey = Object.fromEntries(error.problems.map((p) => [p.key, `${p.problem} | ${p.fix}`]));
     expect(Object.keys(byKey).sort()).toEqual([
       'SHIFTWATCH__HTTP__PORT', 'SHIFTWATCH__KAFKA', 'SHIFTWATCH__KAFKA__SASL__PASSWORD', 'SHIFTWATCH__KAFKA__SSL',
-      'SHIFTWATCH__MODELS__5__NAME', 'SHIFTWATCH__MODELS__FIRST__NAME', 'SHIFTWATCH__NOPE',
+      'SHIFTWATCH__MODELS__5__NAME', 'SHIFTWATCH__MODELS__FIRST__NAME', 'SHIFTWATCH__NOPE', 'SHIFTWATCH__WINDOW__IDLECLOSEMS',
     ]);
     expect(byKey.SHIFTWATCH__HTTP__PORT).toContain('must be a number, got "eighty"');
     expect(byKey.SHIFTWATCH__KAFKA).toContain('kafka is a section, not a single value');
@@ -93,6 +94,7 @@ describe('applyEnvOverrides', () => {
     expect(byKey.SHIFTWATCH__MODELS__5__NAME).toContain('list index 5 skips entry 1');
     expect(byKey.SHIFTWATCH__KAFKA__SASL__PASSWORD).toMatch(/not allowed \| .*passwordEnv/);
     expect(byKey.SHIFTWATCH__KAFKA__SSL).toContain('must be true or false');
+    expect(byKey.SHIFTWATCH__WINDOW__IDLECLOSEMS).toMatch(/^would set window\.idleCloseMs, which was replaced: .* \| remove window\.idleCloseMs \(set kafka\.partitionIdleMs/);
     expect(error.message).not.toContain('hunter2');
   });
 

@@ -134,13 +134,36 @@ describe('parseConfig validation', () => {
     expect(lineFor(linesAfter((r) => (r.kafka.ssl = 'yes')), 'kafka.ssl')).toContain('must be false, true or a mapping, got string "yes"');
   });
 
-  it('rejects distinct topics sharing a name and explains numericTest choices', () => {
+  it('rejects distinct topics sharing a name and says that the test choices were removed', () => {
     const lines = linesAfter((r) => {
       r.kafka.topics = { alerts: 'shiftwatch.events' };
-      r.detection = { numericTest: 'psi' };
+      r.detection = { numericTest: 'psi', categoricalTest: 'chi2' };
     });
     expect(lineFor(lines, 'kafka.topics.alerts')).toContain('is also kafka.topics.events');
-    expect(lineFor(lines, 'detection.numericTest')).toContain('PSI are always reported');
+    expect(lineFor(lines, 'detection.numericTest')).toContain('was removed: numeric features are always tested with Kolmogorov-Smirnov (Wasserstein distance and PSI are always reported');
+    expect(lineFor(lines, 'detection.categoricalTest')).toBe('config detection.categoricalTest: was removed: categorical features are always tested with chi-square. Fix: remove detection.categoricalTest');
+  });
+
+  it('names the retired idleCloseMs where it was written and points to kafka.partitionIdleMs', () => {
+    const lines = linesAfter((r) => {
+      r.window = { idleCloseMs: 5000 };
+      r.models[0].window = { type: 'event-time', durationMs: 1000, idleCloseMs: 100 };
+    });
+    expect(lines).toHaveLength(2);
+    expect(lineFor(lines, 'window.idleCloseMs')).toBe(
+      'config window.idleCloseMs: was replaced: windows now close when every input partition has read past them, and an idle partition ' +
+        'stops holding them back after kafka.partitionIdleMs. Fix: remove window.idleCloseMs (set kafka.partitionIdleMs to change the idle time, default 2000)',
+    );
+    expect(lineFor(lines, 'models[0].window.idleCloseMs')).toContain('Fix: remove models[0].window.idleCloseMs');
+  });
+
+  it('reports window problems together with problems elsewhere', () => {
+    const lines = linesAfter((r) => {
+      r.http = { port: 'http' };
+      r.models[0].window = { size: 10, minEvents: 20 };
+      r.models[0].schema = { categorical: ['a'], numeric: ['a'] };
+    });
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['config http.port', 'config models[0].schema', 'config models[0].window.minEvents']);
   });
 
   it('collects all problems into one ConfigError, keyed by the first', () => {
