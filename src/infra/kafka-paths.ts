@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const POM_RELATIVE = join('deploy', 'kafka', 'pom.xml');
 export const LOG4J_RELATIVE = join('deploy', 'kafka', 'log4j2.yaml');
 
-/** The repository root: the nearest directory above this module (src/infra or dist/infra) holding deploy/kafka/pom.xml. */
+/** The repository root: the nearest directory above this module (src/infra, dist/infra or dist-tools/src/infra) holding deploy/kafka/pom.xml. */
 export function repoRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../../src/core/reference/bundle-types.js';
-import { syntheticRows, toCsv, type SyntheticRow } from '../../src/demo/synthetic.js';
+import { syntheticRows, toCsv, type SyntheticRow } from '../support/synthetic.js';
 import { assertBuilt, runCli, scratchDir, type CliResult } from './cli-process.js';
 
 const ROWS = 3000;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticRows, toCsv } from '../../src/demo/synthetic.js';
+import { syntheticRows, toCsv } from '../support/synthetic.js';
 import { REPO_ROOT, assertBuilt, runCli, scratchDir, startCli, type CliResult } from './cli-process.js';
 
 /** "Within a few seconds": a config error must not wait on Kafka or anything else. */

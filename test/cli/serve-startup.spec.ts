@@ -7,7 +7,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { syntheticRows, toCsv } from '../../src/demo/synthetic.js';
+import { syntheticRows, toCsv } from '../support/synthetic.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { randomName, testBrokers } from '../support/kafka-env.js';
 import { assertBuilt, runCli, scratchDir, startCli, type CliResult } from './cli-process.js';

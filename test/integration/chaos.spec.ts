@@ -1,10 +1,10 @@
 /**
- * The fault suite's short versions (src/chaos/, `npm run chaos`), asserting its targets on a real
+ * The fault suite's short versions (bench/chaos/, `npm run chaos`), asserting its targets on a real
  * broker with real `shiftwatch serve` processes: the full fuzz on the test broker, and two broker
  * restarts (one SIGTERM, one SIGKILL) on a broker of the scenario's own.
  */
-import { runFuzz } from '../../src/chaos/fuzz.js';
-import { runBrokerRestarts } from '../../src/chaos/broker-restarts.js';
+import { runFuzz } from '../../bench/chaos/fuzz.js';
+import { runBrokerRestarts } from '../../bench/chaos/broker-restarts.js';
 import { testBrokers } from '../support/kafka-env.js';
 
 const log = (line: string) => {

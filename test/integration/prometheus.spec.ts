@@ -1,5 +1,5 @@
 /**
- * A real Prometheus scraping the running monitor (src/picture/scenario.ts): the built service as a
+ * A real Prometheus scraping the running monitor (tools/picture/scenario.ts): the built service as a
  * child process on the test broker, two models fitted by the real `fit` path (a classifier with a
  * density flow and delayed labels, a regressor), clean windows and then windows where the classifier's x2 is
  * shifted. Everything is read back through Prometheus's HTTP API: every catalogued metric is
@@ -7,10 +7,10 @@
  * drift gauges move for x2, in the shifted windows, and for nothing else.
  */
 import { METRICS, type MetricKey } from '../../src/metrics/catalog.js';
-import { dashboardQueries, type Requirement } from '../../src/dashboards/index.js';
-import { checkMetrics, ensurePrometheusTools, type PrometheusTools } from '../../src/infra/prometheus-tools.js';
-import { MODELS, runScenario, SMALL_FLOW, type ScenarioRun, type WindowMark } from '../../src/picture/scenario.js';
-import { CLF_FEATURES, REG_FEATURES, SHIFTED_FEATURE } from '../../src/picture/scenario-data.js';
+import { dashboardQueries, type Requirement } from '../../dashboards/index.js';
+import { checkMetrics, ensurePrometheusTools, type PrometheusTools } from '../../tools/prometheus/prometheus-tools.js';
+import { MODELS, runScenario, SMALL_FLOW, type ScenarioRun, type WindowMark } from '../../tools/picture/scenario.js';
+import { CLF_FEATURES, REG_FEATURES, SHIFTED_FEATURE } from '../../tools/picture/scenario-data.js';
 import { testBrokers } from '../support/kafka-env.js';
 import { catalogueCoverage, describeOutcome, runDashboardQueries } from '../support/prometheus-checks.js';
 

@@ -19,7 +19,7 @@ import { buildFeatureReference } from '../../src/core/reference/feature-referenc
 import { fitFeatureNulls } from '../../src/core/detect/null-calibration.js';
 import { gaussian, seededRandom } from '../../src/core/random.js';
 import { createTask, sample, uniform } from '../../src/demo/classification.js';
-import { syntheticRows, type Shift } from '../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from './synthetic.js';
 import { inferSchema } from '../../src/core/reference/schema.js';
 import type { Row } from '../../src/core/reference/readers.js';
 import { fitFlow } from '../../src/flow/fit-flow.js';

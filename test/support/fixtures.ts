@@ -2,7 +2,7 @@
 import { buildFeatureReference } from '../../src/core/reference/feature-reference.js';
 import type { FeatureReference, ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { BUNDLE_FORMAT_VERSION, plainBundleParts } from '../../src/core/reference/bundle-types.js';
-import { syntheticRows, NUMERIC_FEATURES, CATEGORICAL_FEATURES, type SyntheticRow } from '../../src/demo/synthetic.js';
+import { syntheticRows, NUMERIC_FEATURES, CATEGORICAL_FEATURES, type SyntheticRow } from './synthetic.js';
 import { fitFeatureNulls } from '../../src/core/detect/null-calibration.js';
 
 export const TEST_OPTIONS = { alpha: 0.05, correction: 'bh' as const, minFeatureValues: 20 };

@@ -3,8 +3,8 @@
  * each dashboard query returns over a time range.
  */
 import { METRICS, type MetricDef, type MetricKey } from '../../src/metrics/catalog.js';
-import type { PrometheusApi } from '../../src/infra/prometheus-api.js';
-import { substituteVariables, type DashboardQuery, type QueryVariable } from '../../src/dashboards/index.js';
+import type { PrometheusApi } from '../../tools/prometheus/prometheus-api.js';
+import { substituteVariables, type DashboardQuery, type QueryVariable } from '../../dashboards/index.js';
 
 /** The series names a catalogued metric is stored under: histograms as `_bucket`, `_sum` and `_count`. */
 export function storedNames(def: MetricDef): string[] {

@@ -11,7 +11,7 @@ import { parseConfig, type ShiftwatchConfig } from '../../src/config/index.js';
 import { createRuntime, type ServiceRuntime } from '../../src/service/runtime.js';
 import { startService } from '../../src/app/bootstrap.js';
 import { writeBundle } from '../../src/core/fit/bundle-io.js';
-import { syntheticRows, type Shift } from '../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from './synthetic.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { syntheticBundle } from './fixtures.js';
 import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../../src/config/index.js';
-import { CONFIG_DOC, REGENERATE_CONFIG_DOC, renderConfigReference } from '../../../src/config/reference-doc.js';
+import { CONFIG_DOC, REGENERATE_CONFIG_DOC, renderConfigReference } from '../../../tools/config-doc/reference-doc.js';
 import { CONFIG_SCHEMA } from '../../../src/config/schema.js';
 import { everyKey, valueAt } from '../../../src/config/walk.js';
 import { minimal } from './fixtures.js';

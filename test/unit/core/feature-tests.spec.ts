@@ -1,6 +1,6 @@
 import { evaluateWindow } from '../../../src/core/detect/feature-tests.js';
 import { addEvent, emptySummary } from '../../../src/core/window/summary.js';
-import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from '../../support/synthetic.js';
 import { referencesFor, TEST_OPTIONS } from '../../support/fixtures.js';
 
 const refs = referencesFor(syntheticRows(10_000, 3));

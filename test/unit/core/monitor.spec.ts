@@ -1,5 +1,5 @@
 import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
-import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from '../../support/synthetic.js';
 import { decodePosition } from '../../../src/core/window/partition-clocks.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 

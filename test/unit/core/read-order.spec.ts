@@ -6,7 +6,7 @@ import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../..
 import { decodePosition, type PartitionPosition } from '../../../src/core/window/partition-clocks.js';
 import type { WindowSpec } from '../../../src/core/window/windower.js';
 import { seededRandom } from '../../../src/core/random.js';
-import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from '../../support/synthetic.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 
 const bundle = syntheticBundle('m1', { windowSize: 300 });

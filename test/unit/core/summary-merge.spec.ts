@@ -1,6 +1,6 @@
 import { buildFeatureReference } from '../../../src/core/reference/feature-reference.js';
 import { addEvent, emptySummary, mergeSummaries, checkFeatures, type WindowSummary } from '../../../src/core/window/summary.js';
-import { syntheticRows } from '../../../src/demo/synthetic.js';
+import { syntheticRows } from '../../support/synthetic.js';
 import { referencesFor } from '../../support/fixtures.js';
 
 const refs = referencesFor(syntheticRows(3000, 1));

@@ -1,6 +1,6 @@
 import { ModelWindower, MAX_HELD_WINDOWS, type WindowSpec } from '../../../src/core/window/windower.js';
 import { PartitionClocks } from '../../../src/core/window/partition-clocks.js';
-import { syntheticRows } from '../../../src/demo/synthetic.js';
+import { syntheticRows } from '../../support/synthetic.js';
 import { referencesFor } from '../../support/fixtures.js';
 
 const refs = referencesFor(syntheticRows(2000, 1));

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRICS } from '../../../src/metrics/catalog.js';
-import { DASHBOARDS, UIDS, dashboardQueries, renderDashboards, substituteVariables } from '../../../src/dashboards/index.js';
-import { EXTERNAL_METRICS } from '../../../src/dashboards/promql.js';
-import { metricNamesIn } from '../../../src/dashboards/requirements.js';
+import { DASHBOARDS, UIDS, dashboardQueries, renderDashboards, substituteVariables } from '../../../dashboards/index.js';
+import { EXTERNAL_METRICS } from '../../../dashboards/promql.js';
+import { metricNamesIn } from '../../../dashboards/requirements.js';
 import { REPO_ROOT, promtool } from '../prometheus-rules/promtool.js';
 
-const REGENERATE = 'npx tsc -p tsconfig.build.json && node dist/dashboards/generate.js';
+const REGENERATE = 'npm run build:tools && node dist-tools/dashboards/generate.js';
 const rendered = renderDashboards();
 const parsed = [...rendered.values()].map((json) => JSON.parse(json) as Record<string, any>);
 const queries = dashboardQueries();
@@ -50,7 +50,7 @@ describe('dashboards', () => {
   it('show every catalogued metric somewhere', () => {
     const all = [...rendered.values()].join('\n');
     const unused = Object.entries(METRICS).filter(([, m]) => !all.includes(m.name)).map(([key]) => key);
-    expect(unused).toEqual([]); // a new metric needs a panel (src/dashboards/) or a reason to stay off them
+    expect(unused).toEqual([]); // a new metric needs a panel (dashboards/*.ts) or a reason to stay off them
   });
 
   it('are valid PromQL once the Grafana variables are substituted (promtool check rules)', () => {

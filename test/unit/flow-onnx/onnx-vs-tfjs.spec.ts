@@ -9,7 +9,7 @@ import { TfFlow } from '../../../src/flow/tf/tf-flow.js';
 import { selectBackend } from '../../../src/flow/tf/backend.js';
 import { fitStandardization } from '../../../src/core/flow/standardize.js';
 import { gaussian, seededRandom } from '../../../src/core/random.js';
-import { syntheticRows, NUMERIC_FEATURES } from '../../../src/demo/synthetic.js';
+import { syntheticRows, NUMERIC_FEATURES } from '../../support/synthetic.js';
 import { randomFlow } from '../flow/random-flow.js';
 import type { FlowModel } from '../../../src/core/flow/flow-spec.js';
 

@@ -5,7 +5,7 @@
  * quiet; clean windows raise no flow alarm; the detector's state survives a checkpoint.
  */
 import { Monitor, emptyOutput, type RawMessage, type WindowReport } from '../../../src/core/pipeline/monitor.js';
-import { syntheticRows, type Shift } from '../../../src/demo/synthetic.js';
+import { syntheticRows, type Shift } from '../../support/synthetic.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 import type { CovariateDetails } from '../../../src/core/detectors/covariate-shift.js';
 import type { ConditionalDetails, ConditionalState } from '../../../src/core/detectors/conditional-shift.js';

@@ -1,0 +1,120 @@
+/** Kafka helpers for the e2e benchmark: fill a topic with inference events, and the raw-consume baseline. */
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { waitFor } from '../src/demo/wait.js';
+import { createGenerator, eventJson } from './synthetic.js';
+
+/** Same fetch size as the service's consumer (src/kafka/ingest-engine.ts), so only the work per message differs. */
+export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+
+export interface Produced {
+  topic: string;
+  partitions: number;
+  events: number;
+  valueBytesMean: number;
+  produceS: number;
+  shiftedWindows: number;
+}
+
+/**
+ * Creates `topic` with `partitions` partitions and produces `events` JSON inference events to it,
+ * continuing the generator after its reference rows. Windows w with w mod 25 in 20..23 (in produce
+ * order) get a +1 sd shift on f05, so the service fires and resolves alerts along the way.
+ */
+export async function produceEvents(args: {
+  brokers: string[];
+  topic: string;
+  partitions: number;
+  events: number;
+  windowSize: number;
+  model: string;
+  features: number;
+  seed: number;
+  referenceRows: number;
+}): Promise<Produced> {
+  const { brokers, topic, events, windowSize, referenceRows } = args;
+  const shifted = (e: number) => Math.floor(e / windowSize) % 25 >= 20 && Math.floor(e / windowSize) % 25 <= 23;
+  const gen = createGenerator({
+    features: args.features,
+    seed: args.seed,
+    shift: { feature: 5, sds: 1, when: (i) => i >= referenceRows && shifted(i - referenceRows) },
+  });
+  // Advance past the reference rows so live rows are fresh draws, not copies of the reference.
+  for (let i = 0; i < referenceRows; i++) gen.row(i);
+  const kafka = new Kafka({ clientId: 'shiftwatch-bench-producer', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: args.partitions }] });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  const started = performance.now();
+  let bytes = 0;
+  const startTs = Date.UTC(2026, 10, 28, 9, 0, 0);
+  try {
+    const CHUNK = 1000; // about 0.5 MB per request, under the broker's 1 MB record batch limit
+    // Up to 3 requests in flight while the next chunk is generated; one connection per broker
+    // keeps them in order.
+    const inFlight: Promise<unknown>[] = [];
+    for (let e = 0; e < events; e += CHUNK) {
+      const messages: { key: string; value: string }[] = [];
+      for (let k = e; k < Math.min(events, e + CHUNK); k++) {
+        const i = referenceRows + k;
+        const value = eventJson(args.model, `req-${k}`, startTs + k * 100, gen.names, gen.row(i));
+        bytes += Buffer.byteLength(value);
+        messages.push({ key: `req-${k}`, value });
+      }
+      inFlight.push(producer.send({ topic, messages, acks: -1 }));
+      if (inFlight.length >= 3) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await producer.disconnect();
+  }
+  const produceS = (performance.now() - started) / 1000;
+  const windows = Math.floor(events / windowSize);
+  let shiftedWindows = 0;
+  for (let w = 0; w < windows; w++) if (shifted(w * windowSize)) shiftedWindows += 1;
+  return { topic, partitions: args.partitions, events, valueBytesMean: bytes / events, produceS, shiftedWindows };
+}
+
+export interface ConsumeTiming {
+  /** From connect() to the first message handed to the consumer code. */
+  startupMs: number;
+  /** From the first message to the last one of the topic. */
+  consumeMs: number;
+  eventsPerS: number;
+}
+
+/** Baseline: a kafkajs consumer (fresh group, from the beginning, eachBatch) that only JSON.parses each value. */
+export async function rawConsume(brokers: string[], topic: string, events: number, groupId: string, timeoutMs: number): Promise<ConsumeTiming & { checksum: number }> {
+  const kafka = new Kafka({ clientId: 'shiftwatch-bench-raw', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: MAX_BYTES_PER_PARTITION });
+  const t0 = performance.now();
+  let count = 0;
+  let first = Number.NaN;
+  let last = Number.NaN;
+  let checksum = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (Number.isNaN(first)) first = performance.now();
+        for (const message of batch.messages) {
+          const event = JSON.parse(message.value!.toString('utf8')) as { features: Record<string, number> };
+          checksum += event.features.f00 ?? 0; // keep the parse observable
+          count += 1;
+        }
+        if (count >= events && Number.isNaN(last)) last = performance.now();
+      },
+    });
+    await waitFor(() => count >= events, timeoutMs, `the raw consumer to read ${events} events`, 20);
+  } finally {
+    await consumer.disconnect();
+  }
+  const consumeMs = last - first;
+  return { startupMs: first - t0, consumeMs, eventsPerS: events / (consumeMs / 1000), checksum };
+}
