@@ -6,8 +6,9 @@
  * and the calibrated probabilities that shiftwatch's windows carry.
  */
 import { createTask, sample, uniform, type ClassificationTask } from '../src/demo/classification.js';
-import type { Row } from '../src/core/reference/readers.js';
-import { calibratedPrediction, fitClassificationReference, type ClassificationReference } from '../src/core/predictions/classification-reference.js';
+import type { Row } from '../src/core/reference/row.js';
+import { fitClassificationReference } from '../src/core/predictions/classification-fit.js';
+import { calibratedPrediction, type ClassificationReference } from '../src/core/predictions/classification-reference.js';
 import { sourcePriorFromPosteriors } from '../src/core/labelshift/mlls.js';
 import type { DenseRows } from '../src/core/labelshift/posteriors.js';
 import { argmax } from '../src/core/labelshift/confusion.js';

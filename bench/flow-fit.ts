@@ -9,7 +9,7 @@
 import { loadavg } from 'node:os';
 import { DEFAULT_ARCHITECTURE } from '../src/core/flow/init-flow.js';
 import type { FeatureSpec } from '../src/core/reference/schema.js';
-import type { Row } from '../src/core/reference/readers.js';
+import type { Row } from '../src/core/reference/row.js';
 import { gaussian, seededRandom } from '../src/core/random.js';
 import { fitFlow } from '../src/flow/fit-flow.js';
 import type { FlowTrainerName } from '../src/flow/training-engine.js';

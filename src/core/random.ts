@@ -21,3 +21,13 @@ export function gaussian(random: () => number): () => number {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
 }
+
+/** m distinct indices below n (partial Fisher–Yates). */
+export function sampleWithoutReplacement(n: number, m: number, random: () => number): number[] {
+  const pool = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, m);
+}

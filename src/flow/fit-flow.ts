@@ -6,15 +6,17 @@
  * a validation split for early stopping, and the training split. Integer-valued features are
  * dequantised with uniform noise on (−0.5, 0.5), identically at fit and at serve time.
  */
-import type { FlowBundle, FlowModel, FlowNulls } from '../core/flow/flow-spec.js';
+import type { FlowBundle, FlowNulls } from '../core/flow/flow-bundle.js';
+import type { FlowModel } from '../core/flow/flow-spec.js';
 import type { FeatureSpec } from '../core/reference/schema.js';
-import type { Row } from '../core/reference/readers.js';
+import type { Row } from '../core/reference/row.js';
 import { seededRandom } from '../core/random.js';
 import { dequantizeRows } from '../core/flow/dequantize.js';
 import { shuffleInPlace } from '../core/flow/train-data.js';
 import { trainFlow, type TrainFlowOptions } from './train-flow.js';
 import type { FlowTrainerName } from './training-engine.js';
-import { FeatureLocalizer, fitFeatureLocalization, type LocalizationBundle } from './localize-scorer.js';
+import type { LocalizationBundle } from '../core/localize/localization-bundle.js';
+import { FeatureLocalizer, fitFeatureLocalization } from './localize-scorer.js';
 import { fitFlowNulls } from './flow-nulls.js';
 import { OnnxFlowScorer } from './onnx/onnx-scorer.js';
 import { MINIMUM_FLOORS } from '../core/reference/reference-size.js';

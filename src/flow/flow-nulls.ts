@@ -10,11 +10,10 @@
  */
 import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../core/detect/time-null.js';
 import { lag1Autocorrelation } from '../core/detect/series.js';
-import { sampleWithoutReplacement } from '../core/detect/null-calibration.js';
 import { FLOW_TEST_NAMES, likelihoodReference, testLogLikelihoods } from '../core/flow/likelihood-tests.js';
-import type { FlowNulls } from '../core/flow/flow-spec.js';
+import type { FlowNulls } from '../core/flow/flow-bundle.js';
 import { pValueToEvidence } from '../core/stats/cusum.js';
-import { seededRandom } from '../core/random.js';
+import { sampleWithoutReplacement, seededRandom } from '../core/random.js';
 import { nullZScore } from '../core/localize/null.js';
 import type { FeatureLocalizer } from './localize-scorer.js';
 

@@ -11,9 +11,21 @@ import { freePorts } from './free-ports.js';
 import { javaBinary, jvmBaseArgs } from './kafka-jvm.js';
 import { waitUntilReady } from './kafka-readiness.js';
 import { formatStorageIfNeeded, writeServerProperties } from './kafka-storage.js';
-import type { LocalKafka } from './local-kafka.js';
 import { superviseChild } from './supervised-child.js';
 import { tail } from './run-command.js';
+
+/** A running local broker: what startLocalKafka (local-kafka.ts) hands its callers. */
+export interface LocalKafka {
+  /** Bootstrap addresses, e.g. ['127.0.0.1:40123']. */
+  readonly brokers: string[];
+  readonly dataDir: string;
+  /** PID of the broker JVM. */
+  readonly pid: number;
+  /** Settles when the broker JVM exits, whether through stop() or on its own (a crash). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, wait up to 15 s, then SIGKILL; removes the data dir unless the caller chose it. Idempotent. */
+  stop(): Promise<void>;
+}
 
 const STOP_GRACE_MS = 15_000;
 

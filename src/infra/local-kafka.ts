@@ -14,11 +14,12 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startBroker } from './kafka-broker-process.js';
+import { startBroker, type LocalKafka } from './kafka-broker-process.js';
 import { ensureKafkaJars } from './kafka-jar-cache.js';
 import { PortTakenError } from './kafka-readiness.js';
 
 export { ensureKafkaJars } from './kafka-jar-cache.js';
+export type { LocalKafka } from './kafka-broker-process.js';
 export { defaultCacheDir, kafkaVersion, repoRoot } from './kafka-paths.js';
 
 export interface LocalKafkaOptions {
@@ -37,18 +38,6 @@ export interface LocalKafkaOptions {
    * started again with the same port comes back at the same address with its topics and offsets.
    */
   brokerPort?: number;
-}
-
-export interface LocalKafka {
-  /** Bootstrap addresses, e.g. ['127.0.0.1:40123']. */
-  readonly brokers: string[];
-  readonly dataDir: string;
-  /** PID of the broker JVM. */
-  readonly pid: number;
-  /** Settles when the broker JVM exits, whether through stop() or on its own (a crash). */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM, wait up to 15 s, then SIGKILL; removes the data dir unless the caller chose it. Idempotent. */
-  stop(): Promise<void>;
 }
 
 const DEFAULT_HEAP_MB = 512;

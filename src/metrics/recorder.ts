@@ -9,8 +9,7 @@ import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js'
 import { weightedQuantiles } from '../core/regression/weight-summary.js';
 import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 import type { DetectorName } from '../core/detectors/contract.js';
-import type { AccuracyDetails } from '../core/detectors/accuracy-floor.js';
-import type { LabelShiftDetails } from '../core/detectors/label-shift.js';
+import type { AccuracyDetails, LabelShiftDetails } from '../core/detectors/prediction-details.js';
 import type { CovariateDetails } from '../core/detectors/covariate-shift.js';
 import type { ConditionalDetails } from '../core/detectors/conditional-shift.js';
 import type { RegressionEvaluation } from '../core/predictions/regression-reference.js';

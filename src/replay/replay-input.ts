@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { Row } from '../core/reference/readers.js';
+import type { Row } from '../core/reference/row.js';
 import { CsvParser, parseCsvCell } from '../core/reference/csv.js';
 import { recognizeOutputs, type OutputDeclaration } from '../core/reference/output-columns.js';
 import { ReferenceDataError, ReplayInputError } from '../core/errors.js';

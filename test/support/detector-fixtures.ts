@@ -13,7 +13,8 @@ import { SinglePartitionWindower } from '../../src/core/window/single-partition.
 import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { BUNDLE_FORMAT_VERSION, plainBundleParts } from '../../src/core/reference/bundle-types.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../../src/core/predictions/prediction-options.js';
-import { fitClassificationReference, calibratedPrediction, type ClassificationReference } from '../../src/core/predictions/classification-reference.js';
+import { fitClassificationReference } from '../../src/core/predictions/classification-fit.js';
+import { calibratedPrediction, type ClassificationReference } from '../../src/core/predictions/classification-reference.js';
 import { fitRegressionReference } from '../../src/core/predictions/regression-reference.js';
 import { buildFeatureReference } from '../../src/core/reference/feature-reference.js';
 import { fitFeatureNulls } from '../../src/core/detect/null-calibration.js';
@@ -21,7 +22,7 @@ import { gaussian, seededRandom } from '../../src/core/random.js';
 import { createTask, sample, uniform } from '../../src/demo/classification.js';
 import { syntheticRows, type Shift } from './synthetic.js';
 import { inferSchema } from '../../src/core/reference/schema.js';
-import type { Row } from '../../src/core/reference/readers.js';
+import type { Row } from '../../src/core/reference/row.js';
 import { fitFlow } from '../../src/flow/fit-flow.js';
 import { createFlowScorer } from '../../src/flow/create-scorer.js';
 import { FeatureLocalizer } from '../../src/flow/localize-scorer.js';

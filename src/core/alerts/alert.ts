@@ -10,8 +10,7 @@ import type { FlowWindowResult } from '../flow/likelihood-tests.js';
 import type { ClassShares } from '../predictions/class-shares.js';
 import type { RegressionEvaluation } from '../predictions/regression-reference.js';
 import type { WindowLocalization } from '../localize/localize.js';
-import type { LabelShiftDetails } from '../detectors/label-shift.js';
-import type { AccuracyDetails } from '../detectors/accuracy-floor.js';
+import type { AccuracyDetails, LabelShiftDetails } from '../detectors/prediction-details.js';
 
 /** A tested feature's result, with its rank in the alert (1 = most shifted). */
 export type AlertFeature = { rank: number } & Omit<FeatureResult, 'tested' | 'n' | 'missingRatio'>;

@@ -12,7 +12,7 @@
 import type { FeatureReference, FeatureNull, FeatureNulls } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
 import { addEvent, emptySummary, type FeatureSummary, type WindowSummary } from '../window/summary.js';
-import { seededRandom } from '../random.js';
+import { sampleWithoutReplacement, seededRandom } from '../random.js';
 import { evaluateWindow, testFeature, type TestOptions } from './feature-tests.js';
 import { chunkStarts, fitTimeNull } from './time-null.js';
 import { pValueToEvidence } from '../stats/cusum.js';
@@ -96,12 +96,3 @@ function* range(from: number, to: number): Iterable<number> {
   for (let i = from; i < to; i++) yield i;
 }
 
-/** m distinct indices below n (partial Fisher–Yates). */
-export function sampleWithoutReplacement(n: number, m: number, random: () => number): number[] {
-  const pool = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < m; i++) {
-    const j = i + Math.floor(random() * (n - i));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, m);
-}

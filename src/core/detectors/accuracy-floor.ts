@@ -15,27 +15,8 @@ import { alertEnvelope, type Alert } from '../alerts/alert.js';
 import { StateDecodeError, type DetectorResult, type WindowDetector } from './contract.js';
 import type { DetectorFactory } from './model.js';
 import { decodeDrift, expectKeys, sequentialParams, sequentialStep } from './sequential.js';
-import type { LabelShiftDetails } from './label-shift.js';
 import { MIN_PREDICTIONS } from './label-shift.js';
-
-export type IntervalKind = 'chunk' | 'aci' | 'wilson' | 'normal' | 'bootstrap' | 'conformal';
-
-export interface AccuracyEstimate {
-  estimate: number;
-  lower: number;
-  upper: number;
-  interval: IntervalKind;
-}
-
-export interface AccuracyDetails {
-  n: number;
-  accuracy: Partial<Record<AccuracyEstimatorName, AccuracyEstimate>>;
-  selected: AccuracyEstimate & { estimator: AccuracyEstimatorName; width: number };
-  /** What the headline shows (the configured choice). */
-  headline: AccuracyEstimate & { estimator: AccuracyEstimatorName };
-  floor: number | undefined;
-  warnings: string[];
-}
+import type { AccuracyDetails, AccuracyEstimate, IntervalKind, LabelShiftDetails } from './prediction-details.js';
 
 export interface AccuracyState {
   drift: DriftState;

@@ -2,7 +2,7 @@
  * A window's flow rows as the flow's detectors score them (dequantised with the window's own seed),
  * and the one flow pass per window that they share.
  */
-import type { FlowBundle } from '../flow/flow-spec.js';
+import type { FlowBundle } from '../flow/flow-bundle.js';
 import type { LogLikelihoodScorer } from '../flow/scorer.js';
 import { dequantizeRows, windowSeed } from '../flow/dequantize.js';
 import type { WindowView } from './contract.js';

@@ -4,7 +4,7 @@
  * reference's time-ordered chunks, and a window counts as evidence only when its class mix moved
  * further (total variation) than the reference's chunks did.
  */
-import { estimateClassShares, type ClassShares, type LabelShiftStatistic } from '../predictions/class-shares.js';
+import { estimateClassShares } from '../predictions/class-shares.js';
 import { scoreTimeNull } from '../detect/time-null.js';
 import { normalSurvival } from '../stats/normal.js';
 import { initialDriftState } from '../detect/drift-state.js';
@@ -12,17 +12,9 @@ import { alertEnvelope, type Alert } from '../alerts/alert.js';
 import type { DenseRows } from '../labelshift/posteriors.js';
 import { windowSeed } from '../flow/dequantize.js';
 import type { DetectorResult, WindowDetector } from './contract.js';
+import type { LabelShiftDetails } from './prediction-details.js';
 import type { DetectorFactory } from './model.js';
 import { decodeDrift, expectKeys, sequentialParams, sequentialStep, type SequentialState } from './sequential.js';
-
-export interface LabelShiftDetails {
-  n: number;
-  classProportions: ClassShares;
-  test: LabelShiftStatistic & { z: number; pValue: number; timeOrdered: boolean };
-  /** The class-mix distance a flag had to exceed. */
-  distanceFloor: number;
-  warnings: string[];
-}
 
 /** Windows with fewer predictions get no class-mix estimate. */
 export const MIN_PREDICTIONS = 20;

@@ -11,8 +11,8 @@ import { createReadStream } from 'node:fs';
 import { BUNDLE_FORMAT_VERSION, type ReferenceBundle } from '../reference/bundle-types.js';
 import { readReferenceRows, type ReadOptions } from '../reference/readers.js';
 import { inferSchema, PREDICTION_COLUMN, type FeatureSpec, type SchemaOptions } from '../reference/schema.js';
-import type { Row } from '../reference/readers.js';
-import type { FlowBundle } from '../flow/flow-spec.js';
+import type { Row } from '../reference/row.js';
+import type { FlowBundle } from '../flow/flow-bundle.js';
 import { buildFeatureReference } from '../reference/feature-reference.js';
 import { recognizeOutputs, type OutputDeclaration } from '../reference/output-columns.js';
 import { assessReferenceSize, flowSizeWarning, resolveMinimums, type ReferenceMinimums } from '../reference/reference-size.js';
@@ -21,7 +21,7 @@ import { fitFeatureNulls } from '../detect/null-calibration.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
-import { fitClassification, readLabelledOutputs, reorderLabelledOutputs } from '../predictions/classification-reference.js';
+import { fitClassification, readLabelledOutputs, reorderLabelledOutputs } from '../predictions/classification-fit.js';
 import { fitRegressionReference } from '../predictions/regression-reference.js';
 
 export interface FitOptions {

@@ -6,8 +6,7 @@
  */
 import type { WindowReport } from './monitor.js';
 import type { WindowEvaluation } from '../detect/feature-tests.js';
-import type { AccuracyDetails, AccuracyEstimate } from '../detectors/accuracy-floor.js';
-import type { LabelShiftDetails } from '../detectors/label-shift.js';
+import type { AccuracyDetails, AccuracyEstimate, LabelShiftDetails } from '../detectors/prediction-details.js';
 import { rankFeatures } from '../alerts/alert.js';
 
 export interface WindowRecord {

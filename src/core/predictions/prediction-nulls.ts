@@ -9,25 +9,13 @@
 import type { DenseRows } from '../labelshift/posteriors.js';
 import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../detect/time-null.js';
 import { lag1Autocorrelation, upperQuantile } from '../detect/series.js';
-import { sampleWithoutReplacement } from '../detect/null-calibration.js';
 import { conformalHalfWidth } from '../accuracy/intervals.js';
 import { pValueToEvidence } from '../stats/cusum.js';
-import { seededRandom } from '../random.js';
+import { sampleWithoutReplacement, seededRandom } from '../random.js';
 import { estimateClassShares, type ClassSharesOptions } from './class-shares.js';
 import { labelFreeAccuracy } from './accuracy-estimates.js';
-import type { ClassificationReference } from './classification-reference.js';
+import type { ClassificationReference, PredictionNulls } from './classification-reference.js';
 import type { AccuracyEstimatorName } from './estimators.js';
-
-export interface PredictionNulls {
-  windowSize: number;
-  /** Disjoint contiguous chunks behind the calibration. */
-  chunks: number;
-  labelShift: { score: TimeNull; distanceCeiling: number; lag1: number };
-  /** Coverage the half-widths are for. */
-  coverage: number;
-  /** Per estimator: the conformal `coverage` quantile of |estimate − realized| over the chunks (absent: too few chunks). */
-  halfWidth: Partial<Record<AccuracyEstimatorName, number>>;
-}
 
 export interface PredictionNullOptions {
   windowSize: number;

@@ -6,14 +6,13 @@
  * Caveat: this assumes p(x | y) is unchanged (pure target shift) and uses the model's prediction
  * as the 1-D summary of x; under covariate shift the weights are not meaningful.
  */
-import type { Row } from '../reference/readers.js';
+import type { Row } from '../reference/row.js';
 import { ReferenceDataError } from '../errors.js';
-import { seededRandom } from '../random.js';
+import { sampleWithoutReplacement, seededRandom } from '../random.js';
 import { estimateRetasaWeights, fitRetasaSource, RETASA_MAX_SOURCE_POINTS, type RetasaSourceModel } from '../regression/retasa.js';
 import { summariseWeights } from '../regression/weight-summary.js';
 import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../detect/time-null.js';
 import { lag1Autocorrelation, upperQuantile } from '../detect/series.js';
-import { sampleWithoutReplacement } from '../detect/null-calibration.js';
 import { pValueToEvidence } from '../stats/cusum.js';
 
 export interface RegressionReference {

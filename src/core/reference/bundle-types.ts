@@ -4,7 +4,7 @@
  */
 import type { ClassificationReference } from '../predictions/classification-reference.js';
 import type { RegressionReference } from '../predictions/regression-reference.js';
-import type { FlowBundle } from '../flow/flow-spec.js';
+import type { FlowBundle } from '../flow/flow-bundle.js';
 import { RECOMMENDED_MINIMUMS, type ReferenceMinimums } from './reference-size.js';
 import type { TimeNull } from '../detect/time-null.js';
 

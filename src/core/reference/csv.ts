@@ -7,7 +7,7 @@
  * or a quote left open at end of input, is an error naming the line.
  */
 import { ReferenceDataError } from '../errors.js';
-import type { CellValue } from './readers.js';
+import type { CellValue } from './row.js';
 
 const QUOTE = 34;
 const COMMA = 44;

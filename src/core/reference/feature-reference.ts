@@ -10,7 +10,7 @@
  */
 import { ReferenceDataError } from '../errors.js';
 import type { CategoricalFeatureReference, FeatureReference, NumericFeatureReference } from './bundle-types.js';
-import type { CellValue } from './readers.js';
+import type { CellValue } from './row.js';
 import { forceKindFix, type FeatureSpec } from './schema.js';
 
 export const DEFAULT_MAX_BINS = 512;

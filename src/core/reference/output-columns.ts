@@ -15,7 +15,7 @@
  */
 import { ReferenceDataError } from '../errors.js';
 import { sumsToOne } from '../contract/probabilities.js';
-import type { Row } from './readers.js';
+import type { Row } from './row.js';
 import { NON_FEATURE_COLUMNS } from './schema.js';
 
 export interface OutputDeclaration {

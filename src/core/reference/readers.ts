@@ -9,9 +9,8 @@ import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ReferenceDataError } from '../errors.js';
 import { CsvParser, parseCsvCell } from './csv.js';
+import type { CellValue, Row } from './row.js';
 
-export type CellValue = number | string | boolean | null;
-export type Row = Record<string, CellValue>;
 export interface ReadOptions {
   onProgress?: (p: { bytes: number; totalBytes: number; rows: number }) => void;
   /** Stop after this many data rows (the rest of the file is not read). */

@@ -14,7 +14,7 @@
  *   An override naming a column that is not in the data is an error (most likely a typo).
  */
 import { ReferenceDataError } from '../errors.js';
-import type { CellValue, Row } from './readers.js';
+import type { CellValue, Row } from './row.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 export interface FeatureSpec {

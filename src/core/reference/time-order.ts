@@ -5,7 +5,7 @@
  * time. Times are numbers (any unit, e.g. epoch milliseconds) or ISO-8601 strings, one kind per column.
  */
 import { ReferenceDataError } from '../errors.js';
-import type { Row } from './readers.js';
+import type { Row } from './row.js';
 
 /** The row indices in time order. */
 export function timeOrder(rows: readonly Row[], columns: readonly string[], column: string): number[] {

@@ -8,7 +8,7 @@ import { fitBundle, type FitOptions } from '../../../src/core/fit/fit-bundle.js'
 import { BUNDLE_FILE } from '../../../src/core/fit/bundle-io.js';
 import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../../../src/core/predictions/prediction-options.js';
-import type { AccuracyDetails } from '../../../src/core/detectors/accuracy-floor.js';
+import type { AccuracyDetails } from '../../../src/core/detectors/prediction-details.js';
 import { RECOMMENDED_MINIMUMS } from '../../../src/core/reference/reference-size.js';
 import { createTask, sample, type LabelledSample } from '../../../src/demo/classification.js';
 import { TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';

@@ -1,9 +1,11 @@
-import { fitClassificationReference, calibratedPrediction, type ClassificationReference } from '../../../src/core/predictions/classification-reference.js';
+import { fitClassificationReference } from '../../../src/core/predictions/classification-fit.js';
+import { calibratedPrediction, type ClassificationReference } from '../../../src/core/predictions/classification-reference.js';
 import { emptyBacktest, learn, publish, selectEstimator, adaptiveHalfWidth } from '../../../src/core/predictions/accuracy-backtest.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../../../src/core/predictions/prediction-options.js';
-import type { AccuracyDetails, AccuracyState } from '../../../src/core/detectors/accuracy-floor.js';
+import type { AccuracyState } from '../../../src/core/detectors/accuracy-floor.js';
+import type { AccuracyDetails } from '../../../src/core/detectors/prediction-details.js';
 import { createTask, sample, uniform } from '../../../src/demo/classification.js';
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import type { ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
 import { syntheticBundle } from '../../support/fixtures.js';
 import { detector, predictionWindow, run } from './detector-harness.js';

@@ -1,7 +1,8 @@
 import { classIndex, valuesInClassOrder } from '../../../src/core/predictions/classes.js';
-import { calibratedPrediction, fitClassification, readLabelledOutputs } from '../../../src/core/predictions/classification-reference.js';
+import { fitClassification, readLabelledOutputs } from '../../../src/core/predictions/classification-fit.js';
+import { calibratedPrediction } from '../../../src/core/predictions/classification-reference.js';
 import { recognizeOutputs } from '../../../src/core/reference/output-columns.js';
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import { createTask, sample } from '../../../src/demo/classification.js';
 import { expectRefError } from '../reference/helpers.js';
 

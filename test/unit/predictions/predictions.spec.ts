@@ -1,10 +1,11 @@
-import { fitClassificationReference, calibratedPrediction, type ClassificationReference } from '../../../src/core/predictions/classification-reference.js';
+import { fitClassificationReference } from '../../../src/core/predictions/classification-fit.js';
+import { calibratedPrediction, type ClassificationReference } from '../../../src/core/predictions/classification-reference.js';
 import { estimateClassShares, DEFAULT_CLASS_SHARES } from '../../../src/core/predictions/class-shares.js';
 import { labelFreeAccuracy } from '../../../src/core/predictions/accuracy-estimates.js';
 import { createTask, sample, uniform, dirichlet, type ClassificationTask } from '../../../src/demo/classification.js';
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import type { ReferenceBundle } from '../../../src/core/reference/bundle-types.js';
-import type { LabelShiftDetails } from '../../../src/core/detectors/label-shift.js';
+import type { LabelShiftDetails } from '../../../src/core/detectors/prediction-details.js';
 import { syntheticBundle } from '../../support/fixtures.js';
 import { detector, predictionWindow, run } from './detector-harness.js';
 

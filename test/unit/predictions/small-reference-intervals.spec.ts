@@ -3,9 +3,10 @@
  * bootstrap, DoC's source variance and the recall term of the label-shift accuracy. Same model,
  * same window; only the labelled reference's size differs.
  */
-import { calibratedPrediction, fitClassificationReference } from '../../../src/core/predictions/classification-reference.js';
+import { fitClassificationReference } from '../../../src/core/predictions/classification-fit.js';
+import { calibratedPrediction } from '../../../src/core/predictions/classification-reference.js';
 import { labelFreeAccuracy } from '../../../src/core/predictions/accuracy-estimates.js';
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import { createTask, sample } from '../../../src/demo/classification.js';
 
 const task = createTask({ classes: 3, dims: 4, seed: 5, separation: 0.9 });

@@ -1,4 +1,4 @@
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import { probabilityLookalikes, recognizeOutputs } from '../../../src/core/reference/output-columns.js';
 import { expectRefError } from './helpers.js';
 

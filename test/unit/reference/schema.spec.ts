@@ -1,4 +1,4 @@
-import type { Row } from '../../../src/core/reference/readers.js';
+import type { Row } from '../../../src/core/reference/row.js';
 import { inferSchema } from '../../../src/core/reference/schema.js';
 import { expectRefError } from './helpers.js';
 
