@@ -12,7 +12,7 @@
  * `limits.maxSeries` is checked against (estimateSeries in the catalogue).
  */
 import { Registry } from 'prom-client';
-import { estimateSeries } from '../src/metrics/catalog.js';
+import { estimateSeries, type SeriesModel } from '../src/metrics/catalog.js';
 import type { DetectorName } from '../src/core/detectors/contract.js';
 import { MetricsRecorder } from '../src/metrics/recorder.js';
 import { buildFeatureReference } from '../src/core/reference/feature-reference.js';
@@ -62,6 +62,11 @@ function bundle(model: string, features: number, kind: Kind, parts: Parts): Refe
     ...(kind === 'classifier' ? { predictions: parts.predictions } : {}),
     ...(kind === 'regressor' ? { regression: parts.regression } : {}),
   };
+}
+
+/** What estimateSeries is told about one synthetic model of a kind (no flow scorer here). */
+function seriesModel(kind: Kind, features: number, classes: number): SeriesModel {
+  return { features, classes: kind === 'classifier' ? classes : 0, regression: kind === 'regressor' };
 }
 
 /** The detectors the service would run for a bundle (no flow scorer here). */
@@ -147,7 +152,7 @@ export async function runScrape(argv: readonly string[]): Promise<Record<string,
   const perModel = {} as Record<Kind, { measured: number; budget: number }>;
   for (const k of KINDS) {
     const one = countSeries(await recorderFor([bundle('m0', seriesFeatures, k, parts)]).registry.metrics());
-    const budget = estimateSeries([{ features: seriesFeatures, classes: k === 'classifier' ? classes : 0 }]) - estimateSeries([]);
+    const budget = estimateSeries([seriesModel(k, seriesFeatures, classes)]) - estimateSeries([]);
     perModel[k] = { measured: one - base, budget };
     log(`one ${k} with ${seriesFeatures} features: ${one - base} series (estimateSeries budgets ${budget}); ${base} series shared by all models`);
   }
@@ -178,7 +183,7 @@ export async function runScrape(argv: readonly string[]): Promise<Record<string,
     classes: kind === 'classifier' ? classes : 0,
     repeats,
     series,
-    budget: estimateSeries(Array.from({ length: models }, () => ({ features, classes: kind === 'classifier' ? classes : 0 }))),
+    budget: estimateSeries(Array.from({ length: models }, () => seriesModel(kind, features, classes))),
     exposition_bytes: bytes,
     scrape_ms_median: round(median(ms), 2),
     scrape_ms_p95: round(quantile(ms, 0.95), 2),

@@ -3,7 +3,10 @@
  * monitor's outputs into metric updates. Plain TypeScript: the Nest module only provides it.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { CLASS_SOURCES, DRIFT_STATUS_VALUE, EVICTION_REASONS, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_TESTS, HEALTH_CHECKS, INGEST_OUTCOMES, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, SINK_ERROR_KINDS, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef } from './catalog.js';
+import {
+  ALERT_STATUSES, CLASS_SOURCES, DRIFT_STATUS_VALUE, EVICTION_REASONS, FLOW_OOD_SOURCES, FLOW_REFERENCE_QUANTILES, FLOW_ROW_OUTCOMES, FLOW_SOURCES, FLOW_TESTS, HEALTH_CHECKS, INGEST_OUTCOMES,
+  LABEL_JOIN_KINDS, LABEL_OUTCOMES, METRICS, PUBLISH_OUTCOMES, REGRESSION_SOURCES, SINK_ERROR_KINDS, SINKS, STAGES, WINDOW_OUTCOMES, type MetricDef,
+} from './catalog.js';
 import { ACCURACY_ESTIMATORS } from '../core/predictions/estimators.js';
 import { REPORTED_QUANTILES } from '../core/predictions/regression-reference.js';
 import { weightedQuantiles } from '../core/regression/weight-summary.js';
@@ -62,7 +65,7 @@ export class MetricsRecorder implements MonitorObserver {
       m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
       for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
       for (const detector of detectors) {
-        for (const status of ['firing', 'resolved']) m.alertsEmitted.inc({ model, detector, status }, 0);
+        for (const status of ALERT_STATUSES) m.alertsEmitted.inc({ model, detector, status }, 0);
         m.alertsSuppressed.inc({ model, detector }, 0);
         m.driftStatus.set({ model, detector }, 0);
         m.cusum.set({ model, detector }, 0);
@@ -92,7 +95,7 @@ export class MetricsRecorder implements MonitorObserver {
         const targets = bundle.regression.targets;
         const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
         const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
-        for (const source of ['reference', 'estimated']) {
+        for (const source of REGRESSION_SOURCES) {
           m.regressionTargetMean.set({ model, source }, mean);
           REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, quantiles[i]!));
         }
@@ -109,11 +112,11 @@ export class MetricsRecorder implements MonitorObserver {
     const m = this.m;
     const ref = likelihoodReference(calibration);
     m.flowInfo.set({ model, scorer: scorer.scorer, backend: scorer.backend }, 1);
-    for (const source of ['window', 'reference']) m.flowMeanLogLikelihood.set({ model, source }, ref.mean);
+    for (const source of FLOW_SOURCES) m.flowMeanLogLikelihood.set({ model, source }, ref.mean);
     for (const q of FLOW_REFERENCE_QUANTILES) {
       m.flowReferenceLogLikelihood.set({ model, level: String(q) }, ref.sorted[Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length))]!);
     }
-    for (const source of ['window', 'expected']) m.flowOodFraction.set({ model, source }, ref.oodQuantile);
+    for (const source of FLOW_OOD_SOURCES) m.flowOodFraction.set({ model, source }, ref.oodQuantile);
     for (const test of FLOW_TESTS) {
       m.flowTestStatistic.set({ model, test }, 0);
       m.flowTestPValue.set({ model, test }, 1);
@@ -169,7 +172,7 @@ export class MetricsRecorder implements MonitorObserver {
     m.labelShiftPValue.set({ model }, 1);
     for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, sourcePrior[k]!);
     for (const outcome of LABEL_OUTCOMES) m.labels.inc({ model, outcome }, 0);
-    for (const kind of ['prediction', 'label']) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
+    for (const kind of LABEL_JOIN_KINDS) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
     m.labelJoinEntries.set({ model }, 0);
     m.labelJoinBytes.set({ model }, 0);
   }

@@ -46,7 +46,13 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const models = await loadModels(config, logger);
   const series = estimateSeries(models.map((m) => {
     const loc = m.localizer ? m.bundle.flow?.localization : undefined;
-    return { features: m.bundle.features.length, classes: m.bundle.predictions?.classes ?? 0, localized: loc ? loc.features.length + loc.categorical.length : 0 };
+    return {
+      features: m.bundle.features.length,
+      classes: m.bundle.predictions?.classes ?? 0,
+      localized: loc ? loc.features.length + loc.categorical.length : 0,
+      flow: m.bundle.flow !== undefined && m.flowScorer !== undefined,
+      regression: m.bundle.regression !== undefined,
+    };
   }));
   if (series > config.limits.maxSeries) {
     throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
