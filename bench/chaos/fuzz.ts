@@ -105,8 +105,15 @@ export async function runFuzz(flags: Flags, log: Log): Promise<ScenarioResult<Fu
       stalled = true;
       log(`stalled: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const letters = (await rig.readAll(topics.deadLetters)).map((r) => JSON.parse(r.value!.toString('utf8')) as DeadLetter);
-    const dlqOrigins = new Set(letters.map((d) => `${d.origin.topic}/${d.origin.offset}`));
+    // The metrics count a dead letter when the message is handled; it is on the topic once its
+    // transaction commits: wait for that (a dead letter that never arrives stays unaccounted).
+    let letters: DeadLetter[] = [];
+    let dlqOrigins = new Set<string>();
+    await waitFor(async () => {
+      letters = (await rig.readAll(topics.deadLetters)).map((r) => JSON.parse(r.value!.toString('utf8')) as DeadLetter);
+      dlqOrigins = new Set(letters.map((d) => `${d.origin.topic}/${d.origin.offset}`));
+      return dlqOrigins.size >= sent - counts.accepted;
+    }, 60_000, 'the dead letters to be committed', 1000).catch((error: Error) => log(error.message));
     const exited = service.exitStatus();
     const ready = await fetch(`${service.url}/ready`).then(async (r) => ({ status: r.status, body: await r.text() }), (e: Error) => ({ status: 0, body: e.message }));
     const byKind: Record<string, { sent: number; deadLettered: number; reasons: Record<string, number> }> = {};

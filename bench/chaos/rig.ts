@@ -12,9 +12,10 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { stringify } from 'yaml';
 import { startLocalKafka, type LocalKafka } from '../../src/infra/local-kafka.js';
 import { freePorts } from '../../src/infra/free-ports.js';
-import { startServiceChild, type ServiceChild } from '../../tools/picture/service-child.js';
+import { spawnServiceChild, type ServiceChild, type SpawnedService } from '../../tools/picture/service-child.js';
 import { chunkRecords, type OutgoingRecord } from '../../src/kafka/send-chunks.js';
 import { FALLBACK_LIMIT_BYTES } from '../../src/kafka/topic-limits.js';
+import { readAllRecords, type TopicRecord } from '../../src/kafka/topic-reader.js';
 import { waitFor } from '../../src/demo/wait.js';
 
 export type Log = (line: string) => void;
@@ -27,17 +28,13 @@ export interface Topics {
   state: string;
 }
 
-export interface TopicRecord {
-  key: Buffer | null;
-  value: Buffer | null;
-  partition: number;
-  offset: string;
-}
+export type { TopicRecord } from '../../src/kafka/topic-reader.js';
 
 export class ChaosRig {
   private readonly cleanups: Array<() => Promise<unknown>> = [];
   private broker: LocalKafka | undefined;
   private brokerPort: number | undefined;
+  private readonly spread = new Map<string, number>();
   readonly id = `chaos-${Date.now()}-${randomBytes(3).toString('hex')}`;
 
   private constructor(
@@ -68,11 +65,12 @@ export class ChaosRig {
     return { events: `${this.id}-events`, labels: `${this.id}-labels`, alerts: `${this.id}-alerts`, deadLetters: `${this.id}-dlq`, state: `${this.id}-state` };
   }
 
-  async createTopics(topics: Topics): Promise<void> {
+  /** The input and output topics, each with one partition but the events topic with `eventPartitions`. */
+  async createTopics(topics: Topics, eventPartitions = 1): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [topics.events, topics.labels, topics.alerts, topics.deadLetters].map((topic) => ({ topic, numPartitions: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, topics: [topics.events, topics.labels, topics.alerts, topics.deadLetters].map((topic) => ({ topic, numPartitions: topic === topics.events ? eventPartitions : 1 })) });
     } finally {
       await admin.disconnect();
     }
@@ -101,7 +99,17 @@ export class ChaosRig {
     return offsets;
   }
 
-  /** Records in the topic (high watermark minus low, summed over partitions). */
+  /** Sends records to the topic's `partitions` partitions in turn (the k-th record ever sent to the topic goes to partition k mod partitions). */
+  async sendSpread(producer: Producer, topic: string, records: readonly OutgoingRecord[], partitions: number): Promise<void> {
+    let next = this.spread.get(topic) ?? 0;
+    for (const chunk of chunkRecords(records, FALLBACK_LIMIT_BYTES)) {
+      await producer.send({ topic, messages: chunk.map((r, i) => ({ key: r.key, value: r.value, partition: (next + i) % partitions })) });
+      next += chunk.length;
+      this.spread.set(topic, next);
+    }
+  }
+
+  /** Offsets the topic's partitions span (high watermark minus low, summed): its record count when no transaction wrote to it. */
   async count(topic: string): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -112,38 +120,31 @@ export class ChaosRig {
     }
   }
 
-  /** Every record of the topic, from the beginning to its end now. */
-  async readAll(topic: string, timeoutMs = 120_000): Promise<TopicRecord[]> {
-    const total = await this.count(topic);
-    const seen: TopicRecord[] = [];
-    if (total === 0) return seen;
-    const consumer = this.kafka.consumer({ groupId: `${this.id}-reader-${randomBytes(3).toString('hex')}`, maxBytesPerPartition: 4 * 1024 * 1024 });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message, partition }) => {
-        seen.push({ key: message.key, value: message.value, partition, offset: message.offset });
-      } });
-      await waitFor(() => seen.length >= total, timeoutMs, `reading ${total} record(s) of ${topic}`, 100);
-    } finally {
-      await consumer.disconnect();
-    }
-    return seen;
+  /** Every committed record of the topic, from the beginning to its end now (read_committed, as any reader of the service's outputs must). */
+  readAll(topic: string, timeoutMs = 120_000): Promise<TopicRecord[]> {
+    return readAllRecords(this.kafka, topic, { timeoutMs, groupPrefix: `${this.id}-reader` });
   }
 
   /** Writes the service's config (with `settings` over the defaults below) and starts `shiftwatch serve`. */
   async startService(topics: Topics, settings: Record<string, unknown>): Promise<ServiceChild> {
+    const service = await this.spawnService(topics, settings);
+    await service.waitReady(120_000);
+    this.log(`service ${service.url} (pid ${service.pid}) ready`);
+    return service;
+  }
+
+  /** Like startService without waiting for it to be ready; `groupId` defaults to the rig's group. */
+  async spawnService(topics: Topics, settings: Record<string, unknown>, groupId = `${this.id}-group`): Promise<SpawnedService> {
     const [port] = await freePorts(1);
     const file = join(this.dir, `shiftwatch-${port}.yaml`);
     await writeFile(file, stringify({
-      kafka: { brokers: this.brokers, clientId: this.id, groupId: `${this.id}-group`, topics },
+      kafka: { brokers: this.brokers, clientId: this.id, groupId, topics },
       http: { host: '127.0.0.1', port },
       logLevel: 'warn',
       ...settings,
     }));
-    const service = await startServiceChild(file, port!, 120_000);
+    const service = spawnServiceChild(file, port!);
     this.cleanups.push(() => service.stop());
-    this.log(`service ${service.url} (pid ${service.pid}) ready`);
     return service;
   }
 

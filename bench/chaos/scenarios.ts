@@ -3,5 +3,6 @@ import type { ChaosScenario } from './scenario.js';
 import { fuzzScenario } from './fuzz.js';
 import { brokerScenario } from './broker-restarts.js';
 import { soakScenario } from './soak.js';
+import { crashloopScenario } from './crashloop.js';
 
-export const SCENARIOS: ReadonlyMap<string, ChaosScenario> = new Map([fuzzScenario, brokerScenario, soakScenario].map((s) => [s.name, s]));
+export const SCENARIOS: ReadonlyMap<string, ChaosScenario> = new Map([fuzzScenario, brokerScenario, soakScenario, crashloopScenario].map((s) => [s.name, s]));

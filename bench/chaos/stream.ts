@@ -16,6 +16,8 @@ export interface StreamOptions {
   /** Whether window `w` is shifted (to make the service alert). */
   shifted?: (w: number) => boolean;
   tickMs?: number;
+  /** Events go to this many partitions of the events topic in turn (labels to the labels topic's one); default 1. */
+  partitions?: number;
 }
 
 export class PacedStream {
@@ -64,7 +66,7 @@ export class PacedStream {
           window += 1;
         }
         const batch = buffer.splice(0, n);
-        await this.sendRetrying(this.topics.events, batch);
+        await this.sendRetrying(this.topics.events, batch, this.options.partitions ?? 1);
         this.eventsSent += batch.length;
         if (labelDelayMs !== undefined) {
           this.labelQueue.push({ due: Date.now() + labelDelayMs, messages: batch.map((e) => labelOf.get(e.key)!) });
@@ -85,11 +87,12 @@ export class PacedStream {
     this.labelsSent += due.length;
   }
 
-  private async sendRetrying(topic: string, messages: readonly ScenarioEvent[]): Promise<void> {
+  private async sendRetrying(topic: string, messages: readonly ScenarioEvent[], partitions = 1): Promise<void> {
     if (messages.length === 0) return;
     for (;;) {
       try {
-        await this.rig.send(this.producer, topic, messages);
+        if (partitions > 1) await this.rig.sendSpread(this.producer, topic, messages, partitions);
+        else await this.rig.send(this.producer, topic, messages);
         return;
       } catch {
         this.failedSends += 1;

@@ -93,6 +93,8 @@ export interface StringRule {
   patternHint?: string;
   example?: string;
   default?: string;
+  /** The default as the docs show it when it is derived from another key (then `default` is absent). */
+  shown?: string;
 }
 
 /** A non-empty string, optionally matching a pattern. */
@@ -107,7 +109,8 @@ export function text(doc: string, rule: StringRule = {}) {
     if (v.trim() === '') return { problem: 'must not be empty', fix: rule.default === undefined ? fix : `${fix}, or remove the key to use the default "${rule.default}"` };
     return { problem: `${describe(v)} is not valid`, fix };
   };
-  const info = { doc, what: rule.patternHint ?? 'a string', env: 'string' as const, explain, ...(rule.default === undefined ? {} : { shown: code(rule.default) }) };
+  const shown = rule.default === undefined ? rule.shown : code(rule.default);
+  const info = { doc, what: rule.patternHint ?? 'a string', env: 'string' as const, explain, ...(shown === undefined ? {} : { shown }) };
   return rule.default === undefined ? withInfo(schema, info) : withInfo(schema.default(rule.default), info);
 }
 

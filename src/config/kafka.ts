@@ -99,6 +99,7 @@ export const kafka = section('The Kafka cluster, topics and client settings.', {
   brokers,
   clientId: text('Kafka client id (shows up in broker logs and quotas).', { default: 'shiftwatch' }),
   groupId: text('Consumer group; instances with the same group share the input partitions.', { default: 'shiftwatch' }),
+  transactionalId: optional(text('Transactional id of the outputs (alerts, dead letters, state) and offsets, written in one Kafka transaction per delivery. One per group, shared by its replicas: the replica that becomes active, or a restarted process, fences the one that wrote before it.', { example: 'shiftwatch', shown: 'the `groupId`' })),
   topics,
   ssl,
   sasl,
@@ -108,6 +109,11 @@ export const kafka = section('The Kafka cluster, topics and client settings.', {
   rebalanceTimeoutMs: num('How long a rebalance waits for members to rejoin; one that does not (e.g. this service\'s own member from before a broker outage) is dropped after it.', { integer: true, min: 1000, default: 6000 }),
   partitionIdleMs: num('An input partition with nothing left to read and no new event for this long stops holding back the other partitions\' windows.', { integer: true, min: 1, default: 2000 }),
 });
+
+/** The transactional id in effect: `kafka.transactionalId`, else the group id. */
+export function transactionalIdOf(k: { groupId: string; transactionalId?: string | undefined }): string {
+  return k.transactionalId ?? k.groupId;
+}
 
 function distinctTopics(topics: Record<string, string>, ctx: z.RefinementCtx): void {
   const seen = new Map<string, string>();

@@ -1,15 +1,18 @@
 /**
- * The Kafka side of the service: consumes inference events, feeds the pure monitor, publishes what
- * it returns (dead letters, alerts, state checkpoints) and only then commits input offsets, up to
- * the first event still held by an open window. A crash therefore replays the open windows and
- * nothing else; replayed events already inside closed windows are skipped using the checkpoint.
+ * The Kafka side of the service: consumes inference events, feeds the pure monitor, and delivers
+ * what it returns (dead letters, alerts, state checkpoints) together with the input offsets, up to
+ * the first event still held by an open window, in one Kafka transaction per batch. A crash
+ * therefore replays the open windows and nothing else, and what a read_committed reader sees of
+ * the outputs is exactly what the committed offsets and state account for: no duplicate after a
+ * replay, no gap.
  *
- * When output cannot be written (a non-retriable produce error, retriable ones for longer than
+ * When output cannot be written (a non-retriable error, retriable ones for longer than
  * `alerts.publishTimeoutMs`, or a batch that throws), the engine halts: it stops consuming, never
  * commits again, and readiness and liveness say why. A restart replays from the last commit.
  */
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer, type EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, Kafka, EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
+import { transactionalIdOf } from '../config/kafka.js';
 import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
 import type { Alert } from '../core/alerts/alert.js';
@@ -19,6 +22,7 @@ import type { Logger } from '../logging.js';
 import type { Readiness } from '../service/readiness.js';
 import { ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
 import { OutputSinks } from './output-sinks.js';
+import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
 import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
 import { PublishAbortedError } from './publish-errors.js';
@@ -30,12 +34,15 @@ export interface IngestListener {
   window?(report: WindowReport): void;
 }
 
+/** Messages of a batch between two looks at whether its partition should pause. */
+const STEER_EVERY = 100;
+
 /** How often the broker is probed for readiness and lag. */
 const PROBE_INTERVAL_MS = 1000;
 
 export class IngestEngine {
   private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
   private sinks: OutputSinks | undefined;
   private probe: BrokerProbe | undefined;
   private stopping = false;
@@ -51,6 +58,8 @@ export class IngestEngine {
   private activeSince: number | null = null;
   /** The models' state and input positions must be read back before the next batch. */
   private restoreDue = false;
+  /** Input partitions ("topic/partition") paused because windows wait for slower ones. */
+  private paused = new Set<string>();
   /** Set when the service stopped with output not yet published: no further commit. */
   private unpublished = false;
 
@@ -70,13 +79,9 @@ export class IngestEngine {
 
   async start(): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
+    const transactionalId = transactionalIdOf(this.config.kafka);
     const a = this.config.alerts;
-    // Idempotent: a send retried after a lost acknowledgement is not written twice.
-    this.producer = this.kafka.producer({
-      allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
-    });
+    this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId }, this.logger);
     this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
       { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
       this.metrics, this.readiness, this.logger, () => this.stopping);
@@ -95,7 +100,6 @@ export class IngestEngine {
     } finally {
       await admin.disconnect();
     }
-    await this.producer.connect();
     this.consumer = this.kafka.consumer({
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
       partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
@@ -105,7 +109,9 @@ export class IngestEngine {
     this.watchConsumer(this.consumer);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.events, topics.labels], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
+    // No auto-resolve: a batch left early (its partition paused, below) is fetched again from the
+    // first message not handled.
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
     this.probe = new BrokerProbe(this.kafka, { groupId, topics: [topics.events, topics.labels], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2 * PROBE_INTERVAL_MS }, {
       assignment: () => this.assignment,
       positions: () => this.positions,
@@ -115,7 +121,10 @@ export class IngestEngine {
       },
     }, this.readiness);
     this.probe.start();
-    this.ticker = setInterval(() => void this.exclusive(() => this.deliver(this.monitor.tick())), 1000);
+    this.ticker = setInterval(() => void this.exclusive(async () => {
+      await this.deliver(this.monitor.tick());
+      this.steer();
+    }), 1000);
   }
 
   /** Stops consuming, finishes the batch in flight, commits, disconnects. Open windows are replayed by the next start. */
@@ -207,8 +216,17 @@ export class IngestEngine {
     let lastTimestamp: string | undefined;
     const isLabels = batch.topic === this.config.kafka.topics.labels;
     const partitionKey = `${batch.topic}/${batch.partition}`;
+    let sinceSteer = 0;
+    let leftEarly = false;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
+      // A batch can hold dozens of windows of one partition: steer within it, and leave it when paused.
+      if (!isLabels && ++sinceSteer >= STEER_EVERY) {
+        sinceSteer = 0;
+        this.steer();
+        leftEarly = this.paused.has(partitionKey);
+        if (leftEarly) break;
+      }
       const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
       if (isLabels) this.monitor.handleLabel(raw, out);
       else this.monitor.handle(raw, out);
@@ -218,18 +236,35 @@ export class IngestEngine {
       lastTimestamp = message.timestamp;
     }
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
-    if (!isLabels) this.monitor.caughtUp(`${batch.topic}/${batch.partition}`, batch.offsetLag() === '0');
+    if (!isLabels) this.monitor.caughtUp(partitionKey, !leftEarly && batch.offsetLag() === '0');
     this.metrics.m.batchDuration.observe({ stage: 'decode_window' }, seconds(started));
     await this.deliver(out, heartbeat);
+    this.steer();
   }
 
-  /** Publishes dead letters, alerts and checkpoints, then commits. Throws when a publish fails for good. */
+  /** Pauses the input partitions read ahead of a slower one while windows wait for it (Monitor.partitionsToPause), resumes the rest. */
+  private steer(): void {
+    if (this.consumer === undefined || this.readiness.halted()) return;
+    const want = new Set(this.monitor.partitionsToPause());
+    const pause = [...want].filter((k) => !this.paused.has(k));
+    const resume = [...this.paused].filter((k) => !want.has(k));
+    if (pause.length > 0) this.consumer.pause(topicPartitions(pause));
+    if (resume.length > 0) this.consumer.resume(topicPartitions(resume));
+    this.paused = want;
+  }
+
+  /**
+   * Delivers dead letters, alerts, the checkpoints of models that closed a window and the input
+   * offsets in one transaction; only then tells metrics and listeners. Throws when it fails for good.
+   */
   private async deliver(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
-    const sinks = this.sinks!;
     if (this.monitor.hasPending()) await this.monitor.complete(out);
-    let started = process.hrtime.bigint();
-    await sinks.deadLetters(out.deadLetters, heartbeat);
-    await sinks.alerts(out.alerts, heartbeat);
+    const models = [...new Set(out.windows.map((w) => w.model))];
+    const checkpoints = models.map((m) => this.monitor.checkpoint(m)!);
+    const offsets = this.committable();
+    await this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
+    for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, stamp(o));
+    if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     for (const a of out.alerts) {
       this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
       this.listener.alert?.(a);
@@ -243,52 +278,38 @@ export class IngestEngine {
       this.metrics.realized(r);
       this.listener.realized?.(r);
     }
-    this.metrics.m.batchDuration.observe({ stage: 'publish' }, seconds(started));
-    if (out.windows.length > 0) {
-      started = process.hrtime.bigint();
-      const models = [...new Set(out.windows.map((w) => w.model))];
-      await sinks.checkpoints(models.map((m) => this.monitor.checkpoint(m)!), heartbeat);
-      this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
-      this.metrics.m.batchDuration.observe({ stage: 'checkpoint' }, seconds(started));
-    }
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
     for (const [model, join] of this.monitor.labelJoinSizes()) {
       this.metrics.m.labelJoinEntries.set({ model }, join.entries);
       this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
     }
     this.readiness.progressed();
-    started = process.hrtime.bigint();
-    await this.commit().catch((error: unknown) => {
-      this.metrics.m.commits.inc({ outcome: 'failure' });
-      this.logger.warn('offset commit failed; it is retried with the next batch', { error: String(error) });
-    });
-    this.metrics.m.batchDuration.observe({ stage: 'commit' }, seconds(started));
   }
 
+  /** Input offsets (with metadata) that differ from what this instance last committed or found committed. */
+  private committable(): OffsetToCommit[] {
+    const offsets: OffsetToCommit[] = [];
+    for (const [key, at] of this.monitor.committableOffsets()) {
+      const o = { ...splitKey(key), offset: String(at.offset), metadata: at.metadata ?? null };
+      if (this.committed.get(key) !== stamp(o)) offsets.push(o);
+    }
+    return offsets;
+  }
+
+  /** The last commit, when stopping: offsets only, in a transaction of their own. */
   private async commit(): Promise<void> {
     if (this.consumer === undefined || this.readiness.halted() || this.unpublished) return;
-    const offsets = [];
-    for (const [key, at] of this.monitor.committableOffsets()) {
-      const stamp = `${at.offset} ${at.metadata ?? ''}`;
-      if (this.committed.get(key) === stamp) continue;
-      const slash = key.lastIndexOf('/');
-      offsets.push({ key, stamp, topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(at.offset), metadata: at.metadata ?? null });
-    }
-    if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset, metadata })));
-    for (const o of offsets) this.committed.set(o.key, o.stamp);
-    this.metrics.m.commits.inc({ outcome: 'success' });
+    await this.deliver(emptyOutput());
   }
 
-  /**
-   * Reads the group's committed input positions with their metadata (each partition's clock at the
-   * committed offset and how far outputs went), so windows continue exactly where they stopped.
-   */
   /**
    * Loads the models' state and the input positions as the group left them, when this replica
    * becomes active (at its first assignment, or when it takes over from another replica).
    */
   private async restoreState(): Promise<void> {
+    // Fence whoever wrote under the transactional id before (the previous process of this replica,
+    // or the replica this one takes over from) and end its open transaction: what is read below is final.
+    await this.producer!.connect();
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -306,13 +327,20 @@ export class IngestEngine {
     this.restoreDue = false;
   }
 
+  /**
+   * Reads the group's committed input positions with their metadata (each partition's clock at the
+   * committed offset and how far outputs went), so windows continue exactly where they stopped.
+   */
   private async restorePositions(admin: Admin): Promise<void> {
     const { topics, groupId } = this.config.kafka;
-    const committed = await admin.fetchOffsets({ groupId, topics: [topics.events] });
+    const committed = await admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] });
     const positions = new Map<string, PartitionPosition>();
     for (const { topic, partitions } of committed) {
       for (const { partition, offset, metadata } of partitions) {
         const key = `${topic}/${partition}`;
+        // What is committed already: a transaction carries only offsets that differ from it.
+        if (Number(offset) >= 0) this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
+        if (topic !== topics.events) continue;
         const position = decodePosition(metadata);
         if (position !== undefined) positions.set(key, position);
         else if (Number(offset) > 0) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
@@ -322,4 +350,17 @@ export class IngestEngine {
   }
 }
 
+/** "topic/partition" → its parts. */
+function splitKey(key: string): { topic: string; partition: number } {
+  const slash = key.lastIndexOf('/');
+  return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) };
+}
+
+function topicPartitions(keys: readonly string[]): Array<{ topic: string; partitions: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of keys.map(splitKey)) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+const stamp = (o: { offset: string; metadata: string | null }) => `${o.offset} ${o.metadata ?? ''}`;
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;

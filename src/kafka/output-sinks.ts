@@ -1,10 +1,11 @@
 /**
- * The service's three outputs (dead letters, alerts, state checkpoints) on their topics: records
- * sized to each topic's limit (dead letters truncated when they would not fit), sends split to fit,
- * every attempt counted and reported to readiness. A send that fails for good throws
- * PublishFailedError; the engine then halts rather than commit past output it did not write.
+ * The service's three outputs (dead letters, alerts, state checkpoints) on their topics, and the
+ * input offsets they complete, delivered as one Kafka transaction per batch: records sized to each
+ * topic's limit (dead letters truncated when they would not fit), sends split to fit, every send
+ * counted and reported to readiness. A delivery that fails for good throws PublishFailedError with
+ * nothing of it committed; the engine then halts rather than go past output it did not write.
  */
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Alert } from '../core/alerts/alert.js';
 import { fitDeadLetter, type DeadLetter } from '../core/contract/dead-letter.js';
 import type { ModelCheckpoint } from '../core/detectors/state-codec.js';
@@ -13,17 +14,33 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Readiness } from '../service/readiness.js';
 import type { SINKS } from '../metrics/catalog.js';
 import { encodeCheckpoint } from './checkpoint-store.js';
-import { publishWithRetry, type RetryPolicy } from './publisher.js';
-import { maxPayloadBytes, type OutgoingRecord } from './send-chunks.js';
+import { planSends, withRetries, type RetryPolicy } from './publisher.js';
+import { classifyPublishError, PublishFailedError, TransactionStepError } from './publish-errors.js';
+import { maxPayloadBytes } from './send-chunks.js';
 import { readTopicLimits, FALLBACK_LIMIT_BYTES } from './topic-limits.js';
+import type { OffsetToCommit, TransactionalProducer } from './transactional-producer.js';
 
 export type Sink = (typeof SINKS)[number];
+
+/** What one batch delivers: all of it is committed, or none. */
+export interface Delivery {
+  deadLetters: readonly DeadLetter[];
+  alerts: readonly Alert[];
+  checkpoints: readonly ModelCheckpoint[];
+  offsets: readonly OffsetToCommit[];
+}
+
+/** The batch-duration stage of each step of a delivery. */
+const STAGE_OF: Readonly<Record<string, string>> = { dead_letters: 'publish', alerts: 'publish', state: 'checkpoint', commit: 'commit' };
+
+/** Readiness names the transaction's own steps (offsets, commit) under this sink. */
+const TRANSACTION = 'transaction';
 
 export class OutputSinks {
   private limits: Record<Sink, number> = { alerts: FALLBACK_LIMIT_BYTES, dead_letters: FALLBACK_LIMIT_BYTES, state: FALLBACK_LIMIT_BYTES };
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: TransactionalProducer,
     private readonly topics: Readonly<Record<Sink, string>>,
     private readonly policy: RetryPolicy,
     private readonly metrics: MetricsRecorder,
@@ -43,36 +60,63 @@ export class OutputSinks {
     return this.limits[sink];
   }
 
-  deadLetters(letters: readonly DeadLetter[], heartbeat?: () => Promise<void>): Promise<void> {
-    const records = letters.map((d) => {
+  /** Delivers `d` in one transaction, retried whole; resolves once it committed. */
+  async deliver(d: Delivery, heartbeat?: () => Promise<void>): Promise<void> {
+    let sends;
+    try {
+      sends = planSends([
+        { sink: 'dead_letters', topic: this.topics.dead_letters, records: this.deadLetterRecords(d.deadLetters), limitBytes: this.limits.dead_letters },
+        { sink: 'alerts', topic: this.topics.alerts, records: d.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })), limitBytes: this.limits.alerts },
+        { sink: 'state', topic: this.topics.state, records: d.checkpoints.map(encodeCheckpoint), limitBytes: this.limits.state },
+      ]);
+    } catch (error) {
+      if (error instanceof PublishFailedError) this.failed(error.sink, error.failure);
+      throw error;
+    }
+    const hooks = {
+      sendStarted: (sink: string) => this.readiness.sendStarted(sink),
+      sendFinished: (sink: string, error: unknown) => (error === undefined ? this.succeeded(sink) : this.failed(sink, classifyPublishError(error))),
+      timed: (step: string, s: number) => this.metrics.m.batchDuration.observe({ stage: STAGE_OF[step] ?? 'publish' }, s),
+    };
+    await withRetries({
+      policy: this.policy, logger: this.logger, isStopping: this.isStopping,
+      what: `${d.deadLetters.length} dead letter(s), ${d.alerts.length} alert(s), ${d.checkpoints.length} checkpoint(s) and ${d.offsets.length} offset(s)`,
+      ...(heartbeat ? { whileWaiting: heartbeat } : {}),
+    }, async () => {
+      this.readiness.sendStarted(TRANSACTION);
+      try {
+        await this.producer.deliver(sends, d.offsets, hooks);
+      } catch (error) {
+        const step = error instanceof TransactionStepError ? error : undefined;
+        if (step === undefined || !(step.sink in this.limits)) {
+          this.readiness.sendFinished(TRANSACTION, `${step?.sink ?? 'transaction'}: ${classifyPublishError(step?.error ?? error).message}`);
+          this.metrics.m.commits.inc({ outcome: 'failure' });
+        } else this.readiness.sendFinished(TRANSACTION, undefined);
+        throw error;
+      }
+      this.readiness.sendFinished(TRANSACTION, undefined);
+      if (d.offsets.length > 0) this.metrics.m.commits.inc({ outcome: 'success' });
+    });
+  }
+
+  private deadLetterRecords(letters: readonly DeadLetter[]) {
+    return letters.map((d) => {
       const key = d.model ?? null;
       const room = maxPayloadBytes(this.limits.dead_letters) - (key === null ? 0 : Buffer.byteLength(key));
       const fitted = fitDeadLetter(d, room);
       if (fitted !== d) this.metrics.m.deadLettersTruncated.inc();
       return { key, value: JSON.stringify(fitted) };
     });
-    return this.publish('dead_letters', records, heartbeat);
   }
 
-  alerts(alerts: readonly Alert[], heartbeat?: () => Promise<void>): Promise<void> {
-    return this.publish('alerts', alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })), heartbeat);
+  private succeeded(sink: string): void {
+    this.readiness.sendFinished(sink, undefined);
+    this.metrics.m.sinkRequests.inc({ sink, outcome: 'success' });
   }
 
-  checkpoints(checkpoints: readonly ModelCheckpoint[], heartbeat?: () => Promise<void>): Promise<void> {
-    return this.publish('state', checkpoints.map(encodeCheckpoint), heartbeat);
-  }
-
-  private publish(sink: Sink, records: OutgoingRecord[], heartbeat?: () => Promise<void>): Promise<void> {
-    return publishWithRetry({
-      producer: this.producer, sink, topic: this.topics[sink], records, limitBytes: this.limits[sink], policy: this.policy, logger: this.logger,
-      onSend: () => this.readiness.sendStarted(sink),
-      onAttempt: (failure) => {
-        this.readiness.sendFinished(sink, failure && `${failure.code}: ${failure.message}`);
-        this.metrics.m.sinkRequests.inc({ sink, outcome: failure ? 'failure' : 'success' });
-        if (failure) this.metrics.m.sinkErrors.inc({ sink, kind: failure.retriable ? 'retriable' : 'not_retriable' });
-      },
-      isStopping: this.isStopping,
-      ...(heartbeat ? { whileWaiting: heartbeat } : {}),
-    });
+  private failed(sink: string, failure: { retriable: boolean; code: string; message: string }): void {
+    this.readiness.sendFinished(sink, `${failure.code}: ${failure.message}`);
+    this.metrics.m.sinkRequests.inc({ sink, outcome: 'failure' });
+    this.metrics.m.sinkErrors.inc({ sink, kind: failure.retriable ? 'retriable' : 'not_retriable' });
   }
 }

@@ -56,3 +56,19 @@ export class PublishFailedError extends ShiftwatchError {
 
 /** The service began stopping while a publish was still being retried. */
 export class PublishAbortedError extends ShiftwatchError {}
+
+/**
+ * A step of a transaction failed (a send to `topic`, the offsets, the commit); the transaction was
+ * aborted. `retriable` overrides the cause's own flag: false when a commit's outcome is unknown,
+ * true for errors about the producer's transaction state, which a new producer leaves behind.
+ */
+export class TransactionStepError extends Error {
+  constructor(
+    readonly sink: string,
+    readonly topic: string,
+    readonly error: unknown,
+    readonly retriable?: boolean,
+  ) {
+    super(`${sink} (${topic}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

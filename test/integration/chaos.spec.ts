@@ -1,10 +1,12 @@
 /**
  * The fault suite's short versions (bench/chaos/, `npm run chaos`), asserting its targets on a real
- * broker with real `shiftwatch serve` processes: the full fuzz on the test broker, and two broker
- * restarts (one SIGTERM, one SIGKILL) on a broker of the scenario's own.
+ * broker with real `shiftwatch serve` processes: the full fuzz on the test broker, two broker
+ * restarts (one SIGTERM, one SIGKILL) on a broker of the scenario's own, and a crash loop of a few
+ * SIGKILLs on a 3-partition topic against an uninterrupted run.
  */
 import { runFuzz } from '../../bench/chaos/fuzz.js';
 import { runBrokerRestarts } from '../../bench/chaos/broker-restarts.js';
+import { runCrashloop } from '../../bench/chaos/crashloop.js';
 import { testBrokers } from '../support/kafka-env.js';
 
 const log = (line: string) => {
@@ -44,5 +46,15 @@ describe('fault suite, short versions', () => {
     expect(line).toMatchObject({ scenario: 'broker', restarts: 2, lost: 0, duplicates: 0 });
     expect(line.readyFalseWithinSeconds).toBeLessThanOrEqual(5);
     expect(line.readyTrueWithinSeconds).toBeLessThanOrEqual(10);
+  }, 400_000);
+
+  it('crashloop: SIGKILLs before and after ready on 3 partitions lose nothing, duplicate nothing, and give the uninterrupted run\'s alert ids and state', async () => {
+    const { line, missed, details } = await runCrashloop(new Map([['brokers', testBrokers().join(',')], ['kills', '4'], ['partitions', '3'], ['max-up-s', '7']]), log);
+    expect(missed).toEqual([]);
+    expect(Object.keys(line)).toEqual(['scenario', 'kills', 'partitions', 'events', 'accounted', 'lost', 'alerts', 'uniqueAlertIds', 'duplicates', 'missingVsBaseline', 'extraVsBaseline', 'stateRestored']);
+    expect(line).toMatchObject({ scenario: 'crashloop', kills: 4, partitions: 3, lost: 0, duplicates: 0, missingVsBaseline: 0, extraVsBaseline: 0, stateRestored: true });
+    expect(line.accounted).toBe(line.events);
+    expect(line.uniqueAlertIds).toBe(line.alerts);
+    expect((details as { baselineAlerts: number }).baselineAlerts).toBeGreaterThan(0);
   }, 400_000);
 });

@@ -16,6 +16,7 @@ import { waitFor } from '../../src/demo/wait.js';
 import { syntheticBundle } from './fixtures.js';
 import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { randomName, testBrokers } from './kafka-env.js';
+import { readAllRecords, type TopicRecord } from '../../src/kafka/topic-reader.js';
 
 export const WINDOW = 500;
 
@@ -70,33 +71,15 @@ export async function createHarness(options: { partitions?: number; cooldownWind
       return { runtime, app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
     },
     async readTopic(topic, atLeast, timeoutMs = 60_000) {
-      // Wait until the topic holds at least `atLeast` records, then read everything up to its end.
-      const admin = kafka.admin();
-      await admin.connect();
-      let ends = new Map<number, bigint>();
-      try {
-        await waitFor(async () => {
-          const offsets = await admin.fetchTopicOffsets(topic);
-          ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-          return [...ends.values()].reduce((a, b) => a + b, 0n) >= BigInt(atLeast);
-        }, timeoutMs, `${atLeast} record(s) on ${topic}`, 200);
-      } finally {
-        await admin.disconnect();
-      }
-      const total = Number([...ends.values()].reduce((a, b) => a + b, 0n));
-      const consumer = kafka.consumer({ groupId: randomName('reader') });
-      const seen: { key: string | null; value: string; partition: number; offset: string }[] = [];
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message, partition }) => {
-        seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', partition, offset: message.offset });
-      } });
-      try {
-        await waitFor(() => seen.length >= total, timeoutMs, `reading ${total} record(s) from ${topic}`);
-      } finally {
-        await consumer.disconnect();
-      }
-      return seen.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+      // Read the topic to its end (committed transactions only) until it holds at least `atLeast` records.
+      let records: TopicRecord[] = [];
+      await waitFor(async () => {
+        records = await readAllRecords(kafka, topic, { timeoutMs, groupPrefix: randomName('reader') });
+        return records.length >= atLeast;
+      }, timeoutMs, `${atLeast} record(s) on ${topic}`, 200);
+      return records
+        .map((r) => ({ key: r.key?.toString() ?? null, value: r.value?.toString() ?? '', partition: r.partition, offset: r.offset }))
+        .sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
     },
     async close() {
       for (const app of apps) await app.close().catch(() => undefined);

@@ -21,7 +21,22 @@ export interface ServiceChild {
   stop(): Promise<number | string>;
 }
 
+/** A service child that may not be ready yet. */
+export interface SpawnedService extends ServiceChild {
+  /** Resolves once /ready answers 200; rejects (after stopping it) when it exits first or the timeout passes. */
+  waitReady(timeoutMs: number): Promise<void>;
+  /** Sends `signal` at once (SIGKILL: a crash); resolves with how it exited. */
+  kill(signal: NodeJS.Signals): Promise<number | string>;
+}
+
 export async function startServiceChild(configFile: string, port: number, readyTimeoutMs = 60_000): Promise<ServiceChild> {
+  const service = spawnServiceChild(configFile, port);
+  await service.waitReady(readyTimeoutMs);
+  return service;
+}
+
+/** Starts the service without waiting for it. */
+export function spawnServiceChild(configFile: string, port: number): SpawnedService {
   const main = join(repoRoot(), 'dist', 'cli', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const env = { ...process.env };
@@ -58,14 +73,22 @@ export async function startServiceChild(configFile: string, port: number, readyT
   };
 
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(async () => {
-      if (gone !== undefined) throw new Error(`the service exited during start-up (${gone}):\n${log}`);
-      return fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
-    }, readyTimeoutMs, 'the service to become ready', 100);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, pid: child.pid!, output: () => log, exitStatus: () => gone, stop };
+  const waitReady = async (timeoutMs: number): Promise<void> => {
+    try {
+      await waitFor(async () => {
+        if (gone !== undefined) throw new Error(`the service exited during start-up (${gone}):\n${log}`);
+        return fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+      }, timeoutMs, 'the service to become ready', 100);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  };
+  const kill = async (signal: NodeJS.Signals): Promise<number | string> => {
+    if (gone === undefined) child.kill(signal);
+    const how = await exited;
+    process.removeListener('exit', onExit);
+    return how;
+  };
+  return { url, pid: child.pid!, output: () => log, exitStatus: () => gone, stop, waitReady, kill };
 }

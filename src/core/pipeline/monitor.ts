@@ -12,7 +12,7 @@
 import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures } from '../window/summary.js';
-import { ModelWindower, type ClosedWindow } from '../window/windower.js';
+import { MAX_HELD_WINDOWS, ModelWindower, type ClosedWindow } from '../window/windower.js';
 import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import type { Alert } from '../alerts/alert.js';
@@ -355,6 +355,19 @@ export class Monitor {
   /** Per classification model, the label join's entries and estimated bytes. */
   labelJoinSizes(): Map<string, { entries: number; bytes: number }> {
     return new Map([...this.models].flatMap(([name, r]) => (r.labels ? [[name, r.labels.joinSize()] as const] : [])));
+  }
+
+  /**
+   * Input partitions to stop reading for now: once a model has half the closed windows it may hold
+   * waiting for slower partitions, every partition ahead of the slowest one that can still send.
+   * Reading them further would only pile up waiting windows until the oldest were released out of
+   * order (MAX_HELD_WINDOWS); paused, they let the slow partition catch up, so the release order
+   * stays a function of the partitions' contents also when the consumer reads one far ahead of
+   * the others (a backlog read from the beginning or after a restart).
+   */
+  partitionsToPause(): string[] {
+    const crowded = [...this.models.values()].some((r) => r.windower.waiting() >= MAX_HELD_WINDOWS / 2);
+    return crowded ? this.clocks.ahead() : [];
   }
 
   /** Per model, the events held in windows not yet released (open, or closed and waiting for other partitions). */

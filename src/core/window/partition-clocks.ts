@@ -134,6 +134,14 @@ export class PartitionClocks implements Frontier {
     return false;
   }
 
+  /** Partitions that can still send (not quiet) and have read past the slowest such partition. */
+  ahead(): string[] {
+    const active = [...this.parts].filter(([, state]) => !state.quiet);
+    if (active.length < 2) return [];
+    const slowest = Math.min(...active.map(([, state]) => state.clock));
+    return active.filter(([, state]) => state.clock > slowest).map(([key]) => key);
+  }
+
   keys(): string[] {
     return [...this.parts.keys()];
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { loadConfig, parseConfig } from '../../../src/config/index.js';
 import { CONFIG_SCHEMA } from '../../../src/config/schema.js';
+import { transactionalIdOf } from '../../../src/config/kafka.js';
 import { everyKey } from '../../../src/config/walk.js';
 import { minimal } from './fixtures.js';
 
@@ -51,6 +52,11 @@ describe('parseConfig defaults', () => {
     const config = parseConfig({ ...minimal(), http: null, alerts: null });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9464 });
     expect(config.alerts.maxBackoffMs).toBe(2000);
+  });
+
+  it('derives the transactional id from the group unless it is set', () => {
+    expect(transactionalIdOf(parseConfig({ ...minimal(), kafka: { brokers: ['k:1'], groupId: 'canary' } }).kafka)).toBe('canary');
+    expect(transactionalIdOf(parseConfig({ ...minimal(), kafka: { brokers: ['k:1'], groupId: 'canary', transactionalId: 'canary-0' } }).kafka)).toBe('canary-0');
   });
 
   it('derives minEvents from size, and event-time windows allow no lateness by default', () => {

@@ -138,3 +138,40 @@ describe('quiet partitions', () => {
     expect(out.windows.length).toBe(Math.floor(parts[0]!.length / 300));
   });
 });
+
+describe('reading one partition far ahead', () => {
+  it('asks to pause the partitions ahead once half the waiting room is used, and to resume when the slow one catches up', async () => {
+    let now = 0;
+    const window: WindowSpec = { type: 'count', size: 20, minEvents: 5 };
+    const m = new Monitor([{ name: 'm1', bundle, window }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL, partitionIdleMs: 500 }, {}, () => now);
+    m.assign(['events/0', 'events/1']);
+    const event = (p: number, offset: number) => {
+      const ts = 1_000_000 + offset * 10;
+      return { topic: 'events', partition: p, offset: String(offset), timestamp: String(ts), key: null, value: Buffer.from(JSON.stringify({ model: 'm1', id: `p${p}-${offset}`, ts, features: { amount: 10, age_days: 100, session_s: 50, clicks: 3, latency_ms: 100, risk_score: 0.4, country: 'US', device: 'mobile' } })) };
+    };
+    const out = emptyOutput();
+    m.handle(event(1, 0), out);
+    // 31 closed windows of partition 0 wait for partition 1: no pause yet; the 32nd asks for one.
+    for (let o = 0; o < 31 * 20; o++) m.handle(event(0, o), out);
+    await m.complete(out);
+    expect(m.partitionsToPause()).toEqual([]);
+    for (let o = 31 * 20; o < 32 * 20; o++) m.handle(event(0, o), out);
+    await m.complete(out);
+    expect(m.partitionsToPause()).toEqual(['events/0']);
+    expect(out.windows).toHaveLength(0);
+    // Partition 1 catches up: the windows are released in order and the pause ends.
+    for (let o = 1; o < 32 * 20; o++) m.handle(event(1, o), out);
+    await m.complete(out);
+    expect(m.partitionsToPause()).toEqual([]);
+    expect(out.windows.map((w) => w.window.id).slice(0, 4)).toEqual(['c-events/0@0', 'c-events/1@0', 'c-events/0@20', 'c-events/1@20']);
+    // A quiet partition (caught up and idle) is never the one waited for.
+    for (let o = 32 * 20; o < 70 * 20; o++) m.handle(event(0, o), out);
+    await m.complete(out);
+    expect(m.partitionsToPause()).toEqual(['events/0']);
+    m.caughtUp('events/1', true);
+    now = 500;
+    m.tick(out);
+    await m.complete(out);
+    expect(m.partitionsToPause()).toEqual([]);
+  });
+});

@@ -1,8 +1,7 @@
-/** The retry loop and its bounds, with a scripted producer (a fake: the real broker is exercised by test/integration/dead-letters.spec.ts). */
-import type { Producer } from 'kafkajs';
+/** The plan of a delivery's sends, and the retry loop and its bounds with scripted attempts (the real transactions are exercised by test/integration/kafka-transactions.spec.ts and dead-letters.spec.ts). */
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
-import { publishWithRetry } from '../../../src/kafka/publisher.js';
-import { classifyPublishError, PublishFailedError } from '../../../src/kafka/publish-errors.js';
+import { planSends, withRetries } from '../../../src/kafka/publisher.js';
+import { classifyPublishError, PublishAbortedError, PublishFailedError, TransactionStepError } from '../../../src/kafka/publish-errors.js';
 import { createLogger } from '../../../src/logging.js';
 
 /** As kafkajs's retrier throws a broker's non-retriable error: wrapped, with the protocol error as its cause. */
@@ -13,21 +12,21 @@ function tooLarge(): Error {
 }
 const connection = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
 
-function scripted(outcomes: Array<Error | 'ok'>): { producer: Producer; sends: number[] } {
-  const sends: number[] = [];
-  const producer = {
-    send: async ({ messages }: { messages: unknown[] }) => {
-      sends.push(messages.length);
+/** An attempt (one transaction) that fails with the next scripted outcome, counting its calls. */
+function scripted(outcomes: Array<Error | 'ok'>): { attempt: () => Promise<void>; calls: () => number } {
+  let calls = 0;
+  return {
+    attempt: async () => {
+      calls += 1;
       const next = outcomes.shift() ?? 'ok';
       if (next !== 'ok') throw next;
-      return [];
     },
-  } as unknown as Producer;
-  return { producer, sends };
+    calls: () => calls,
+  };
 }
 
 const policy = { initialBackoffMs: 1, maxBackoffMs: 2, warnAfter: 100, giveUpAfterMs: 60_000 };
-const base = { sink: 'dead_letters', topic: 'dlq', limitBytes: 10_000, policy, logger: createLogger('error', 'test', () => undefined), isStopping: () => false };
+const base = { what: 'a test batch', policy, logger: createLogger('error', 'test', () => undefined), isStopping: () => false };
 const records = (n: number) => Array.from({ length: n }, (_, i) => ({ key: null, value: `record ${i} `.padEnd(200, '.') }));
 
 describe('classifying produce errors', () => {
@@ -39,45 +38,63 @@ describe('classifying produce errors', () => {
   });
 });
 
-describe('publishing with retries', () => {
-  it('splits a large publish into sends within the limit', async () => {
-    const { producer, sends } = scripted([]);
-    const attempts: unknown[] = [];
-    await publishWithRetry({ ...base, producer, records: records(200), onAttempt: (f) => attempts.push(f) });
-    expect(sends.reduce((a, b) => a + b, 0)).toBe(200);
-    expect(sends.length).toBeGreaterThan(3);
-    expect(attempts.every((a) => a === undefined)).toBe(true);
+describe('planning the sends of a delivery', () => {
+  it('splits each topic\'s records into sends within its limit, in order, and skips empty topics', () => {
+    const plan = planSends([
+      { sink: 'dead_letters', topic: 'dlq', records: records(200), limitBytes: 10_000 },
+      { sink: 'alerts', topic: 'alerts', records: [], limitBytes: 10_000 },
+      { sink: 'state', topic: 'state', records: records(2), limitBytes: 10_000 },
+    ]);
+    expect(plan.map((p) => p.sink)).toEqual(['dead_letters', 'state']);
+    expect(plan[0]!.chunks.length).toBeGreaterThan(3);
+    expect(plan[0]!.chunks.flat().map((r) => r.value)).toEqual(records(200).map((r) => r.value));
   });
 
+  it('refuses a record larger than the topic accepts before anything is sent', () => {
+    expect(() => planSends([{ sink: 'alerts', topic: 'alerts', records: [{ key: null, value: 'x'.repeat(20_000) }], limitBytes: 10_000 }]))
+      .toThrow(/publishing to alerts \(alerts\) failed after 0 attempt\(s\): RECORD_TOO_LARGE \(not retriable\)/);
+  });
+});
+
+describe('delivering with retries', () => {
   it('retries a retriable failure, then succeeds', async () => {
-    const { producer, sends } = scripted([connection(), connection(), 'ok']);
-    const failures: string[] = [];
-    await publishWithRetry({ ...base, producer, records: records(3), onAttempt: (f) => f && failures.push(f.code) });
-    expect(sends).toEqual([3, 3, 3]);
-    expect(failures).toEqual(['KafkaJSConnectionError', 'KafkaJSConnectionError']);
+    const { attempt, calls } = scripted([new TransactionStepError('alerts', 'a', connection()), connection(), 'ok']);
+    await withRetries(base, attempt);
+    expect(calls()).toBe(3);
   });
 
-  it('stops at once on a non-retriable failure and says why', async () => {
-    const { producer, sends } = scripted([tooLarge()]);
-    const failures: boolean[] = [];
-    const attempt = publishWithRetry({ ...base, producer, records: records(3), onAttempt: (f) => f && failures.push(f.retriable) });
-    await expect(attempt).rejects.toThrow(PublishFailedError);
-    await expect(publishWithRetry({ ...base, producer: scripted([tooLarge()]).producer, records: records(1), onAttempt: () => undefined })).rejects.toThrow(/MESSAGE_TOO_LARGE \(not retriable\)/);
-    expect(sends).toEqual([3]);
-    expect(failures).toEqual([false]);
+  it('stops at once on a non-retriable failure and names the step that failed', async () => {
+    const { attempt, calls } = scripted([new TransactionStepError('dead_letters', 'dlq', tooLarge())]);
+    await expect(withRetries(base, attempt)).rejects.toThrow(/publishing to dlq \(dead_letters\) failed after 1 attempt\(s\): MESSAGE_TOO_LARGE \(not retriable\)/);
+    expect(calls()).toBe(1);
+  });
+
+  it('does not retry a step marked not retriable although its cause is (a commit of unknown outcome)', async () => {
+    const { attempt, calls } = scripted([new TransactionStepError('commit', 'tx', connection(), false)]);
+    await expect(withRetries(base, attempt)).rejects.toThrow(PublishFailedError);
+    expect(calls()).toBe(1);
+  });
+
+  it('retries a step marked retriable although its cause is not (the producer\'s transaction state, which a new producer leaves behind)', async () => {
+    const { attempt, calls } = scripted([new TransactionStepError('offsets', 'g', tooLarge(), true), 'ok']);
+    await withRetries(base, attempt);
+    expect(calls()).toBe(2);
   });
 
   it('gives up on retriable failures after publishTimeoutMs', async () => {
-    const { producer, sends } = scripted(Array.from({ length: 1000 }, connection));
     let clock = 0;
-    const attempt = publishWithRetry({ ...base, producer, records: records(1), onAttempt: () => (clock += 1000), now: () => clock, policy: { ...policy, giveUpAfterMs: 5000 } });
-    await expect(attempt).rejects.toThrow(/retried for too long/);
-    expect(sends.length).toBe(5);
+    const { attempt, calls } = scripted(Array.from({ length: 1000 }, connection));
+    const counted = async () => {
+      clock += 1000;
+      await attempt();
+    };
+    await expect(withRetries({ ...base, now: () => clock, policy: { ...policy, giveUpAfterMs: 5000 } }, counted)).rejects.toThrow(/retried for too long/);
+    expect(calls()).toBe(5);
   });
 
-  it('refuses a record larger than the topic accepts without sending anything', async () => {
-    const { producer, sends } = scripted([]);
-    await expect(publishWithRetry({ ...base, producer, records: [{ key: null, value: 'x'.repeat(20_000) }], onAttempt: () => undefined })).rejects.toThrow(/RECORD_TOO_LARGE/);
-    expect(sends).toEqual([]);
+  it('stops retrying when the service is stopping', async () => {
+    const { attempt, calls } = scripted([connection(), connection()]);
+    await expect(withRetries({ ...base, isStopping: () => true }, attempt)).rejects.toThrow(PublishAbortedError);
+    expect(calls()).toBe(1);
   });
 });

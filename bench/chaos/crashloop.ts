@@ -1,0 +1,187 @@
+/**
+ * `crashloop`: the classifier (with a density flow, class probabilities and labels `--label-delay-s`
+ * after their events) streams into a `--partitions`-partition events topic while `shiftwatch serve`
+ * is started and killed with SIGKILL `--kills` times, each process at a random moment up to
+ * `--max-up-s` after its start (some before it is ready, most after). Then the stream stops, a last
+ * process reads to the end and stops cleanly, and an uninterrupted process (a fresh consumer group
+ * and transactional id, its own output topics) reads the same input topics from the beginning.
+ *
+ *   {"scenario":"crashloop","kills","partitions","events","accounted","lost","alerts","uniqueAlertIds","duplicates","missingVsBaseline","extraVsBaseline","stateRestored"}
+ *
+ * Every output is read read_committed. docs/operations.md (the fault suite) defines each field.
+ */
+import type { Admin } from 'kafkajs';
+import { intFlag, type Flags } from '../args.js';
+import { waitFor } from '../../src/demo/wait.js';
+import { seededRandom } from '../../src/core/random.js';
+import type { DeadLetter } from '../../src/core/contract/dead-letter.js';
+import type { Alert } from '../../src/core/alerts/alert.js';
+import { decodePosition } from '../../src/core/window/partition-clocks.js';
+import { readCheckpoints } from '../../src/kafka/checkpoint-store.js';
+import { classifierSettings, fitClassifier, MODEL } from './classifier.js';
+import { ChaosRig, metricSum, scrape, type Log, type Topics } from './rig.js';
+import { PacedStream } from './stream.js';
+import { brokersFlag, type ChaosScenario, type ScenarioResult } from './scenario.js';
+import { compareCheckpoints } from './checkpoint-diff.js';
+
+/** Events per window, per input partition (count windows are cut per partition). */
+const WINDOW = 300;
+
+export interface CrashloopLine extends Record<string, unknown> {
+  scenario: 'crashloop';
+  kills: number;
+  partitions: number;
+  events: number;
+  accounted: number;
+  lost: number;
+  alerts: number;
+  uniqueAlertIds: number;
+  duplicates: number;
+  missingVsBaseline: number;
+  extraVsBaseline: number;
+  stateRestored: boolean;
+}
+
+export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResult<CrashloopLine>> {
+  const kills = intFlag(flags, 'kills', 30, 0);
+  const partitions = intFlag(flags, 'partitions', 3);
+  const rate = intFlag(flags, 'rate', 300);
+  const maxUpMs = intFlag(flags, 'max-up-s', 8) * 1000;
+  const labelDelayMs = intFlag(flags, 'label-delay-s', 3, 0) * 1000;
+  const random = seededRandom(intFlag(flags, 'seed', 1));
+  const rig = await ChaosRig.create({ brokers: brokersFlag(flags), log });
+  try {
+    const topics = rig.topics();
+    await rig.createTopics(topics, partitions);
+    const bundle = await fitClassifier(rig.dir, WINDOW, { flow: true });
+    const settings = classifierSettings(bundle, WINDOW, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 } });
+    // Generated windows of WINDOW × partitions events, spread in turn: each partition gets WINDOW of each, so whole partition windows are shifted or not.
+    const stream = new PacedStream(rig, await rig.producer(), topics, {
+      eventsPerSecond: rate, windowSize: WINDOW * partitions, partitions, labelDelayMs, shifted: (w) => w % 8 === 3 || w % 8 === 4,
+    });
+    stream.start();
+    const lives: Array<{ upMs: number; ready: boolean }> = [];
+    for (let k = 0; k < kills; k++) {
+      const service = await rig.spawnService(topics, settings);
+      const upMs = Math.round(random() * maxUpMs);
+      const ready = await readyWithin(service.url, upMs);
+      const how = await service.kill('SIGKILL');
+      lives.push({ upMs, ready });
+      log(`kill ${k + 1}/${kills}: SIGKILL ${(upMs / 1000).toFixed(1)} s after start, ${ready ? 'after' : 'before'} ready (${how}); ${stream.eventsSent} events sent`);
+    }
+    await stream.stop();
+    const events = await rig.count(topics.events);
+    log(`stream stopped: ${events} events on ${partitions} partition(s), ${stream.labelsSent} labels; a last process reads to the end`);
+    await runToEnd(rig, topics, settings, `${rig.id}-group`, log);
+
+    const base: Topics = { ...topics, alerts: `${rig.id}-baseline-alerts`, deadLetters: `${rig.id}-baseline-dlq`, state: `${rig.id}-baseline-state` };
+    log('the uninterrupted run: a fresh group over the same input topics');
+    await runToEnd(rig, base, settings, `${rig.id}-baseline`, log);
+
+    const read = async (t: Topics) => (await rig.readAll(t.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as Alert);
+    const [crashAlerts, baseAlerts] = [await read(topics), await read(base)];
+    const alerts = crashAlerts.map((a) => a.alertId);
+    const baseline = new Set(baseAlerts.map((a) => a.alertId));
+    const unique = new Set(alerts);
+    const letters = (await rig.readAll(topics.deadLetters)).map((r) => JSON.parse(r.value!.toString('utf8')) as DeadLetter);
+    const letterOrigins = new Set(letters.map((d) => `${d.origin.topic}/${d.origin.partition}/${d.origin.offset}`));
+    const eventLetters = letters.filter((d) => d.origin.topic === topics.events).length;
+    const [crashed, uninterrupted] = [await readCheckpoints(rig.kafka, topics.state), await readCheckpoints(rig.kafka, base.state)];
+    const final = crashed.get(MODEL);
+    const ends = await partitionEnds(rig, topics.events);
+    const held = [...ends].reduce((n, [p, end]) => n + end - (final?.closedThrough[`${topics.events}/${p}`] ?? 0), 0);
+    const accounted = (final?.windowsClosed ?? 0) * WINDOW + eventLetters + held;
+    const diff = compareCheckpoints(final, uninterrupted.get(MODEL));
+    const line: CrashloopLine = {
+      scenario: 'crashloop',
+      kills: lives.length,
+      partitions,
+      events,
+      accounted,
+      lost: Math.max(0, events - accounted),
+      alerts: alerts.length,
+      uniqueAlertIds: unique.size,
+      duplicates: alerts.length - unique.size + (letters.length - letterOrigins.size) + Math.max(0, accounted - events),
+      missingVsBaseline: [...baseline].filter((id) => !unique.has(id)).length,
+      extraVsBaseline: [...unique].filter((id) => !baseline.has(id)).length,
+      stateRestored: diff.differences.length === 0,
+    };
+    const missed: string[] = [];
+    for (const key of ['lost', 'duplicates', 'missingVsBaseline', 'extraVsBaseline'] as const) if (line[key] !== 0) missed.push(`${key} ${line[key]}, target 0`);
+    if (!line.stateRestored) missed.push(`the final state differs from the uninterrupted run's in ${diff.differences.join(', ')}`);
+    if (baseline.size === 0) missed.push('the uninterrupted run raised no alert: nothing was compared');
+    return {
+      line, missed,
+      details: {
+        killedBeforeReady: lives.filter((l) => !l.ready).length, killedAfterReady: lives.filter((l) => l.ready).length,
+        eventsSent: stream.eventsSent, labelsSent: stream.labelsSent, baselineAlerts: baseline.size, deadLetters: letters.length,
+        windowsClosed: final?.windowsClosed, baselineWindowsClosed: uninterrupted.get(MODEL)?.windowsClosed,
+        detectorsCompared: diff.compared, labelFed: diff.labelFed,
+        missing: baseAlerts.filter((a) => !unique.has(a.alertId)).map(describeAlert),
+        extra: crashAlerts.filter((a) => !baseline.has(a.alertId)).map(describeAlert),
+      },
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+const describeAlert = (a: Alert) => `${a.detector} ${a.status} window ${a.window.id} (serial ${a.window.serial})`;
+
+/** Polls /ready for `ms`; whether it answered 200 before the time was up. */
+async function readyWithin(url: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  let ready = false;
+  while (Date.now() < until) {
+    ready ||= await fetch(`${url}/ready`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(0, until - Date.now()))));
+  }
+  return ready;
+}
+
+async function partitionEnds(rig: ChaosRig, topic: string): Promise<Map<number, number>> {
+  return withAdmin(rig, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
+}
+
+async function withAdmin<T>(rig: ChaosRig, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = rig.kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Starts a service in `groupId` on `topics`, waits until it has handled every input message
+ * (committed positions at the partitions' ends, labels too) and released every full window (its
+ * open-window gauge down to the partial windows' events), then stops it cleanly.
+ */
+async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, groupId: string, log: Log): Promise<void> {
+  const service = await rig.spawnService(topics, settings, groupId);
+  await service.waitReady(120_000);
+  const ends = await partitionEnds(rig, topics.events);
+  const labelsEnd = [...(await partitionEnds(rig, topics.labels)).values()].reduce((a, b) => a + b, 0);
+  const partial = [...ends.values()].reduce((n, end) => n + (end % WINDOW), 0);
+  let progress = '';
+  await waitFor(async () => {
+    const committed = await withAdmin(rig, (admin) => admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] }));
+    const handled = committed.find((t) => t.topic === topics.events)?.partitions.every((p) => (decodePosition(p.metadata)?.handled ?? -1) >= ends.get(p.partition)!) ?? false;
+    const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
+    const open = metricSum(await scrape(service.url).catch(() => ''), 'shiftwatch_window_open_events', { model: MODEL });
+    progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd}; events in unreleased windows ${open}, ${partial} expected`;
+    return handled && labels >= labelsEnd && open === partial;
+  }, 300_000, `group ${groupId} to read to the end`, 500).catch((error: Error) => {
+    throw new Error(`${error.message} (${progress})`);
+  });
+  const forced = metricSum(await scrape(service.url).catch(() => ''), 'shiftwatch_windows_released_out_of_order_total');
+  log(`group ${groupId} read to the end (this process released ${forced} window(s) out of order); stopping it (${String(await service.stop())})`);
+}
+
+export const crashloopScenario: ChaosScenario = {
+  name: 'crashloop',
+  help: 'serve killed with SIGKILL at random times during a stream, against an uninterrupted run [--kills 30] [--partitions 3] [--rate 300] [--max-up-s 8] [--label-delay-s 3] [--seed 1] [--brokers h:p]',
+  flags: ['kills', 'partitions', 'rate', 'max-up-s', 'label-delay-s', 'seed', 'brokers'],
+  run: runCrashloop,
+};
