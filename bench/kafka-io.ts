@@ -6,6 +6,18 @@ import { createGenerator, eventJson } from './synthetic.js';
 /** Same fetch size as the service's consumer (src/kafka/ingest-engine.ts), so only the work per message differs. */
 export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
+/** Full count windows the topic holds: windows are cut per input partition, so each partition's remainder stays open. */
+export async function fullCountWindows(brokers: string[], topic: string, windowSize: number): Promise<number> {
+  const admin = new Kafka({ clientId: 'shiftwatch-bench-offsets', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Math.floor((Number(p.high) - Number(p.low)) / windowSize), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface Produced {
   topic: string;
   partitions: number;

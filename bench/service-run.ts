@@ -10,7 +10,7 @@ import { createRuntime } from '../src/service/runtime.js';
 import { startService } from '../src/app/bootstrap.js';
 import { emptyOutput, type MonitorOutput, type RawMessage } from '../src/core/pipeline/monitor.js';
 import { waitFor } from '../src/demo/wait.js';
-import type { ConsumeTiming } from './kafka-io.js';
+import { fullCountWindows, type ConsumeTiming } from './kafka-io.js';
 
 export interface ServiceTiming extends ConsumeTiming {
   accepted: number;
@@ -86,7 +86,7 @@ export async function serviceConsume(args: {
     return out;
   };
   const accounted = async () => Object.values(await byOutcome()).reduce((s, v) => s + v, 0);
-  const fullWindows = Math.floor(events / windowSize);
+  const fullWindows = await fullCountWindows(args.brokers, args.topic, windowSize);
 
   let app: INestApplication | undefined;
   try {
