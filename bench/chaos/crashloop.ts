@@ -27,9 +27,8 @@ import { compareCheckpoints } from './checkpoint-diff.js';
 /** Events per window, per input partition (count windows are cut per partition). */
 const WINDOW = 300;
 
-export interface CrashloopLine extends Record<string, unknown> {
-  scenario: 'crashloop';
-  kills: number;
+/** The figures every faulted run is judged by, against an uninterrupted run over the same input. */
+export interface ComparedLine {
   partitions: number;
   events: number;
   accounted: number;
@@ -42,33 +41,44 @@ export interface CrashloopLine extends Record<string, unknown> {
   stateRestored: boolean;
 }
 
-export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResult<CrashloopLine>> {
-  const kills = intFlag(flags, 'kills', 30, 0);
+export interface CrashloopLine extends Record<string, unknown>, ComparedLine {
+  scenario: 'crashloop';
+  kills: number;
+}
+
+/** What a fault phase did, for the JSON line and the log. */
+export interface FaultPhase {
+  kills: number;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The frame of a faulted run: a classifier with a flow, class probabilities and delayed labels
+ * streams into a `--partitions`-partition topic while `fault` does its damage; then a last process
+ * reads to the end, an uninterrupted process (a fresh group, its own output topics) reads the same
+ * input, and the two are compared: events accounted for, alert ids, dead letters, final state.
+ */
+export async function runFaulted(
+  flags: Flags,
+  log: Log,
+  fault: (rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, stream: PacedStream) => Promise<FaultPhase>,
+  serviceSettings: Record<string, unknown> = {},
+): Promise<{ compared: ComparedLine; phase: FaultPhase; missed: string[]; details: Record<string, unknown> }> {
   const partitions = intFlag(flags, 'partitions', 3);
   const rate = intFlag(flags, 'rate', 300);
-  const maxUpMs = intFlag(flags, 'max-up-s', 8) * 1000;
   const labelDelayMs = intFlag(flags, 'label-delay-s', 3, 0) * 1000;
-  const random = seededRandom(intFlag(flags, 'seed', 1));
   const rig = await ChaosRig.create({ brokers: brokersFlag(flags), log });
   try {
     const topics = rig.topics();
     await rig.createTopics(topics, partitions);
     const bundle = await fitClassifier(rig.dir, WINDOW, { flow: true });
-    const settings = classifierSettings(bundle, WINDOW, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 } });
+    const settings = classifierSettings(bundle, WINDOW, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 }, ...serviceSettings });
     // Generated windows of WINDOW × partitions events, spread in turn: each partition gets WINDOW of each, so whole partition windows are shifted or not.
     const stream = new PacedStream(rig, await rig.producer(), topics, {
       eventsPerSecond: rate, windowSize: WINDOW * partitions, partitions, labelDelayMs, shifted: (w) => w % 8 === 3 || w % 8 === 4,
     });
     stream.start();
-    const lives: Array<{ upMs: number; ready: boolean }> = [];
-    for (let k = 0; k < kills; k++) {
-      const service = await rig.spawnService(topics, settings);
-      const upMs = Math.round(random() * maxUpMs);
-      const ready = await readyWithin(service.url, upMs);
-      const how = await service.kill('SIGKILL');
-      lives.push({ upMs, ready });
-      log(`kill ${k + 1}/${kills}: SIGKILL ${(upMs / 1000).toFixed(1)} s after start, ${ready ? 'after' : 'before'} ready (${how}); ${stream.eventsSent} events sent`);
-    }
+    const phase = await fault(rig, topics, settings, stream);
     await stream.stop();
     const events = await rig.count(topics.events);
     log(`stream stopped: ${events} events on ${partitions} partition(s), ${stream.labelsSent} labels; a last process reads to the end`);
@@ -77,7 +87,6 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
     const base: Topics = { ...topics, alerts: `${rig.id}-baseline-alerts`, deadLetters: `${rig.id}-baseline-dlq`, state: `${rig.id}-baseline-state` };
     log('the uninterrupted run: a fresh group over the same input topics');
     await runToEnd(rig, base, settings, `${rig.id}-baseline`, log);
-
     const read = async (t: Topics) => (await rig.readAll(t.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as Alert);
     const [crashAlerts, baseAlerts] = [await read(topics), await read(base)];
     const alerts = crashAlerts.map((a) => a.alertId);
@@ -92,9 +101,7 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
     const held = [...ends].reduce((n, [p, end]) => n + end - (final?.closedThrough[`${topics.events}/${p}`] ?? 0), 0);
     const accounted = (final?.windowsClosed ?? 0) * WINDOW + eventLetters + held;
     const diff = compareCheckpoints(final, uninterrupted.get(MODEL));
-    const line: CrashloopLine = {
-      scenario: 'crashloop',
-      kills: lives.length,
+    const compared: ComparedLine = {
       partitions,
       events,
       accounted,
@@ -107,13 +114,13 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
       stateRestored: diff.differences.length === 0,
     };
     const missed: string[] = [];
-    for (const key of ['lost', 'duplicates', 'missingVsBaseline', 'extraVsBaseline'] as const) if (line[key] !== 0) missed.push(`${key} ${line[key]}, target 0`);
-    if (!line.stateRestored) missed.push(`the final state differs from the uninterrupted run's in ${diff.differences.join(', ')}`);
+    for (const key of ['lost', 'duplicates', 'missingVsBaseline', 'extraVsBaseline'] as const) if (compared[key] !== 0) missed.push(`${key} ${compared[key]}, target 0`);
+    if (!compared.stateRestored) missed.push(`the final state differs from the uninterrupted run's in ${diff.differences.join(', ')}`);
     if (baseline.size === 0) missed.push('the uninterrupted run raised no alert: nothing was compared');
     return {
-      line, missed,
+      compared, phase, missed,
       details: {
-        killedBeforeReady: lives.filter((l) => !l.ready).length, killedAfterReady: lives.filter((l) => l.ready).length,
+        ...phase.details,
         eventsSent: stream.eventsSent, labelsSent: stream.labelsSent, baselineAlerts: baseline.size, deadLetters: letters.length,
         windowsClosed: final?.windowsClosed, baselineWindowsClosed: uninterrupted.get(MODEL)?.windowsClosed,
         detectorsCompared: diff.compared, labelFed: diff.labelFed,
@@ -124,6 +131,25 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
   } finally {
     await rig.close();
   }
+}
+
+export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResult<CrashloopLine>> {
+  const kills = intFlag(flags, 'kills', 30, 0);
+  const maxUpMs = intFlag(flags, 'max-up-s', 8) * 1000;
+  const random = seededRandom(intFlag(flags, 'seed', 1));
+  const { compared, phase, missed, details } = await runFaulted(flags, log, async (rig, topics, settings, stream) => {
+    const lives: Array<{ upMs: number; ready: boolean }> = [];
+    for (let k = 0; k < kills; k++) {
+      const service = await rig.spawnService(topics, settings);
+      const upMs = Math.round(random() * maxUpMs);
+      const ready = await readyWithin(service.url, upMs);
+      const how = await service.kill('SIGKILL');
+      lives.push({ upMs, ready });
+      log(`kill ${k + 1}/${kills}: SIGKILL ${(upMs / 1000).toFixed(1)} s after start, ${ready ? 'after' : 'before'} ready (${how}); ${stream.eventsSent} events sent`);
+    }
+    return { kills: lives.length, details: { killedBeforeReady: lives.filter((l) => !l.ready).length, killedAfterReady: lives.filter((l) => l.ready).length } };
+  });
+  return { line: { scenario: 'crashloop', kills: phase.kills, ...compared }, missed, details };
 }
 
 const describeAlert = (a: Alert) => `${a.detector} ${a.status} window ${a.window.id} (serial ${a.window.serial})`;

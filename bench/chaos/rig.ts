@@ -137,11 +137,12 @@ export class ChaosRig {
   async spawnService(topics: Topics, settings: Record<string, unknown>, groupId = `${this.id}-group`): Promise<SpawnedService> {
     const [port] = await freePorts(1);
     const file = join(this.dir, `shiftwatch-${port}.yaml`);
+    const { kafka, ...rest } = settings as { kafka?: Record<string, unknown> };
     await writeFile(file, stringify({
-      kafka: { brokers: this.brokers, clientId: this.id, groupId, topics },
+      kafka: { brokers: this.brokers, clientId: this.id, groupId, topics, ...kafka },
       http: { host: '127.0.0.1', port },
       logLevel: 'warn',
-      ...settings,
+      ...rest,
     }));
     const service = spawnServiceChild(file, port!);
     this.cleanups.push(() => service.stop());

@@ -4,5 +4,6 @@ import { fuzzScenario } from './fuzz.js';
 import { brokerScenario } from './broker-restarts.js';
 import { soakScenario } from './soak.js';
 import { crashloopScenario } from './crashloop.js';
+import { replicasScenario } from './replicas.js';
 
-export const SCENARIOS: ReadonlyMap<string, ChaosScenario> = new Map([fuzzScenario, brokerScenario, soakScenario, crashloopScenario].map((s) => [s.name, s]));
+export const SCENARIOS: ReadonlyMap<string, ChaosScenario> = new Map([fuzzScenario, brokerScenario, soakScenario, crashloopScenario, replicasScenario].map((s) => [s.name, s]));

@@ -1,0 +1,70 @@
+/**
+ * `replicas`: two `shiftwatch serve` replicas in one consumer group while the classifier streams
+ * into a `--partitions`-partition topic (the frame of the crash loop, `crashloop.ts`). `--kills`
+ * times the active replica (the one holding the input partitions) is killed with SIGKILL; the
+ * standby must take over, and a replacement replica joins as the new standby. Then a last process
+ * reads to the end and the outputs are compared with an uninterrupted run.
+ *
+ *   {"scenario":"replicas","kills","partitions","events","accounted","lost","alerts","uniqueAlertIds","duplicates","missingVsBaseline","extraVsBaseline","stateRestored","rebalanceResumeSeconds"}
+ *
+ * `rebalanceResumeSeconds`: the longest time from a SIGKILL to a standby holding the partitions.
+ */
+import { intFlag, type Flags } from '../args.js';
+import { waitFor } from '../../src/demo/wait.js';
+import type { SpawnedService } from '../../tools/picture/service-child.js';
+import { runFaulted, type ComparedLine } from './crashloop.js';
+import { metricSum, scrape, type Log } from './rig.js';
+import type { ChaosScenario, ScenarioResult } from './scenario.js';
+
+/** The broker's smallest session by default: a killed replica leaves the group after it. */
+const SESSION_TIMEOUT_MS = 6000;
+const RESUME_TARGET_S = 15;
+
+export interface ReplicasLine extends Record<string, unknown>, ComparedLine {
+  scenario: 'replicas';
+  kills: number;
+  rebalanceResumeSeconds: number;
+}
+
+const assigned = async (s: SpawnedService) => metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_input_partitions_assigned');
+
+export async function runReplicas(flags: Flags, log: Log): Promise<ScenarioResult<ReplicasLine>> {
+  const kills = intFlag(flags, 'kills', 3, 1);
+  const betweenMs = intFlag(flags, 'between-s', 8) * 1000;
+  const rate = intFlag(flags, 'rate', 300);
+  const takeovers: number[] = [];
+  const { compared, missed, details } = await runFaulted(flags, log, async (rig, topics, settings, stream) => {
+    const start = async () => {
+      const s = await rig.spawnService(topics, settings);
+      await s.waitReady(120_000);
+      return s;
+    };
+    let replicas = [await start(), await start()];
+    for (let k = 0; k < kills; k++) {
+      const sentBefore = stream.eventsSent;
+      await waitFor(async () => stream.eventsSent >= sentBefore + (betweenMs / 1000) * rate, betweenMs * 10, 'the stream to move on', 200);
+      let active: SpawnedService | undefined;
+      await waitFor(async () => (active = (await Promise.all(replicas.map(async (r) => ((await assigned(r)) > 0 ? r : undefined)))).find(Boolean)) !== undefined,
+        60_000, 'a replica to hold the input partitions', 200);
+      const standbys = replicas.filter((r) => r !== active);
+      const killedAt = Date.now();
+      await active!.kill('SIGKILL');
+      await waitFor(async () => (await Promise.all(standbys.map(assigned))).some((n) => n > 0), 120_000, 'a standby to take over', 100);
+      takeovers.push((Date.now() - killedAt) / 1000);
+      log(`kill ${k + 1}/${kills}: the active replica killed, a standby took over in ${takeovers.at(-1)!.toFixed(1)} s; ${stream.eventsSent} events sent`);
+      replicas = [...standbys, await start()];
+    }
+    for (const r of replicas) await r.stop();
+    return { kills, details: { takeoverSeconds: takeovers } };
+  }, { kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS } });
+  const rebalanceResumeSeconds = Math.round(Math.max(...takeovers) * 10) / 10;
+  if (rebalanceResumeSeconds > RESUME_TARGET_S) missed.push(`rebalanceResumeSeconds ${rebalanceResumeSeconds}, target ${RESUME_TARGET_S}`);
+  return { line: { scenario: 'replicas', kills, ...compared, rebalanceResumeSeconds }, missed, details };
+}
+
+export const replicasScenario: ChaosScenario = {
+  name: 'replicas',
+  help: 'two replicas in one group during a stream; the active one killed with SIGKILL, a standby takes over; against an uninterrupted run [--kills 3] [--between-s 8] [--partitions 3] [--rate 300] [--label-delay-s 3] [--brokers h:p]',
+  flags: ['kills', 'between-s', 'partitions', 'rate', 'label-delay-s', 'brokers'],
+  run: runReplicas,
+};
