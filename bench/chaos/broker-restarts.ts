@@ -102,6 +102,8 @@ export async function runBrokerRestarts(flags: Flags, log: Log): Promise<Scenari
         eventsInTopic: inTopic, eventsSent: stream.eventsSent, failedSends: stream.failedSends, alerts: alerts.length,
         replaySkipped: metricSum(exposition, 'shiftwatch_ingest_messages_total', { outcome: 'replay_skipped' }),
         restarts: timings.map((t) => ({ signal: t.signal, brokerDownS: (t.upAt - t.killedAt) / 1000, readyFalseS: t.falseS, readyTrueS: t.trueS })),
+        // The service's own warnings and errors, to tell why a target was missed.
+        ...(missed.length > 0 ? { serviceLog: service.output().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-40) } : {}),
       },
     };
   } finally {

@@ -50,6 +50,8 @@ export class IngestEngine {
   private ticker: NodeJS.Timeout | undefined;
   /** Per "topic/partition": the offset and metadata last committed. */
   private readonly committed = new Map<string, string>();
+  /** Numbers the deliveries that carry no offset change (see `marked`). */
+  private deliveries = 0;
   /** Next offset to handle per "topic/partition" (handled in this process). */
   private readonly positions = new Map<string, number>();
   private assignment = new Map<string, number[]>();
@@ -261,7 +263,8 @@ export class IngestEngine {
     if (this.monitor.hasPending()) await this.monitor.complete(out);
     const models = [...new Set(out.windows.map((w) => w.model))];
     const checkpoints = models.map((m) => this.monitor.checkpoint(m)!);
-    const offsets = this.committable();
+    let offsets = this.committable();
+    if (offsets.length === 0 && out.deadLetters.length + out.alerts.length + checkpoints.length > 0) offsets = this.marked();
     await this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, stamp(o));
     if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
@@ -294,6 +297,20 @@ export class IngestEngine {
       if (this.committed.get(key) !== stamp(o)) offsets.push(o);
     }
     return offsets;
+  }
+
+  /**
+   * For a delivery without an offset change: one input offset again, its metadata numbered, so that
+   * the transaction still commits offsets and a commit whose answer was lost can be settled by
+   * looking for them in the group (TransactionalProducer.settle) instead of halting.
+   */
+  private marked(): OffsetToCommit[] {
+    for (const [key, at] of this.monitor.committableOffsets()) {
+      if (at.metadata === undefined) continue;
+      const metadata = JSON.stringify({ ...(JSON.parse(at.metadata) as object), delivery: ++this.deliveries });
+      return [{ ...splitKey(key), offset: String(at.offset), metadata }];
+    }
+    return [];
   }
 
   /** The last commit, when stopping: offsets only, in a transaction of their own. */
