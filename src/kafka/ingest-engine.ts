@@ -52,8 +52,6 @@ export class IngestEngine {
   private readonly committed = new Map<string, string>();
   /** Numbers the deliveries that carry no offset change (see `marked`). */
   private deliveries = 0;
-  /** Next offset to handle per "topic/partition" (handled in this process). */
-  private readonly positions = new Map<string, number>();
   private assignment = new Map<string, number[]>();
   private readonly startedAt = Date.now();
   /** When this replica received the input partitions; null while it stands by. */
@@ -116,7 +114,7 @@ export class IngestEngine {
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
     this.probe = new BrokerProbe(this.kafka, { groupId, topics: [topics.events, topics.labels], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2 * PROBE_INTERVAL_MS }, {
       assignment: () => this.assignment,
-      positions: () => this.positions,
+      positions: () => this.monitor.handledPositions(),
       // Partitions without new messages never reach eachBatch: the probe says when one has nothing left to read.
       atEnd: (topic, partition, atEnd) => {
         if (topic === topics.events) this.monitor.caughtUp(`${topic}/${partition}`, atEnd);
@@ -233,7 +231,6 @@ export class IngestEngine {
       if (isLabels) this.monitor.handleLabel(raw, out);
       else this.monitor.handle(raw, out);
       resolveOffset(message.offset);
-      this.positions.set(partitionKey, Number(message.offset) + 1);
       this.readiness.progressed();
       lastTimestamp = message.timestamp;
     }

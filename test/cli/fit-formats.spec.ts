@@ -36,7 +36,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-function fit(file: string, ...args: string[]): Promise<CliResult & { out: string }> {
+function runFit(file: string, ...args: string[]): Promise<CliResult & { out: string }> {
   const out = tmp.path(`bundle-${file}-${args.join('_').replace(/\W/g, '')}`);
   return runCli(['fit', '--input', tmp.path(file), '--model', 'm', '--out', out, ...FAST, ...args]).then((r) => ({ ...r, out }));
 }
@@ -56,10 +56,10 @@ function refusal(result: CliResult & { out: string }): string {
 
 describe('shiftwatch fit: a 220-row reference with prob_<class name> columns and class-name labels', () => {
   it('is refused at the recommended sizes, with the options that accept it; with them it fits, warns, and says what it will monitor', async () => {
-    const refused = refusal(await fit('named.csv', '--flow', 'none'));
+    const refused = refusal(await runFit('named.csv', '--flow', 'none'));
     expect(refused).toContain('--window-size 110 (and window.size 110 in the service config) --min-rows 220 --atc-min-rows 220');
 
-    const result = await fit('named.csv', ...SMALL, '--time-column', 'event_time', '--context', 'hour');
+    const result = await runFit('named.csv', ...SMALL, '--time-column', 'event_time', '--context', 'hour');
     expect(result.code).toBe(0);
     const warnings = result.stderr.split('\n').filter((l) => l.startsWith('warning: '));
     expect(warnings).toHaveLength(2);
@@ -92,17 +92,17 @@ describe('shiftwatch fit: a 220-row reference with prob_<class name> columns and
     cells.splice(6, 3, '0.9', '0.9', '0');
     lines[9] = cells.join(',');
     tmp.write('bad-sum.csv', `${[header, ...lines].join('\n')}\n`);
-    expect(refusal(await fit('bad-sum.csv', ...SMALL, '--flow', 'none'))).toContain('row 10: the probabilities sum to 1.8, not 1 (tolerance ±0.01) over prob_fraud, prob_legit, prob_review');
+    expect(refusal(await runFit('bad-sum.csv', ...SMALL, '--flow', 'none'))).toContain('row 10: the probabilities sum to 1.8, not 1 (tolerance ±0.01) over prob_fraud, prob_legit, prob_review');
   });
 });
 
 describe('shiftwatch fit: model outputs under other names', () => {
   it('stops on unrecognised probability-looking columns with the exact flags, which then work', async () => {
-    const message = refusal(await fit('scores.csv', ...SMALL, '--flow', 'none'));
+    const message = refusal(await runFit('scores.csv', ...SMALL, '--flow', 'none'));
     expect(message).toContain('the columns p_fraud, p_legit, p_review look like the model\'s class probabilities');
     expect(message).toContain('declare them: --prob-prefix p_ --classes fraud,legit,review');
 
-    const declared = await fit('scores.csv', ...SMALL, '--flow', 'none', '--prob-prefix', 'p_', '--classes', 'review,legit,fraud');
+    const declared = await runFit('scores.csv', ...SMALL, '--flow', 'none', '--prob-prefix', 'p_', '--classes', 'review,legit,fraud');
     expect(declared.code).toBe(0);
     expect(bundleAt(declared.out).predictions!.classNames).toEqual(['review', 'legit', 'fraud']);
     expect(declared.stdout).toContain('classes (3): review, legit, fraud, from probs');
@@ -110,17 +110,17 @@ describe('shiftwatch fit: model outputs under other names', () => {
 
   it('takes columns named by the classes themselves with an empty --prob-prefix', async () => {
     tmp.write('bare.csv', referenceCsv(''));
-    const result = await fit('bare.csv', ...SMALL, '--flow', 'none', '--prob-prefix', '', '--classes', NAMES.join(','));
+    const result = await runFit('bare.csv', ...SMALL, '--flow', 'none', '--prob-prefix', '', '--classes', NAMES.join(','));
     expect(result.code).toBe(0);
     expect(bundleAt(result.out).features.map((f) => f.name)).toEqual(['event_time', 'x0', 'x1', 'x2', 'x3', 'hour']);
   });
 
   it('stops on labels without model outputs; --no-predictions monitors the inputs only and says so', async () => {
-    const message = refusal(await fit('unlabelled-outputs.csv', ...SMALL, '--flow', 'none'));
+    const message = refusal(await runFit('unlabelled-outputs.csv', ...SMALL, '--flow', 'none'));
     expect(message).toContain('reference column "label": the reference has true labels but no model outputs');
     expect(message).toContain('--no-predictions');
 
-    const inputs = await fit('unlabelled-outputs.csv', '--window-size', '110', '--min-rows', '220', '--flow', 'none', '--no-predictions');
+    const inputs = await runFit('unlabelled-outputs.csv', '--window-size', '110', '--min-rows', '220', '--flow', 'none', '--no-predictions');
     expect(inputs.code).toBe(0);
     expect(bundleAt(inputs.out).predictions).toBeUndefined();
     expect(inputs.stdout).toContain('estimators fitted: none');
@@ -131,13 +131,13 @@ describe('shiftwatch fit: model outputs under other names', () => {
 
 describe('shiftwatch fit: option mistakes', () => {
   it('a minimum below its floor, a context feature that is not a feature, and contradicting options', async () => {
-    const low = await fit('named.csv', '--min-rows', '50');
+    const low = await runFit('named.csv', '--min-rows', '50');
     expect({ code: low.code, stderr: low.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('--min-rows must be at least 100 (recommended 500), got 50') });
-    const ratio = await fit('named.csv', '--null-rows-per-window', 'two');
+    const ratio = await runFit('named.csv', '--null-rows-per-window', 'two');
     expect(ratio.stderr).toContain('--null-rows-per-window must be a number, got "two"');
-    const clash = await fit('named.csv', '--no-predictions', '--classes', 'a,b');
+    const clash = await runFit('named.csv', '--no-predictions', '--classes', 'a,b');
     expect({ code: clash.code, stderr: clash.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('--no-predictions ignores model outputs; drop --classes') });
-    const context = refusal(await fit('named.csv', ...SMALL, '--flow', 'none', '--context', 'weekday'));
+    const context = refusal(await runFit('named.csv', ...SMALL, '--flow', 'none', '--context', 'weekday'));
     expect(context).toContain('reference column "weekday": is declared a context feature (--context) but there is no such column');
   });
 
@@ -151,7 +151,7 @@ describe('shiftwatch fit: option mistakes', () => {
       '    schema: { timeColumn: event_time, context: [hour] }',
       'window: { size: 110, minEvents: 50 }',
     ].join('\n'));
-    const result = await fit('named.csv', '--config', config, '--min-rows', '220', '--atc-min-rows', '220', '--flow', 'none');
+    const result = await runFit('named.csv', '--config', config, '--min-rows', '220', '--atc-min-rows', '220', '--flow', 'none');
     expect(result.code).toBe(0);
     const bundle = bundleAt(result.out);
     expect([bundle.order.timeColumn, bundle.contextFeatures, bundle.featureNulls!.windowSize]).toEqual(['event_time', ['hour'], 110]);
@@ -162,7 +162,7 @@ describe('shiftwatch serve: a bundle of the previous format', () => {
   it('is refused at startup with a message that says to refit it', async () => {
     const dir = tmp.path('old/bundles/m');
     mkdirSync(dir, { recursive: true });
-    const fitted = await fit('named.csv', ...SMALL, '--flow', 'none');
+    const fitted = await runFit('named.csv', ...SMALL, '--flow', 'none');
     const old = { ...bundleAt(fitted.out), formatVersion: 1 };
     writeFileSync(join(dir, 'bundle.json'), JSON.stringify(old));
     const config = tmp.write('old/shiftwatch.yaml', 'kafka: { brokers: [127.0.0.1:1], connectionTimeoutMs: 500 }\nhttp: { host: 127.0.0.1, port: 0 }\nmodels: [{ name: m, bundle: bundles/m }]\nwindow: { size: 110, minEvents: 50 }\n');

@@ -272,9 +272,9 @@ export class Monitor {
     for (const [key, position] of positions) this.clocks.restore(key, position, this.now());
   }
 
-  /** The offset after the last message handled from a partition in this process (undefined before the first). */
-  nextOffset(partitionKey: string): number | undefined {
-    return this.nextOffsets.get(partitionKey);
+  /** Per "topic/partition" handled in this process: the offset after the last message handled. */
+  handledPositions(): ReadonlyMap<string, number> {
+    return this.nextOffsets;
   }
 
   /** Whether the consumer has read everything an input partition holds right now. */
