@@ -22,6 +22,13 @@ interface KafkaLikeError {
   cause?: unknown;
 }
 
+/**
+ * kafkajs gives up on these after its own retries and calls them non-retriable, but they say the
+ * cluster is moving (a broker restarting, the group coordinator not elected yet): a later delivery
+ * succeeds.
+ */
+const TRANSIENT_AFTER_RETRIES = new Set(['KafkaJSGroupCoordinatorNotFound']);
+
 /** Errors that say a program is wrong, not the broker: retrying the same call cannot help. */
 const PROGRAMMING_ERRORS = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
 
@@ -37,6 +44,8 @@ export function classifyPublishError(error: unknown): PublishFailure {
   if (root === undefined) return { retriable: false, code: 'UNKNOWN', message };
   if (protocol !== undefined) return { retriable: protocol.retriable === true, code: protocol.type!, message };
   if (PROGRAMMING_ERRORS.has(root.name ?? '')) return { retriable: false, code: root.name!, message };
+  const transient = chain.find((e) => TRANSIENT_AFTER_RETRIES.has(e.name ?? ''));
+  if (transient !== undefined) return { retriable: true, code: transient.name!, message };
   // Connection errors, request timeouts and "retries exceeded" over them are transient.
   const wrappedOnly = chain.length > 1 && chain[0]!.name === 'KafkaJSNumberOfRetriesExceeded';
   return { retriable: wrappedOnly ? root.retriable !== false : chain[0]!.retriable !== false, code: root.name ?? 'Error', message };

@@ -1,5 +1,5 @@
 /** The plan of a delivery's sends, and the retry loop and its bounds with scripted attempts (the real transactions are exercised by test/integration/kafka-transactions.spec.ts and dead-letters.spec.ts). */
-import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { planSends, withRetries } from '../../../src/kafka/publisher.js';
 import { classifyPublishError, PublishAbortedError, PublishFailedError, TransactionStepError } from '../../../src/kafka/publish-errors.js';
 import { createLogger } from '../../../src/logging.js';
@@ -35,6 +35,10 @@ describe('classifying produce errors', () => {
     expect(classifyPublishError(new KafkaJSNumberOfRetriesExceeded(connection(), { retryCount: 3, retryTime: 10 } as never))).toMatchObject({ retriable: true, code: 'KafkaJSConnectionError' });
     expect(classifyPublishError(connection())).toMatchObject({ retriable: true });
     expect(classifyPublishError(new TypeError('bug'))).toMatchObject({ retriable: false, code: 'TypeError' });
+  });
+
+  it('retries a group coordinator kafkajs could not find (it is elected again after a broker restart)', () => {
+    expect(classifyPublishError(new (KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error)('Failed to find group coordinator'))).toMatchObject({ retriable: true, code: 'KafkaJSGroupCoordinatorNotFound' });
   });
 });
 
