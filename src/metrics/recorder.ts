@@ -196,8 +196,11 @@ export class MetricsRecorder implements MonitorObserver {
     r.classProportions.forEach((q, k) => m.classProportion.set({ model: r.model, class: String(k), source: 'realized' }, q));
   }
 
+  /** Called per accepted event: its series is found once, not hashed from its labels every time. */
+  private acceptedSeries?: ReturnType<Counter<string>['labels']>;
   accepted(): void {
-    this.m.ingestMessages.inc({ topic: this.eventsTopic, outcome: 'accepted' });
+    this.acceptedSeries ??= this.m.ingestMessages.labels({ topic: this.eventsTopic, outcome: 'accepted' });
+    this.acceptedSeries.inc();
   }
   deadLettered(reason: DeadLetterReason, _model: string | undefined, topic: string): void {
     this.m.ingestMessages.inc({ topic, outcome: 'dead_letter' });

@@ -45,7 +45,8 @@ export const DEAD_LETTER_REASONS = [
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export type DecodeResult =
-  | { ok: true; event: InferenceEvent }
+  /** `featureCount`: how many keys the event's features hold (counted while checking them). */
+  | { ok: true; event: InferenceEvent; featureCount: number }
   | { ok: false; reason: DeadLetterReason; detail: string };
 
 export interface DecodeOptions {
@@ -102,7 +103,9 @@ export function validateEvent(parsed: unknown, brokerTimestampMs: number, range?
   if (outOfRange !== undefined) return fail('timestamp_out_of_range', outOfRange);
   if (!isPlainObject(parsed.features)) return fail('invalid_field', '"features" must be an object');
   const features = parsed.features;
+  let featureCount = 0;
   for (const name in features) {
+    featureCount += 1;
     const value = features[name];
     if (typeof value === 'number') {
       if (value - value !== 0) return fail('non_finite_number', `feature "${name}" is not a finite number`);
@@ -115,7 +118,7 @@ export function validateEvent(parsed: unknown, brokerTimestampMs: number, range?
   const event: InferenceEvent = { v: 1, model, ts, features: parsed.features as Record<string, FeatureValue> };
   if (parsed.id !== undefined) event.id = String(parsed.id);
   if (prediction !== undefined) event.prediction = prediction;
-  return { ok: true, event };
+  return { ok: true, event, featureCount };
 }
 
 function parseTimestamp(ts: unknown, fallback: number): number | undefined {

@@ -11,7 +11,7 @@
  */
 import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
-import { checkFeatures } from '../window/summary.js';
+import { checkFeatures, type EventExtras } from '../window/summary.js';
 import { MAX_HELD_WINDOWS, ModelWindower, type ClosedWindow } from '../window/windower.js';
 import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
@@ -210,7 +210,10 @@ export class Monitor {
     }
     const value = runtime.model.bundle.regression === undefined ? undefined : event.prediction?.value;
     const position = { partitionKey, offset, clockBefore, replayed: offset < this.clocks.handled(partitionKey) };
-    const added = runtime.windower.add(event.features, event.ts, position, { ...(probs ? { probs } : {}), ...(value === undefined ? {} : { value }) });
+    const extras: EventExtras = { featureCount: decoded.featureCount };
+    if (probs !== undefined) extras.probs = probs;
+    if (value !== undefined) extras.value = value;
+    const added = runtime.windower.add(event.features, event.ts, position, extras);
     if (added.skipped) {
       this.observer.replaySkipped?.(event.model);
       return out;

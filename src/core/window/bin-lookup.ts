@@ -7,38 +7,46 @@ import { binIndex } from '../reference/feature-reference.js';
 
 const CELLS = 1024;
 
-interface Guide {
+/** A feature's edges with their guide table (none when the edges are too few to need one). */
+export interface BinGuide {
+  edges: readonly number[];
   lo: number;
   hi: number;
   scale: number;
-  start: Int32Array;
+  start: Int32Array | null;
 }
 
-const guides = new WeakMap<readonly number[], Guide | null>();
+const guides = new WeakMap<readonly number[], BinGuide>();
 
-function guideFor(edges: readonly number[]): Guide | null {
+/** The guide of `edges`, built on first use and kept as long as the edges are. */
+export function binGuide(edges: readonly number[]): BinGuide {
   let g = guides.get(edges);
   if (g !== undefined) return g;
-  const lo = edges[0]!;
-  const hi = edges[edges.length - 1]!;
-  g = null;
+  const lo = edges[0] ?? Number.NaN;
+  const hi = edges[edges.length - 1] ?? Number.NaN;
+  g = { edges, lo, hi, scale: Number.NaN, start: null };
   if (edges.length > 16 && hi > lo && Number.isFinite(hi - lo)) {
-    const scale = CELLS / (hi - lo);
-    const start = new Int32Array(CELLS + 1);
-    for (let c = 0; c <= CELLS; c++) start[c] = binIndex(edges, Math.min(hi, lo + c / scale));
-    g = { lo, hi, scale, start };
+    g.scale = CELLS / (hi - lo);
+    g.start = new Int32Array(CELLS + 1);
+    for (let c = 0; c <= CELLS; c++) g.start[c] = binIndex(edges, Math.min(hi, lo + c / g.scale));
   }
   guides.set(edges, g);
   return g;
 }
 
-/** The bin of x on `edges` (layout of bundle-types.ts); x must not be NaN. */
-export function lookupBin(edges: readonly number[], x: number): number {
-  const g = guideFor(edges);
-  if (g === null || x <= g.lo || x >= g.hi) return binIndex(edges, x);
+/** The bin of x on the guide's edges (layout of bundle-types.ts); x must not be NaN. */
+export function guidedBin(g: BinGuide, x: number): number {
+  const { edges, start } = g;
+  if (start === null || x <= g.lo || x >= g.hi) return binIndex(edges, x);
   // One cell back, so rounding in the cell index can never start past the answer.
   const cell = Math.floor((x - g.lo) * g.scale);
-  let k = g.start[cell > 0 ? cell - 1 : 0]!;
-  while (edges[k]! <= x) k++;
+  let k = start[cell > 0 ? cell - 1 : 0] as number;
+  // Stops at the last edge at the latest: x < hi = edges[edges.length - 1].
+  while ((edges[k] as number) <= x) k++;
   return k;
+}
+
+/** The bin of x on `edges`; x must not be NaN. */
+export function lookupBin(edges: readonly number[], x: number): number {
+  return guidedBin(binGuide(edges), x);
 }

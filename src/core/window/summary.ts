@@ -5,7 +5,7 @@
  * Memory is O(bins + categories) per feature, independent of how many events a window holds.
  */
 import type { FeatureReference } from '../reference/bundle-types.js';
-import { lookupBin } from './bin-lookup.js';
+import { binGuide, guidedBin, type BinGuide } from './bin-lookup.js';
 import type { FeatureValue } from '../contract/event.js';
 
 export interface NumericSummary {
@@ -87,6 +87,11 @@ export interface SummaryExtras {
 export interface EventExtras {
   probs?: readonly number[];
   value?: number;
+  /**
+   * How many keys the event's features hold, when the caller counted them already: when it equals
+   * the number of reference features present, no name is unknown and none needs looking up.
+   */
+  featureCount?: number;
 }
 
 export interface RegressionSummary {
@@ -176,8 +181,9 @@ export function addEvent(
   extras: EventExtras = {},
   flowFeatures?: readonly string[],
 ): string[] {
-  const { probs, value } = extras;
+  const { probs, value, featureCount } = extras;
   const missing: string[] = [];
+  let present = 0;
   if (summary.flow !== undefined && flowFeatures !== undefined) addFlowRow(summary.flow, flowFeatures, features);
   const r = summary.regression;
   if (r !== undefined) {
@@ -198,16 +204,18 @@ export function addEvent(
   summary.n += 1;
   summary.minTs = Number.isNaN(summary.minTs) ? ts : Math.min(summary.minTs, ts);
   summary.maxTs = Number.isNaN(summary.maxTs) ? ts : Math.max(summary.maxTs, ts);
+  const guides = guidesOf(refs);
   for (let j = 0; j < refs.length; j++) {
     const ref = refs[j]!;
     const s = summary.features[j]!;
     const value = features[ref.name];
+    if (value !== undefined) present += 1;
     if (value === undefined || value === null) {
       s.missing += 1;
       missing.push(ref.name);
     } else if (ref.kind === 'numeric' && s.kind === 'numeric') {
       const x = value as number;
-      const bin = lookupBin(ref.edges, x);
+      const bin = guidedBin(guides[j]!, x);
       s.counts[bin]! += 1;
       if (bin === 0) s.tail.below += ref.edges[0]! - x;
       else if (bin === ref.edges.length) s.tail.above += x - ref.edges[ref.edges.length - 1]!;
@@ -216,8 +224,20 @@ export function addEvent(
       s.counts[key] = (s.counts[key] ?? 0) + 1;
     }
   }
-  for (const name in features) if (!isKnown(name)) summary.unknownFeatureValues += 1;
+  if (featureCount !== present) for (const name in features) if (!isKnown(name)) summary.unknownFeatureValues += 1;
   return missing;
+}
+
+const guideLists = new WeakMap<readonly FeatureReference[], BinGuide[]>();
+
+/** Per feature of `refs`, the bin guide of its edges (categorical features get an empty one). */
+function guidesOf(refs: readonly FeatureReference[]): BinGuide[] {
+  let list = guideLists.get(refs);
+  if (list === undefined) {
+    list = refs.map((ref) => binGuide(ref.kind === 'numeric' ? ref.edges : []));
+    guideLists.set(refs, list);
+  }
+  return list;
 }
 
 /** Pure merge: element-wise sums. Both inputs must come from the same bundle. */
