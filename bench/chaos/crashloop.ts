@@ -20,6 +20,7 @@ import { decodePosition } from '../../src/core/window/partition-clocks.js';
 import { readCheckpoints } from '../../src/kafka/checkpoint-store.js';
 import { classifierSettings, fitClassifier, MODEL } from './classifier.js';
 import { ChaosRig, metricSum, scrape, type Log, type Topics } from './rig.js';
+import type { ServiceChild } from '../../tools/picture/service-child.js';
 import { PacedStream } from './stream.js';
 import { brokersFlag, type ChaosScenario, type ScenarioResult } from './scenario.js';
 import { compareCheckpoints } from './checkpoint-diff.js';
@@ -82,11 +83,11 @@ export async function runFaulted(
     await stream.stop();
     const events = await rig.count(topics.events);
     log(`stream stopped: ${events} events on ${partitions} partition(s), ${stream.labelsSent} labels; a last process reads to the end`);
-    await runToEnd(rig, topics, settings, `${rig.id}-group`, log);
+    await runToEnd(rig, topics, settings, `${rig.id}-group`, log, WINDOW);
 
     const base: Topics = { ...topics, alerts: `${rig.id}-baseline-alerts`, deadLetters: `${rig.id}-baseline-dlq`, state: `${rig.id}-baseline-state` };
     log('the uninterrupted run: a fresh group over the same input topics');
-    await runToEnd(rig, base, settings, `${rig.id}-baseline`, log);
+    await runToEnd(rig, base, settings, `${rig.id}-baseline`, log, WINDOW);
     const read = async (t: Topics) => (await rig.readAll(t.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as Alert);
     const [crashAlerts, baseAlerts] = [await read(topics), await read(base)];
     const alerts = crashAlerts.map((a) => a.alertId);
@@ -182,27 +183,38 @@ async function withAdmin<T>(rig: ChaosRig, use: (admin: Admin) => Promise<T>): P
 /**
  * Starts a service in `groupId` on `topics`, waits until it has handled every input message
  * (committed positions at the partitions' ends, labels too) and released every full window (its
- * open-window gauge down to the partial windows' events), then stops it cleanly.
+ * open-window gauge down to the partial windows' events, `windowSize` per partition), then stops
+ * it cleanly.
  */
-async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, groupId: string, log: Log): Promise<void> {
+async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, groupId: string, log: Log, windowSize: number): Promise<void> {
   const service = await rig.spawnService(topics, settings, groupId);
   await service.waitReady(120_000);
+  await waitUntilRead(rig, topics, groupId, [service], windowSize);
+  const forced = metricSum(await scrape(service.url).catch(() => ''), 'shiftwatch_windows_released_out_of_order_total');
+  log(`group ${groupId} read to the end (this process released ${forced} window(s) out of order); stopping it (${String(await service.stop())})`);
+}
+
+/**
+ * Waits until group `groupId` has handled every input message (committed positions at the
+ * partitions' ends, labels too) and `services` released every full window (their open-window
+ * gauges summed down to the partial windows' events).
+ */
+export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: string, services: readonly ServiceChild[], windowSize: number): Promise<void> {
   const ends = await partitionEnds(rig, topics.events);
   const labelsEnd = [...(await partitionEnds(rig, topics.labels)).values()].reduce((a, b) => a + b, 0);
-  const partial = [...ends.values()].reduce((n, end) => n + (end % WINDOW), 0);
+  const partial = [...ends.values()].reduce((n, end) => n + (end % windowSize), 0);
   let progress = '';
   await waitFor(async () => {
     const committed = await withAdmin(rig, (admin) => admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] }));
     const handled = committed.find((t) => t.topic === topics.events)?.partitions.every((p) => (decodePosition(p.metadata)?.handled ?? -1) >= ends.get(p.partition)!) ?? false;
     const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
-    const open = metricSum(await scrape(service.url).catch(() => ''), 'shiftwatch_window_open_events', { model: MODEL });
+    let open = 0;
+    for (const s of services) open += metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_window_open_events', { model: MODEL });
     progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd}; events in unreleased windows ${open}, ${partial} expected`;
     return handled && labels >= labelsEnd && open === partial;
   }, 300_000, `group ${groupId} to read to the end`, 500).catch((error: Error) => {
     throw new Error(`${error.message} (${progress})`);
   });
-  const forced = metricSum(await scrape(service.url).catch(() => ''), 'shiftwatch_windows_released_out_of_order_total');
-  log(`group ${groupId} read to the end (this process released ${forced} window(s) out of order); stopping it (${String(await service.stop())})`);
 }
 
 export const crashloopScenario: ChaosScenario = {

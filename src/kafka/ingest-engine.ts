@@ -10,6 +10,7 @@
  * `alerts.publishTimeoutMs`, or a batch that throws), the engine halts: it stops consuming, never
  * commits again, and readiness and liveness say why. A restart replays from the last commit.
  */
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Admin, Consumer, Kafka, EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { transactionalIdOf } from '../config/kafka.js';
@@ -36,6 +37,8 @@ export interface IngestListener {
 
 /** Messages of a batch between two looks at whether its partition should pause. */
 const STEER_EVERY = 100;
+/** Messages handled between two turns of the event loop while a delivery is in flight, so its replies are read. */
+const YIELD_EVERY = 500;
 
 /** How often the broker is probed for readiness and lag. */
 const PROBE_INTERVAL_MS = 1000;
@@ -47,6 +50,13 @@ export class IngestEngine {
   private probe: BrokerProbe | undefined;
   private stopping = false;
   private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * The last delivery's transaction. A batch's delivery is started, not awaited: the next batch is
+   * fetched and handled while it commits, and its own delivery starts once this one has settled.
+   * Never rejects (a failure halts the pipeline).
+   */
+  private inFlight: Promise<void> = Promise.resolve();
+  private sending = false;
   private ticker: NodeJS.Timeout | undefined;
   /** Per "topic/partition": the offset and metadata last committed. */
   private readonly committed = new Map<string, string>();
@@ -122,7 +132,7 @@ export class IngestEngine {
     }, this.readiness);
     this.probe.start();
     this.ticker = setInterval(() => void this.exclusive(async () => {
-      await this.deliver(this.monitor.tick());
+      await this.startDelivery(this.monitor.tick());
       this.steer();
     }), 1000);
   }
@@ -136,6 +146,7 @@ export class IngestEngine {
     await this.probe?.stop();
     await this.consumer?.stop();
     await this.chain.catch(() => undefined);
+    await this.inFlight;
     await this.commit().catch((error: unknown) => this.logger.warn('final commit failed', { error: String(error) }));
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -199,14 +210,18 @@ export class IngestEngine {
       try {
         await task();
       } catch (error) {
-        // Stopping while output was still unpublished: the final commit must not pass it either.
-        if (error instanceof PublishAbortedError) this.unpublished = true;
-        else this.halt(error instanceof Error ? error.message : String(error));
+        this.failed(error);
       }
     };
     const next = this.chain.then(guarded, guarded);
     this.chain = next.catch((error: unknown) => this.logger.warn('batch handling stopped', { error: String(error) }));
     return next;
+  }
+
+  private failed(error: unknown): void {
+    // Stopping while output was still unpublished: the final commit must not pass it either.
+    if (error instanceof PublishAbortedError) this.unpublished = true;
+    else this.halt(error instanceof Error ? error.message : String(error));
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -217,8 +232,13 @@ export class IngestEngine {
     const isLabels = batch.topic === this.config.kafka.topics.labels;
     const partitionKey = `${batch.topic}/${batch.partition}`;
     let sinceSteer = 0;
+    let sinceYield = 0;
     let leftEarly = false;
     for (const message of batch.messages) {
+      if (this.sending && ++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToIo();
+      }
       if (!isRunning() || isStale()) break;
       // A batch can hold dozens of windows of one partition: steer within it, and leave it when paused.
       if (!isLabels && ++sinceSteer >= STEER_EVERY) {
@@ -237,7 +257,7 @@ export class IngestEngine {
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
     if (!isLabels) this.monitor.caughtUp(partitionKey, !leftEarly && batch.offsetLag() === '0');
     this.metrics.m.batchDuration.observe({ stage: 'decode_window' }, seconds(started));
-    await this.deliver(out, heartbeat);
+    await this.startDelivery(out, heartbeat);
     this.steer();
   }
 
@@ -253,18 +273,36 @@ export class IngestEngine {
   }
 
   /**
-   * Delivers dead letters, alerts, the checkpoints of models that closed a window and the input
-   * offsets in one transaction; only then tells metrics and listeners. Throws when it fails for good.
+   * Starts delivering dead letters, alerts, the checkpoints of models that closed a window and the
+   * input offsets in one transaction, once the previous delivery has settled; after it commits,
+   * tells metrics and listeners. Resolves when the transaction has started: everything it carries is
+   * taken from the monitor before this returns, so handling the next batch cannot change it.
    */
-  private async deliver(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
+  private async startDelivery(out: MonitorOutput, heartbeat?: () => Promise<void>): Promise<void> {
     if (this.monitor.hasPending()) await this.monitor.complete(out);
     const models = [...new Set(out.windows.map((w) => w.model))];
     const checkpoints = models.map((m) => this.monitor.checkpoint(m)!);
+    await this.inFlight;
+    // The previous delivery failed: nothing after it may be committed.
+    if (this.readiness.halted() || this.unpublished) return;
     let offsets = this.committable();
     if (offsets.length === 0 && out.deadLetters.length + out.alerts.length + checkpoints.length > 0) offsets = this.marked();
-    await this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
+    this.sending = true;
+    const committed = this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
+    this.inFlight = committed
+      .then(() => this.delivered(out, offsets, checkpoints.length > 0), (error: unknown) => this.failed(error))
+      .finally(() => (this.sending = false));
+  }
+
+  /** Starts a delivery and waits until it settled (a failure halts the pipeline, see `failed`). */
+  private async deliver(out: MonitorOutput): Promise<void> {
+    await this.startDelivery(out);
+    await this.inFlight;
+  }
+
+  private delivered(out: MonitorOutput, offsets: readonly OffsetToCommit[], checkpointed: boolean): void {
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, stamp(o));
-    if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
+    if (checkpointed) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     for (const a of out.alerts) {
       this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
       this.listener.alert?.(a);

@@ -1,0 +1,153 @@
+/**
+ * `scale`: the classifier of the fault suite (a density flow, class probabilities, delayed labels,
+ * every default detector) on a `--partitions`-partition events topic, filled before any consumer
+ * starts (`--events` events, shifted in some windows so alerts fire, and a label for each). In one
+ * run, each on a fresh consumer group and its own output topics:
+ *
+ * 1. raw kafkajs consume of the events topic (JSON.parse only), same fetch size as the service;
+ * 2. one `shiftwatch serve` process reading everything (events/s from its metrics);
+ * 3. two processes in one group;
+ * 4. two processes again, the one holding the input partitions killed with SIGKILL a third of the
+ *    way in: seconds until the other one is consuming again;
+ * 5. whether runs 2–4 published the same alert ids;
+ * 6. the flow fit of `flow-fit` on 50,000 × 32 rows (`--fit-rows 0` leaves it out).
+ *
+ *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
+ */
+import { intFlag, parseFlags } from './args.js';
+import { machineInfo } from './machine.js';
+import { rawConsume } from './kafka-io.js';
+import { round } from './stats.js';
+import { measureFlowFit } from './flow-fit.js';
+import { waitFor } from '../src/demo/wait.js';
+import type { Alert } from '../src/core/alerts/alert.js';
+import { ChaosRig, metricSum, scrape, type Topics } from './chaos/rig.js';
+import { classifierSettings, classifierWindow, fitClassifier } from './chaos/classifier.js';
+import { waitUntilRead } from './chaos/crashloop.js';
+import type { SpawnedService } from '../tools/picture/service-child.js';
+
+export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows'] as const;
+
+const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
+/** A killed replica leaves the group after this (the broker's smallest session by default). */
+const SESSION_TIMEOUT_MS = 6000;
+const SAMPLE_MS = 100;
+const TIMEOUT_MS = 600_000;
+
+interface ServiceRun {
+  eventsPerSecond: number;
+  alertIds: string[];
+  resumeSeconds?: number;
+}
+
+export async function runScale(argv: readonly string[]): Promise<Record<string, unknown>> {
+  const flags = parseFlags(argv, SCALE_FLAGS);
+  const partitions = intFlag(flags, 'partitions', 4, 1);
+  const windowSize = intFlag(flags, 'window', 1000, 100);
+  const perRound = windowSize * partitions;
+  const rounds = Math.max(2, Math.round(intFlag(flags, 'events', 200_000, 1) / perRound));
+  const events = rounds * perRound;
+  const fitRows = intFlag(flags, 'fit-rows', 50_000, 0);
+
+  const rig = await ChaosRig.create({ log });
+  let figures: Omit<Record<string, unknown>, 'fitSeconds50kx32'>;
+  try {
+    const topics = rig.topics();
+    await rig.createTopics(topics, partitions);
+    const bundle = await fitClassifier(rig.dir, windowSize, { flow: true });
+    const settings = classifierSettings(bundle, windowSize, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 }, kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS } });
+    await fill(rig, topics, rounds, windowSize, partitions);
+    log(`${events} events on ${partitions} partitions and their labels written`);
+
+    const raw = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw`, TIMEOUT_MS);
+    log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s`);
+    const one = await serviceRun(rig, topics, settings, 'r1', 1, events, windowSize);
+    const two = await serviceRun(rig, topics, settings, 'r2', 2, events, windowSize);
+    const killed = await serviceRun(rig, topics, settings, 'r2kill', 2, events, windowSize, 1 / 3);
+    const ids = [one, two, killed].map((r) => JSON.stringify([...r.alertIds].sort()));
+    figures = {
+      scenario: 'scale',
+      rawConsumeEventsPerSecond: Math.round(raw.eventsPerS),
+      e2eEventsPerSecond: Math.round(one.eventsPerSecond),
+      e2eOverRawConsume: round(one.eventsPerSecond / raw.eventsPerS, 3),
+      replicas2EventsPerSecond: Math.round(two.eventsPerSecond),
+      replicas2OverReplicas1: round(two.eventsPerSecond / one.eventsPerSecond, 3),
+      rebalanceResumeSeconds: round(killed.resumeSeconds ?? Number.NaN, 1),
+      alertIdsIdentical: one.alertIds.length > 0 && ids.every((x) => x === ids[0]),
+      events,
+      partitions,
+      windowSize,
+      alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length },
+    };
+  } finally {
+    await rig.close();
+  }
+  let fitSeconds50kx32: number | null = null;
+  if (fitRows > 0) {
+    log(`fitting the flow on ${fitRows} x 32 rows (ONNX trainer, the fit defaults)...`);
+    const fit = await measureFlowFit('onnx', { rows: fitRows, dim: 32 });
+    fitSeconds50kx32 = round(fit.seconds, 1);
+    log(`fit: ${fit.seconds.toFixed(1)} s, best validation NLL ${fit.bestValidationNll.toFixed(4)}`);
+  }
+  return { ...figures, fitSeconds50kx32, machine: machineInfo() };
+}
+
+/** `rounds` windows of `windowSize` per partition, every eighth pair shifted, then every event's label. */
+async function fill(rig: ChaosRig, topics: Topics, rounds: number, windowSize: number, partitions: number): Promise<void> {
+  const producer = await rig.producer();
+  for (let w = 0; w < rounds; w++) {
+    const { events } = classifierWindow(w, windowSize * partitions, w % 8 === 3 || w % 8 === 4);
+    await rig.sendSpread(producer, topics.events, events, partitions);
+  }
+  for (let w = 0; w < rounds; w++) await rig.send(producer, topics.labels, classifierWindow(w, windowSize * partitions).labels);
+}
+
+/**
+ * `replicas` serve processes in a fresh group (own output topics) read the filled topics. Events/s
+ * is taken from their accepted-events counters, sampled every 100 ms, from the first sample above
+ * zero to the first at `events`. With `killAt`, the process holding the input partitions is killed
+ * (SIGKILL) once that share of the events is accepted, and the time until another one accepts
+ * events is measured. Waits until the group read everything, stops the processes, reads the alerts.
+ */
+async function serviceRun(
+  rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, label: string, replicas: number, events: number, windowSize: number, killAt?: number,
+): Promise<ServiceRun> {
+  const runTopics: Topics = { ...topics, alerts: `${rig.id}-${label}-alerts`, deadLetters: `${rig.id}-${label}-dlq`, state: `${rig.id}-${label}-state` };
+  const groupId = `${rig.id}-${label}`;
+  let live: SpawnedService[] = [];
+  for (let r = 0; r < replicas; r++) live.push(await rig.spawnService(runTopics, settings, groupId));
+  const acceptedBy = async (s: SpawnedService) => metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_ingest_messages_total', { topic: topics.events, outcome: 'accepted' });
+  const sum = async () => (await Promise.all(live.map(acceptedBy))).reduce((a, b) => a + b, 0);
+  const run: ServiceRun = { eventsPerSecond: Number.NaN, alertIds: [] };
+
+  if (killAt === undefined) {
+    let first: { at: number; n: number } | undefined;
+    let last = { at: Number.NaN, n: 0 };
+    await waitFor(async () => {
+      const n = await sum();
+      const at = performance.now();
+      if (first === undefined && n > 0) first = { at, n };
+      last = { at, n };
+      return n >= events;
+    }, TIMEOUT_MS, `${label}: the service to accept ${events} events`, SAMPLE_MS);
+    run.eventsPerSecond = (last.n - first!.n) / ((last.at - first!.at) / 1000);
+    log(`${label}: ${replicas} replica(s), ${run.eventsPerSecond.toFixed(0)} events/s`);
+  } else {
+    let active: SpawnedService | undefined;
+    await waitFor(async () => {
+      const counts = await Promise.all(live.map(acceptedBy));
+      active = live[counts.findIndex((n) => n >= killAt * events)];
+      return active !== undefined;
+    }, TIMEOUT_MS, `${label}: a replica to accept ${Math.round(killAt * events)} events`, SAMPLE_MS);
+    const killedAt = performance.now();
+    await active!.kill('SIGKILL');
+    live = live.filter((s) => s !== active);
+    await waitFor(async () => (await sum()) > 0, TIMEOUT_MS, `${label}: another replica to resume`, SAMPLE_MS);
+    run.resumeSeconds = (performance.now() - killedAt) / 1000;
+    log(`${label}: the active replica killed; the other one consuming ${run.resumeSeconds.toFixed(1)} s later`);
+  }
+  await waitUntilRead(rig, runTopics, groupId, live, windowSize);
+  for (const s of live) await s.stop();
+  run.alertIds = (await rig.readAll(runTopics.alerts)).map((r) => (JSON.parse(r.value!.toString('utf8')) as Alert).alertId);
+  return run;
+}
