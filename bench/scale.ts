@@ -4,7 +4,8 @@
  * starts (`--events` events, shifted in some windows so alerts fire, and a label for each). In one
  * run, each on a fresh consumer group and its own output topics:
  *
- * 1. raw kafkajs consume of the events topic (JSON.parse only), same fetch size as the service;
+ * 1. raw kafkajs consume (JSON.parse only, the service's fetch size) of what the service reads: the
+ *    events and their labels, in events per second (the events topic alone is reported too);
  * 2. one `shiftwatch serve` process reading everything (events/s from its metrics);
  * 3. two processes in one group;
  * 4. two processes again, the one holding the input partitions killed with SIGKILL a third of the
@@ -59,8 +60,11 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     await fill(rig, topics, rounds, windowSize, partitions);
     log(`${events} events on ${partitions} partitions and their labels written`);
 
-    const raw = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw`, TIMEOUT_MS);
-    log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s`);
+    // The service reads the events and their labels: so does the baseline, and both count events per second.
+    const rawBoth = await rawConsume(rig.brokers, [topics.events, topics.labels], 2 * events, `${rig.id}-raw`, TIMEOUT_MS);
+    const raw = { eventsPerS: events / (rawBoth.consumeMs / 1000) };
+    const rawEventsOnly = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw-events`, TIMEOUT_MS);
+    log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s with their labels, ${rawEventsOnly.eventsPerS.toFixed(0)} events/s of the events topic alone`);
     const one = await serviceRun(rig, topics, settings, 'r1', 1, events, windowSize);
     const two = await serviceRun(rig, topics, settings, 'r2', 2, events, windowSize);
     const killed = await serviceRun(rig, topics, settings, 'r2kill', 2, events, windowSize, 1 / 3);
@@ -74,6 +78,7 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       replicas2OverReplicas1: round(two.eventsPerSecond / one.eventsPerSecond, 3),
       rebalanceResumeSeconds: round(killed.resumeSeconds ?? Number.NaN, 1),
       alertIdsIdentical: one.alertIds.length > 0 && ids.every((x) => x === ids[0]),
+      rawConsumeEventsTopicAloneEventsPerSecond: Math.round(rawEventsOnly.eventsPerS),
       events,
       partitions,
       windowSize,

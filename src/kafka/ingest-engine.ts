@@ -229,6 +229,7 @@ export class IngestEngine {
     const started = process.hrtime.bigint();
     const out = emptyOutput();
     let lastTimestamp: string | undefined;
+    let lastOffset: string | undefined;
     const isLabels = batch.topic === this.config.kafka.topics.labels;
     const partitionKey = `${batch.topic}/${batch.partition}`;
     let sinceSteer = 0;
@@ -240,20 +241,25 @@ export class IngestEngine {
         await yieldToIo();
       }
       if (!isRunning() || isStale()) break;
-      // A batch can hold dozens of windows of one partition: steer within it, and leave it when paused.
-      if (!isLabels && ++sinceSteer >= STEER_EVERY) {
+      if (++sinceSteer >= STEER_EVERY) {
         sinceSteer = 0;
-        this.steer();
-        leftEarly = this.paused.has(partitionKey);
-        if (leftEarly) break;
+        this.readiness.progressed();
+        // A batch can hold dozens of windows of one partition: steer within it, and leave it when paused.
+        if (!isLabels) {
+          this.steer();
+          leftEarly = this.paused.has(partitionKey);
+          if (leftEarly) break;
+        }
       }
       const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
       if (isLabels) this.monitor.handleLabel(raw, out);
       else this.monitor.handle(raw, out);
-      resolveOffset(message.offset);
-      this.readiness.progressed();
+      lastOffset = message.offset;
       lastTimestamp = message.timestamp;
     }
+    // Where kafkajs fetches this partition from next (the commit is ours, in the delivery's transaction).
+    if (lastOffset !== undefined) resolveOffset(lastOffset);
+    this.readiness.progressed();
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
     if (!isLabels) this.monitor.caughtUp(partitionKey, !leftEarly && batch.offsetLag() === '0');
     this.metrics.m.batchDuration.observe({ stage: 'decode_window' }, seconds(started));
