@@ -171,6 +171,8 @@ export function checkFeatures(
   return undefined;
 }
 
+const NONE_MISSING: readonly string[] = Object.freeze([]);
+
 /** Adds one (already checked) event to the summary, in place. Returns the missing feature names. */
 export function addEvent(
   summary: WindowSummary,
@@ -180,9 +182,9 @@ export function addEvent(
   isKnown: (name: string) => boolean,
   extras: EventExtras = {},
   flowFeatures?: readonly string[],
-): string[] {
+): readonly string[] {
   const { probs, value, featureCount } = extras;
-  const missing: string[] = [];
+  let missing: string[] | undefined;
   let present = 0;
   if (summary.flow !== undefined && flowFeatures !== undefined) addFlowRow(summary.flow, flowFeatures, features);
   const r = summary.regression;
@@ -212,7 +214,7 @@ export function addEvent(
     if (value !== undefined) present += 1;
     if (value === undefined || value === null) {
       s.missing += 1;
-      missing.push(ref.name);
+      (missing ??= []).push(ref.name);
     } else if (ref.kind === 'numeric' && s.kind === 'numeric') {
       const x = value as number;
       const bin = guidedBin(guides[j]!, x);
@@ -225,7 +227,7 @@ export function addEvent(
     }
   }
   if (featureCount !== present) for (const name in features) if (!isKnown(name)) summary.unknownFeatureValues += 1;
-  return missing;
+  return missing ?? NONE_MISSING;
 }
 
 const guideLists = new WeakMap<readonly FeatureReference[], BinGuide[]>();

@@ -49,7 +49,7 @@ export interface EventPosition {
   replayed: boolean;
 }
 
-export type AddResult = { skipped: true } | { skipped: false; windowId: string; missing: string[]; late: boolean };
+export type AddResult = { skipped: true } | { skipped: false; windowId: string; missing: readonly string[]; late: boolean };
 
 /** How far a model's windows got, for its checkpoint. */
 export interface WindowProgress {
@@ -90,6 +90,7 @@ export class ModelWindower {
   private releasedUntil: number | null = null;
   private serials = 0;
   private readonly known: Set<string>;
+  private readonly isKnown = (name: string): boolean => this.known.has(name);
   /** Windows released out of order because more than MAX_HELD_WINDOWS waited. */
   forcedReleases = 0;
 
@@ -152,9 +153,9 @@ export class ModelWindower {
     return { summary: emptySummary(this.refs, this.extras), firstOffset: at.offset, clockBefore: at.clockBefore, endOffset: at.offset, lateEvents: 0 };
   }
 
-  private addTo(part: Part, features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras): string[] {
+  private addTo(part: Part, features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras): readonly string[] {
     part.endOffset = at.offset + 1;
-    return addEvent(part.summary, this.refs, features, ts, (name) => this.known.has(name), event, this.extras.flowFeatures);
+    return addEvent(part.summary, this.refs, features, ts, this.isKnown, event, this.extras.flowFeatures);
   }
 
   private hold(lane: LaneWindow): void {
