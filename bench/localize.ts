@@ -31,6 +31,7 @@ import type { FlowModel } from '../src/core/flow/flow-spec.js';
 import { OnnxFlowScorer } from '../src/flow/onnx/onnx-scorer.js';
 import { intFlag, parseFlags, UsageError } from './args.js';
 import { machineInfo } from './machine.js';
+import { outOfRange } from '../src/core/indexing.js';
 
 const log = (line: string) => process.stderr.write(`[localize] ${line}\n`);
 
@@ -110,7 +111,7 @@ function drawRows(copula: Copula, n: number, random: () => number): Float32Array
 
 function attack(rows: Float32Array, n: number, kind: Attack, strength: number, features: number[], random: () => number): void {
   for (const j of features) {
-    if (kind === 'mean') for (let r = 0; r < n; r++) rows[r * D + j] += strength * BETA_SD;
+    if (kind === 'mean') for (let r = 0; r < n; r++) rows[r * D + j] = (rows[r * D + j] ?? outOfRange('rows', r * D + j, rows)) + strength * BETA_SD;
     else if (kind === 'scale') for (let r = 0; r < n; r++) rows[r * D + j] = 0.5 + strength * (rows[r * D + j]! - 0.5);
     else {
       // Permute column j among a random share ρ of the rows: the window's marginal is unchanged.
@@ -428,7 +429,7 @@ async function categoricalSection(
     let marginal = 0;
     for (let w = 0; w < options.windows; w++) {
       const rows = drawRows(copula, WINDOW, random);
-      if (cell.shift > 0) for (let r = 0; r < WINDOW; r++) rows[r * D] += cell.shift * BETA_SD;
+      if (cell.shift > 0) for (let r = 0; r < WINDOW; r++) rows[r * D] = (rows[r * D] ?? outOfRange('rows', r * D, rows)) + cell.shift * BETA_SD;
       const tier = tiers(rows, WINDOW, random);
       if (cell.shuffle > 0) {
         const chosen = Array.from({ length: WINDOW }, (_, i) => i).filter(() => random() < cell.shuffle);

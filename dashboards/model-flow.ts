@@ -12,7 +12,7 @@ import { sel } from './promql.js';
 const M = METRICS;
 const band = (q: number): string => `reference q${q}`;
 /** The shaded band: two of the exported reference quantiles (checked against the catalogue's list). */
-const [BAND_LOW, BAND_HIGH]: ReadonlyArray<(typeof FLOW_REFERENCE_QUANTILES)[number]> = [0.05, 0.95];
+const [BAND_LOW, BAND_HIGH]: readonly [(typeof FLOW_REFERENCE_QUANTILES)[number], (typeof FLOW_REFERENCE_QUANTILES)[number]] = [0.05, 0.95];
 
 export function addFlowPanels(b: DashboardBuilder): void {
   b.withRow(row('Density model (covariate shift)'))

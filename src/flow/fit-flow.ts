@@ -6,6 +6,7 @@
  * a validation split for early stopping, and the training split. Integer-valued features are
  * dequantised with uniform noise on (−0.5, 0.5), identically at fit and at serve time.
  */
+import { at } from '../core/indexing.js';
 import type { FlowBundle, FlowNulls } from '../core/flow/flow-bundle.js';
 import type { FlowModel } from '../core/flow/flow-spec.js';
 import type { FeatureSpec } from '../core/reference/schema.js';
@@ -110,13 +111,13 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const nCal = Math.round((options.calibrationFraction ?? 0.2) * complete.length);
   const matrix = (indices: readonly number[]) => {
     const out = new Float32Array(indices.length * numeric.length);
-    indices.forEach((row, i) => numeric.forEach((f, j) => (out[i * numeric.length + j] = complete[row]![f] as number)));
+    indices.forEach((row, i) => numeric.forEach((f, j) => (out[i * numeric.length + j] = at(complete, row, 'complete rows')[f] as number)));
     return out;
   };
   const dequantize = integer.flatMap((isInt, j) => (isInt ? [j] : []));
   const calibration = dequantizeRows(matrix(order.slice(0, nCal)), numeric.length, dequantize, options.seed + 1);
   const training = dequantizeRows(matrix(order.slice(nCal)), numeric.length, dequantize, options.seed + 2);
-  const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => training[i * numeric.length + j]!));
+  const columns = numeric.map((_, j) => Float64Array.from({ length: training.length / numeric.length }, (_, i) => at(training, i * numeric.length + j, 'training rows')));
 
   const { onEpoch, logger, seed, calibrationFraction: _c, minRows: _m, localization: locOptions, nulls: _n, ...train } = options;
   const result = await trainFlow({ columns, features: numeric }, { ...train, seed, ...(onEpoch ? { onEpoch } : {}), ...(logger ? { logger } : {}) });
@@ -127,14 +128,14 @@ export async function fitFlow(rows: readonly Row[], specs: readonly FeatureSpec[
   const select = (source: Float32Array) => {
     const n = source.length / numeric.length;
     const out = new Float32Array(n * kept.length);
-    for (let i = 0; i < n; i++) keptIndex.forEach((j, k) => (out[i * kept.length + k] = source[i * numeric.length + j]!));
+    for (let i = 0; i < n; i++) keptIndex.forEach((j, k) => (out[i * kept.length + k] = at(source, i * numeric.length + j, 'source rows')));
     return out;
   };
   const calRows = select(calibration);
   const values = Array.from(await flowLogLikelihoods(result.model, result.trainer, calRows, nCal)).sort((a, b) => a - b);
   const text = (r: Row, f: string) => (r[f] === null || r[f] === undefined ? null : String(r[f]));
-  const calibrationRows = order.slice(0, nCal).map((i) => complete[i]!);
-  const trainingRows = order.slice(nCal).map((i) => complete[i]!);
+  const calibrationRows = order.slice(0, nCal).map((i) => at(complete, i, 'complete rows'));
+  const trainingRows = order.slice(nCal).map((i) => at(complete, i, 'complete rows'));
   const gaussian = (locOptions?.method ?? 'flow') === 'gaussian';
   const localization = locOptions === undefined ? undefined : await fitFeatureLocalization({
     features: kept,

@@ -8,6 +8,7 @@
  * the statistics are centred where unseen rows put them (0 for these standardised tests), widened by
  * what time order adds. The same holds for the conditional test's per-feature z.
  */
+import { at } from '../core/indexing.js';
 import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../core/detect/time-null.js';
 import { lag1Autocorrelation } from '../core/detect/series.js';
 import { FLOW_TEST_NAMES, likelihoodReference, testLogLikelihoods } from '../core/flow/likelihood-tests.js';
@@ -38,10 +39,10 @@ export async function fitFlowNulls(input: FlowNullInput): Promise<FlowNulls | un
   const m = input.windowSize;
   const total = input.logp.length;
   const series = chunkStarts(total, m);
-  if (series.length === 0 || series[0]!.length < 2) return undefined;
+  if (series.length === 0 || at(series, 0, 'chunk series').length < 2) return undefined;
   const reference = likelihoodReference(input.calibration);
   const scores = (indices: readonly number[]) => {
-    const values = Float64Array.from(indices, (i) => input.logp[i]!);
+    const values = Float64Array.from(indices, (i) => at(input.logp, i, 'log-likelihoods'));
     const r = testLogLikelihoods(reference, values);
     return FLOW_TEST_NAMES.map((t) => r.tests[t].score);
   };
@@ -51,16 +52,16 @@ export async function fitFlowNulls(input: FlowNullInput): Promise<FlowNulls | un
   const chunkScores = series.map((starts) => starts.map((s) => scores(range(s))));
   const iidScores = iidIndices.map(scores);
   const tests = Object.fromEntries(FLOW_TEST_NAMES.map((name, t) => [name, fitTimeNull({
-    rows: m, iidCenter: 0, chunkSeries: chunkScores.map((s) => s.map((c) => c[t]!)), iid: iidScores.map((c) => c[t]!),
+    rows: m, iidCenter: 0, chunkSeries: chunkScores.map((s) => s.map((c) => at(c, t, 'test scores'))), iid: iidScores.map((c) => at(c, t, 'test scores')),
   })])) as FlowNulls['tests'];
   const evidence = chunkScores.map((s) => s.map((c) => {
-    const p = Math.min(...FLOW_TEST_NAMES.map((name, t) => scoreTimeNull(tests[name], c[t]!).pValue));
+    const p = Math.min(...FLOW_TEST_NAMES.map((name, t) => scoreTimeNull(tests[name], at(c, t, 'test scores')).pValue));
     return pValueToEvidence(Math.min(1, FLOW_TEST_NAMES.length * p));
   }));
   const conditional = input.localizer && input.rows && input.dim
     ? await conditionalNulls(input.localizer, input.rows, input.dim, input.categories ?? {}, series, iidIndices.slice(0, Math.min(iidIndices.length, 60)), m, new Set(input.context ?? []))
     : undefined;
-  return { windowSize: m, chunks: series[0]!.length, tests, lag1: lag1Autocorrelation(evidence), ...(conditional ? { conditional } : {}) };
+  return { windowSize: m, chunks: at(series, 0, 'chunk series').length, tests, lag1: lag1Autocorrelation(evidence), ...(conditional ? { conditional } : {}) };
 }
 
 async function conditionalNulls(
@@ -80,7 +81,7 @@ async function conditionalNulls(
     indices.forEach((r, i) => x.set(rows.subarray(r * dim, (r + 1) * dim), i * dim));
     const cats = Object.fromEntries(Object.entries(categories).map(([f, values]) => [f, indices.map((r) => values[r] ?? null)]));
     const s = await localizer.statistics(x, indices.length, cats);
-    return Array.from(s.statistics, (v, j) => nullZScore(nullAtM.statistics[j]!, v));
+    return Array.from(s.statistics, (v, j) => nullZScore(at(nullAtM.statistics, j, 'statistic nulls'), v));
   };
   const range = (start: number) => Array.from({ length: m }, (_, i) => start + i);
   const chunkZ: number[][][] = [];
@@ -92,10 +93,10 @@ async function conditionalNulls(
   const iidZ: number[][] = [];
   for (const indices of iidIndices) iidZ.push(await zOf(indices));
   const d = nullAtM.statistics.length;
-  const features = Array.from({ length: d }, (_, j) => fitTimeNull({ rows: m, iidCenter: 0, chunkSeries: chunkZ.map((s) => s.map((z) => z[j]!)), iid: iidZ.map((z) => z[j]!) }));
+  const features = Array.from({ length: d }, (_, j) => fitTimeNull({ rows: m, iidCenter: 0, chunkSeries: chunkZ.map((s) => s.map((z) => at(z, j, 'feature z-scores'))), iid: iidZ.map((z) => at(z, j, 'feature z-scores')) }));
   const tested = names.map((name) => !context.has(name));
   const evidence = chunkZ.map((s) => s.map((z) => {
-    const p = Math.min(...z.map((v, j) => (tested[j] && Number.isFinite(v) ? scoreTimeNull(features[j]!, v).pValue : 1)));
+    const p = Math.min(...z.map((v, j) => (tested[j] && Number.isFinite(v) ? scoreTimeNull(at(features, j, 'feature time nulls'), v).pValue : 1)));
     return pValueToEvidence(Math.min(1, tested.filter(Boolean).length * p));
   }));
   return { features, lag1: lag1Autocorrelation(evidence) };

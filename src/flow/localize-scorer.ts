@@ -20,6 +20,7 @@
  *           const result = await localizer.testWindow(rows, n, { windowId, marginalPValues, onset })
  *           await localizer.release()
  */
+import { outOfRange } from '../core/indexing.js';
 import type { FlowModel } from '../core/flow/flow-spec.js';
 import type { TimeNull } from '../core/detect/time-null.js';
 import { latent as latent64, vjp as vjp64 } from '../core/flow/flow-math.js';
@@ -186,7 +187,7 @@ function flowEngine(passes: LatentPasses, d: number): Engine {
 /** u = (x − mean)/scale, row-major float64. */
 function standardize(rows: Float32Array, n: number, d: number, { mean, scale }: { mean: number[]; scale: number[] }): Float64Array {
   const u = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) u[r * d + j] = (rows[r * d + j]! - mean[j]!) / scale[j]!;
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) u[r * d + j] = ((rows[r * d + j] ?? outOfRange('rows', r * d + j, rows)) - (mean[j] ?? outOfRange('standardization mean', j, mean))) / (scale[j] ?? outOfRange('standardization scale', j, scale));
   return u;
 }
 
@@ -220,8 +221,8 @@ async function windowStatistics(
   categorical.forEach((model, c) => {
     const cs = createCategoricalStats(model);
     const scratch = new Float64Array(model.levels.length);
-    const codes = levels[c]!;
-    for (let r = 0; r < n; r++) addCategoricalRow(model, cs, points, r * engine.d, codes[r]!, scratch);
+    const codes = levels[c] ?? outOfRange('categorical levels', c, levels);
+    for (let r = 0; r < n; r++) addCategoricalRow(model, cs, points, r * engine.d, codes[r] ?? outOfRange('level codes', r, codes), scratch);
     out[engine.d + c] = categoricalStatistic(cs);
   });
   return out;
@@ -231,12 +232,17 @@ async function windowStatistics(
 // Fit
 
 function standardizationOf(rows: Float32Array, n: number, d: number): { mean: number[]; scale: number[] } {
-  const mean = new Array<number>(d).fill(0);
-  const scale = new Array<number>(d).fill(0);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j]! += rows[r * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= n;
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) scale[j]! += (rows[r * d + j]! - mean[j]!) ** 2;
-  for (let j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j]! / Math.max(1, n - 1)) || 1;
+  const value = (r: number, j: number): number => rows[r * d + j] ?? outOfRange('reference rows', r * d + j, rows);
+  const mean = Array.from({ length: d }, (_, j) => {
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += value(r, j);
+    return sum / n;
+  });
+  const scale = mean.map((m, j) => {
+    let squares = 0;
+    for (let r = 0; r < n; r++) squares += (value(r, j) - m) ** 2;
+    return Math.sqrt(squares / Math.max(1, n - 1)) || 1;
+  });
   return { mean, scale };
 }
 
@@ -329,10 +335,10 @@ export async function fitFeatureLocalization(input: LocalizationFitInput): Promi
           const stats = createLatentStats(d);
           addIndexedPoints(stats, poolPoints, window);
           for (let k = 0; k < W; k++) {
-            const i = window[k]!;
+            const i = window[k] ?? outOfRange('replicate window', k, window);
             for (let j = 0; j < d; j++) {
-              rows[k * d + j] = pool.rows[i * d + j]!;
-              points[k * d + j] = poolPoints[i * d + j]!;
+              rows[k * d + j] = pool.rows[i * d + j] ?? outOfRange('pool rows', i * d + j, pool.rows);
+              points[k * d + j] = poolPoints[i * d + j] ?? outOfRange('pool latent points', i * d + j, poolPoints);
             }
           }
           const out = new Float64Array(d + categorical.length);
@@ -419,7 +425,7 @@ export class FeatureLocalizer {
 
   /** The null calibrated at the window size nearest to n (on a log scale). */
   nullFor(n: number): NullDistribution {
-    let best = this.bundle.nulls[0]!;
+    let best = this.bundle.nulls[0] ?? outOfRange('localization nulls', 0, this.bundle.nulls);
     for (const candidate of this.bundle.nulls) if (Math.abs(Math.log(candidate.windowSize / n)) < Math.abs(Math.log(best.windowSize / n))) best = candidate;
     return best;
   }

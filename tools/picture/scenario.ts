@@ -20,6 +20,7 @@ import { fitBundle, type FitOptions } from '../../src/core/fit/fit-bundle.js';
 import type { ReferenceBundle } from '../../src/core/reference/bundle-types.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { freePorts } from '../../src/infra/free-ports.js';
+import { at } from '../../src/core/indexing.js';
 import { startLocalPrometheus, type LocalPrometheus } from '../prometheus/local-prometheus.js';
 import type { PrometheusTools } from '../prometheus/prometheus-tools.js';
 import type { FlowFitOptions } from '../../src/flow/fit-flow.js';
@@ -88,7 +89,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRun
     const dir = await mkdtemp(join(tmpdir(), 'shiftwatch-scenario-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     // Prometheus first: it takes a few seconds to pick up its targets, which the fits below hide.
-    const [port] = await freePorts(1);
+    const port = at(await freePorts(1), 0, 'free ports');
     const prometheus = await startLocalPrometheus({ targets: [`127.0.0.1:${port}`], tools: options.tools, log });
     cleanups.push(() => prometheus.stop());
 

@@ -4,6 +4,8 @@
  * outside tfjs. The tfjs trainer (src/flow/tf/adam.ts) runs the same maths on tensors.
  */
 
+import { outOfRange } from '../indexing.js';
+
 export interface AdamOptions {
   beta1: number;
   beta2: number;
@@ -49,19 +51,23 @@ export class FlatAdam {
     this.steps += 1;
     const { beta1, beta2, epsilon, clipNorm } = this.options;
     let squares = 0;
-    for (let i = 0; i < size; i++) squares += gradient[i]! * gradient[i]!;
+    for (let i = 0; i < size; i++) {
+      const g = gradient[i] ?? outOfRange('Adam gradient', i, gradient);
+      squares += g * g;
+    }
     const norm = Math.abs(gradScale) * Math.sqrt(squares);
     const factor = gradScale * (Number.isFinite(clipNorm) ? clipNorm / Math.max(norm, clipNorm) : 1);
     const c1 = (1 - beta1) * factor;
     const c2 = (1 - beta2) * factor * factor;
     const rate = (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
+    // Plain loops over the float32 vectors: V8 does not inline a typed array's forEach callback.
     for (let i = 0; i < size; i++) {
-      const g = gradient[i]!;
-      const m = beta1 * first[i]! + c1 * g;
-      const v = beta2 * second[i]! + c2 * g * g;
+      const g = gradient[i] ?? outOfRange('Adam gradient', i, gradient);
+      const m = beta1 * (first[i] ?? outOfRange('Adam first moments', i, first)) + c1 * g;
+      const v = beta2 * (second[i] ?? outOfRange('Adam second moments', i, second)) + c2 * g * g;
       first[i] = m;
       second[i] = v;
-      params[i] = params[i]! - (rate * m) / (Math.sqrt(v) + epsilon);
+      params[i] = (params[i] ?? outOfRange('Adam parameters', i, params)) - (rate * m) / (Math.sqrt(v) + epsilon);
     }
     return norm;
   }

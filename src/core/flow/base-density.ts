@@ -3,6 +3,7 @@
  * unit-scale Student-t (the tail-adaptive option, mTAF), plus the simplified tail-index rule that
  * decides which marginals get a Student-t and with how many degrees of freedom.
  */
+import { at, outOfRange } from '../indexing.js';
 import { logGamma } from '../stats/gamma.js';
 import type { BaseDistribution } from './flow-spec.js';
 
@@ -67,8 +68,9 @@ export function baseLogProb(base: BaseDistribution, z: ArrayLike<number>): numbe
   checkBase(base, z.length);
   let total = 0;
   for (let j = 0; j < z.length; j++) {
-    const nu = base.kind === 'student-t' ? base.dof[j] : null;
-    total += nu === null ? normalLogPdf(z[j]) : studentTLogPdf(z[j], nu);
+    const zj = z[j] ?? outOfRange('latent point', j, z);
+    const nu = base.kind === 'student-t' ? at(base.dof, j, 'base degrees of freedom') : null;
+    total += nu === null ? normalLogPdf(zj) : studentTLogPdf(zj, nu);
   }
   return total;
 }
@@ -78,8 +80,9 @@ export function baseScore(base: BaseDistribution, z: ArrayLike<number>): Float64
   checkBase(base, z.length);
   const out = new Float64Array(z.length);
   for (let j = 0; j < z.length; j++) {
-    const nu = base.kind === 'student-t' ? base.dof[j] : null;
-    out[j] = nu === null ? -z[j] : studentTScore(z[j], nu);
+    const zj = z[j] ?? outOfRange('latent point', j, z);
+    const nu = base.kind === 'student-t' ? at(base.dof, j, 'base degrees of freedom') : null;
+    out[j] = nu === null ? -zj : studentTScore(zj, nu);
   }
   return out;
 }
@@ -109,21 +112,18 @@ export const HEAVY_TAIL_THRESHOLD = 0.1;
  */
 export function tailIndex(values: ArrayLike<number>): TailIndex {
   const magnitudes: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) magnitudes.push(Math.abs(v));
-  }
+  for (const v of Array.from(values)) if (Number.isFinite(v)) magnitudes.push(Math.abs(v));
   const n = magnitudes.length;
   const k = Math.floor(Math.sqrt(n));
   const light = (xi: number, hill: number): TailIndex => ({ xi, nu: null, heavy: false, hill, k });
   if (k < 2 || k + 1 > n) return light(NaN, NaN);
   magnitudes.sort((a, b) => b - a);
-  const threshold = magnitudes[k];
+  const threshold = at(magnitudes, k, 'sorted magnitudes');
   if (!(threshold > 0)) return light(NaN, NaN);
   let m1 = 0;
   let m2 = 0;
-  for (let i = 0; i < k; i++) {
-    const l = Math.log(magnitudes[i] / threshold);
+  for (const magnitude of magnitudes.slice(0, k)) {
+    const l = Math.log(magnitude / threshold);
     m1 += l;
     m2 += l * l;
   }

@@ -3,13 +3,21 @@
  * listed columns of row-major rows. The same noise law at fit and at serve time keeps the window
  * log-likelihoods comparable with the reference's (docs/algorithms.md#flow-model).
  */
+import { outOfRange } from '../indexing.js';
 import { seededRandom } from '../random.js';
 
 export function dequantizeRows(rows: Float32Array, dim: number, columns: readonly number[], seed: number): Float32Array {
   if (columns.length === 0) return rows;
   const random = seededRandom(seed);
   const n = rows.length / dim;
-  for (let i = 0; i < n; i++) for (const j of columns) rows[i * dim + j]! += random() - 0.5;
+  const bad = columns.filter((j) => !Number.isInteger(j) || j < 0 || j >= dim);
+  if (bad.length > 0) throw new RangeError(`dequantize: columns ${bad.join(', ')} out of range [0, ${dim})`);
+  for (let i = 0; i < n; i++) {
+    for (const j of columns) {
+      const k = i * dim + j;
+      rows[k] = (rows[k] ?? outOfRange('dequantized rows', k, rows)) + (random() - 0.5);
+    }
+  }
   return rows;
 }
 

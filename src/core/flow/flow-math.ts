@@ -6,6 +6,7 @@
  * Direction: z = f(u), u = (x − mean)/scale, and
  *   log p_X(x) = log p_Z(z) + log|det ∂f/∂u| − Σ_j log scale_j.
  */
+import { at, outOfRange } from '../indexing.js';
 import { baseLogProb, baseScore } from './base-density.js';
 import type { Activation, AffineCoupling, Conditioner, CouplingLayer, DenseLayer, FlowModel, SplineCoupling } from './flow-spec.js';
 import { rqDerivatives, rqForward, rqInverse, splineKnots, splineParameterCount } from './rq-spline.js';
@@ -17,6 +18,18 @@ import { logScaleSum, standardizeRow } from './standardize.js';
 const { exp, max, tanh } = Math;
 const Vector = Float64Array;
 
+// Reads in the loops below are checked as `v[i] ?? outOfRange(…)` (see indexing.ts): a bad shape
+// fails naming the array. `checkFlowModel` has checked every shape when the model was loaded.
+// Loops over typed arrays stay plain `for` loops: V8 does not inline Float64Array's map/forEach
+// callbacks as it does Array's, and they made this oracle up to 2× slower.
+
+/** `f(v[i])` for each element, into a new vector. */
+function mapVector(v: Float64Array, f: (x: number, i: number) => number): Float64Array {
+  const out = new Vector(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = f(v[i] ?? outOfRange('vector', i, v), i);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conditioner MLP
 
@@ -24,11 +37,12 @@ const Vector = Float64Array;
 function dense(layer: DenseLayer, x: Float64Array): Float64Array {
   const { inputs, outputs, weights, bias } = layer;
   const y = new Vector(outputs);
-  for (let o = 0; o < outputs; o++) y[o] = bias[o];
+  for (let o = 0; o < outputs; o++) y[o] = bias[o] ?? outOfRange('dense bias', o, bias);
+  // Row by row (weights read in memory order): column by column measured 2× slower.
   for (let i = 0; i < inputs; i++) {
-    const xi = x[i];
+    const xi = x[i] ?? outOfRange('dense input', i, x);
     const row = i * outputs;
-    for (let o = 0; o < outputs; o++) y[o] += xi * weights[row + o];
+    for (let o = 0; o < outputs; o++) y[o] = (y[o] ?? outOfRange('dense output', o, y)) + xi * (weights[row + o] ?? outOfRange('dense weights', row + o, weights));
   }
   return y;
 }
@@ -40,7 +54,7 @@ function denseBackward(layer: DenseLayer, yBar: Float64Array): Float64Array {
   for (let i = 0; i < inputs; i++) {
     const row = i * outputs;
     let sum = 0;
-    for (let o = 0; o < outputs; o++) sum += yBar[o] * weights[row + o];
+    for (let o = 0; o < outputs; o++) sum += (yBar[o] ?? outOfRange('dense output gradient', o, yBar)) * (weights[row + o] ?? outOfRange('dense weights', row + o, weights));
     xBar[i] = sum;
   }
   return xBar;
@@ -69,8 +83,7 @@ function conditionerForward(conditioner: Conditioner, activation: Activation, in
   let h = input;
   for (const layer of conditioner.hidden) {
     const p = dense(layer, h);
-    const a = new Vector(p.length);
-    for (let o = 0; o < p.length; o++) a[o] = activate(activation, p[o]);
+    const a = mapVector(p, (v) => activate(activation, v));
     pre.push(p);
     post.push(a);
     h = a;
@@ -82,25 +95,26 @@ function conditionerForward(conditioner: Conditioner, activation: Activation, in
 function conditionerBackward(conditioner: Conditioner, activation: Activation, trace: ConditionerTrace, outputBar: Float64Array): Float64Array {
   let bar = denseBackward(conditioner.output, outputBar);
   for (let l = conditioner.hidden.length - 1; l >= 0; l--) {
-    const pre = trace.pre[l];
-    const post = trace.post[l];
-    const preBar = new Vector(bar.length);
-    for (let o = 0; o < bar.length; o++) preBar[o] = bar[o] * activationSlope(activation, pre[o], post[o]);
-    bar = denseBackward(conditioner.hidden[l], preBar);
+    const pre = at(trace.pre, l, 'conditioner pre-activations');
+    const post = at(trace.post, l, 'conditioner activations');
+    const preBar = mapVector(bar, (b, o) => b * activationSlope(activation, pre[o] ?? outOfRange('pre-activation', o, pre), post[o] ?? outOfRange('activation', o, post)));
+    bar = denseBackward(at(conditioner.hidden, l, 'conditioner hidden layers'), preBar);
   }
   return bar;
 }
 
 function gather(v: ArrayLike<number>, indices: number[]): Float64Array {
   const out = new Vector(indices.length);
-  for (let j = 0; j < indices.length; j++) out[j] = v[indices[j]];
+  indices.forEach((i, j) => {
+    out[j] = v[i] ?? outOfRange('coupling identity input', i, v);
+  });
   return out;
 }
 
 /** A float64 copy (faster than Float64Array.from, which goes through the iterator protocol). */
 function copy(v: ArrayLike<number>): Float64Array {
   const out = new Vector(v.length);
-  for (let j = 0; j < v.length; j++) out[j] = v[j];
+  for (let j = 0; j < v.length; j++) out[j] = v[j] ?? outOfRange('vector', j, v);
   return out;
 }
 
@@ -119,14 +133,14 @@ function couplingForward(layer: CouplingLayer, activation: Activation, u: Float6
   if (layer.kind === 'affine') {
     const m = layer.transformed.length;
     layer.transformed.forEach((i, j) => {
-      const s = boundedScale(params[j], layer.scaleBound);
-      z[i] = u[i] * exp(s) + params[m + j];
+      const s = boundedScale(params[j] ?? outOfRange('affine raw scales', j, params), layer.scaleBound);
+      z[i] = (u[i] ?? outOfRange('affine input', i, u)) * exp(s) + (params[m + j] ?? outOfRange('affine shifts', m + j, params));
       logDet += s;
     });
   } else {
     const perDim = splineParameterCount(layer.bins);
     layer.transformed.forEach((i, j) => {
-      const { y, logDeriv } = rqForward(u[i], splineKnots(params, j * perDim, layer.bins, layer.tailBound));
+      const { y, logDeriv } = rqForward(u[i] ?? outOfRange('spline input', i, u), splineKnots(params, j * perDim, layer.bins, layer.tailBound));
       z[i] = y;
       logDet += logDeriv;
     });
@@ -140,12 +154,14 @@ function couplingInverse(layer: CouplingLayer, activation: Activation, z: Float6
   if (layer.kind === 'affine') {
     const m = layer.transformed.length;
     layer.transformed.forEach((i, j) => {
-      u[i] = (z[i] - params[m + j]) * exp(-boundedScale(params[j], layer.scaleBound));
+      const shift = params[m + j] ?? outOfRange('affine shifts', m + j, params);
+      const raw = params[j] ?? outOfRange('affine raw scales', j, params);
+      u[i] = ((z[i] ?? outOfRange('affine output', i, z)) - shift) * exp(-boundedScale(raw, layer.scaleBound));
     });
   } else {
     const perDim = splineParameterCount(layer.bins);
     layer.transformed.forEach((i, j) => {
-      u[i] = rqInverse(z[i], splineKnots(params, j * perDim, layer.bins, layer.tailBound)).x;
+      u[i] = rqInverse(z[i] ?? outOfRange('spline output', i, z), splineKnots(params, j * perDim, layer.bins, layer.tailBound)).x;
     });
   }
   return u;
@@ -165,7 +181,7 @@ function couplingBackward(layer: CouplingLayer, activation: Activation, u: Float
   else splineBackward(layer, u, params, zBar, logDetBar, uBar, paramsBar);
   const identityBar = conditionerBackward(layer.conditioner, activation, trace, paramsBar);
   layer.identity.forEach((i, j) => {
-    uBar[i] += identityBar[j];
+    uBar[i] = (uBar[i] ?? outOfRange('input gradient', i, uBar)) + (identityBar[j] ?? outOfRange('identity gradient', j, identityBar));
   });
   return uBar;
 }
@@ -175,21 +191,26 @@ function affineBackward(layer: AffineCoupling, u: Float64Array, params: Float64A
   const bound = layer.scaleBound;
   layer.transformed.forEach((i, j) => {
     // z_i = u_i·e^s + t, s = bound·tanh(raw/bound), logDet += s
-    const th = tanh(params[j] / bound);
+    const th = tanh((params[j] ?? outOfRange('affine raw scales', j, params)) / bound);
     const scale = exp(bound * th);
-    uBar[i] = zBar[i] * scale;
-    const sBar = zBar[i] * u[i] * scale + logDetBar;
+    const zBarI = zBar[i] ?? outOfRange('output gradient', i, zBar);
+    uBar[i] = zBarI * scale;
+    const sBar = zBarI * (u[i] ?? outOfRange('affine input', i, u)) * scale + logDetBar;
     paramsBar[j] = sBar * (1 - th * th);
-    paramsBar[m + j] = zBar[i];
+    paramsBar[m + j] = zBarI;
   });
 }
 
 function splineBackward(layer: SplineCoupling, u: Float64Array, params: Float64Array, zBar: Float64Array, logDetBar: number, uBar: Float64Array, paramsBar: Float64Array): void {
   const perDim = splineParameterCount(layer.bins);
   layer.transformed.forEach((i, j) => {
-    const g = rqDerivatives(u[i], params, j * perDim, layer.bins, layer.tailBound);
-    uBar[i] = zBar[i] * g.dydx + logDetBar * g.dLogDerivDx;
-    for (let p = 0; p < perDim; p++) paramsBar[j * perDim + p] = zBar[i] * g.dyDtheta[p] + logDetBar * g.dLogDerivDtheta[p];
+    const g = rqDerivatives(u[i] ?? outOfRange('spline input', i, u), params, j * perDim, layer.bins, layer.tailBound);
+    const zBarI = zBar[i] ?? outOfRange('output gradient', i, zBar);
+    uBar[i] = zBarI * g.dydx + logDetBar * g.dLogDerivDx;
+    for (let p = 0; p < perDim; p++) {
+      const dy = g.dyDtheta[p] ?? outOfRange('spline value gradient', p, g.dyDtheta);
+      paramsBar[j * perDim + p] = zBarI * dy + logDetBar * (g.dLogDerivDtheta[p] ?? outOfRange('spline log-derivative gradient', p, g.dLogDerivDtheta));
+    }
   });
 }
 
@@ -217,7 +238,7 @@ export function forward(model: FlowModel, u: ArrayLike<number>): { z: Float64Arr
 export function inverse(model: FlowModel, z: ArrayLike<number>): Float64Array {
   checkRow(model, z, 'inverse');
   let u: Float64Array = copy(z);
-  for (let l = model.layers.length - 1; l >= 0; l--) u = couplingInverse(model.layers[l], model.activation, u);
+  for (let l = model.layers.length - 1; l >= 0; l--) u = couplingInverse(at(model.layers, l, 'layers'), model.activation, u);
   return u;
 }
 
@@ -253,8 +274,8 @@ function layerInputs(model: FlowModel, u: Float64Array): Float64Array[] {
 /** Reverse pass through all layers: ∂J/∂u given ∂J/∂z (as a function of z) and ∂J/∂logDet. */
 function backward(model: FlowModel, u: Float64Array, zBarOf: (z: Float64Array) => Float64Array, logDetBar: number): Float64Array {
   const inputs = layerInputs(model, u);
-  let bar = zBarOf(inputs[inputs.length - 1]);
-  for (let l = model.layers.length - 1; l >= 0; l--) bar = couplingBackward(model.layers[l], model.activation, inputs[l], bar, logDetBar);
+  let bar = zBarOf(at(inputs, model.layers.length, 'layer inputs'));
+  for (let l = model.layers.length - 1; l >= 0; l--) bar = couplingBackward(at(model.layers, l, 'layers'), model.activation, at(inputs, l, 'layer inputs'), bar, logDetBar);
   return bar;
 }
 
@@ -268,8 +289,12 @@ export function scoreStandardized(model: FlowModel, u: ArrayLike<number>): Float
 export function score(model: FlowModel, x: ArrayLike<number>): Float64Array {
   checkRow(model, x, 'score');
   const g = scoreStandardized(model, standardizeRow(model.standardization, x));
-  const { scale } = model.standardization;
-  for (let j = 0; j < g.length; j++) g[j] /= scale[j];
+  return divideByScale(g, model.standardization.scale);
+}
+
+/** g_j / scale_j in place: a standardised gradient in original units. */
+function divideByScale(g: Float64Array, scale: number[]): Float64Array {
+  for (let j = 0; j < g.length; j++) g[j] = (g[j] ?? outOfRange('gradient', j, g)) / (scale[j] ?? outOfRange('standardization scale', j, scale));
   return g;
 }
 
@@ -284,7 +309,5 @@ export function vjpStandardized(model: FlowModel, u: ArrayLike<number>, v: Array
 export function vjp(model: FlowModel, x: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
   checkRow(model, x, 'vjp');
   const g = vjpStandardized(model, standardizeRow(model.standardization, x), v);
-  const { scale } = model.standardization;
-  for (let j = 0; j < g.length; j++) g[j] /= scale[j];
-  return g;
+  return divideByScale(g, model.standardization.scale);
 }

@@ -12,6 +12,7 @@
  *    allows (measured: false alarms on clean demo windows). Far-out rows are the OOD test's job.
  * The window p-value is their Bonferroni combination, min(1, 3·min p).
  */
+import { at, outOfRange } from '../indexing.js';
 import { normalCdf, normalScoreFromLogTail, normalSurvival, SCORE_FLOOR } from '../stats/normal.js';
 import { binomialUpperTail } from '../stats/binomial.js';
 
@@ -56,14 +57,14 @@ export function likelihoodReference(calibration: readonly number[], targetQuanti
   if (n < 100) throw new Error(`the flow's calibration split has ${n} rows; at least 100 are needed`);
   const sorted = [...calibration].sort((a, b) => a - b);
   const mean = sorted.reduce((s, v) => s + v, 0) / n;
-  const low = sorted[Math.floor(WINSOR * n)]!;
-  const high = sorted[Math.ceil((1 - WINSOR) * n) - 1]!;
+  const low = at(sorted, Math.floor(WINSOR * n), 'sorted calibration log-likelihoods');
+  const high = at(sorted, Math.ceil((1 - WINSOR) * n) - 1, 'sorted calibration log-likelihoods');
   const clipped = sorted.map((v) => Math.min(high, Math.max(low, v)));
   const clipMean = clipped.reduce((s, v) => s + v, 0) / n;
   const clipSd = Math.sqrt(clipped.reduce((s, v) => s + (v - clipMean) ** 2, 0) / (n - 1));
   const q = Math.max(targetQuantile, 100 / n);
   // τ_q: the smallest value with at least q·n calibration rows at or below it.
-  const oodThreshold = sorted[Math.max(0, Math.ceil(q * n) - 1)]!;
+  const oodThreshold = at(sorted, Math.max(0, Math.ceil(q * n) - 1), 'sorted calibration log-likelihoods');
   return { sorted, mean, clip: { low, high, mean: clipMean, sd: clipSd }, oodQuantile: q, oodThreshold };
 }
 
@@ -73,7 +74,7 @@ function rankIn(sorted: readonly number[], v: number): { below: number; equal: n
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
+    if ((sorted[mid] ?? outOfRange('sorted reference log-likelihoods', mid, sorted)) < v) lo = mid + 1;
     else hi = mid;
   }
   let end = lo;
@@ -90,7 +91,7 @@ export function testLogLikelihoods(ref: LikelihoodReference, values: ArrayLike<n
   let ood = 0;
   const { clip } = ref;
   for (let i = 0; i < m; i++) {
-    const v = values[i]!;
+    const v = values[i] ?? outOfRange('window log-likelihoods', i, values);
     sum += v;
     clippedSum += Math.min(clip.high, Math.max(clip.low, v));
     const { below, equal } = rankIn(ref.sorted, v);

@@ -12,6 +12,8 @@
  * hand-written reverse pass through the bin formula and the knot construction).
  */
 
+import { outOfRange } from '../indexing.js';
+
 // Module-level aliases of the few globals used on the hot path. Under Jest (vm contexts) every
 // global lookup such as `Math.exp` or `new Float64Array` costs about a microsecond, which made
 // this per-row oracle ~10× slower in tests; local bindings avoid that and are harmless elsewhere.
@@ -49,17 +51,22 @@ export function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
+// Checked reads for this hot path (see indexing.ts for why not `at`).
+const param = (theta: ArrayLike<number>, i: number): number => theta[i] ?? outOfRange('spline parameters', i, theta);
+const knot = (values: Float64Array, k: number): number => values[k] ?? outOfRange('spline knots', k, values);
+
 /** Softmax of `theta[offset … offset+n)` (max-subtracted). */
 function softmax(theta: ArrayLike<number>, offset: number, n: number): Float64Array {
-  let largest = theta[offset];
-  for (let i = 1; i < n; i++) largest = max(largest, theta[offset + i]);
+  let largest = -Infinity;
+  for (let i = 0; i < n; i++) largest = max(largest, param(theta, offset + i));
   const p = new Vector(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    p[i] = exp(theta[offset + i] - largest);
-    sum += p[i];
+    const e = exp(param(theta, offset + i) - largest);
+    p[i] = e;
+    sum += e;
   }
-  for (let i = 0; i < n; i++) p[i] /= sum;
+  for (let i = 0; i < n; i++) p[i] = knot(p, i) / sum;
   return p;
 }
 
@@ -73,7 +80,7 @@ function knotPositions(p: Float64Array, minimum: number, bound: number): Float64
   knots[0] = -bound;
   let cumulative = 0;
   for (let k = 1; k < bins; k++) {
-    cumulative += minimum + (1 - bins * minimum) * p[k - 1];
+    cumulative += minimum + (1 - bins * minimum) * knot(p, k - 1);
     knots[k] = -bound + 2 * bound * cumulative;
   }
   knots[bins] = bound;
@@ -96,7 +103,7 @@ export function splineKnots(theta: ArrayLike<number>, offset: number, bins: numb
   const d = new Vector(bins + 1);
   d[0] = 1;
   d[bins] = 1;
-  for (let k = 1; k < bins; k++) d[k] = MIN_DERIVATIVE + softplus(theta[offset + 2 * bins + k - 1]);
+  for (let k = 1; k < bins; k++) d[k] = MIN_DERIVATIVE + softplus(param(theta, offset + 2 * bins + k - 1));
   return { bins, tailBound, x, y, d };
 }
 
@@ -104,7 +111,7 @@ export function splineKnots(theta: ArrayLike<number>, offset: number, bins: numb
 function findBin(knots: Float64Array, v: number): number {
   const bins = knots.length - 1;
   let count = 0;
-  for (let k = 0; k <= bins; k++) if (knots[k] <= v) count++;
+  for (let k = 0; k <= bins; k++) if (knot(knots, k) <= v) count++;
   return min(max(count - 1, 0), bins - 1);
 }
 
@@ -125,18 +132,29 @@ interface BinState {
   logDeriv: number;
 }
 
+/** The two knots that bound bin k: abscissae, ordinates and derivatives. */
+function binKnots(knots: SplineKnots, k: number): { xk: number; xk1: number; yk: number; yk1: number; dk: number; dk1: number } {
+  return {
+    xk: knot(knots.x, k),
+    xk1: knot(knots.x, k + 1),
+    yk: knot(knots.y, k),
+    yk1: knot(knots.y, k + 1),
+    dk: knot(knots.d, k),
+    dk1: knot(knots.d, k + 1),
+  };
+}
+
 function binState(x: number, knots: SplineKnots, k: number): BinState {
-  const w = knots.x[k + 1] - knots.x[k];
-  const h = knots.y[k + 1] - knots.y[k];
+  const { xk, xk1, yk, yk1, dk, dk1 } = binKnots(knots, k);
+  const w = xk1 - xk;
+  const h = yk1 - yk;
   const s = h / w;
-  const dk = knots.d[k];
-  const dk1 = knots.d[k + 1];
-  const xi = (x - knots.x[k]) / w;
+  const xi = (x - xk) / w;
   const q = xi * (1 - xi);
   const den = s + (dk1 + dk - 2 * s) * q;
   const p = s * xi * xi + dk * q;
   const n = dk1 * xi * xi + 2 * s * q + dk * (1 - xi) * (1 - xi);
-  return { k, w, h, s, xi, q, den, p, n, y: knots.y[k] + (h * p) / den, logDeriv: 2 * log(s) + log(n) - 2 * log(den) };
+  return { k, w, h, s, xi, q, den, p, n, y: yk + (h * p) / den, logDeriv: 2 * log(s) + log(n) - 2 * log(den) };
 }
 
 /** y = g(x) and log g'(x). Identity (log-derivative 0) outside [−B, B]. */
@@ -152,20 +170,18 @@ export function rqForward(x: number, knots: SplineKnots): { y: number; logDeriv:
  */
 export function rqInverse(y: number, knots: SplineKnots): { x: number; logDeriv: number } {
   if (!inside(y, knots.tailBound)) return { x: y, logDeriv: 0 };
-  const k = findBin(knots.y, y);
-  const w = knots.x[k + 1] - knots.x[k];
-  const h = knots.y[k + 1] - knots.y[k];
+  const { xk, xk1, yk, yk1, dk, dk1 } = binKnots(knots, findBin(knots.y, y));
+  const w = xk1 - xk;
+  const h = yk1 - yk;
   const s = h / w;
-  const dk = knots.d[k];
-  const dk1 = knots.d[k + 1];
-  const r = y - knots.y[k];
+  const r = y - yk;
   const c1 = dk1 + dk - 2 * s;
   const a = h * (s - dk) + r * c1;
   const b = h * dk - r * c1;
   const c = -s * r;
   const discriminant = max(b * b - 4 * a * c, 0);
   const xi = (2 * c) / (-b - sqrt(discriminant));
-  const x = knots.x[k] + xi * w;
+  const x = xk + xi * w;
   // log g'(x) from ξ directly (the same expression as the forward pass).
   const q = xi * (1 - xi);
   const den = s + c1 * q;
@@ -190,8 +206,8 @@ interface BinPartials {
  */
 function binBackward(st: BinState, knots: SplineKnots, yBar: number, logBar: number): BinPartials {
   const { k, w, h, s, xi, q, den, p, n } = st;
-  const dk = knots.d[k];
-  const dk1 = knots.d[k + 1];
+  const dk = knot(knots.d, k);
+  const dk1 = knot(knots.d, k + 1);
   // y = y_k + h·p/den ;  L = 2 log s + log n − 2 log den
   let ykBar = yBar;
   let hBar = (yBar * p) / den;
@@ -245,8 +261,8 @@ function knotsBackward(p: Float64Array, minimum: number, bound: number, bars: [n
   for (const [i, bar] of bars) {
     if (i <= 0 || i >= bins || bar === 0) continue; // the end knots are constants
     let below = 0;
-    for (let j = 0; j < i; j++) below += p[j];
-    for (let m = 0; m < bins; m++) gradTheta[offset + m] += bar * factor * p[m] * ((m < i ? 1 : 0) - below);
+    for (let j = 0; j < i; j++) below += knot(p, j);
+    for (let m = 0; m < bins; m++) gradTheta[offset + m] = knot(gradTheta, offset + m) + bar * factor * knot(p, m) * ((m < i ? 1 : 0) - below);
   }
 }
 
@@ -270,8 +286,8 @@ function thetaGradient(theta: ArrayLike<number>, offset: number, knots: SplineKn
   knotsBackward(softmax(theta, offset, bins), MIN_BIN_WIDTH, knots.tailBound, [[k, partials.xk], [k + 1, partials.xk1]], grad, 0);
   knotsBackward(softmax(theta, offset + bins, bins), MIN_BIN_HEIGHT, knots.tailBound, [[k, partials.yk], [k + 1, partials.yk1]], grad, bins);
   // δ⁽ʲ⁾ = m_d + softplus(θ^d_j) for interior j; δ⁽⁰⁾ and δ⁽ᴷ⁾ are constants.
-  if (k >= 1) grad[2 * bins + k - 1] += partials.dk * sigmoid(theta[offset + 2 * bins + k - 1]);
-  if (k + 1 <= bins - 1) grad[2 * bins + k] += partials.dk1 * sigmoid(theta[offset + 2 * bins + k]);
+  if (k >= 1) grad[2 * bins + k - 1] = knot(grad, 2 * bins + k - 1) + partials.dk * sigmoid(param(theta, offset + 2 * bins + k - 1));
+  if (k + 1 <= bins - 1) grad[2 * bins + k] = knot(grad, 2 * bins + k) + partials.dk1 * sigmoid(param(theta, offset + 2 * bins + k));
   return grad;
 }
 

@@ -3,6 +3,7 @@
  * reference training split, u_j = (x_j − μ_j)/σ_j. Features with σ_j < 1e-12·(1 + |μ_j|) are
  * constant and are dropped.
  */
+import { at, outOfRange } from '../indexing.js';
 import type { Standardization } from './flow-spec.js';
 
 export interface StandardizationOptions {
@@ -30,7 +31,8 @@ function sortedQuantile(sorted: Float64Array, p: number): number {
   const position = (sorted.length - 1) * p;
   const lo = Math.floor(position);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+  const low = at(sorted, lo, 'sorted values');
+  return low + (position - lo) * (at(sorted, hi, 'sorted values') - low);
 }
 
 /** Mean and sample standard deviation (n − 1), two-pass. */
@@ -57,9 +59,7 @@ export function fitStandardization(features: string[], columns: ArrayLike<number
   const standardization: Standardization = { features: [], mean: [], scale: [] };
   const dropped: string[] = [];
   features.forEach((feature, j) => {
-    const column = columns[j];
-    const finite: number[] = [];
-    for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i])) finite.push(column[i]);
+    const finite = Array.from(at(columns, j, 'reference columns')).filter((v) => Number.isFinite(v));
     if (finite.length < 2) {
       dropped.push(feature);
       return;
@@ -91,7 +91,7 @@ export function standardizeRow(standardization: Standardization, x: ArrayLike<nu
   const { mean, scale } = standardization;
   if (x.length !== mean.length) throw new RangeError(`standardize: row has ${x.length} values, expected ${mean.length}`);
   const u = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) u[j] = (x[j] - mean[j]) / scale[j];
+  for (let j = 0; j < x.length; j++) u[j] = ((x[j] ?? outOfRange('row', j, x)) - (mean[j] ?? outOfRange('standardization mean', j, mean))) / (scale[j] ?? outOfRange('standardization scale', j, scale));
   return u;
 }
 
@@ -100,7 +100,7 @@ export function destandardizeRow(standardization: Standardization, u: ArrayLike<
   const { mean, scale } = standardization;
   if (u.length !== mean.length) throw new RangeError(`destandardize: row has ${u.length} values, expected ${mean.length}`);
   const x = new Float64Array(u.length);
-  for (let j = 0; j < u.length; j++) x[j] = mean[j] + scale[j] * u[j];
+  for (let j = 0; j < u.length; j++) x[j] = (mean[j] ?? outOfRange('standardization mean', j, mean)) + (scale[j] ?? outOfRange('standardization scale', j, scale)) * (u[j] ?? outOfRange('row', j, u));
   return x;
 }
 

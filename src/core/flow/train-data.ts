@@ -5,6 +5,7 @@
 import type { BaseDistribution, Standardization } from './flow-spec.js';
 import { tailIndex } from './base-density.js';
 import { fitStandardization } from './standardize.js';
+import { at, outOfRange } from '../indexing.js';
 import { seededRandom } from '../random.js';
 
 export interface TrainingColumns {
@@ -29,8 +30,8 @@ export interface PreparedData {
 export function shuffleInPlace<T extends Uint32Array | Int32Array>(order: T, random: () => number): T {
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
+    const t = at(order, i, 'permutation');
+    order[i] = at(order, j, 'permutation');
     order[j] = t;
   }
   return order;
@@ -39,7 +40,7 @@ export function shuffleInPlace<T extends Uint32Array | Int32Array>(order: T, ran
 const identityOrder = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
 function takeRows(columns: ArrayLike<number>[], rows: Uint32Array): Float64Array[] {
-  return columns.map((column) => Float64Array.from(rows, (r) => column[r]));
+  return columns.map((column) => Float64Array.from(rows, (r) => column[r] ?? outOfRange('training column', r, column)));
 }
 
 function checkColumns(data: TrainingColumns, label: string): number {
@@ -59,11 +60,11 @@ function standardizeRows(standardization: Standardization, columns: Float64Array
   let count = 0;
   for (let i = 0; i < n; i++) {
     let finite = true;
-    for (let j = 0; j < d; j++) {
-      const u = (columns[j][i] - standardization.mean[j]) / standardization.scale[j];
+    columns.forEach((column, j) => {
+      const u = ((column[i] ?? outOfRange('training column', i, column)) - at(standardization.mean, j, 'standardization mean')) / at(standardization.scale, j, 'standardization scale');
       finite &&= Number.isFinite(u);
       out[count * d + j] = u;
-    }
+    });
     if (finite) count++;
   }
   return { rows: out.slice(0, count * d), count, skipped: n - count };
@@ -94,8 +95,8 @@ export function prepareTrainingData(
   }
   const { standardization, dropped } = fitStandardization(data.features, trainColumns, { robust: options.robust });
   const kept = standardization.features.map((f) => data.features.indexOf(f));
-  const train = standardizeRows(standardization, kept.map((j) => trainColumns[j]));
-  const validation = standardizeRows(standardization, kept.map((j) => validationColumns[j]));
+  const train = standardizeRows(standardization, kept.map((j) => at(trainColumns, j, 'training columns')));
+  const validation = standardizeRows(standardization, kept.map((j) => at(validationColumns, j, 'validation columns')));
   if (train.count < 2 || validation.count < 1) throw new RangeError(`too few usable rows: ${train.count} training, ${validation.count} validation`);
   return {
     standardization,
@@ -113,6 +114,6 @@ export function prepareTrainingData(
  */
 export function tailAdaptiveBase(rows: Float32Array, dim: number): BaseDistribution {
   const n = rows.length / dim;
-  const dof = Array.from({ length: dim }, (_, j) => tailIndex(Float64Array.from({ length: n }, (_, i) => rows[i * dim + j])).nu);
+  const dof = Array.from({ length: dim }, (_, j) => tailIndex(Float64Array.from({ length: n }, (_, i) => at(rows, i * dim + j, 'standardized rows'))).nu);
   return dof.some((nu) => nu !== null) ? { kind: 'student-t', dof } : { kind: 'normal' };
 }

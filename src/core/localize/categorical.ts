@@ -35,6 +35,8 @@
  * grows with the size of the numeric shift.
  */
 
+import { outOfRange } from '../indexing.js';
+
 export interface CategoricalModel {
   feature: string;
   /** Modelled levels; when `other` is true the last one is "other", the lumped rare levels. */
@@ -112,14 +114,14 @@ function probabilities(model: CategoricalModel, points: ArrayLike<number>, offse
   let max = -Infinity;
   for (let k = 0; k < K; k++) {
     const row = k * (d + 1);
-    let logit = weights[row]!;
-    for (let m = 0; m < d; m++) logit += weights[row + 1 + m]! * points[offset + m]!;
+    let logit = weights[row] ?? outOfRange('weights', row, weights);
+    for (let m = 0; m < d; m++) logit += (weights[row + 1 + m] ?? outOfRange('weights', row + 1 + m, weights)) * (points[offset + m] ?? outOfRange('points', offset + m, points));
     out[k] = logit;
     if (logit > max) max = logit;
   }
   let total = 0;
-  for (let k = 0; k < K; k++) total += out[k] = Math.exp(out[k]! - max);
-  for (let k = 0; k < K; k++) out[k] /= total;
+  for (let k = 0; k < K; k++) total += out[k] = Math.exp((out[k] ?? outOfRange('logits', k, out)) - max);
+  for (let k = 0; k < K; k++) out[k] = (out[k] ?? outOfRange('probabilities', k, out)) / total;
   return out;
 }
 
@@ -133,12 +135,12 @@ function newtonFit(model: CategoricalModel, points: ArrayLike<number>, codes: In
   const objective = (): number => {
     let ll = 0;
     for (let i = 0; i < codes.length; i++) {
-      const c = codes[i]!;
+      const c = codes[i] ?? outOfRange('level codes', i, codes);
       if (c < 0) continue;
       probabilities(model, points, i * d, p);
-      ll += Math.log(Math.max(p[c]!, 1e-300));
+      ll += Math.log(Math.max(p[c] ?? outOfRange('class probabilities', c, p), 1e-300));
     }
-    for (let k = 1; k < K; k++) for (let m = 1; m < h; m++) ll -= 0.5 * penalty * model.weights[k * h + m]! ** 2;
+    for (let k = 1; k < K; k++) for (let m = 1; m < h; m++) ll -= 0.5 * penalty * (model.weights[k * h + m] ?? outOfRange('weights', k * h + m, model.weights)) ** 2;
     return ll;
   };
   let current = objective();
@@ -147,23 +149,24 @@ function newtonFit(model: CategoricalModel, points: ArrayLike<number>, codes: In
     const grad = new Float64Array(P);
     const hess = new Float64Array(P * P); // negative Hessian (positive definite)
     for (let i = 0; i < codes.length; i++) {
-      const c = codes[i]!;
+      const c = codes[i] ?? outOfRange('level codes', i, codes);
       if (c < 0) continue;
       probabilities(model, points, i * d, p);
       x[0] = 1;
-      for (let m = 0; m < d; m++) x[m + 1] = points[i * d + m]!;
+      for (let m = 0; m < d; m++) x[m + 1] = points[i * d + m] ?? outOfRange('points', i * d + m, points);
       for (let k = 1; k < K; k++) {
-        const r = (c === k ? 1 : 0) - p[k]!;
+        const pk = p[k] ?? outOfRange('class probabilities', k, p);
+        const r = (c === k ? 1 : 0) - pk;
         const gk = (k - 1) * h;
-        for (let m = 0; m < h; m++) grad[gk + m] += r * x[m]!;
+        for (let m = 0; m < h; m++) grad[gk + m] = (grad[gk + m] ?? outOfRange('gradient', gk + m, grad)) + r * (x[m] ?? outOfRange('covariates h', m, x));
         for (let l = k; l < K; l++) {
-          const w = (k === l ? p[k]! : 0) - p[k]! * p[l]!;
+          const w = (k === l ? pk : 0) - pk * (p[l] ?? outOfRange('class probabilities', l, p));
           if (w === 0) continue;
           const gl = (l - 1) * h;
           for (let m = 0; m < h; m++) {
-            const wm = w * x[m]!;
+            const wm = w * (x[m] ?? outOfRange('covariates h', m, x));
             const row = (gk + m) * P + gl;
-            for (let q = 0; q < h; q++) hess[row + q] += wm * x[q]!;
+            for (let q = 0; q < h; q++) hess[row + q] = (hess[row + q] ?? outOfRange('Hessian', row + q, hess)) + wm * (x[q] ?? outOfRange('covariates h', q, x));
           }
         }
       }
@@ -171,19 +174,20 @@ function newtonFit(model: CategoricalModel, points: ArrayLike<number>, codes: In
     for (let k = 1; k < K; k++) {
       for (let m = 1; m < h; m++) {
         const a = (k - 1) * h + m;
-        grad[a] -= penalty * model.weights[k * h + m]!;
-        hess[a * P + a] += penalty;
+        grad[a] = (grad[a] ?? outOfRange('gradient', a, grad)) - (penalty * (model.weights[k * h + m] ?? outOfRange('weights', k * h + m, model.weights)));
+        hess[a * P + a] = (hess[a * P + a] ?? outOfRange('Hessian', a * P + a, hess)) + penalty;
       }
-      hess[((k - 1) * h) * P + (k - 1) * h] += 1e-8; // intercepts: keep it positive definite
+      const intercept = (k - 1) * h * P + (k - 1) * h;
+      hess[intercept] = (hess[intercept] ?? outOfRange('Hessian', intercept, hess)) + 1e-8; // intercepts: keep it positive definite
     }
     // Only the blocks (k, l ≥ k) were accumulated; mirror them into the lower blocks.
-    for (let a = 0; a < P; a++) for (let b = 0; b < a; b++) if (Math.floor(b / h) < Math.floor(a / h)) hess[a * P + b] = hess[b * P + a]!;
+    for (let a = 0; a < P; a++) for (let b = 0; b < a; b++) if (Math.floor(b / h) < Math.floor(a / h)) hess[a * P + b] = hess[b * P + a] ?? outOfRange('Hessian', b * P + a, hess);
     const step = solveSpd(hess, grad, P);
     const before = model.weights.slice();
     let scale = 1;
     let accepted = false;
     for (let halving = 0; halving < 20; halving++) {
-      for (let k = 1; k < K; k++) for (let m = 0; m < h; m++) model.weights[k * h + m] = before[k * h + m]! + scale * step[(k - 1) * h + m]!;
+      for (let k = 1; k < K; k++) for (let m = 0; m < h; m++) model.weights[k * h + m] = (before[k * h + m] ?? outOfRange('weights', k * h + m, before)) + scale * (step[(k - 1) * h + m] ?? outOfRange('Newton step', (k - 1) * h + m, step));
       const next = objective();
       if (next >= current - 1e-12) {
         accepted = true;
@@ -205,23 +209,23 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      let sum = a[i * n + j]!;
-      for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
+      let sum = a[i * n + j] ?? outOfRange('matrix', i * n + j, a);
+      for (let k = 0; k < j; k++) sum -= (l[i * n + k] ?? outOfRange('Cholesky factor', i * n + k, l)) * (l[j * n + k] ?? outOfRange('Cholesky factor', j * n + k, l));
       if (i === j) l[i * n + i] = Math.sqrt(Math.max(sum, 1e-300));
-      else l[i * n + j] = sum / l[j * n + j]!;
+      else l[i * n + j] = sum / (l[j * n + j] ?? outOfRange('Cholesky factor', j * n + j, l));
     }
   }
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= l[i * n + k]! * y[k]!;
-    y[i] = sum / l[i * n + i]!;
+    let sum = b[i] ?? outOfRange('right-hand side', i, b);
+    for (let k = 0; k < i; k++) sum -= (l[i * n + k] ?? outOfRange('Cholesky factor', i * n + k, l)) * (y[k] ?? outOfRange('forward solution', k, y));
+    y[i] = sum / (l[i * n + i] ?? outOfRange('Cholesky factor', i * n + i, l));
   }
   const x = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    let sum = y[i]!;
-    for (let k = i + 1; k < n; k++) sum -= l[k * n + i]! * x[k]!;
-    x[i] = sum / l[i * n + i]!;
+    let sum = y[i] ?? outOfRange('forward solution', i, y);
+    for (let k = i + 1; k < n; k++) sum -= (l[k * n + i] ?? outOfRange('Cholesky factor', k * n + i, l)) * (x[k] ?? outOfRange('solution', k, x));
+    x[i] = sum / (l[i * n + i] ?? outOfRange('Cholesky factor', i * n + i, l));
   }
   return x;
 }
@@ -255,15 +259,16 @@ export function addCategoricalRow(model: CategoricalModel, stats: CategoricalSco
   const K = model.levels.length;
   const p = probabilities(model, points, offset, scratch);
   for (let k = 0; k < K; k++) {
-    const r = (k === level ? 1 : 0) - p[k]!;
-    const w = p[k]! * (1 - p[k]!);
+    const pk = p[k] ?? outOfRange('class probabilities', k, p);
+    const r = (k === level ? 1 : 0) - pk;
+    const w = pk * (1 - pk);
     const row = k * (d + 1);
-    stats.score[row] += r;
-    stats.variance[row] += w;
+    stats.score[row] = (stats.score[row] ?? outOfRange('score U', row, stats.score)) + r;
+    stats.variance[row] = (stats.variance[row] ?? outOfRange('variance V', row, stats.variance)) + w;
     for (let m = 0; m < d; m++) {
-      const x = points[offset + m]!;
-      stats.score[row + 1 + m] += r * x;
-      stats.variance[row + 1 + m] += w * x * x;
+      const x = points[offset + m] ?? outOfRange('points', offset + m, points);
+      stats.score[row + 1 + m] = (stats.score[row + 1 + m] ?? outOfRange('score U', row + 1 + m, stats.score)) + r * x;
+      stats.variance[row + 1 + m] = (stats.variance[row + 1 + m] ?? outOfRange('variance V', row + 1 + m, stats.variance)) + w * x * x;
     }
   }
   stats.n++;
@@ -274,8 +279,8 @@ export function mergeCategoricalStats(a: Readonly<CategoricalScoreStats>, b: Rea
   return {
     n: a.n + b.n,
     skipped: a.skipped + b.skipped,
-    score: a.score.map((v, i) => v + b.score[i]!),
-    variance: a.variance.map((v, i) => v + b.variance[i]!),
+    score: a.score.map((v, i) => v + (b.score[i] ?? outOfRange('score U', i, b.score))),
+    variance: a.variance.map((v, i) => v + (b.variance[i] ?? outOfRange('variance V', i, b.variance))),
   };
 }
 
@@ -284,9 +289,10 @@ export function categoricalStatistic(stats: Readonly<CategoricalScoreStats>): nu
   let total = 0;
   let terms = 0;
   for (let i = 0; i < stats.score.length; i++) {
-    const v = stats.variance[i]!;
+    const v = stats.variance[i] ?? outOfRange('variance V', i, stats.variance);
     if (v > 1e-12) {
-      total += (stats.score[i]! * stats.score[i]!) / v;
+      const u = stats.score[i] ?? outOfRange('score U', i, stats.score);
+      total += (u * u) / v;
       terms++;
     }
   }
@@ -316,10 +322,10 @@ export function categoricalPoolTerms(model: CategoricalModel, points: ArrayLike<
   for (let r = 0; r < n; r++) {
     one.score.fill(0);
     one.variance.fill(0);
-    addCategoricalRow(model, one, points, r * model.dim, levels[r]!, scratch);
+    addCategoricalRow(model, one, points, r * model.dim, levels[r] ?? outOfRange('pool levels', r, levels), scratch);
     score.set(one.score, r * width);
     variance.set(one.variance, r * width);
-    for (let k = 0; k < width; k++) total[k] += one.score[k]!;
+    for (let k = 0; k < width; k++) total[k] = (total[k] ?? outOfRange('score total', k, total)) + (one.score[k] ?? outOfRange('row score terms', k, one.score));
   }
   return { rows: n, width, score, variance, total };
 }
@@ -333,20 +339,20 @@ export function categoricalReplicateStatistic(terms: CategoricalPoolTerms, windo
   const u = new Float64Array(width);
   const v = new Float64Array(width);
   for (let k = 0; k < window.length; k++) {
-    const o = window[k]! * width;
+    const o = (window[k] ?? outOfRange('window rows', k, window)) * width;
     for (let m = 0; m < width; m++) {
-      u[m] += terms.score[o + m]!;
-      v[m] += terms.variance[o + m]!;
+      u[m] = (u[m] ?? outOfRange('window score', m, u)) + (terms.score[o + m] ?? outOfRange('pool score terms', o + m, terms.score));
+      v[m] = (v[m] ?? outOfRange('window variance', m, v)) + (terms.variance[o + m] ?? outOfRange('pool variance terms', o + m, terms.variance));
     }
   }
   if (resample !== null && resample.length > 0) {
     const shift = new Float64Array(width);
     for (let k = 0; k < resample.length; k++) {
-      const o = resample[k]! * width;
-      for (let m = 0; m < width; m++) shift[m] += terms.score[o + m]!;
+      const o = (resample[k] ?? outOfRange('resample rows', k, resample)) * width;
+      for (let m = 0; m < width; m++) shift[m] = (shift[m] ?? outOfRange('resample score', m, shift)) + (terms.score[o + m] ?? outOfRange('pool score terms', o + m, terms.score));
     }
     const factor = window.length / resample.length;
-    for (let m = 0; m < width; m++) u[m] -= factor * (shift[m]! - (terms.total[m]! * resample.length) / terms.rows);
+    for (let m = 0; m < width; m++) u[m] = (u[m] ?? outOfRange('window score', m, u)) - (factor * ((shift[m] ?? outOfRange('resample score', m, shift)) - ((terms.total[m] ?? outOfRange('pool score total', m, terms.total)) * resample.length) / terms.rows));
   }
   return categoricalStatistic({ n: window.length, skipped: 0, score: u, variance: v });
 }

@@ -7,6 +7,7 @@
  * Σzzᵀ is kept as its upper triangle (entries i ≤ j of a d×d row-major array; the lower triangle
  * stays 0): half the work per row, and `latentMoments` mirrors it.
  */
+import { outOfRange } from '../indexing.js';
 import { inverseSpd } from './dense.js';
 
 export interface LatentStats {
@@ -34,11 +35,15 @@ export function createLatentStats(dim: number): LatentStats {
 /** Adds one point, read from `values[offset .. offset + dim)`. */
 export function addPoint(stats: LatentStats, values: ArrayLike<number>, offset = 0): void {
   const { dim, sum, sumOuter } = stats;
+  if (!(offset >= 0 && offset + dim <= values.length)) throw new RangeError(`a latent point at ${offset}..${offset + dim} is outside the ${values.length} values`);
+  // Checked reads as `v[k] ?? outOfRange(…)`, not `at`: this runs per row per window (indexing.ts).
   for (let i = 0; i < dim; i++) {
-    const zi = values[offset + i]!;
-    sum[i] += zi;
+    const zi = values[offset + i] ?? outOfRange('latent points', offset + i, values);
+    sum[i] = (sum[i] ?? outOfRange('latent sum', i, sum)) + zi;
     const row = i * dim;
-    for (let j = i; j < dim; j++) sumOuter[row + j] += zi * values[offset + j]!;
+    for (let j = i; j < dim; j++) {
+      sumOuter[row + j] = (sumOuter[row + j] ?? outOfRange('latent outer sum', row + j, sumOuter)) + zi * (values[offset + j] ?? outOfRange('latent points', offset + j, values));
+    }
   }
   stats.n++;
 }
@@ -51,16 +56,24 @@ export function addPoints(stats: LatentStats, rows: ArrayLike<number>, n: number
 
 /** Adds the rows of `rows` (row-major) listed in `indices` (a bootstrap window of a cached sample). */
 export function addIndexedPoints(stats: LatentStats, rows: ArrayLike<number>, indices: ArrayLike<number>): void {
-  for (let k = 0; k < indices.length; k++) addPoint(stats, rows, indices[k]! * stats.dim);
+  for (let k = 0; k < indices.length; k++) addPoint(stats, rows, (indices[k] ?? outOfRange('window row indices', k, indices)) * stats.dim);
 }
 
 /** `into += other` (a pane or partition merged into a window). */
 export function mergeInto(into: LatentStats, other: Readonly<LatentStats>): LatentStats {
   if (into.dim !== other.dim) throw new RangeError(`cannot merge latent statistics of dimension ${other.dim} into ${into.dim}`);
   into.n += other.n;
-  for (let i = 0; i < into.dim; i++) into.sum[i] += other.sum[i]!;
-  for (let k = 0; k < into.sumOuter.length; k++) into.sumOuter[k] += other.sumOuter[k]!;
+  addInPlace(into.sum, other.sum, 'latent sum');
+  addInPlace(into.sumOuter, other.sumOuter, 'latent outer sum');
   return into;
+}
+
+/** `into += other`, element by element (equal lengths). */
+function addInPlace(into: Float64Array, other: Float64Array, what: string): void {
+  if (into.length !== other.length) throw new RangeError(`${what}: cannot add ${other.length} values to ${into.length}`);
+  other.forEach((v, k) => {
+    into[k] = (into[k] ?? outOfRange(what, k, into)) + v;
+  });
 }
 
 /** A new statistic holding both (pure; associative and commutative). */
@@ -105,19 +118,18 @@ export function defaultRidge(n: number, dim: number, trace: number): number {
 export function latentMoments(stats: Readonly<LatentStats>, options: { ridge?: number } = {}): GaussianMoments {
   const { dim: d, n } = stats;
   if (n < 2) throw new RangeError(`a window covariance needs at least 2 points, got ${n}`);
-  const mean = new Float64Array(d);
-  for (let i = 0; i < d; i++) mean[i] = stats.sum[i]! / n;
+  const mean = stats.sum.map((s) => s / n);
   const cov = new Float64Array(d * d);
   let trace = 0;
-  for (let i = 0; i < d; i++) {
+  mean.forEach((mi, i) => {
     for (let j = i; j < d; j++) {
-      const c = (stats.sumOuter[i * d + j]! - n * mean[i]! * mean[j]!) / (n - 1);
+      const c = ((stats.sumOuter[i * d + j] ?? outOfRange('latent outer sum', i * d + j, stats.sumOuter)) - n * mi * (mean[j] ?? outOfRange('latent mean', j, mean))) / (n - 1);
       cov[i * d + j] = c;
       cov[j * d + i] = c;
+      if (j === i) trace += c;
     }
-    trace += cov[i * d + i]!;
-  }
+  });
   const ridge = options.ridge ?? defaultRidge(n, d, trace);
-  for (let i = 0; i < d; i++) cov[i * d + i] += ridge;
+  for (let i = 0; i < d; i++) cov[i * d + i] = (cov[i * d + i] ?? outOfRange('latent covariance', i * d + i, cov)) + ridge;
   return { dim: d, n, mean, cov, precision: inverseSpd(cov, d), ridge };
 }

@@ -21,6 +21,7 @@
  * rate stays at α while each finding says which test flagged it: 'conditional', 'marginal' or
  * 'both'.
  */
+import { at } from '../indexing.js';
 import { benjaminiHochberg } from '../stats/multiple-testing.js';
 import { nullPValue, nullZScore, type NullDistribution } from './null.js';
 import { scoreTimeNull, type TimeNull } from '../detect/time-null.js';
@@ -89,11 +90,11 @@ export function localizeWindow(input: LocalizeInput): WindowLocalization {
   if (nulls.length !== d || kinds.length !== d || statistics.length !== d) {
     throw new RangeError(`localizeWindow: ${d} features, ${kinds.length} kinds, ${statistics.length} statistics, ${nulls.length} nulls`);
   }
-  const zs = Array.from({ length: d }, (_, j) => nullZScore(nulls[j]!, statistics[j]!));
+  const zs = Array.from({ length: d }, (_, j) => nullZScore(at(nulls, j, 'feature nulls'), at(statistics, j, 'statistics')));
   const pValues = Array.from({ length: d }, (_, j) => {
-    const p = nullPValue(nulls[j]!, input.null.replicates, statistics[j]!);
+    const p = nullPValue(at(nulls, j, 'feature nulls'), input.null.replicates, at(statistics, j, 'statistics'));
     const time = input.timeNulls?.[j];
-    return time === undefined || Number.isNaN(zs[j]!) ? p : Math.max(p, scoreTimeNull(time, zs[j]!).pValue);
+    return time === undefined || Number.isNaN(at(zs, j, 'z-scores')) ? p : Math.max(p, scoreTimeNull(time, at(zs, j, 'z-scores')).pValue);
   });
   const marginal = input.marginalPValues;
   const marginalIndex: number[] = []; // feature index of each marginal hypothesis
@@ -112,23 +113,23 @@ export function localizeWindow(input: LocalizeInput): WindowLocalization {
   const marginalAdj: (number | null)[] = new Array(d).fill(null);
   const marginalRejected = new Array<boolean>(d).fill(false);
   marginalIndex.forEach((j, i) => {
-    marginalP[j] = all[d + i]!;
-    marginalAdj[j] = bh.adjusted[d + i]!;
-    marginalRejected[j] = bh.rejected[d + i]!;
+    marginalP[j] = at(all, d + i, 'p-values');
+    marginalAdj[j] = at(bh.adjusted, d + i, 'adjusted p-values');
+    marginalRejected[j] = at(bh.rejected, d + i, 'rejections');
   });
   const findings: FeatureFinding[] = features.map((feature, j) => {
-    const conditional = bh.rejected[j]!;
-    const byMarginal = marginalRejected[j]!;
+    const conditional = at(bh.rejected, j, 'rejections');
+    const byMarginal = at(marginalRejected, j, 'marginal rejections');
     return {
       feature,
-      kind: kinds[j]!,
+      kind: at(kinds, j, 'feature kinds'),
       rank: 0,
-      statistic: statistics[j]!,
-      z: zs[j]!,
-      pValue: pValues[j]!,
-      adjustedP: bh.adjusted[j]!,
-      marginalPValue: marginalP[j]!,
-      marginalAdjustedP: marginalAdj[j]!,
+      statistic: at(statistics, j, 'statistics'),
+      z: at(zs, j, 'z-scores'),
+      pValue: at(pValues, j, 'p-values'),
+      adjustedP: at(bh.adjusted, j, 'adjusted p-values'),
+      marginalPValue: at(marginalP, j, 'marginal p-values'),
+      marginalAdjustedP: at(marginalAdj, j, 'marginal adjusted p-values'),
       flagged: conditional && byMarginal ? 'both' : conditional ? 'conditional' : byMarginal ? 'marginal' : null,
       since: null,
     };

@@ -39,6 +39,7 @@
  * exactly (p-values up to tailFraction are exact) and a 101-point quantile grid for the body
  * (larger p-values interpolated, error ≲ 0.01; they never decide anything at α ≤ tailFraction).
  */
+import { at, outOfRange } from '../indexing.js';
 import { seededRandom } from '../random.js';
 
 export type NullSampling = 'subsample' | 'bootstrap' | 'blocks';
@@ -120,10 +121,11 @@ export function windowSampler(poolRows: number, windowSize: number, sampling: Nu
       // Partial Fisher–Yates: the first W entries of a fresh random permutation (the array stays a permutation).
       for (let k = 0; k < windowSize; k++) {
         const j = k + Math.floor(random() * (poolRows - k));
-        const t = permutation[k]!;
-        permutation[k] = permutation[j]!;
+        const t = permutation[k] ?? outOfRange('permutation', k, permutation);
+        const picked = permutation[j] ?? outOfRange('permutation', j, permutation);
+        permutation[k] = picked;
         permutation[j] = t;
-        out[k] = permutation[k]!;
+        out[k] = picked;
       }
     }
     return out;
@@ -168,7 +170,10 @@ export async function calibrateNull(poolRows: number, options: NullOptions, stat
     const s = await statistic(window, reference, b);
     if (columns === null) columns = Array.from({ length: s.length }, () => new Float64Array(replicates));
     if (s.length !== columns.length) throw new RangeError(`replicate ${b} returned ${s.length} statistics, the first returned ${columns.length}`);
-    for (let j = 0; j < s.length; j++) columns[j]![b] = s[j]!;
+    const byStatistic = columns;
+    s.forEach((v, j) => {
+      at(byStatistic, j, 'replicate statistics')[b] = v;
+    });
     options.onReplicate?.(b + 1, replicates);
   }
   const tailFraction = options.tailFraction ?? DEFAULT_TAIL_FRACTION;
@@ -201,9 +206,9 @@ export function summarizeNull(values: ArrayLike<number>, tailFraction = DEFAULT_
   const sd = finite > 1 ? Math.sqrt(ss / (finite - 1)) : NaN;
   const keep = Math.min(B, Math.max(1, Math.ceil(tailFraction * B)));
   const tail: number[] = [];
-  for (let k = B - 1; k >= B - keep; k--) tail.push(compact(sorted[k]!));
+  for (let k = B - 1; k >= B - keep; k--) tail.push(compact(at(sorted, k, 'sorted replicates')));
   const quantiles: number[] = [];
-  for (let q = 0; q < QUANTILE_POINTS; q++) quantiles.push(compact(sorted[Math.round((q / (QUANTILE_POINTS - 1)) * (B - 1))]!));
+  for (let q = 0; q < QUANTILE_POINTS; q++) quantiles.push(compact(at(sorted, Math.round((q / (QUANTILE_POINTS - 1)) * (B - 1)), 'sorted replicates')));
   return { mean: compact(mean), sd: compact(sd), tail, quantiles };
 }
 
@@ -214,7 +219,7 @@ export function summarizeNull(values: ArrayLike<number>, tailFraction = DEFAULT_
 export function nullPValue(statistic: StatisticNull, replicates: number, value: number): number {
   if (Number.isNaN(value)) return 1;
   const { tail, quantiles } = statistic;
-  const lastTail = tail[tail.length - 1]!;
+  const lastTail = at(tail, tail.length - 1, 'null tail');
   let exceed: number;
   if (value >= lastTail) {
     // tail is descending: count the entries ≥ value (binary search).
@@ -222,7 +227,7 @@ export function nullPValue(statistic: StatisticNull, replicates: number, value: 
     let hi = tail.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (tail[mid]! >= value) lo = mid + 1;
+      if (at(tail, mid, 'null tail') >= value) lo = mid + 1;
       else hi = mid;
     }
     exceed = lo;
@@ -235,17 +240,17 @@ export function nullPValue(statistic: StatisticNull, replicates: number, value: 
 /** Share of replicates below `value`, interpolated linearly between the grid's quantiles. */
 function gridCdf(quantiles: readonly number[], value: number): number {
   const last = quantiles.length - 1;
-  if (value <= quantiles[0]!) return 0;
-  if (value >= quantiles[last]!) return 1;
+  if (value <= at(quantiles, 0, 'null quantiles')) return 0;
+  if (value >= at(quantiles, last, 'null quantiles')) return 1;
   let lo = 0;
   let hi = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
-    if (quantiles[mid]! <= value) lo = mid;
+    if (at(quantiles, mid, 'null quantiles') <= value) lo = mid;
     else hi = mid;
   }
-  const a = quantiles[lo]!;
-  const b = quantiles[hi]!;
+  const a = at(quantiles, lo, 'null quantiles');
+  const b = at(quantiles, hi, 'null quantiles');
   const frac = b > a ? (value - a) / (b - a) : 0;
   return (lo + frac) / last;
 }

@@ -4,6 +4,7 @@
  * half (W_s, b_s) and the shift half (W_t, b_t), layer by layer. Every slot is a graph input of
  * the training graph (train-graph.ts) and has a gradient output of the same shape.
  */
+import { at } from '../../core/indexing.js';
 import type { AffineCoupling, DenseLayer, FlowModel } from '../../core/flow/flow-spec.js';
 
 export interface ParameterSlot {
@@ -73,7 +74,7 @@ export function parameterLayout(model: FlowModel): ParameterLayout {
 /** Columns [from, from + width) of a dense layer: weights row-major [inputs, width] and biases. */
 function denseColumns(dense: DenseLayer, from: number, width: number): { weights: number[]; bias: number[] } {
   const weights: number[] = [];
-  for (let i = 0; i < dense.inputs; i++) for (let j = from; j < from + width; j++) weights.push(dense.weights[i * dense.outputs + j]!);
+  for (let i = 0; i < dense.inputs; i++) for (let j = from; j < from + width; j++) weights.push(at(dense.weights, i * dense.outputs + j, 'dense weights'));
   return { weights, bias: dense.bias.slice(from, from + width) };
 }
 
@@ -85,8 +86,8 @@ export function packParameters(model: FlowModel, layout: ParameterLayout): Float
     flat.set(values.bias, slots.bias.offset);
   };
   affineLayers(model).forEach((layer, l) => {
-    const slots = layout.layers[l]!;
-    layer.conditioner.hidden.forEach((dense, k) => put(slots.hidden[k]!, dense));
+    const slots = at(layout.layers, l, 'parameter layout');
+    layer.conditioner.hidden.forEach((dense, k) => put(at(slots.hidden, k, 'hidden layer slots'), dense));
     const nb = layer.transformed.length;
     put(slots.scale, denseColumns(layer.conditioner.output, 0, nb));
     put(slots.shift, denseColumns(layer.conditioner.output, nb, nb));
@@ -100,7 +101,7 @@ export function unpackParameters(model: FlowModel, layout: ParameterLayout, flat
   return {
     ...structuredClone(model),
     layers: affineLayers(model).map((layer, l) => {
-      const slots = layout.layers[l]!;
+      const slots = at(layout.layers, l, 'parameter layout');
       const out = layer.conditioner.output;
       const nb = layer.transformed.length;
       const [ws, bs, wt, bt] = [read(slots.scale.weights), read(slots.scale.bias), read(slots.shift.weights), read(slots.shift.bias)];
@@ -109,7 +110,7 @@ export function unpackParameters(model: FlowModel, layout: ParameterLayout, flat
       return {
         ...structuredClone(layer),
         conditioner: {
-          hidden: layer.conditioner.hidden.map((dense, k) => ({ ...dense, weights: read(slots.hidden[k]!.weights), bias: read(slots.hidden[k]!.bias) })),
+          hidden: layer.conditioner.hidden.map((dense, k) => ({ ...dense, weights: read(at(slots.hidden, k, 'hidden layer slots').weights), bias: read(at(slots.hidden, k, 'hidden layer slots').bias) })),
           output: { ...out, weights, bias: [...bs, ...bt] },
         },
       };

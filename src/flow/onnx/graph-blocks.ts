@@ -3,6 +3,7 @@
  * train-graph.ts): the state as column blocks of the model's dimensions, picking columns out of
  * them with few copies, and the base density's log-density and gradient per block.
  */
+import { at } from '../../core/indexing.js';
 import type { BaseDistribution } from '../../core/flow/flow-spec.js';
 import { logGamma } from '../../core/stats/gamma.js';
 import { int, ints, type OnnxGraphBuilder } from './onnx-graph.js';
@@ -41,10 +42,11 @@ export function selectColumns(g: OnnxGraphBuilder, blocks: ColumnBlock[], target
   const divide = unscaled || options.divideByScale === true;
   const scale = options.scale;
   if (divide && scale === undefined) throw new Error('flow graph: dividing by the scale needs the scale');
+  const scaleOf = (j: number): number => at(scale ?? [], j, 'standardization scale');
 
   const whole = blocks.find((s) => sameList(s.dims, target));
   if (whole !== undefined) {
-    if (divide) return g.op('Div', [whole.tensor, g.floatConst(target.map((j) => scale![j]!))], {}, name);
+    if (divide) return g.op('Div', [whole.tensor, g.floatConst(target.map(scaleOf))], {}, name);
     return name === undefined ? whole.tensor : g.op('Identity', [whole.tensor], {}, name);
   }
 
@@ -52,27 +54,27 @@ export function selectColumns(g: OnnxGraphBuilder, blocks: ColumnBlock[], target
   blocks.forEach((s, block) => s.dims.forEach((dim, position) => where.set(dim, { block, position })));
   const runs: { block: number; start: number; end: number }[] = [];
   for (const dim of target) {
-    const at = where.get(dim);
-    if (at === undefined) throw new Error(`flow graph: dimension ${dim} is not available`);
+    const place = where.get(dim);
+    if (place === undefined) throw new Error(`flow graph: dimension ${dim} is not available`);
     const last = runs[runs.length - 1];
-    if (last !== undefined && last.block === at.block && last.end === at.position) last.end++;
-    else runs.push({ block: at.block, start: at.position, end: at.position + 1 });
+    if (last !== undefined && last.block === place.block && last.end === place.position) last.end++;
+    else runs.push({ block: place.block, start: place.position, end: place.position + 1 });
   }
   if (!divide && runs.length <= 4) {
     const pieces = runs.map((r) => {
-      const s = blocks[r.block]!;
+      const s = at(blocks, r.block, 'column blocks');
       if (r.start === 0 && r.end === s.dims.length) return s.tensor;
       return g.op('Slice', [s.tensor, g.int64Const([r.start]), g.int64Const([r.end]), g.int64Const([1])]);
     });
-    if (pieces.length === 1) return name === undefined ? pieces[0]! : g.op('Identity', pieces, {}, name);
+    if (pieces.length === 1) return name === undefined ? at(pieces, 0, 'column pieces') : g.op('Identity', pieces, {}, name);
     return g.op('Concat', pieces, { axis: int(1) }, name);
   }
-  const source = blocks.length === 1 ? blocks[0]!.tensor : g.op('Concat', blocks.map((s) => s.tensor), { axis: int(1) });
+  const source = blocks.length === 1 ? at(blocks, 0, 'column blocks').tensor : g.op('Concat', blocks.map((s) => s.tensor), { axis: int(1) });
   const order = blocks.flatMap((s) => s.dims);
   const matrix = new Array<number>(order.length * target.length).fill(0);
   target.forEach((dim, k) => {
     const i = order.indexOf(dim);
-    matrix[i * target.length + k] = divide ? 1 / scale![dim]! : 1;
+    matrix[i * target.length + k] = divide ? 1 / scaleOf(dim) : 1;
   });
   return g.op('MatMul', [source, g.floatTensor(matrix, [order.length, target.length], 'sel')], {}, name);
 }

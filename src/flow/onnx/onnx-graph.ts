@@ -16,6 +16,7 @@
  *   TypeProto         tensor_type=1;  TypeProto.Tensor elem_type=1 shape=2
  *   TensorShapeProto  dim=1;  Dimension dim_value=1 dim_param=2
  */
+import { at } from '../../core/indexing.js';
 import { ProtoWriter } from './protobuf.js';
 
 /** TensorProto.DataType values used here. */
@@ -117,7 +118,7 @@ export class OnnxGraphBuilder {
     const data = Float32Array.from(values as ArrayLike<number>);
     const raw = new Uint8Array(data.byteLength);
     const view = new DataView(raw.buffer);
-    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
+    data.forEach((v, i) => view.setFloat32(i * 4, v, true));
     const name = this.fresh(prefix);
     this.produced.add(name);
     this.initializers.push({ name, elemType: ElementType.FLOAT, dims: [...dims], raw });
@@ -129,7 +130,7 @@ export class OnnxGraphBuilder {
     checkSize(values.length, dims);
     const raw = new Uint8Array(values.length * 8);
     const view = new DataView(raw.buffer);
-    for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, BigInt(values[i]!), true);
+    for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, BigInt(at(values, i, 'values')), true);
     const name = this.fresh(prefix);
     this.produced.add(name);
     this.initializers.push({ name, elemType: ElementType.INT64, dims: [...dims], raw });
@@ -165,7 +166,7 @@ export class OnnxGraphBuilder {
    * name). Empty strings in `inputs` mark omitted optional inputs.
    */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, output?: string): string {
-    return this.node(opType, inputs, attributes, [output ?? this.fresh(opType.toLowerCase())])[0]!;
+    return at(this.node(opType, inputs, attributes, [output ?? this.fresh(opType.toLowerCase())]), 0, `${opType} outputs`);
   }
 
   /** Adds a node; each output is a name from `fresh` or a new literal name (e.g. a graph output). */

@@ -9,6 +9,7 @@
  * CUDA provider cannot be registered the session falls back to the next one asked for (or 'cpu').
  * `executionProvider` says which one the session was created with.
  */
+import { entry } from '../../core/indexing.js';
 import * as ort from 'onnxruntime-node';
 import type { FlowModel } from '../../core/flow/flow-spec.js';
 import type { LogLikelihoodScorer } from '../../core/flow/scorer.js';
@@ -94,7 +95,7 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
     // On a 'logp+score' scorer this fetches only logp, but ORT may still run the whole graph:
     // create a 'logp' scorer when the score is not needed.
     await this.batches(n, [FLOW_ONNX_NAMES.logp], (offset, count) => ({ x: this.tensor(rows, offset, count) }), (offset, _count, out) => {
-      logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
+      logp.set(entry(out, FLOW_ONNX_NAMES.logp, 'ONNX outputs'), offset);
     });
     return logp;
   }
@@ -126,8 +127,8 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
       [FLOW_ONNX_NAMES.logp, output],
       (offset, count) => ({ x: this.tensor(rows, offset, count) }),
       (offset, _count, out) => {
-        logp.set(out[FLOW_ONNX_NAMES.logp]!, offset);
-        perRow.set(out[output]!, offset * this.dim);
+        logp.set(entry(out, FLOW_ONNX_NAMES.logp, 'ONNX outputs'), offset);
+        perRow.set(entry(out, output, 'ONNX outputs'), offset * this.dim);
       },
     );
     return { logp, perRow };
@@ -145,8 +146,8 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
       [FLOW_ONNX_NAMES.z, FLOW_ONNX_NAMES.vjp],
       (offset, count) => ({ x: this.tensor(rows, offset, count), v: this.tensor(v, offset, count) }),
       (offset, _count, out) => {
-        z.set(out[FLOW_ONNX_NAMES.z]!, offset * this.dim);
-        vjp.set(out[FLOW_ONNX_NAMES.vjp]!, offset * this.dim);
+        z.set(entry(out, FLOW_ONNX_NAMES.z, 'ONNX outputs'), offset * this.dim);
+        vjp.set(entry(out, FLOW_ONNX_NAMES.vjp, 'ONNX outputs'), offset * this.dim);
       },
     );
     return { z, vjp };
@@ -186,7 +187,7 @@ export class OnnxFlowScorer implements LogLikelihoodScorer {
       const fetches = this.outputTensors(fetchNames, count);
       await session.run(feeds(offset, count), fetches);
       const out: Record<string, Float32Array> = {};
-      for (const name of fetchNames) out[name] = fetches[name]!.data as Float32Array;
+      for (const name of fetchNames) out[name] = entry(fetches, name, 'ONNX fetches').data as Float32Array;
       collect(offset, count, out);
     }
   }

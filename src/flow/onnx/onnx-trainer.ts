@@ -6,6 +6,7 @@
  * schedule run in TypeScript (src/core/flow/adam.ts). One intra-op thread: one core, and the
  * same floating-point order on every run, so a seed gives the same model.
  */
+import { at } from '../../core/indexing.js';
 import * as ort from 'onnxruntime-node';
 import { FlatAdam } from '../../core/flow/adam.js';
 import type { FlowModel } from '../../core/flow/flow-spec.js';
@@ -27,7 +28,11 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
 /** Row-major rows with their columns reordered: out[:, k] = rows[:, order[k]]. */
 function reorderColumns(rows: Float32Array, dim: number, order: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length);
-  for (let base = 0; base < rows.length; base += dim) for (let k = 0; k < dim; k++) out[base + k] = rows[base + order[k]!]!;
+  for (let base = 0; base < rows.length; base += dim) {
+    order.forEach((j, k) => {
+      out[base + k] = at(rows, base + j, 'training rows');
+    });
+  }
   return out;
 }
 
@@ -67,7 +72,7 @@ export class BatchBuffers {
 
 function sum(values: ArrayLike<number>): number {
   let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]!;
+  for (const v of Array.from(values)) total += v;
   return total;
 }
 
@@ -141,7 +146,7 @@ export async function createOnnxTrainingEngine({ initial, data, adam }: Training
       for (let start = 0; start < order.length; start += batchSize) {
         const count = Math.min(batchSize, order.length - start);
         for (let k = 0; k < count; k++) {
-          const row = order[start + k]!;
+          const row = at(order, start + k, 'row order');
           rows.set(train.subarray(row * dim, (row + 1) * dim), k * dim);
         }
         nll += await sessions.gradientRun(batches.tensors(count));

@@ -6,6 +6,8 @@
  * `(field << 3) | wireType`, itself written as a varint.
  */
 
+import { outOfRange } from '../../core/indexing.js';
+
 const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
 
@@ -132,7 +134,7 @@ export class ProtoWriter {
     this.rawVarint(values.length * 4);
     this.reserve(values.length * 4);
     const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + this.length, values.length * 4);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] ?? outOfRange('packed floats', i, values), true);
     this.length += values.length * 4;
     return this;
   }
@@ -140,7 +142,7 @@ export class ProtoWriter {
   /** Packed repeated varints (int64/int32 values in one length-delimited field). */
   packedVarints(field: number, values: ArrayLike<number | bigint>): this {
     const inner = new ProtoWriter(values.length * 2 + 8);
-    for (let i = 0; i < values.length; i++) inner.rawVarint(values[i]!);
+    for (const v of Array.from(values)) inner.rawVarint(v);
     return this.bytes(field, inner.buffer.subarray(0, inner.length));
   }
 }

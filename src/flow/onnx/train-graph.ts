@@ -20,6 +20,7 @@
  * Column order: `u` holds the first coupling's identity columns, then its transformed ones
  * (`trainingColumnOrder`), so its blocks are Slices; later couplings read whole blocks.
  */
+import { at } from '../../core/indexing.js';
 import type { AffineCoupling, FlowModel } from '../../core/flow/flow-spec.js';
 import { baseConstant, baseTerm, range, selectColumns, type ColumnBlock } from './graph-blocks.js';
 import { ElementType, int, OnnxGraphBuilder } from './onnx-graph.js';
@@ -75,7 +76,7 @@ class TrainingGraph {
     const tapes: Tape[] = [];
     const logDets: string[] = [];
     model.layers.forEach((layer, l) => {
-      const step = this.coupling(layer as AffineCoupling, this.layout.layers[l]!, blocks);
+      const step = this.coupling(layer as AffineCoupling, at(this.layout.layers, l, 'parameter layout'), blocks);
       blocks = step.blocks;
       tapes.push(step.tape);
       logDets.push(step.logDet);
@@ -84,8 +85,8 @@ class TrainingGraph {
     g.op('Sum', [...base.map((b) => b.value), ...logDets, g.floatConst(baseConstant(model.base, range(d)))], {}, TRAIN_GRAPH_NAMES.logp);
     g.output(TRAIN_GRAPH_NAMES.logp, ElementType.FLOAT, [N]);
     if (gradients) {
-      let grads: ColumnBlock[] = blocks.map((b, i) => ({ tensor: base[i]!.negativeGradient(), dims: b.dims }));
-      for (let l = tapes.length - 1; l >= 0; l--) grads = this.reverse(tapes[l]!, grads, l > 0);
+      let grads: ColumnBlock[] = blocks.map((b, i) => ({ tensor: at(base, i, 'base densities').negativeGradient(), dims: b.dims }));
+      for (let l = tapes.length - 1; l >= 0; l--) grads = this.reverse(at(tapes, l, 'layer tapes'), grads, l > 0);
       for (const slot of this.layout.slots) g.output(gradientName(slot), ElementType.FLOAT, slot.dims);
     }
     return g.toBytes({ producerName: 'shiftwatch' });
@@ -138,7 +139,7 @@ class TrainingGraph {
     const gzB = selectColumns(g, grads, layer.transformed);
     const gs = g.op('Sub', [g.op('Mul', [gzB, scaled]), g.floatConst(1)]);
     const gRaw = g.op('Mul', [gs, g.op('Sub', [g.floatConst(1), g.op('Mul', [tau, tau])])]);
-    const h = inputs[inputs.length - 1]!;
+    const h = at(inputs, inputs.length - 1, 'layer inputs');
     this.denseGradients(h, gRaw, slots.scale.weights, slots.scale.bias);
     this.denseGradients(h, gzB, slots.shift.weights, slots.shift.bias);
     const hidden = slots.hidden.length;
@@ -146,14 +147,14 @@ class TrainingGraph {
     // g_h = g_raw·W_sᵀ + g_t·W_tᵀ: the second Gemm accumulates onto the first (C input).
     let gh = g.op('Gemm', [gzB, this.weight(slots.shift.weights), g.op('Gemm', [gRaw, this.weight(slots.scale.weights)], { transB: int(1) })], { transB: int(1) });
     for (let k = hidden - 1; k >= 0; k--) {
-      const out = inputs[k + 1]!;
+      const out = at(inputs, k + 1, 'layer inputs');
       // tanh' = 1 − h²; relu' = [h > 0].
       const ga =
         this.model.activation === 'tanh'
           ? g.op('Mul', [gh, g.op('Sub', [g.floatConst(1), g.op('Mul', [out, out])])])
           : g.op('Where', [g.op('Greater', [out, g.floatConst(0)]), gh, g.floatConst(0)]);
-      const dense = slots.hidden[k]!;
-      this.denseGradients(inputs[k]!, ga, dense.weights, dense.bias);
+      const dense = at(slots.hidden, k, 'hidden layer slots');
+      this.denseGradients(at(inputs, k, 'layer inputs'), ga, dense.weights, dense.bias);
       if (k === 0 && !inputGradients) return [];
       gh = g.op('Gemm', [ga, this.weight(dense.weights)], { transB: int(1) });
     }

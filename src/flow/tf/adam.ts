@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_ADAM, type AdamOptions } from '../../core/flow/adam.js';
+import { at } from '../../core/indexing.js';
 
 /**
  * Adam state per variable. (One flattened vector would need fewer kernels, but slicing it back
@@ -41,11 +42,13 @@ export class ClippedAdam {
       const c2 = tf.mul(tf.square(factor), 1 - beta2);
       const correctedRate = (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
       this.variables.forEach((v, i) => {
-        const g = gradients[i];
-        const m = tf.add(tf.mul(this.first[i], beta1), tf.mul(g, c1));
-        const s = tf.add(tf.mul(this.second[i], beta2), tf.mul(tf.square(g), c2));
-        this.first[i].assign(m);
-        this.second[i].assign(s);
+        const g = at(gradients, i, 'gradients');
+        const first = at(this.first, i, 'Adam first moments');
+        const second = at(this.second, i, 'Adam second moments');
+        const m = tf.add(tf.mul(first, beta1), tf.mul(g, c1));
+        const s = tf.add(tf.mul(second, beta2), tf.mul(tf.square(g), c2));
+        first.assign(m);
+        second.assign(s);
         v.assign(tf.sub(v, tf.mul(tf.div(m, tf.add(tf.sqrt(s), epsilon)), correctedRate)));
       });
     });

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CouplingLayer, DenseLayer, FlowModel } from '../../core/flow/flow-spec.js';
+import { at } from '../../core/indexing.js';
 import { baseLogDensity, columnPermutation, disposeClosure, mlp, tanh, type DenseVariables } from './tf-ops.js';
 import { rqSplineForward } from './tf-spline.js';
 
@@ -86,7 +87,7 @@ export class TfFlow {
       let z = u;
       let logDet: tf.Tensor1D = tf.zeros([u.shape[0]]);
       this.model.layers.forEach((spec, l) => {
-        const out = this.coupling(spec, this.layers[l], z);
+        const out = this.coupling(spec, at(this.layers, l, 'layer variables'), z);
         z = out.z;
         logDet = tf.add(logDet, out.logDet);
       });
@@ -148,7 +149,7 @@ export class TfFlow {
   restore(values: readonly tf.Tensor[]): void {
     const vars = this.variables;
     if (values.length !== vars.length) throw new RangeError(`restore: ${values.length} tensors for ${vars.length} variables`);
-    vars.forEach((v, i) => v.assign(values[i]));
+    vars.forEach((v, i) => v.assign(at(values, i, 'restored tensors')));
   }
 
   /** The model with the current variable values as plain (float32-representable) numbers. */
@@ -156,13 +157,16 @@ export class TfFlow {
     const dense = (spec: DenseLayer, vars: DenseVariables): DenseLayer => ({ ...spec, weights: float32(vars.weights), bias: float32(vars.bias) });
     return {
       ...this.model,
-      layers: this.model.layers.map((spec, l) => ({
-        ...spec,
-        conditioner: {
-          hidden: spec.conditioner.hidden.map((h, k) => dense(h, this.layers[l].hidden[k])),
-          output: dense(spec.conditioner.output, this.layers[l].output),
-        },
-      })),
+      layers: this.model.layers.map((spec, l) => {
+        const vars = at(this.layers, l, 'layer variables');
+        return {
+          ...spec,
+          conditioner: {
+            hidden: spec.conditioner.hidden.map((h, k) => dense(h, at(vars.hidden, k, 'hidden layer variables'))),
+            output: dense(spec.conditioner.output, vars.output),
+          },
+        };
+      }),
     };
   }
 

@@ -3,6 +3,7 @@
  * reference implementation of flow training, and the one for spline couplings.
  */
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../../core/indexing.js';
 import type { Logger } from '../../logging.js';
 import type { TrainingEngine, TrainingEngineInput } from '../training-engine.js';
 import { ClippedAdam } from './adam.js';
@@ -20,7 +21,7 @@ async function meanNll(flow: TfFlow, rows: tf.Tensor2D): Promise<number> {
     parts.push(tf.tidy(() => tf.sum(flow.logProbStandardized(tf.slice(rows, [start, 0], [size, rows.shape[1]])))));
   }
   const total = tf.addN(parts);
-  const value = (await total.data())[0];
+  const value = at(await total.data(), 0, 'validation log-likelihood sum');
   tf.dispose([...parts, total]);
   return -value / n;
 }
@@ -51,7 +52,7 @@ export async function createTfTrainingEngine({ initial, data, adam }: TrainingEn
         indices.dispose();
       }
       const lossSum = tf.addN(losses);
-      const total = (await lossSum.data())[0];
+      const total = at(await lossSum.data(), 0, 'training loss sum');
       tf.dispose([...losses, lossSum]);
       return total;
     },

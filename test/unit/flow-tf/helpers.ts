@@ -26,12 +26,12 @@ export function randomFlow(dim: number, architecture: Partial<FlowArchitecture>,
 export function randomRows(model: FlowModel, n: number, seed: number): number[][] {
   const normal = gaussian(seededRandom(seed));
   const { mean, scale } = model.standardization;
-  return Array.from({ length: n }, () => mean.map((m, j) => m + scale[j] * 1.5 * normal()));
+  return Array.from({ length: n }, () => mean.map((m, j) => m + scale[j]! * 1.5 * normal()));
 }
 
 /** max_i |a_i − b_i| / max(1, |b_i|). */
 export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
   return worst;
 }

@@ -29,7 +29,7 @@ function trueLogProb(x: number, y: number): number {
   return -Math.log(2 * Math.PI) - 0.5 * Math.log(1 - RHO * RHO) - (0.5 * (a * a - 2 * RHO * a * b + b * b)) / (1 - RHO * RHO) - Math.log(2 * 0.5);
 }
 
-const meanOver = (columns: Float64Array[], f: (x: number, y: number) => number) => columns[0].reduce((sum, x, i) => sum + f(x, columns[1][i]), 0) / columns[0].length;
+const meanOver = (columns: Float64Array[], f: (x: number, y: number) => number) => columns[0]!.reduce((sum, x, i) => sum + f(x, columns[1]![i]!), 0) / columns[0]!.length;
 
 it.each([
   ['onnx', 'onnxruntime-cpu'],
@@ -51,16 +51,16 @@ it.each([
   // the float32 training loss against the float64 reference maths.
   const learned = meanOver(validation, (x, y) => logProb(result.model, [x, y]));
   expect(Math.abs(learned - meanOver(validation, trueLogProb))).toBeLessThan(0.03);
-  expect(Math.abs(-learned - result.epochs[result.bestEpoch - 1].validationNll)).toBeLessThan(1e-4);
+  expect(Math.abs(-learned - result.epochs[result.bestEpoch - 1]!.validationNll)).toBeLessThan(1e-4);
 
   // Against the analytic expectation, on a fresh sample large enough (sd of the mean ≈ 0.0045)
   // that the 0.03 tolerance measures the fit, not the sample (scored with tfjs: the float64
   // reference is too slow for 50 000 rows here, and the two agree, as checked above).
   const test = sample(50000, 4);
   const flow = new TfFlow(result.model);
-  const rows = new Float32Array(2 * 50000).map((_, k) => test[k % 2][Math.floor(k / 2)]);
+  const rows = new Float32Array(2 * 50000).map((_, k) => test[k % 2]![Math.floor(k / 2)]!);
   const meanTensor = tf.tidy(() => tf.mean(flow.logProb(tf.tensor2d(rows, [50000, 2]))));
-  const mean = meanTensor.dataSync()[0];
+  const mean = meanTensor.dataSync()[0]!;
   tf.dispose([meanTensor]);
   flow.dispose();
   expect(Math.abs(mean - EXPECTED)).toBeLessThan(0.03);

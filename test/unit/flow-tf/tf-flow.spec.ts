@@ -14,7 +14,7 @@ const tBase = (dim: number): BaseDistribution => ({ kind: 'student-t', dof: Arra
 function shuffledPartitions() {
   const model = randomFlow(5, { kind: 'affine', layers: 3, hidden: 8, depth: 1 }, normalBase, 3);
   const sets: [number[], number[]][] = [[[4, 1, 0], [3, 2]], [[2, 3], [4, 0, 1]], [[1, 3, 2], [0, 4]]];
-  model.layers.forEach((layer, l) => ([layer.identity, layer.transformed] = sets[l]));
+  model.layers.forEach((layer, l) => ([layer.identity, layer.transformed] = sets[l]!));
   return model;
 }
 
@@ -34,7 +34,7 @@ describe.each(cases)('TfFlow ($name)', ({ dim, architecture, base, fixed }) => {
   const model = fixed ?? randomFlow(dim, architecture, base, 7);
   // Random rows, plus two rows with standardised values beyond the spline tail bounds.
   const { mean, scale } = model.standardization;
-  const rows = [...randomRows(model, 64, 11), mean.map((m, j) => m + scale[j] * (j % 2 ? -4.2 : 3.6)), mean.map((m, j) => m + scale[j] * (j % 2 ? 2.9 : -5))];
+  const rows = [...randomRows(model, 64, 11), mean.map((m, j) => m + scale[j]! * (j % 2 ? -4.2 : 3.6)), mean.map((m, j) => m + scale[j]! * (j % 2 ? 2.9 : -5))];
   let flow: TfFlow;
   beforeAll(() => {
     flow = new TfFlow(model);
@@ -55,7 +55,7 @@ describe.each(cases)('TfFlow ($name)', ({ dim, architecture, base, fixed }) => {
     rows.forEach((row, i) => {
       const expected = score(model, row);
       const norm = Math.max(1, Math.hypot(...expected));
-      const error = Math.hypot(...expected.map((e, j) => actual[i][j] - e));
+      const error = Math.hypot(...expected.map((e, j) => actual[i]![j]! - e));
       expect(error / norm).toBeLessThan(1e-3);
     });
   });
@@ -71,6 +71,6 @@ describe.each(cases)('TfFlow ($name)', ({ dim, architecture, base, fixed }) => {
 
 it('rejects couplings whose index sets do not partition the inputs', () => {
   const model = randomFlow(4, { layers: 2, hidden: 4, depth: 1 }, normalBase, 1);
-  model.layers[1].transformed = [0, 0];
+  model.layers[1]!.transformed = [0, 0];
   expect(() => new TfFlow(model)).toThrow(/partition/);
 });

@@ -12,7 +12,7 @@ function columns(n: number, d: number, seed: number): Float64Array[] {
     let previous = 0;
     for (let j = 0; j < d; j++) {
       previous = 0.7 * previous + normal();
-      out[j][i] = 3 * j + previous;
+      out[j]![i] = 3 * j + previous;
     }
   }
   return out;
@@ -32,13 +32,13 @@ describe.each(['onnx', 'tfjs'] as const)('trainFlow (%s trainer)', (trainer) => 
     const { epochs, bestEpoch } = result;
     expect(bestEpoch).toBeGreaterThan(0);
     expect(epochs.length).toBe(bestEpoch + 5);
-    const best = epochs[bestEpoch - 1].validationNll;
+    const best = epochs[bestEpoch - 1]!.validationNll;
     for (const e of epochs.slice(0, bestEpoch - 1)) expect(best).toBeLessThan(e.validationNll - 1e-4 + 1e-12);
     for (const e of epochs.slice(bestEpoch)) expect(e.validationNll).toBeGreaterThan(best - 1e-4);
     expect(epochs.at(-1)!.validationNll).toBeGreaterThan(best + 1e-4);
     // The returned model is the best epoch's: its float64 validation NLL equals the recorded one.
     let nll = 0;
-    for (let i = 0; i < 400; i++) nll -= logProb(result.model, validation.map((c) => c[i]));
+    for (let i = 0; i < 400; i++) nll -= logProb(result.model, validation.map((c) => c[i]!));
     expect(Math.abs(nll / 400 - best)).toBeLessThan(1e-4 * Math.max(1, Math.abs(best)));
   });
 
@@ -54,11 +54,11 @@ describe.each(['onnx', 'tfjs'] as const)('trainFlow (%s trainer)', (trainer) => 
 
   it('reports progress, keeps memory flat, drops constant features and non-finite rows', async () => {
     const data = columns(500, 3, 3);
-    data[0][17] = NaN;
+    data[0]![17] = NaN;
     const constant = new Float64Array(500).fill(4.2);
     const progress: EpochProgress[] = [];
     const before = tf.memory().numTensors;
-    const result = await trainFlow({ columns: [data[0], constant, data[1], data[2]], features: ['a', 'flat', 'b', 'c'] }, { ...small, maxEpochs: 3, trainer, onEpoch: (p) => progress.push(p) });
+    const result = await trainFlow({ columns: [data[0]!, constant, data[1]!, data[2]!], features: ['a', 'flat', 'b', 'c'] }, { ...small, maxEpochs: 3, trainer, onEpoch: (p) => progress.push(p) });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.dropped).toEqual(['flat']);
     expect(result.model.standardization.features).toEqual(['a', 'b', 'c']);
@@ -69,7 +69,7 @@ describe.each(['onnx', 'tfjs'] as const)('trainFlow (%s trainer)', (trainer) => 
     expect(progress.at(-1)!.etaSeconds).toBe(0);
     for (const p of progress) expect(p.rowsPerSecond).toBeGreaterThan(0);
     // Weights are float32 values.
-    for (const w of result.model.layers[0].conditioner.hidden[0].weights) expect(Math.fround(w)).toBe(w);
+    for (const w of result.model.layers[0]!.conditioner.hidden[0]!.weights) expect(Math.fround(w)).toBe(w);
   });
 
   it('tail-adaptive base: Student-t with ν fixed at the tail estimate for heavy marginals only', async () => {
@@ -100,8 +100,8 @@ describe('ONNX trainer against the tfjs reference', () => {
   it('takes the same steps: after one epoch (20 Adam steps) both models and NLLs agree to float32 round-off', async () => {
     const [onnx, tfjs] = [await trainFlow(data, { ...options, maxEpochs: 1, trainer: 'onnx' }), await trainFlow(data, { ...options, maxEpochs: 1, trainer: 'tfjs' })];
     expect(onnx.bestEpoch).toBe(1);
-    expect(Math.abs(onnx.epochs[0].trainNll - tfjs.epochs[0].trainNll)).toBeLessThan(1e-4);
-    expect(Math.abs(onnx.epochs[0].validationNll - tfjs.epochs[0].validationNll)).toBeLessThan(1e-4);
+    expect(Math.abs(onnx.epochs[0]!.trainNll - tfjs.epochs[0]!.trainNll)).toBeLessThan(1e-4);
+    expect(Math.abs(onnx.epochs[0]!.validationNll - tfjs.epochs[0]!.validationNll)).toBeLessThan(1e-4);
     // Training moved the weights by far more than the two engines differ.
     const initial = await untrainedRun();
     const weights = (r: typeof onnx) => r.model.layers.flatMap((l) => [...l.conditioner.hidden, l.conditioner.output].flatMap((d) => [...d.weights, ...d.bias]));
@@ -109,8 +109,8 @@ describe('ONNX trainer against the tfjs reference', () => {
     let moved = 0;
     let differ = 0;
     a.forEach((w, i) => {
-      moved = Math.max(moved, Math.abs(w - start[i]));
-      differ = Math.max(differ, Math.abs(w - b[i]));
+      moved = Math.max(moved, Math.abs(w - start[i]!));
+      differ = Math.max(differ, Math.abs(w - b[i]!));
     });
     expect(moved).toBeGreaterThan(0.02);
     expect(differ).toBeLessThan(1e-3 * moved);
@@ -119,9 +119,9 @@ describe('ONNX trainer against the tfjs reference', () => {
   it('reaches the same best validation NLL as tfjs within 0.005 nats on a small problem', async () => {
     const run = (trainer: 'onnx' | 'tfjs') => trainFlow(data, { ...options, maxEpochs: 12, trainer });
     const [onnx, tfjs] = [await run('onnx'), await run('tfjs')];
-    const best = (r: typeof onnx) => r.epochs[r.bestEpoch - 1].validationNll;
+    const best = (r: typeof onnx) => r.epochs[r.bestEpoch - 1]!.validationNll;
     // Both learned: far below the NLL of the initial (identity) flow.
-    const untrained = (await untrainedRun()).epochs[0].validationNll;
+    const untrained = (await untrainedRun()).epochs[0]!.validationNll;
     // Both learned (the untrained flow is 1.5 nats worse), to the same NLL (measured: 2e-6 apart).
     expect(best(onnx)).toBeLessThan(untrained - 1);
     expect(Math.abs(best(onnx) - best(tfjs))).toBeLessThan(0.005);

@@ -14,7 +14,7 @@ const CASES: Case[] = [
 const label = (c: Case) => `${c.kind}/${c.activation}`;
 const STUDENT_T: BaseDistribution = { kind: 'student-t', dof: [null, 2.5, null, 4] };
 
-const toX = (model: FlowModel, u: Float64Array) => u.map((v, j) => model.standardization.mean[j] + model.standardization.scale[j] * v);
+const toX = (model: FlowModel, u: Float64Array) => u.map((v, j) => model.standardization.mean[j]! + model.standardization.scale[j]! * v);
 
 describe('flow-math', () => {
   describe.each(CASES)('%p', (c) => {
@@ -25,10 +25,10 @@ describe('flow-math', () => {
       for (const u of randomRows(1000, 5, 2, 2.2)) {
         const { z } = forward(model, u);
         const back = inverse(model, z);
-        u.forEach((v, j) => (worst = Math.max(worst, Math.abs(back[j] - v))));
+        u.forEach((v, j) => (worst = Math.max(worst, Math.abs(back[j]! - v))));
         if (u.some((v) => Math.abs(v) > 3)) outside++;
         // the weights really do something
-        expect(z.some((v, j) => Math.abs(v - u[j]) > 1e-3)).toBe(true);
+        expect(z.some((v, j) => Math.abs(v - u[j]!) > 1e-3)).toBe(true);
       }
       expect(outside).toBeGreaterThan(50);
       expect(worst).toBeLessThan(1e-9);
@@ -43,11 +43,11 @@ describe('flow-math', () => {
           for (let j = 0; j < dim; j++) {
             const plus = Float64Array.from(u);
             const minus = Float64Array.from(u);
-            plus[j] += eps;
-            minus[j] -= eps;
+            plus[j]! += eps;
+            minus[j]! -= eps;
             const zp = forward(model, plus).z;
             const zm = forward(model, minus).z;
-            for (let i = 0; i < dim; i++) jacobian[i][j] = (zp[i] - zm[i]) / (2 * eps);
+            for (let i = 0; i < dim; i++) jacobian[i]![j] = (zp[i]! - zm[i]!) / (2 * eps);
           }
           expect(Math.abs(forward(model, u).logDet - logAbsDet(jacobian))).toBeLessThan(1e-5);
         }
@@ -66,10 +66,10 @@ describe('flow-math', () => {
         for (let j = 0; j < 4; j++) {
           const plus = Float64Array.from(x);
           const minus = Float64Array.from(x);
-          plus[j] += eps;
-          minus[j] -= eps;
+          plus[j]! += eps;
+          minus[j]! -= eps;
           const fd = (logProb(model, plus) - logProb(model, minus)) / (2 * eps);
-          expect(Math.abs(analytic[j] - fd)).toBeLessThan(1e-6 * (1 + Math.abs(fd)));
+          expect(Math.abs(analytic[j]! - fd)).toBeLessThan(1e-6 * (1 + Math.abs(fd)));
         }
       }
     });
@@ -80,18 +80,18 @@ describe('flow-math', () => {
       const vs = randomRows(10, 4, 52);
       randomRows(10, 4, 51, 1.5).forEach((u, r) => {
         const x = toX(model, u);
-        const v = vs[r];
+        const v = vs[r]!;
         const analytic = vjp(model, x, v);
         for (let j = 0; j < 4; j++) {
           const plus = Float64Array.from(x);
           const minus = Float64Array.from(x);
-          plus[j] += eps;
-          minus[j] -= eps;
+          plus[j]! += eps;
+          minus[j]! -= eps;
           const zp = latent(model, plus);
           const zm = latent(model, minus);
           let fd = 0;
-          for (let i = 0; i < 4; i++) fd += (v[i] * (zp[i] - zm[i])) / (2 * eps);
-          expect(Math.abs(analytic[j] - fd)).toBeLessThan(1e-6 * (1 + Math.abs(fd)));
+          for (let i = 0; i < 4; i++) fd += (v[i]! * (zp[i]! - zm[i]!)) / (2 * eps);
+          expect(Math.abs(analytic[j]! - fd)).toBeLessThan(1e-6 * (1 + Math.abs(fd)));
         }
       });
     });
@@ -101,10 +101,10 @@ describe('flow-math', () => {
     const standardization = { features: ['a', 'b', 'c'], mean: [1, -2, 0.5], scale: [2, 0.5, 3] };
     const model = initFlow(standardization, { ...DEFAULT_ARCHITECTURE, hidden: 8, layers: 2 }, { kind: 'normal' }, 3);
     const x = [2.2, -1.1, 0.4];
-    const u = x.map((v, j) => (v - standardization.mean[j]) / standardization.scale[j]);
+    const u = x.map((v, j) => (v - standardization.mean[j]!) / standardization.scale[j]!);
     expect(Array.from(latent(model, x))).toEqual(u);
     expect(logProb(model, x)).toBeCloseTo(baseLogProb({ kind: 'normal' }, u) - Math.log(2 * 0.5 * 3), 12);
-    score(model, x).forEach((g, j) => expect(g).toBeCloseTo(-u[j] / standardization.scale[j], 12));
+    score(model, x).forEach((g, j) => expect(g).toBeCloseTo(-u[j]! / standardization.scale[j]!, 12));
   });
 
   it('logProb is logProbStandardized minus Σ log scale, and rejects rows of the wrong length', () => {

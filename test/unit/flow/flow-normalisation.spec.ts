@@ -18,16 +18,16 @@ describe('flow normalisation', () => {
   it.each(CASES)('$kind/$activation: ∫ p_X = 1 within 1e-3', ({ kind, activation, layers, half, steps }) => {
     const model = randomFlow({ kind, activation, dim: 2, seed: 60, layers, spread: 0.3 });
     const { mean, scale } = model.standardization;
-    const h0 = (2 * half * scale[0]) / steps;
-    const h1 = (2 * half * scale[1]) / steps;
+    const h0 = (2 * half * scale[0]!) / steps;
+    const h1 = (2 * half * scale[1]!) / steps;
     const x = [0, 0];
     let total = 0;
     for (let a = 0; a <= steps; a++) {
       const wa = a === 0 || a === steps ? 0.5 : 1;
-      x[0] = mean[0] - half * scale[0] + a * h0;
+      x[0] = mean[0]! - half * scale[0]! + a * h0;
       for (let b = 0; b <= steps; b++) {
         const wb = b === 0 || b === steps ? 0.5 : 1;
-        x[1] = mean[1] - half * scale[1] + b * h1;
+        x[1] = mean[1]! - half * scale[1]! + b * h1;
         total += wa * wb * Math.exp(logProb(model, x));
       }
     }

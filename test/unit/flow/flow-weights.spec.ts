@@ -30,16 +30,16 @@ describe('flow weights', () => {
       const problems = checkFlowModel(m);
       expect(problems.some((p) => pattern.test(p))).toBe(true);
     };
-    expectProblem((m) => (m.layers[0].conditioner.output.weights[2] = NaN), /layers\[0\]\.conditioner\.output\.weights: 1 non-finite/);
-    expectProblem((m) => m.layers[1].conditioner.hidden[0].bias.pop(), /layers\[1\]\.conditioner\.hidden\[0\]\.bias: 7 values, expected 8/);
+    expectProblem((m) => (m.layers[0]!.conditioner.output.weights[2] = NaN), /layers\[0\]\.conditioner\.output\.weights: 1 non-finite/);
+    expectProblem((m) => m.layers[1]!.conditioner.hidden[0]!.bias.pop(), /layers\[1\]\.conditioner\.hidden\[0\]\.bias: 7 values, expected 8/);
     expectProblem((m) => {
-      const out = m.layers[0].conditioner.output;
+      const out = m.layers[0]!.conditioner.output;
       out.outputs -= 1;
       out.weights = out.weights.slice(0, out.inputs * out.outputs);
       out.bias.pop();
     }, /output: \d+ outputs, expected/);
-    expectProblem((m) => (m.layers[0].transformed = [1, 5]), /transformed: indices out of range/);
-    expectProblem((m) => (m.layers[0].identity = [0, 1]), /both identity and transformed/);
+    expectProblem((m) => (m.layers[0]!.transformed = [1, 5]), /transformed: indices out of range/);
+    expectProblem((m) => (m.layers[0]!.identity = [0, 1]), /both identity and transformed/);
     expectProblem((m) => (m.standardization.scale[1] = 0), /standardization\.scale/);
     expectProblem((m) => m.standardization.mean.pop(), /standardization\.mean: 2 values, expected 3/);
     expectProblem((m) => (m.base = { kind: 'student-t', dof: [null, 3] }), /base\.dof: 2 values, expected 3/);
@@ -54,7 +54,7 @@ describe('flow weights', () => {
     const back = modelFromJson(modelToJson(model));
     expect(logProb(back, [0.3, -1.1, 2.4])).toBe(logProb(model, [0.3, -1.1, 2.4]));
     const broken = clone(model);
-    broken.layers[0].conditioner.output.bias[0] = Infinity;
+    broken.layers[0]!.conditioner.output.bias[0] = Infinity;
     expect(() => modelToJson(broken)).toThrow(/non-finite/);
     expect(() => modelFromJson('{"dim": 2}')).toThrow(/invalid flow model/);
   });

@@ -60,12 +60,12 @@ export function logAbsDet(a: number[][]): number {
   let total = 0;
   for (let c = 0; c < n; c++) {
     let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
-    [m[c], m[pivot]] = [m[pivot], m[c]];
-    total += Math.log(Math.abs(m[c][c]));
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[pivot]![c]!)) pivot = r;
+    [m[c], m[pivot]] = [m[pivot]!, m[c]!];
+    total += Math.log(Math.abs(m[c]![c]!));
     for (let r = c + 1; r < n; r++) {
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k < n; k++) m[r][k] -= f * m[c][k];
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < n; k++) m[r]![k]! -= f * m[c]![k]!;
     }
   }
   return total;

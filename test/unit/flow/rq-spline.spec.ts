@@ -19,7 +19,7 @@ describe('splineKnots', () => {
       d: [1, 0.7991388694, 0.3142616875, 1.1041860489, 1],
     };
     for (const key of ['x', 'y', 'd'] as const) {
-      expected[key].forEach((v, k) => expect(Math.abs(knots[key][k] - v)).toBeLessThan(1e-9));
+      expected[key].forEach((v, k) => expect(Math.abs(knots[key][k]! - v)).toBeLessThan(1e-9));
     }
     expect(knots.x[4]).toBe(3);
     expect(knots.y[0]).toBe(-3);
@@ -35,7 +35,7 @@ describe('splineKnots', () => {
 
   it('gives interior derivatives 1e-3 + log 2 for zero parameters', () => {
     const knots = splineKnots(new Array(11).fill(0), 0, 4, 3);
-    expectClose(knots.d[2], 0.6941471806, 1e-10);
+    expectClose(knots.d[2]!, 0.6941471806, 1e-10);
     expect(Array.from(knots.x)).toEqual([-3, -1.5, 0, 1.5, 3]);
   });
 });
@@ -72,9 +72,9 @@ describe('rqForward', () => {
   it('passes through every knot with the knot derivative', () => {
     const knots = splineKnots(randomTheta(8, 3), 0, 8, 2.5);
     for (let k = 0; k <= 8; k++) {
-      const out = rqForward(knots.x[k], knots);
-      expect(Math.abs(out.y - knots.y[k])).toBeLessThan(1e-13);
-      expect(Math.abs(Math.exp(out.logDeriv) - knots.d[k])).toBeLessThan(1e-12);
+      const out = rqForward(knots.x[k]!, knots);
+      expect(Math.abs(out.y - knots.y[k]!)).toBeLessThan(1e-13);
+      expect(Math.abs(Math.exp(out.logDeriv) - knots.d[k]!)).toBeLessThan(1e-12);
     }
   });
 
@@ -122,7 +122,7 @@ describe('rqInverse', () => {
 
   it('maps the y-knots back to the x-knots', () => {
     const knots = splineKnots(A6_THETA, 0, 4, 3);
-    for (let k = 0; k <= 4; k++) expect(Math.abs(rqInverse(knots.y[k], knots).x - knots.x[k])).toBeLessThan(1e-14);
+    for (let k = 0; k <= 4; k++) expect(Math.abs(rqInverse(knots.y[k]!, knots).x - knots.x[k]!)).toBeLessThan(1e-14);
   });
 });
 
@@ -151,14 +151,14 @@ describe('rqDerivatives', () => {
       for (let p = 0; p < splineParameterCount(bins); p++) {
         const plus = theta.slice();
         const minus = theta.slice();
-        plus[1 + p] += eps;
-        minus[1 + p] -= eps;
+        plus[1 + p]! += eps;
+        minus[1 + p]! -= eps;
         const fPlus = rqForward(x, splineKnots(plus, 1, bins, 3));
         const fMinus = rqForward(x, splineKnots(minus, 1, bins, 3));
         const dy = (fPlus.y - fMinus.y) / (2 * eps);
         const dl = (fPlus.logDeriv - fMinus.logDeriv) / (2 * eps);
-        expect(Math.abs(g.dyDtheta[p] - dy)).toBeLessThan(1e-7 * (1 + Math.abs(dy)));
-        expect(Math.abs(g.dLogDerivDtheta[p] - dl)).toBeLessThan(1e-7 * (1 + Math.abs(dl)));
+        expect(Math.abs(g.dyDtheta[p]! - dy)).toBeLessThan(1e-7 * (1 + Math.abs(dy)));
+        expect(Math.abs(g.dLogDerivDtheta[p]! - dl)).toBeLessThan(1e-7 * (1 + Math.abs(dl)));
       }
     }
   });

@@ -15,18 +15,18 @@ describe('fitStandardization', () => {
     expect(standardization.features).toEqual(['a', 'b']);
     expect(dropped).toEqual(['const', 'almost']);
     // numpy: mean 4, std(ddof=1) of [1,2,3,4,10] = sqrt(12.5)
-    expectClose(standardization.mean[0], 4, 1e-15);
-    expectClose(standardization.scale[0], Math.sqrt(12.5), 1e-15);
+    expectClose(standardization.mean[0]!, 4, 1e-15);
+    expectClose(standardization.scale[0]!, Math.sqrt(12.5), 1e-15);
     // NaN ignored: [-2, 0, 2, 4] → mean 1, std sqrt(20/3)
-    expectClose(standardization.mean[1], 1, 1e-15);
-    expectClose(standardization.scale[1], Math.sqrt(20 / 3), 1e-15);
+    expectClose(standardization.mean[1]!, 1, 1e-15);
+    expectClose(standardization.scale[1]!, Math.sqrt(20 / 3), 1e-15);
   });
 
   it('robust option: median and IQR/1.349 (linear-interpolation quantiles)', () => {
     const { standardization } = fitStandardization(['a'], [[1, 2, 3, 4, 10, 100]], { robust: true });
     // numpy.percentile([1,2,3,4,10,100], [25, 50, 75]) = 2.25, 3.5, 8.5
-    expectClose(standardization.mean[0], 3.5, 1e-15);
-    expectClose(standardization.scale[0], (8.5 - 2.25) / 1.349, 1e-15);
+    expectClose(standardization.mean[0]!, 3.5, 1e-15);
+    expectClose(standardization.scale[0]!, (8.5 - 2.25) / 1.349, 1e-15);
   });
 
   it('robust option falls back to the standard deviation when the IQR is zero', () => {
@@ -34,7 +34,7 @@ describe('fitStandardization', () => {
     const { standardization, dropped } = fitStandardization(['spiky'], [column], { robust: true });
     expect(dropped).toEqual([]);
     expect(standardization.mean[0]).toBe(0);
-    expectClose(standardization.scale[0], Math.sqrt(0.1), 1e-14); // std(ddof=1) = sqrt(0.9/9)
+    expectClose(standardization.scale[0]!, Math.sqrt(0.1), 1e-14); // std(ddof=1) = sqrt(0.9/9)
   });
 
   it('drops features with fewer than two finite values and rejects mismatched inputs', () => {

@@ -73,7 +73,7 @@ describe('statistics at a window’s rows', () => {
   it('the Gaussian variant from sufficient statistics equals the mean of g² over the rows', () => {
     const n = 400;
     const rows = gaussianRows(n, 2);
-    for (let r = 0; r < n; r++) rows[r * d + 1] += 0.3 * rows[r * d]!; // a conditional change
+    for (let r = 0; r < n; r++) rows[r * d + 1]! += 0.3 * rows[r * d]!; // a conditional change
     const stats = createLatentStats(d);
     addPoints(stats, rows, n);
     const window = latentMoments(stats);

@@ -62,7 +62,7 @@ describe('Gaussian method (no flow)', () => {
     for (let w = 0; w < windows; w++) {
       const r = await localizer.testWindow(gaussianRows(W, random), W, { alpha });
       if (r.detected) detections++;
-      for (const f of r.ranked) if (f.pValue <= alpha) perFeature[features.indexOf(f.feature)]++;
+      for (const f of r.ranked) if (f.pValue <= alpha) perFeature[features.indexOf(f.feature)]!++;
     }
     const tol = band(alpha, windows);
     for (const count of perFeature) expect(Math.abs(count / windows - alpha)).toBeLessThanOrEqual(tol);
