@@ -4,6 +4,7 @@
  * a step or two along the edges instead of a binary search. Same answers as `binIndex` (tested).
  */
 import { binIndex } from '../reference/feature-reference.js';
+import { at } from '../indexing.js';
 
 const CELLS = 1024;
 
@@ -19,8 +20,8 @@ const guides = new WeakMap<readonly number[], Guide | null>();
 function guideFor(edges: readonly number[]): Guide | null {
   let g = guides.get(edges);
   if (g !== undefined) return g;
-  const lo = edges[0]!;
-  const hi = edges[edges.length - 1]!;
+  const lo = at(edges, 0, 'bin edges');
+  const hi = at(edges, edges.length - 1, 'bin edges');
   g = null;
   if (edges.length > 16 && hi > lo && Number.isFinite(hi - lo)) {
     const scale = CELLS / (hi - lo);
@@ -38,7 +39,10 @@ export function lookupBin(edges: readonly number[], x: number): number {
   if (g === null || x <= g.lo || x >= g.hi) return binIndex(edges, x);
   // One cell back, so rounding in the cell index can never start past the answer.
   const cell = Math.floor((x - g.lo) * g.scale);
-  let k = g.start[cell > 0 ? cell - 1 : 0]!;
-  while (edges[k]! <= x) k++;
+  // Per event: checked inline, not through at() (see summary.ts).
+  let k = g.start[cell > 0 ? cell - 1 : 0];
+  if (k === undefined) throw new RangeError(`lookupBin: cell ${cell} outside the guide's ${g.start.length}`);
+  // The first edge above x ends the walk; past the last edge, k is the bin above every edge.
+  for (let edge = edges[k]; edge !== undefined && edge <= x; edge = edges[k]) k++;
   return k;
 }

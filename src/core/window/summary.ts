@@ -7,6 +7,7 @@
 import type { FeatureReference } from '../reference/bundle-types.js';
 import { lookupBin } from './bin-lookup.js';
 import type { FeatureValue } from '../contract/event.js';
+import { at } from '../indexing.js';
 
 export interface NumericSummary {
   kind: 'numeric';
@@ -198,9 +199,14 @@ export function addEvent(
   summary.n += 1;
   summary.minTs = Number.isNaN(summary.minTs) ? ts : Math.min(summary.minTs, ts);
   summary.maxTs = Number.isNaN(summary.maxTs) ? ts : Math.max(summary.maxTs, ts);
+  // Per event and feature: checked inline, not through at(), whose shared element load made adding
+  // an event about 1.6 times slower (20 numeric features).
   for (let j = 0; j < refs.length; j++) {
-    const ref = refs[j]!;
-    const s = summary.features[j]!;
+    const ref = refs[j];
+    const s = summary.features[j];
+    if (ref === undefined || s === undefined) {
+      throw new RangeError(`addEvent: ${refs.length} reference features but ${summary.features.length} feature summaries`);
+    }
     const value = features[ref.name];
     if (value === undefined || value === null) {
       s.missing += 1;
@@ -208,9 +214,11 @@ export function addEvent(
     } else if (ref.kind === 'numeric' && s.kind === 'numeric') {
       const x = value as number;
       const bin = lookupBin(ref.edges, x);
-      s.counts[bin]! += 1;
-      if (bin === 0) s.tail.below += ref.edges[0]! - x;
-      else if (bin === ref.edges.length) s.tail.above += x - ref.edges[ref.edges.length - 1]!;
+      const count = s.counts[bin];
+      if (count === undefined) throw new RangeError(`addEvent: ${ref.name} has no bin ${bin} (${s.counts.length} bins)`);
+      s.counts[bin] = count + 1;
+      if (bin === 0) s.tail.below += at(ref.edges, 0, 'bin edges') - x;
+      else if (bin === ref.edges.length) s.tail.above += x - at(ref.edges, bin - 1, 'bin edges');
     } else if (s.kind === 'categorical') {
       const key = String(value);
       s.counts[key] = (s.counts[key] ?? 0) + 1;
@@ -230,7 +238,7 @@ export function mergeSummaries(a: Readonly<WindowSummary>, b: Readonly<WindowSum
     minTs: minOf(a.minTs, b.minTs),
     maxTs: maxOf(a.maxTs, b.maxTs),
     unknownFeatureValues: a.unknownFeatureValues + b.unknownFeatureValues,
-    features: a.features.map((fa, j) => mergeFeature(fa, b.features[j]!)),
+    features: a.features.map((fa, j) => mergeFeature(fa, at(b.features, j, 'feature summaries'))),
   };
   const [pa, pb] = [a.predictions, b.predictions];
   if (pa !== undefined && pb !== undefined) {
@@ -266,7 +274,7 @@ function mergeFeature(a: FeatureSummary, b: FeatureSummary): FeatureSummary {
     if (a.counts.length !== b.counts.length) throw new Error('cannot merge numeric summaries on different bins');
     return {
       kind: 'numeric',
-      counts: a.counts.map((c, i) => c + b.counts[i]!),
+      counts: a.counts.map((c, i) => c + at(b.counts, i, 'bin counts')),
       tail: { below: a.tail.below + b.tail.below, above: a.tail.above + b.tail.above },
       missing: a.missing + b.missing,
     };
