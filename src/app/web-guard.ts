@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import type { WebSecurity } from '../config/web-config.js';
+import { at } from '../core/indexing.js';
 
 interface Request {
   path: string;
@@ -73,7 +74,7 @@ function parseBasic(header: string | string[] | undefined): { user: string; pass
   if (typeof header !== 'string') return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (match === null) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(at(match, 1, 'basic credentials match'), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -11,6 +11,7 @@ import { notAcceptedIgnoringCase } from './not-accepted.js';
 import { Problems, closest, isPlainObject, join } from './problems.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { fieldsOf, infoOf, itemsOf } from './walk.js';
+import { entry } from '../core/indexing.js';
 
 const PREFIX = 'SHIFTWATCH__';
 export const BROKERS_SHORTHAND = 'SHIFTWATCH_BROKERS';
@@ -34,8 +35,9 @@ export function collectEnvOverrides(p: Problems, raw: unknown, env: NodeJS.Proce
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   for (const name of names) {
     const target = resolvePath(p, name);
-    if (target === undefined) continue;
-    const value = parseValue(p, name, target.kind, env[name]!);
+    const raw = env[name];
+    if (target === undefined || raw === undefined) continue;
+    const value = parseValue(p, name, target.kind, raw);
     if (value !== INVALID) set(p, root, target.keys, value, name);
   }
   return root;
@@ -80,7 +82,7 @@ function resolvePath(p: Problems, name: string): { keys: (string | number)[]; ki
       }
       keys.push(field);
       path = join(path, field);
-      node = fields[field]!;
+      node = entry(fields, field, `fields of ${path}`);
     } else {
       p.add(name, `${path} is a single value and has no key "${seg}"`, `set ${PREFIX}${segments.slice(0, i).join('__')} instead`);
       return undefined;

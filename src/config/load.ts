@@ -45,7 +45,7 @@ export function loadConfig(options: LoadOptions = {}): ShiftwatchConfig {
   for (const e of doc.errors) {
     const at = e.linePos?.[0];
     const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
-    p.add(file, `is not valid YAML${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'correct the YAML syntax (check indentation and quoting)');
+    p.add(file, `is not valid YAML${where}: ${e.message.replace(/\n[\s\S]*$/, '').replace(/ at line \d+, column \d+:?$/, '')}`, 'correct the YAML syntax (check indentation and quoting)');
   }
   p.throwIfAny();
   const raw = collectEnvOverrides(p, doc.toJS({ maxAliasCount: 100 }), env);

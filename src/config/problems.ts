@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.js';
+import { at } from '../core/indexing.js';
 
 /** One configuration problem: the full key path, what is wrong, and how to fix it. */
 export interface ConfigProblem {
@@ -49,17 +50,19 @@ export function configError(problems: readonly ConfigProblem[]): ConfigErrors {
 
 /** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions). */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  // d[i][j]: the distance between the first i characters of a and the first j of b.
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const cell = (i: number, j: number) => at(at(d, i, 'edit distance rows'), j, 'edit distance columns');
   for (let i = 1; i <= a.length; i++) {
+    const row = at(d, i, 'edit distance rows');
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(cell(i - 1, j) + 1, cell(i, j - 1) + 1, cell(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, cell(i - 2, j - 2) + 1);
+      row[j] = v;
     }
   }
-  return d[a.length]![b.length]!;
+  return cell(a.length, b.length);
 }
 
 /** The candidate closest to `word` (ignoring case) if it is within edit distance 2. */

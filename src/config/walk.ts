@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { KEYS, type KeyInfo } from './fields.js';
 import { isPlainObject } from './problems.js';
+import { at, entry } from '../core/indexing.js';
 
 interface Def {
   type: string;
@@ -84,7 +85,7 @@ export function describedAt(root: z.ZodType, path: readonly PropertyKey[]): { in
     const info = infoOf(schema);
     if (info !== undefined) found = { info, depth };
     if (depth === path.length) break;
-    schema = childOf(schema, path[depth]!);
+    schema = childOf(schema, at(path, depth, 'config key path'));
   }
   return found;
 }
@@ -106,7 +107,7 @@ export function resolvePaths(schema: z.ZodType, value: unknown, baseDir: string)
   if (infoOf(schema)?.path && typeof value === 'string' && value.trim() !== '') return resolve(baseDir, value);
   const fields = fieldsOf(schema);
   if (fields !== undefined && isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Object.hasOwn(fields, k) ? resolvePaths(fields[k]!, v, baseDir) : v]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Object.hasOwn(fields, k) ? resolvePaths(entry(fields, k, 'config fields'), v, baseDir) : v]));
   }
   const items = itemsOf(schema);
   if (items !== undefined && Array.isArray(value)) return value.map((v) => resolvePaths(items, v, baseDir));

@@ -41,8 +41,9 @@ export function collectWebSecurity(p: Problems, file: string): WebSecurity | und
     return undefined;
   }
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    p.add(KEY, `${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'correct the YAML syntax (check indentation and quoting)');
+  const [firstError] = doc.errors;
+  if (firstError !== undefined) {
+    p.add(KEY, `${file} is not valid YAML: ${firstError.message.split('\n')[0]}`, 'correct the YAML syntax (check indentation and quoting)');
     return undefined;
   }
   const raw: unknown = doc.toJS() ?? {};

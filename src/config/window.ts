@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { choice, num, optional, optionalSection, section, type Complaint } from './fields.js';
 import { infoOf, keyOf } from './walk.js';
+import { at } from '../core/indexing.js';
 
 export const WINDOW_TYPES = ['count', 'event-time'] as const;
 export const DEFAULT_WINDOW_SIZE = 1000;
@@ -65,7 +66,7 @@ export function resolveWindow(layers: readonly WindowLayer[], report: ReportAt =
   // A layer that sets a different type than what it overrides drops everything before it.
   let effective = checked;
   for (let i = checked.length - 1; i > 0; i--) {
-    const own = checked[i]!.keys.type;
+    const own = at(checked, i, 'window config layers').keys.type;
     const inherited = checked.slice(0, i).reduce<string | undefined>((t, l) => l.keys.type ?? t, undefined) ?? 'count';
     if (own !== undefined && own !== inherited) {
       effective = checked.slice(i);
@@ -78,24 +79,24 @@ export function resolveWindow(layers: readonly WindowLayer[], report: ReportAt =
     Object.assign(merged, layer.keys);
     for (const key of Object.keys(layer.keys)) origin[key] = layer.path;
   }
-  const last = effective[effective.length - 1]!.path;
-  const at = (key: string): readonly PropertyKey[] => origin[key] ?? effective[0]!.path; // defaults belong to the base layer
+  const last = at(effective, effective.length - 1, 'window config layers').path;
+  const layerPath = (key: string): readonly PropertyKey[] => origin[key] ?? at(effective, 0, 'window config layers').path; // defaults belong to the base layer
   const type = merged.type ?? 'count';
   const own: readonly string[] = type === 'count' ? COUNT_KEYS : EVENT_TIME_KEYS;
   const other = type === 'count' ? 'event-time' : 'count';
   let ok = true;
   for (const key of Object.keys(merged).filter((k) => !own.includes(k))) {
-    const k = keyOf([...at(key), key]);
-    report([...at(key), key], { problem: `belongs to ${other} windows, but this window has type "${type}"`, fix: `remove ${k}, or set ${keyOf([...at(key), 'type'])}: ${other}` });
+    const k = keyOf([...layerPath(key), key]);
+    report([...layerPath(key), key], { problem: `belongs to ${other} windows, but this window has type "${type}"`, fix: `remove ${k}, or set ${keyOf([...layerPath(key), 'type'])}: ${other}` });
     ok = false;
   }
   if (type === 'count') {
     const size = merged.size ?? DEFAULT_WINDOW_SIZE;
     const minEvents = merged.minEvents ?? Math.min(size, DEFAULT_MIN_EVENTS);
     if (minEvents > size) {
-      const same = keyOf(at('minEvents')) === keyOf(at('size'));
-      const from = (k: string): string => (same || keyOf(at(k)) === keyOf(last) ? '' : ` (from ${keyOf([...at(k), k])})`);
-      report([...(same ? at('minEvents') : last), 'minEvents'], {
+      const same = keyOf(layerPath('minEvents')) === keyOf(layerPath('size'));
+      const from = (k: string): string => (same || keyOf(layerPath(k)) === keyOf(last) ? '' : ` (from ${keyOf([...layerPath(k), k])})`);
+      report([...(same ? layerPath('minEvents') : last), 'minEvents'], {
         problem: `${minEvents}${from('minEvents')} must not exceed the window size ${size}${from('size')}`,
         fix: `lower minEvents to at most ${size}, or raise size`,
       });
@@ -104,7 +105,7 @@ export function resolveWindow(layers: readonly WindowLayer[], report: ReportAt =
     return ok ? { type, size, minEvents } : undefined;
   }
   if (merged.durationMs === undefined) {
-    report([...at('durationMs'), 'durationMs'], infoOf(WINDOW_KEYS.durationMs)!.explain(undefined, keyOf([...at('durationMs'), 'durationMs'])));
+    report([...layerPath('durationMs'), 'durationMs'], infoOf(WINDOW_KEYS.durationMs)!.explain(undefined, keyOf([...layerPath('durationMs'), 'durationMs'])));
     return undefined;
   }
   const window = { type, durationMs: merged.durationMs, minEvents: merged.minEvents ?? DEFAULT_MIN_EVENTS, allowedLatenessMs: merged.allowedLatenessMs ?? 0 };

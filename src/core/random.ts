@@ -1,3 +1,5 @@
+import { at } from './indexing.js';
+
 /** Small seeded PRNG (mulberry32): deterministic simulations and synthetic data. */
 export function seededRandom(seed: number): () => number {
   // Scramble the seed first so that nearby seeds (1, 2, 3, ...) start far apart in the sequence.
@@ -27,7 +29,7 @@ export function sampleWithoutReplacement(n: number, m: number, random: () => num
   const pool = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < m; i++) {
     const j = i + Math.floor(random() * (n - i));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+    [pool[i], pool[j]] = [at(pool, j, 'sample pool'), at(pool, i, 'sample pool')];
   }
   return pool.slice(0, m);
 }

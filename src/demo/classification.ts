@@ -7,6 +7,7 @@
 import { gaussian, seededRandom } from '../core/random.js';
 import { symmetricDirichlet } from '../core/accuracy/shift-sampling.js';
 import { softmax } from '../core/labelshift/softmax.js';
+import { at } from '../core/indexing.js';
 
 export interface ClassificationTask {
   classes: number;
@@ -44,7 +45,7 @@ export const uniform = (k: number): number[] => new Array<number>(k).fill(1 / k)
 /** Draws labels from `prior`, inputs from the class Gaussians plus `noise` SD of extra noise, and the model's outputs. */
 export function sample(task: ClassificationTask, n: number, prior: readonly number[], noise: number, seed: number): LabelledSample {
   const { x, labels } = sampleInputs(task, n, prior, noise, seed);
-  const logits = x.map((row) => task.weights.map((w, k) => task.biases[k]! + dot(w, row)));
+  const logits = x.map((row) => logitsOf(task, row));
   return { x, labels, logits, probs: logits.map(softmax) };
 }
 
@@ -55,14 +56,17 @@ export function dirichlet(k: number, alpha: number, seed: number): number[] {
 
 /** The index drawn by the uniform `u` from the distribution `p`. */
 export function drawIndex(p: readonly number[], u: number): number {
-  let y = 0;
-  for (let acc = p[0]!; u >= acc && y < p.length - 1; ) acc += p[++y]!;
-  return y;
+  let acc = 0;
+  for (const [y, py] of p.entries()) {
+    acc += py;
+    if (u < acc || y === p.length - 1) return y;
+  }
+  throw new RangeError('drawIndex: empty distribution');
 }
 
 /** The class means averaged over `prior`. */
 export function centreOf(means: readonly (readonly number[])[], prior: readonly number[]): number[] {
-  return means[0]!.map((_, j) => prior.reduce((s, p, k) => s + p * means[k]![j]!, 0));
+  return at(means, 0, 'class means').map((_, j) => prior.reduce((s, p, k) => s + p * at(at(means, k, 'class means'), j, 'class mean'), 0));
 }
 
 /**
@@ -73,8 +77,11 @@ export function centreOf(means: readonly (readonly number[])[], prior: readonly 
  * accuracy falls.
  */
 export function pullTowardBoundaries(x: number[], means: readonly (readonly number[])[], prior: readonly number[], shift: { centre: readonly number[]; dims: readonly number[]; factor: number }, u: number): number {
-  for (const j of shift.dims) x[j] = shift.centre[j]! + shift.factor * (x[j]! - shift.centre[j]!);
-  const logits = means.map((m, k) => Math.log(prior[k]!) - 0.5 * m.reduce((s, mj, j) => s + (x[j]! - mj) ** 2, 0));
+  for (const j of shift.dims) {
+    const centre = at(shift.centre, j, 'centre');
+    x[j] = centre + shift.factor * (at(x, j, 'inputs') - centre);
+  }
+  const logits = means.map((m, k) => Math.log(at(prior, k, 'class prior')) - 0.5 * m.reduce((s, mj, j) => s + (at(x, j, 'inputs') - mj) ** 2, 0));
   return drawIndex(softmax(logits), u);
 }
 
@@ -86,7 +93,7 @@ function sampleInputs(task: ClassificationTask, n: number, prior: readonly numbe
   for (let i = 0; i < n; i++) {
     const y = drawIndex(prior, random());
     labels.push(y);
-    x.push(task.means[y]!.map((m) => m + normal() + noise * normal()));
+    x.push(at(task.means, y, 'class means').map((m) => m + normal() + noise * normal()));
   }
   return { x, labels };
 }
@@ -96,17 +103,42 @@ function fitLogistic(task: ClassificationTask, x: number[][], labels: number[], 
     const gw = task.weights.map((row) => row.map(() => 0));
     const gb = task.biases.map(() => 0);
     x.forEach((row, i) => {
-      const p = softmax(task.weights.map((w, k) => task.biases[k]! + dot(w, row)));
+      const p = softmax(logitsOf(task, row));
       p.forEach((pk, k) => {
         const err = pk - (labels[i] === k ? 1 : 0);
-        gb[k]! += err;
-        for (let j = 0; j < row.length; j++) gw[k]![j]! += err * row[j]!;
+        gb[k] = at(gb, k, 'bias gradient') + err;
+        const g = at(gw, k, 'weight gradient');
+        // Checked inline, not through at(): this loop runs rows × classes × inputs times per iteration.
+        for (let j = 0; j < row.length; j++) {
+          const gj = g[j];
+          const v = row[j];
+          if (gj === undefined || v === undefined) throw new RangeError(`fitLogistic: input ${j} of ${row.length} has no weight`);
+          g[j] = gj + err * v;
+        }
       });
     });
-    task.weights.forEach((w, k) => w.forEach((_, j) => (w[j]! -= (rate * gw[k]![j]!) / x.length)));
-    task.biases.forEach((_, k) => (task.biases[k]! -= (rate * gb[k]!) / x.length));
+    task.weights.forEach((w, k) => {
+      const g = at(gw, k, 'weight gradient');
+      w.forEach((wj, j) => (w[j] = wj - (rate * at(g, j, 'weight gradient')) / x.length));
+    });
+    task.biases.forEach((b, k) => (task.biases[k] = b - (rate * at(gb, k, 'bias gradient')) / x.length));
   }
 }
 
 
-const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+function dot(a: readonly number[], b: readonly number[]): number {
+  // Checked inline, not through at() (see fitLogistic).
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i];
+    const v = b[i];
+    if (u === undefined || v === undefined) throw new RangeError(`dot: ${a.length} weights for ${b.length} inputs`);
+    s += u * v;
+  }
+  return s;
+}
+
+/** The task's model outputs (logits) for the inputs `x`. */
+export function logitsOf(task: ClassificationTask, x: readonly number[]): number[] {
+  return task.weights.map((w, k) => at(task.biases, k, 'class biases') + dot(w, x));
+}

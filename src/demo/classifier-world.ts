@@ -15,9 +15,10 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { centreOf, createTask, drawIndex, pullTowardBoundaries, type ClassificationTask } from './classification.js';
+import { centreOf, createTask, drawIndex, logitsOf, pullTowardBoundaries, type ClassificationTask } from './classification.js';
 import { gaussian, seededRandom } from '../core/random.js';
 import { softmax } from '../core/labelshift/softmax.js';
+import { at } from '../core/indexing.js';
 
 export const CLASS_NAMES = ['low', 'mid', 'high'] as const;
 export const NUMERIC = ['x0', 'x1', 'x2', 'x3'] as const;
@@ -79,7 +80,7 @@ export function createWorld(shape: StreamShape, seed: number, covariateSeasonali
 /** The daily class mix at phase φ (radians) around `base`. */
 export function dailyMix(phi: number, base: readonly number[]): number[] {
   const swing = [0.08 * Math.sin(phi), -0.04 * Math.sin(phi), -0.04 * Math.sin(phi)];
-  const raw = base.map((b, k) => Math.max(0.01, b + swing[k]!));
+  const raw = base.map((b, k) => Math.max(0.01, b + at(swing, k, 'daily swing')));
   const total = raw.reduce((a, b) => a + b, 0);
   return raw.map((v) => v / total);
 }
@@ -112,15 +113,19 @@ export function* worldRows(world: ClassifierWorld, stream: WorldStream): Generat
       const phi = (2 * Math.PI * (t % DAY_MS)) / DAY_MS;
       const mix = dailyMix(phi, c.mix ?? BASE_MIX);
       let y = drawIndex(mix, random());
-      const x = task.means[y]!.map((m, j) => m + normal() + noisy[j]! * normal());
-      if (detached >= 0) x[detached] = x[detached]! - task.means[y]![detached]! + task.means[drawIndex(mix, random())]![detached]!;
+      const means = at(task.means, y, 'class means');
+      const x = means.map((m, j) => m + normal() + at(noisy, j, 'noise sds') * normal());
+      if (detached >= 0) {
+        const other = at(task.means, drawIndex(mix, random()), 'class means');
+        x[detached] = at(x, detached, 'inputs') - at(means, detached, 'class mean') + at(other, detached, 'class mean');
+      }
       if (squeeze !== undefined) y = pullTowardBoundaries(x, task.means, mix, squeeze, random());
       if (world.covariateSeasonality) {
-        x[0]! += 0.6 * Math.sin(phi);
-        x[1]! += 0.4 * Math.cos(phi);
+        x[0] = at(x, 0, 'inputs') + 0.6 * Math.sin(phi);
+        x[1] = at(x, 1, 'inputs') + 0.4 * Math.cos(phi);
       }
-      if (shifted >= 0) x[shifted]! += c.shift!.by;
-      const probs = softmax(task.weights.map((row, k) => task.biases[k]! + row.reduce((s, v, j) => s + v * x[j]!, 0)));
+      if (c.shift !== undefined && shifted >= 0) x[shifted] = at(x, shifted, 'inputs') + c.shift.by;
+      const probs = softmax(logitsOf(task, x));
       const hour = Math.floor((24 * (t % DAY_MS)) / DAY_MS);
       const channel = random() < 0.5 + 0.3 * Math.sin(phi) ? CHANNELS[0] : CHANNELS[1];
       yield { ts: Math.round(t), x, hour, channel, probs, label: y };
@@ -131,7 +136,7 @@ export function* worldRows(world: ClassifierWorld, stream: WorldStream): Generat
 /** The world's features of a row, as an event's `features` object. */
 export function rowFeatures(row: WorldRow): Record<string, number | string> {
   const features: Record<string, number | string> = {};
-  NUMERIC.forEach((name, j) => (features[name] = row.x[j]!));
+  NUMERIC.forEach((name, j) => (features[name] = at(row.x, j, 'row inputs')));
   features.hour = row.hour;
   features.channel = row.channel;
   return features;

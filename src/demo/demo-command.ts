@@ -26,6 +26,7 @@ import { formatPhaseTables, phaseRows, type ObservedWindow, type PhaseAlert } fr
 import { judgeStory } from './verdict.js';
 import { formatAlert } from './report.js';
 import { waitFor } from './wait.js';
+import { at } from '../core/indexing.js';
 
 const MODEL = 'risk-v2';
 const WINDOW = DEMO_SHAPE.windowSize;
@@ -87,9 +88,9 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
       window: (report) => void records.push(windowRecord(report)),
       realized: (report) => void realized.set(report.serial, report),
       alert: (alert) => {
-        const at = windowAt.get(alert.window.start);
-        alerts.push({ phase: at?.phase ?? -1, alert });
-        say(formatAlert(alert, at === undefined ? `window serial ${alert.window.serial}` : `window ${at.index + 1} (${phases[at.phase]!.name})`));
+        const place = windowAt.get(alert.window.start);
+        alerts.push({ phase: place?.phase ?? -1, alert });
+        say(formatAlert(alert, place === undefined ? `window serial ${alert.window.serial}` : `window ${place.index + 1} (${at(phases, place.phase, 'demo phases').name})`));
       },
     });
     app = await startService(runtime);
@@ -108,7 +109,9 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
     const sendLabels = async (labels: HeldLabel[]) => {
       const expected = new Map<number, number>();
       for (const l of labels) {
-        const serial = records[windowOfId.get(l.id)!]!.window.serial;
+        const index = windowOfId.get(l.id);
+        if (index === undefined) throw new Error(`demo: the label ${l.id} belongs to no event sent`);
+        const serial = at(records, index, 'window records').window.serial;
         expected.set(serial, (expected.get(serial) ?? 0) + 1);
       }
       const bad = realized.size === 0 ? [BAD_LABEL] : [];
@@ -116,7 +119,7 @@ export async function runDemo(options: { httpPort?: number } = {}): Promise<bool
       await waitFor(() => [...expected].every(([serial, n]) => (realized.get(serial)?.labeled ?? 0) >= n), 60_000, 'the delayed labels to be joined', 10);
     };
     for (const window of demoWindows(world, phases)) {
-      windowAt.set(window.events[0]!.ts, { index: window.index, phase: window.phase });
+      windowAt.set(at(window.events, 0, 'window events').ts, { index: window.index, phase: window.phase });
       const messages = window.events.map((e) => ({ key: e.id, value: JSON.stringify({ model: MODEL, id: e.id, ts: e.ts, features: e.features, prediction: { probs: e.probs } }) }));
       await producer.send({ topic: topics.events, messages: window.index === 1 ? [...messages, ...BAD_EVENTS] : messages });
       for (const e of window.events) {

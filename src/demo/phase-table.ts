@@ -8,6 +8,7 @@ import type { Alert } from '../core/alerts/alert.js';
 import type { WindowRecord } from '../core/pipeline/window-record.js';
 import type { DemoPhase } from './scenario.js';
 import { formatTable } from './text-table.js';
+import { at } from '../core/indexing.js';
 
 /** One tested window of the stream, with its labels' outcome once they arrived. */
 export interface ObservedWindow {
@@ -66,7 +67,7 @@ export function namedFeatures(alert: Alert): string[] {
 }
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
-const meanVector = (vectors: readonly number[][]) => vectors[0]!.map((_, k) => mean(vectors.map((v) => v[k]!)));
+const meanVector = (vectors: readonly number[][]) => at(vectors, 0, 'vectors').map((_, k) => mean(vectors.map((v) => at(v, k, 'vector'))));
 
 export function phaseRows(phases: readonly DemoPhase[], windows: readonly ObservedWindow[], alerts: readonly PhaseAlert[]): PhaseRow[] {
   const open = new Set<string>();

@@ -4,6 +4,7 @@
  * monitor say. Pure: the events and labels of every window, seeded.
  */
 import { CLASS_NAMES, createWorld, rowFeatures, worldRows, type ClassifierWorld, type NumericInput, type StreamShape, type WindowConditions } from './classifier-world.js';
+import { at } from '../core/indexing.js';
 
 /** 500 events per window, 8 windows per day (the class mix follows the day). */
 export const DEMO_SHAPE: StreamShape = { windowSize: 500, windowsPerDay: 8 };
@@ -92,15 +93,15 @@ export function* demoWindows(world: ClassifierWorld, phases: readonly DemoPhase[
   const size = world.shape.windowSize;
   let events: DemoEvent[] = [];
   let n = 0;
-  for (const row of worldRows(world, { offsetWindows: REFERENCE_WINDOWS, windows: total, seed, conditions: (w) => phases[phaseOfWindow(phases, w)]!.conditions })) {
+  for (const row of worldRows(world, { offsetWindows: REFERENCE_WINDOWS, windows: total, seed, conditions: (w) => at(phases, phaseOfWindow(phases, w), 'demo phases').conditions })) {
     const features = rowFeatures(row);
     for (const name of Object.keys(features)) if (typeof features[name] === 'number') features[name] = round6(features[name] as number);
     events.push({
       id: `ev-${n}`,
       ts: row.ts,
       features,
-      probs: Object.fromEntries(CLASS_NAMES.map((c, k) => [c, round6(row.probs[k]!)])),
-      label: CLASS_NAMES[row.label]!,
+      probs: Object.fromEntries(CLASS_NAMES.map((c, k) => [c, round6(at(row.probs, k, 'class probabilities'))])),
+      label: at(CLASS_NAMES, row.label, 'class names'),
     });
     n += 1;
     if (events.length === size) {

@@ -3,6 +3,8 @@
  * they need. A cell is a string (wrapped at spaces) or a list (items joined by ", ", wrapped
  * between items); an empty cell or list shows as "-".
  */
+import { at } from '../core/indexing.js';
+
 export interface Column {
   title: string;
   width: number;
@@ -35,7 +37,7 @@ export function cellLines(cell: Cell, width: number): string[] {
 }
 
 export function formatTable(columns: readonly Column[], rows: readonly (readonly Cell[])[]): string[] {
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(columns[i]!.width))).join(GAP).trimEnd();
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(at(columns, i, 'table columns').width))).join(GAP).trimEnd();
   const out = [line(columns.map((c) => c.title)), line(columns.map((c) => '-'.repeat(c.width)))];
   for (const row of rows) {
     const wrapped = columns.map((c, i) => cellLines(row[i] ?? '', c.width));

@@ -4,6 +4,7 @@
  * realized accuracy in most labelled windows.
  */
 import type { PhaseRow } from './phase-table.js';
+import { at } from '../core/indexing.js';
 
 export interface Check {
   phase: string;
@@ -64,7 +65,7 @@ function judgePhase(row: PhaseRow, baseline: number | undefined): Check {
     }
     case 'label': {
       const s = row.shares;
-      const error = s === undefined ? Infinity : Math.max(...s.estimate.map((e, k) => Math.abs(e - s.truth[k]!)));
+      const error = s === undefined ? Infinity : Math.max(...s.estimate.map((e, k) => Math.abs(e - at(s.truth, k, 'true class shares'))));
       const ok = fired.includes('label-shift') && error <= MAX_SHARE_ERROR;
       return { phase, ok, expected: `a label-shift alert; class shares within ${MAX_SHARE_ERROR} of the true ones`, got: `label-shift ${fired.includes('label-shift') ? 'fired' : 'did not fire'}; class shares off by ${error.toFixed(3)} at most` };
     }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { at } from '../core/indexing.js';
 
 export const POM_RELATIVE = join('deploy', 'kafka', 'pom.xml');
 export const LOG4J_RELATIVE = join('deploy', 'kafka', 'log4j2.yaml');
@@ -21,7 +22,7 @@ export function kafkaVersion(root: string = repoRoot()): string {
   const pom = readFileSync(join(root, POM_RELATIVE), 'utf8');
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
   if (!match) throw new Error(`${join(root, POM_RELATIVE)} has no <kafka.version> property`);
-  return match[1]!;
+  return at(match, 1, 'kafka.version match');
 }
 
 /** Root of the shiftwatch cache: $SHIFTWATCH_CACHE_DIR, else $XDG_CACHE_HOME/shiftwatch, else ~/.cache/shiftwatch. */

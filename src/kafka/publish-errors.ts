@@ -6,6 +6,7 @@
  */
 import { ShiftwatchError } from '../core/errors.js';
 import { RecordTooLargeError } from './send-chunks.js';
+import { at } from '../core/indexing.js';
 
 export interface PublishFailure {
   retriable: boolean;
@@ -47,8 +48,9 @@ export function classifyPublishError(error: unknown): PublishFailure {
   const transient = chain.find((e) => TRANSIENT_AFTER_RETRIES.has(e.name ?? ''));
   if (transient !== undefined) return { retriable: true, code: transient.name!, message };
   // Connection errors, request timeouts and "retries exceeded" over them are transient.
-  const wrappedOnly = chain.length > 1 && chain[0]!.name === 'KafkaJSNumberOfRetriesExceeded';
-  return { retriable: wrappedOnly ? root.retriable !== false : chain[0]!.retriable !== false, code: root.name ?? 'Error', message };
+  const outer = at(chain, 0, 'error chain');
+  const wrappedOnly = chain.length > 1 && outer.name === 'KafkaJSNumberOfRetriesExceeded';
+  return { retriable: wrappedOnly ? root.retriable !== false : outer.retriable !== false, code: root.name ?? 'Error', message };
 }
 
 /** Publishing gave up: a non-retriable error, or retriable ones for longer than the configured bound. */

@@ -24,6 +24,7 @@ import type { DeadLetterReason } from '../core/contract/event.js';
 import { DEAD_LETTER_REASONS } from '../core/contract/event.js';
 import { likelihoodReference } from '../core/flow/likelihood-tests.js';
 import type { LogLikelihoodScorer } from '../core/flow/scorer.js';
+import { at } from '../core/indexing.js';
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
@@ -97,7 +98,7 @@ export class MetricsRecorder implements MonitorObserver {
         const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
         for (const source of REGRESSION_SOURCES) {
           m.regressionTargetMean.set({ model, source }, mean);
-          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, quantiles[i]!));
+          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, at(quantiles, i, 'target quantiles')));
         }
         m.regressionEffectiveSample.set({ model }, 1);
         m.regressionDivergence.set({ model }, 0);
@@ -114,7 +115,7 @@ export class MetricsRecorder implements MonitorObserver {
     m.flowInfo.set({ model, scorer: scorer.scorer, backend: scorer.backend }, 1);
     for (const source of FLOW_SOURCES) m.flowMeanLogLikelihood.set({ model, source }, ref.mean);
     for (const q of FLOW_REFERENCE_QUANTILES) {
-      m.flowReferenceLogLikelihood.set({ model, level: String(q) }, ref.sorted[Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length))]!);
+      m.flowReferenceLogLikelihood.set({ model, level: String(q) }, at(ref.sorted, Math.min(ref.sorted.length - 1, Math.floor(q * ref.sorted.length)), 'reference log-likelihoods'));
     }
     for (const source of FLOW_OOD_SOURCES) m.flowOodFraction.set({ model, source }, ref.oodQuantile);
     for (const test of FLOW_TESTS) {
@@ -170,7 +171,7 @@ export class MetricsRecorder implements MonitorObserver {
     m.accuracyHeadline.set({ model }, sourceAccuracy);
     m.accuracyRealized.set({ model }, sourceAccuracy);
     m.labelShiftPValue.set({ model }, 1);
-    for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, sourcePrior[k]!);
+    for (let k = 0; k < classes; k++) for (const source of CLASS_SOURCES) m.classProportion.set({ model, class: String(k), source }, at(sourcePrior, k, 'source prior'));
     for (const outcome of LABEL_OUTCOMES) m.labels.inc({ model, outcome }, 0);
     for (const kind of LABEL_JOIN_KINDS) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
     m.labelJoinEntries.set({ model }, 0);
@@ -254,7 +255,10 @@ export class MetricsRecorder implements MonitorObserver {
       m.detectorEffect.set(labels, o.result.effect);
       if (o.step.suppressed) m.alertsSuppressed.inc(labels);
     }
-    const details = <T>(name: DetectorName) => detectors[name]?.result.tested ? (detectors[name]!.result.details as T) : undefined;
+    const details = <T>(name: DetectorName) => {
+      const outcome = detectors[name];
+      return outcome?.result.tested ? (outcome.result.details as T) : undefined;
+    };
     this.predictions(model, details<AccuracyDetails>('accuracy-floor'), details<LabelShiftDetails>('label-shift'));
     this.flow(model, details<CovariateDetails>('covariate-shift'), details<ConditionalDetails>('conditional-shift'));
     const r = detectors['target-shift']?.result.details as RegressionEvaluation | undefined;

@@ -19,6 +19,7 @@ import { CsvParser, parseCsvCell } from '../core/reference/csv.js';
 import { recognizeOutputs, type OutputDeclaration } from '../core/reference/output-columns.js';
 import { ReferenceDataError, ReplayInputError } from '../core/errors.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
+import { at } from '../core/indexing.js';
 
 /** Times of events without a time column: this epoch plus one millisecond per row. */
 export const REPLAY_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -121,7 +122,7 @@ async function* csvRows(path: string, open: Open): AsyncIterable<RowBatch> {
       throw new ReferenceDataError(undefined, `${path} line ${line} has ${cells.length} cells but the header has ${header.length}`, 'give every row one cell per header column');
     }
     const row = Object.create(null) as Row; // a column may be called "__proto__"
-    for (let j = 0; j < header.length; j++) row[header[j]!] = parseCsvCell(cells[j]!);
+    for (const [j, name] of header.entries()) row[name] = parseCsvCell(at(cells, j, 'CSV cells'));
     pending.push(row);
   });
   const decoder = new StringDecoder('utf8');
@@ -229,7 +230,7 @@ function rowConverter(sample: readonly Row[], columns: readonly string[], option
   if (missing.length > 0) {
     throw new ReferenceDataError(missing[0], `the replay input lacks ${missing.length === 1 ? 'this feature' : `${missing.length} features of the bundle: ${missing.join(', ')}`}`, 'replay a file with the reference\'s columns (or contract events in JSON Lines)');
   }
-  const isCategorical = bundle.features.map((f) => f.kind === 'categorical');
+  const featureColumns = bundle.features.map((f) => ({ name: f.name, categorical: f.kind === 'categorical' }));
   const ref = bundle.predictions;
   const outputs = ref === undefined ? undefined : recognizeOutputs(sample, columns, options.outputs ?? {}, new Set(featureNames));
   if (ref !== undefined && outputs === undefined) {
@@ -244,24 +245,22 @@ function rowConverter(sample: readonly Row[], columns: readonly string[], option
   const unknownColumns = columns.filter((c) => !roles.has(c));
   const outputKey = ref?.input ?? 'probs';
   // In the bundle's class order, as an array: what an event keyed by class name would be read as.
-  const outputColumns = ref === undefined || outputs === undefined ? [] : ref.classNames.map((c) => outputs.columns[outputs.classNames.indexOf(c)]!);
+  const outputColumns = ref === undefined || outputs === undefined ? [] : ref.classNames.map((c) => at(outputs.columns, outputs.classNames.indexOf(c), 'model output columns'));
   return {
     timeColumn,
     unknownColumns,
     event(row, index) {
       const id = row.id === null || row.id === undefined ? `row-${index + 1}` : String(row.id);
       const features: Record<string, unknown> = {};
-      for (let j = 0; j < featureNames.length; j++) {
-        const name = featureNames[j]!;
+      for (const { name, categorical } of featureColumns) {
         const v = row[name] ?? null;
-        features[name] = v !== null && isCategorical[j] ? String(v) : v;
+        features[name] = v !== null && categorical ? String(v) : v;
       }
-      for (let j = 0; j < unknownColumns.length; j++) features[unknownColumns[j]!] = row[unknownColumns[j]!] ?? null;
+      for (const name of unknownColumns) features[name] = row[name] ?? null;
       const ts = timeColumn === undefined ? REPLAY_EPOCH_MS + index : toMillis(row[timeColumn]);
       const event: Record<string, unknown> = { model, id, ts, features };
       if (outputs !== undefined) {
-        const values = new Array<unknown>(outputColumns.length);
-        for (let k = 0; k < outputColumns.length; k++) values[k] = row[outputColumns[k]!] ?? null;
+        const values = outputColumns.map((column) => row[column] ?? null);
         event.prediction = outputKey === 'probs' ? { probs: values } : { logits: values };
       } else if (regression) event.prediction = { value: row.prediction };
       const label = row.label;

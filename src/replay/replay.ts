@@ -23,6 +23,7 @@ import { ReplaySummaryBuilder, type ReplaySummary } from '../core/replay/replay-
 import { openReplayInput } from './replay-input.js';
 import type { OutputDeclaration } from '../core/reference/output-columns.js';
 import { ReplayInputError } from '../core/errors.js';
+import { at } from '../core/indexing.js';
 
 export interface ReplayOptions {
   models: readonly MonitoredModel[];
@@ -54,7 +55,8 @@ const DEFAULT_TOPICS = { events: 'replay.events', labels: 'replay.labels' };
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
   const { events: EVENTS_TOPIC, labels: LABELS_TOPIC } = options.topics ?? DEFAULT_TOPICS;
-  const modelName = options.model ?? (options.models.length === 1 ? options.models[0]!.name : undefined);
+  const [onlyModel, otherModel] = options.models;
+  const modelName = options.model ?? (otherModel === undefined ? onlyModel?.name : undefined);
   const model = options.models.find((m) => m.name === modelName);
   if (model === undefined) {
     throw new ReplayInputError(options.model === undefined
@@ -135,7 +137,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       const before = out.deadLetters.length;
       monitor.handleParsed(message(EVENTS_TOPIC, i, Number.isFinite(e.ts) ? e.ts : clock), e.event, out);
       const accepted = out.deadLetters.length === before;
-      if (!accepted) rejectedRows.set(out.deadLetters[before]!, e.source);
+      if (!accepted) rejectedRows.set(at(out.deadLetters, before, 'dead letters'), e.source);
       let label = e.label;
       if (fileLabels !== undefined) {
         const key = `${String(e.event.model)}\u0000${String(e.event.id)}`;

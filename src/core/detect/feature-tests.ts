@@ -21,6 +21,7 @@ import { normalSurvival, SCORE_FLOOR } from '../stats/normal.js';
 import { applyGrouping, jensenShannonDistance, psi, referenceGrouping, wasserstein1Binned } from '../stats/distances.js';
 import { benjaminiHochberg, bonferroni } from '../stats/multiple-testing.js';
 import { scoreTimeNull } from './time-null.js';
+import { at } from '../indexing.js';
 
 export interface TestOptions {
   alpha: number;
@@ -88,20 +89,19 @@ export function evaluateWindow(
 ): WindowEvaluation {
   const floors = options.effectFloor ?? DEFAULT_EFFECT_FLOOR;
   const raw = refs.map((ref, j) => {
-    const r = testFeature(ref, summary.features[j]!, summary.n, options.minFeatureValues);
+    const r = testFeature(ref, at(summary.features, j, 'window feature summaries'), summary.n, options.minFeatureValues);
     const n = nulls?.[j];
     if (r.tested && n !== undefined) Object.assign(r, scoreTimeNull(n.score, r.score));
     r.context = context.has(ref.name);
     r.effectFloor = Math.max(ref.kind === 'numeric' ? floors.numeric : floors.categorical, n?.effectCeiling ?? 0);
     return r;
   });
-  const testedIdx = raw.flatMap((r, j) => (r.tested ? [j] : []));
-  const ps = testedIdx.map((j) => raw[j]!.pValue);
+  const tested = raw.filter((r) => r.tested);
+  const ps = tested.map((r) => r.pValue);
   const corrected = options.correction === 'bh' ? benjaminiHochberg(ps, options.alpha) : bonferroni(ps, options.alpha);
-  testedIdx.forEach((j, i) => {
-    const r = raw[j]!;
-    r.adjustedP = corrected.adjusted[i]!;
-    r.flagged = corrected.rejected[i]! && r.effect > r.effectFloor;
+  tested.forEach((r, i) => {
+    r.adjustedP = at(corrected.adjusted, i, 'adjusted p-values');
+    r.flagged = at(corrected.rejected, i, 'rejections') && r.effect > r.effectFloor;
   });
   const evidence = raw.filter((r) => r.tested && !r.context);
   const gated = evidence.map((r) => (r.effect > r.effectFloor ? r.pValue : 1));

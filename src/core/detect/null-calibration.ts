@@ -13,10 +13,11 @@ import type { FeatureReference, FeatureNull, FeatureNulls } from '../reference/b
 import type { FeatureValue } from '../contract/event.js';
 import { addEvent, emptySummary, type FeatureSummary, type WindowSummary } from '../window/summary.js';
 import { sampleWithoutReplacement, seededRandom } from '../random.js';
-import { evaluateWindow, testFeature, type TestOptions } from './feature-tests.js';
+import { evaluateWindow, testFeature, type FeatureResult, type TestOptions } from './feature-tests.js';
 import { chunkStarts, fitTimeNull } from './time-null.js';
 import { pValueToEvidence } from '../stats/cusum.js';
 import { lag1Autocorrelation, upperQuantile } from './series.js';
+import { at } from '../indexing.js';
 
 export interface NullOptions extends TestOptions {
   windowSize: number;
@@ -42,12 +43,13 @@ export function fitFeatureNulls(
   const known = new Set(refs.map((r) => r.name));
   const summarise = (indices: Iterable<number>): WindowSummary => {
     const summary = emptySummary(refs);
-    for (const i of indices) addEvent(summary, refs, rows[i]!, 0, (k) => known.has(k));
+    for (const i of indices) addEvent(summary, refs, at(rows, i, 'reference rows'), 0, (k) => known.has(k));
     return summary;
   };
   const measure = (summary: WindowSummary) => {
-    const heldOut = refs.map((ref, j) => withoutBlock(ref, summary.features[j]!, m));
-    return { heldOut, results: heldOut.map((ref, j) => testFeature(ref, summary.features[j]!, m, options.minFeatureValues)) };
+    const block = (j: number) => at(summary.features, j, 'window feature summaries');
+    const heldOut = refs.map((ref, j) => withoutBlock(ref, block(j), m));
+    return { heldOut, results: heldOut.map((ref, j) => testFeature(ref, block(j), m, options.minFeatureValues)) };
   };
   const series = chunkStarts(rows.length, m);
   const iidCount = options.iidWindows ?? 200;
@@ -67,10 +69,11 @@ export function fitFeatureNulls(
     return measure(summarise(sampleWithoutReplacement(rows.length, m, random))).results;
   });
   const features: FeatureNull[] = refs.map((_, j) => {
-    const chunkScores = chunkWindows.map((s) => s.map((w) => w.results[j]!.score));
-    const chunkEffects = chunkWindows.flatMap((s) => s.map((w) => w.results[j]!.effect));
+    const result = (results: readonly FeatureResult[]) => at(results, j, 'feature test results');
+    const chunkScores = chunkWindows.map((s) => s.map((w) => result(w.results).score));
+    const chunkEffects = chunkWindows.flatMap((s) => s.map((w) => result(w.results).effect));
     return {
-      score: fitTimeNull({ rows: m, chunkSeries: chunkScores, iid: iid.map((r) => r[j]!.score) }),
+      score: fitTimeNull({ rows: m, chunkSeries: chunkScores, iid: iid.map((r) => result(r).score) }),
       effectCeiling: upperQuantile(chunkEffects, 1 - options.alpha),
     };
   });
@@ -83,10 +86,10 @@ export function fitFeatureNulls(
 export function withoutBlock(ref: FeatureReference, block: FeatureSummary, m: number): FeatureReference {
   const present = m - block.missing;
   if (ref.kind === 'numeric' && block.kind === 'numeric') {
-    return { ...ref, counts: ref.counts.map((c, i) => c - block.counts[i]!), n: ref.n - present, missing: ref.missing - block.missing };
+    return { ...ref, counts: ref.counts.map((c, i) => c - at(block.counts, i, 'window bin counts')), n: ref.n - present, missing: ref.missing - block.missing };
   }
   if (ref.kind === 'categorical' && block.kind === 'categorical') {
-    const counts = ref.categories.map((c, i) => ref.counts[i]! - (block.counts[c] ?? 0));
+    const counts = ref.categories.map((c, i) => at(ref.counts, i, 'reference category counts') - (block.counts[c] ?? 0));
     return { ...ref, counts, n: ref.n - present, missing: ref.missing - block.missing };
   }
   throw new Error(`feature "${ref.name}": kinds differ`);

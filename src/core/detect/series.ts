@@ -1,4 +1,5 @@
 /** Small statistics over series of per-window values, shared by the fit-time calibrations. */
+import { at } from '../indexing.js';
 
 /** Pooled lag-1 autocorrelation of several series (each in time order); 0 when too short. */
 export function lag1Autocorrelation(series: readonly (readonly number[])[]): number {
@@ -8,8 +9,8 @@ export function lag1Autocorrelation(series: readonly (readonly number[])[]): num
     const s = raw.filter(Number.isFinite);
     if (s.length < 3) continue;
     const mean = s.reduce((a, b) => a + b, 0) / s.length;
-    for (let i = 0; i < s.length; i++) den += (s[i]! - mean) ** 2;
-    for (let i = 1; i < s.length; i++) num += (s[i]! - mean) * (s[i - 1]! - mean);
+    for (const x of s) den += (x - mean) ** 2;
+    for (const [i, x] of s.entries()) if (i > 0) num += (x - mean) * (at(s, i - 1, 'series') - mean);
   }
   return den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
 }
@@ -18,5 +19,5 @@ export function lag1Autocorrelation(series: readonly (readonly number[])[]): num
 export function upperQuantile(values: readonly number[], q: number): number {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? sorted[0]!;
+  return at(sorted, Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)), 'sorted values');
 }

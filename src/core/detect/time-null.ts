@@ -22,6 +22,7 @@
  */
 import { studentTSurvival } from '../stats/student-t.js';
 import { lag1Autocorrelation } from './series.js';
+import { at } from '../indexing.js';
 
 export interface TimeNull {
   /** Rows per window it was fitted at. */
@@ -95,9 +96,10 @@ export function scoreTimeNull(n: TimeNull, statistic: number): TimeNullScore {
   const z = (statistic - n.center) / sd;
   const parametric = studentTSurvival(z, degreesOfFreedom(n));
   const sorted = n.sorted;
-  if (sorted.length === 0 || Number.isNaN(statistic)) return { z, pValue: parametric };
+  const highest = sorted.at(-1);
+  if (highest === undefined || Number.isNaN(statistic)) return { z, pValue: parametric };
   const floor = 1 / (sorted.length + 1);
-  if (statistic > sorted[sorted.length - 1]!) return { z, pValue: Math.min(parametric, floor) };
+  if (statistic > highest) return { z, pValue: Math.min(parametric, floor) };
   return { z, pValue: Math.max(parametric, (1 + atLeast(sorted, statistic)) / (sorted.length + 1)) };
 }
 
@@ -107,7 +109,7 @@ function atLeast(sorted: readonly number[], x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
+    if (at(sorted, mid, 'null statistics') < x) lo = mid + 1;
     else hi = mid;
   }
   return sorted.length - lo;

@@ -62,9 +62,15 @@ export const accuracyFloor: DetectorFactory = {
           else accuracy[name] = { estimate: point.estimate, lower: 0, upper: 1, interval: 'chunk' };
         }
         const choice = selectEstimator(state.backtest, backtest, [...LABEL_FREE_ESTIMATORS, 'last-realized'].filter((e) => accuracy[e as AccuracyEstimatorName] !== undefined) as AccuracyEstimatorName[]);
-        const selected = { estimator: choice.estimator, ...accuracy[choice.estimator]!, width: accuracy[choice.estimator]!.upper - accuracy[choice.estimator]!.lower };
+        const estimateOf = (name: AccuracyEstimatorName) => {
+          const estimate = accuracy[name];
+          if (estimate === undefined) throw new RangeError(`accuracy-floor: no ${name} estimate in this window`);
+          return estimate;
+        };
+        const chosen = estimateOf(choice.estimator);
+        const selected = { estimator: choice.estimator, ...chosen, width: chosen.upper - chosen.lower };
         const headlineName = options.headline === 'selected' || accuracy[options.headline] === undefined ? selected.estimator : options.headline;
-        const headline = { estimator: headlineName, ...accuracy[headlineName]! };
+        const headline = { estimator: headlineName, ...estimateOf(headlineName) };
         const below = options.floor !== undefined && headline.upper < options.floor;
         const inputsShifted = ['feature-shift', 'covariate-shift'].some((d) => earlier.get(d as 'feature-shift')?.flagged);
         if (inputsShifted) warnings.push('the inputs shifted in this window: label-shift estimates and label-free accuracy assume they did not');

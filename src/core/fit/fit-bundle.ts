@@ -23,6 +23,7 @@ import { ReferenceDataError } from '../errors.js';
 import { writeBundle } from './bundle-io.js';
 import { fitClassification, readLabelledOutputs, reorderLabelledOutputs } from '../predictions/classification-fit.js';
 import { fitRegressionReference } from '../predictions/regression-reference.js';
+import { at } from '../indexing.js';
 
 export interface FitOptions {
   input: string;
@@ -90,20 +91,20 @@ export async function fitBundle(options: FitOptions): Promise<FitResult> {
   const order = options.timeColumn === undefined ? undefined : timeOrder(read.rows, columns, options.timeColumn);
   const regression = options.outputs?.none || outputs !== undefined ? undefined
     : fitRegressionReference(read.rows, columns, options.seed ?? 1, { windowSize: options.windowSize, alpha: options.tests.alpha, ...(order ? { order } : {}) });
-  const rows = order === undefined ? read.rows : order.map((i) => read.rows[i]!);
+  const rows = order === undefined ? read.rows : order.map((i) => at(read.rows, i, 'reference rows'));
   const contextFeatures = checkContextFeatures(options.contextFeatures ?? [], specs, columns, options.timeColumn);
 
-  const values = specs.map((spec) => rows.map((r) => r[spec.name] ?? null));
+  const featureColumns = specs.map((spec) => ({ spec, values: rows.map((r) => r[spec.name] ?? null) }));
   const warnings = assessReferenceSize({
     rows: rows.length,
     windowSize: options.windowSize,
     minEvents: options.minEvents,
-    columns: specs.map((spec, j) => ({ name: spec.name, n: values[j]!.filter((v) => v !== null).length })),
+    columns: featureColumns.map(({ spec, values }) => ({ name: spec.name, n: values.filter((v) => v !== null).length })),
     ...(labelled ? { labelled: { rows: labelled.labels.length, errors: labelled.errors } } : {}),
   }, minimums);
-  const features = specs.map((spec, j) => {
+  const features = featureColumns.map(({ spec, values }, j) => {
     progress?.('summarise', j + 1, specs.length);
-    return buildFeatureReference(spec, values[j]!, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
+    return buildFeatureReference(spec, values, options.maxBins === undefined ? undefined : { maxBins: options.maxBins });
   });
   const featureNulls = fitFeatureNulls(features, rows, {
     ...options.tests,

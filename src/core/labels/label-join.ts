@@ -8,6 +8,8 @@
  *
  * Bytes per entry: see PREDICTION_ENTRY_BYTES (measured on Node 20, V8 heap after GC).
  */
+import { at } from '../indexing.js';
+
 export type LabelOutcome = 'joined' | 'waiting' | 'duplicate';
 export interface LabelResult {
   outcome: LabelOutcome;
@@ -158,16 +160,13 @@ export class LabelJoiner {
    * cost more than the rest of the replay. Superseded slots (an id put again) are skipped here.
    */
   private oldest(): { id: string; entry: PredictionEntry | LabelEntry } | undefined {
-    while (this.head < this.order.length) {
-      const slot = this.order[this.head]!;
-      if (this.entries.get(slot.id) === slot.entry) return slot;
-      this.head++;
-    }
-    return undefined;
+    let slot = this.order[this.head];
+    while (slot !== undefined && this.entries.get(slot.id) !== slot.entry) slot = this.order[++this.head];
+    return slot;
   }
 
   private dropOldest(): void {
-    const { id, entry } = this.order[this.head]!;
+    const { id, entry } = at(this.order, this.head, 'label join arrival order');
     this.entries.delete(id);
     this.bytes -= entryBytes(id, entry.kind);
     this.head++;
@@ -193,6 +192,6 @@ export class LabelJoiner {
   private count(tally: RealizedTally, predicted: number, label: number): void {
     tally.labeled += 1;
     if (predicted === label) tally.correct += 1;
-    if (label >= 0 && label < this.classes) tally.classCounts[label]! += 1;
+    if (label >= 0 && label < this.classes) tally.classCounts[label] = at(tally.classCounts, label, 'realized class counts') + 1;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ClassificationReference } from '../predictions/classification-reference.js';
 import { LabelJoiner, type JoinObserver, type LabelOutcome } from '../labels/label-join.js';
+import { at } from '../indexing.js';
 
 /** Realized outcomes of a closed window once enough of its labels arrived, next to the estimates. */
 export interface RealizedReport {
@@ -27,7 +28,7 @@ function modelTopClass(probs: readonly number[], bias: readonly number[]): numbe
   let best = 0;
   let bestValue = -Infinity;
   for (let k = 0; k < probs.length; k++) {
-    const v = Math.log(Math.max(probs[k]!, 1e-300)) - (bias[k] ?? 0);
+    const v = Math.log(Math.max(at(probs, k, 'class probabilities'), 1e-300)) - (bias[k] ?? 0);
     if (v > bestValue) {
       bestValue = v;
       best = k;

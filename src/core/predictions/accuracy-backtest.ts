@@ -12,6 +12,7 @@
  * a newer window gets labels (by then its own labels have mostly arrived).
  */
 import type { AccuracyEstimatorName } from './estimators.js';
+import { at } from '../indexing.js';
 
 export interface PublishedWindow {
   serial: number;
@@ -122,7 +123,7 @@ export function adaptiveHalfWidth(state: Readonly<BacktestState>, settings: Back
   if (errors.length < settings.minBacktestWindows) return undefined;
   const alpha = state.miscoverage[name] ?? 1 - settings.coverage;
   const rank = Math.min(errors.length, Math.max(1, Math.ceil((errors.length + 1) * (1 - alpha) - 1e-9)));
-  return errors[rank - 1]!;
+  return at(errors, rank - 1, 'recent errors');
 }
 
 /** One-sided paired t an estimator's recent advantage over "no change" must reach (noise on a few labelled windows is not a win). */

@@ -14,6 +14,7 @@ import { manoAccuracy } from '../accuracy/mano-calibration.js';
 import { manoScoreFromSummary, manoSummary } from '../accuracy/mano.js';
 import { modelLogits, type ClassificationReference } from './classification-reference.js';
 import type { LABEL_FREE_ESTIMATORS } from './estimators.js';
+import { at } from '../indexing.js';
 
 export interface PointEstimate {
   estimate: number;
@@ -49,7 +50,7 @@ export function labelFreeAccuracy(
     estimates.mano = { estimate: mano.accuracy, sampling: mano.interval };
     if (!mano.inCalibrationRange) warnings.push('mano: score outside the calibration range, extrapolated');
   }
-  const implied = classShares.reduce((s, q, k) => s + q * ref.recall[k]!, 0);
+  const implied = classShares.reduce((s, q, k) => s + q * at(ref.recall, k, 'class recalls'), 0);
   estimates['label-shift'] = { estimate: implied, sampling: normalInterval(implied, impliedAccuracyVariance(ref, classShares, implied, rows.length)) };
   return { estimates, warnings };
 }
@@ -62,10 +63,10 @@ export function labelFreeAccuracy(
 function impliedAccuracyVariance(ref: ClassificationReference, q: readonly number[], implied: number, m: number): number {
   let reference = 0;
   ref.recall.forEach((r, k) => {
-    const nk = ref.labelPrior[k]! * ref.n;
+    const nk = at(ref.labelPrior, k, 'reference label prior') * ref.n;
     // Shrunk toward 1/2 (add one hit and one miss) so that a recall of exactly 0 or 1 on a few rows still has spread.
     const shrunk = (r * nk + 1) / (nk + 2);
-    reference += (q[k]! ** 2 * shrunk * (1 - shrunk)) / (nk + 2);
+    reference += (at(q, k, 'class shares') ** 2 * shrunk * (1 - shrunk)) / (nk + 2);
   });
   return (implied * (1 - implied)) / m + reference;
 }

@@ -25,6 +25,7 @@ import { normalQuantile } from '../stats/normal.js';
 import { seededRandom } from '../random.js';
 import type { ClassificationReference } from './classification-reference.js';
 import type { LabelShiftMethod } from './estimators.js';
+import { at } from '../indexing.js';
 
 export interface ClassSharesOptions {
   method: LabelShiftMethod;
@@ -76,11 +77,16 @@ export function estimateClassShares(
   const weights = new Float64Array(rows.rows);
   for (let b = 0; b < options.bootstrap; b++) {
     weights.fill(0);
-    for (let i = 0; i < rows.rows; i++) weights[Math.floor(random() * rows.rows)]! += 1;
+    for (let i = 0; i < rows.rows; i++) {
+      const u = Math.floor(random() * rows.rows);
+      const w = weights[u];
+      if (w === undefined) throw new RangeError(`bootstrap: row ${u} outside the window's ${rows.rows}`);
+      weights[u] = w + 1;
+    }
     draws.push(point(weights, estimateNow));
   }
   const z = -normalQuantile((1 - options.coverage) / 2);
-  const sd = (k: number) => Math.sqrt(draws.reduce((s, d) => s + (d[k]! - mean(draws, k)) ** 2, 0) / Math.max(1, draws.length - 1));
+  const sd = (k: number) => Math.sqrt(draws.reduce((s, d) => s + (at(d, k, 'bootstrap draw') - mean(draws, k)) ** 2, 0) / Math.max(1, draws.length - 1));
   const spread = Array.from({ length: K }, (_, k) => (draws.length < 2 ? 0 : sd(k)));
   const df = ref.sourcePrior.filter((p) => p > 0).length - 1;
   const statistic = Math.max(0, 2 * mllsLogLikelihood(rows, ref.sourcePrior, em.targetPrior));
@@ -88,8 +94,8 @@ export function estimateClassShares(
     shares: {
       method: options.method,
       estimate: estimateNow,
-      lower: estimateNow.map((q, k) => Math.max(0, q - z * spread[k]!)),
-      upper: estimateNow.map((q, k) => Math.min(1, q + z * spread[k]!)),
+      lower: estimateNow.map((q, k) => Math.max(0, q - z * at(spread, k, 'class share spreads'))),
+      upper: estimateNow.map((q, k) => Math.min(1, q + z * at(spread, k, 'class share spreads'))),
       reference: options.method === 'mlls' ? ref.sourcePrior : ref.labelPrior,
       interval: 'bootstrap',
       priorRows,
@@ -97,7 +103,7 @@ export function estimateClassShares(
     test: {
       name: 'mlls-likelihood-ratio', statistic, df,
       score: df < 1 ? 0 : chiSquareScore(statistic, df, chiSquareSurvival(statistic, df)),
-      distance: 0.5 * em.targetPrior.reduce((s, q, k) => s + Math.abs(q - ref.sourcePrior[k]!), 0),
+      distance: 0.5 * em.targetPrior.reduce((s, q, k) => s + Math.abs(q - at(ref.sourcePrior, k, 'source prior')), 0),
     },
     converged: em.converged,
   };
@@ -116,12 +122,18 @@ function weightedMarginal(rows: DenseRows, weights: Float64Array): number[] {
   const mu = new Array<number>(rows.cols).fill(0);
   let total = 0;
   for (let u = 0; u < rows.rows; u++) {
-    const c = weights[u]!;
+    const c = weights[u];
+    if (c === undefined) throw new RangeError(`bootstrap: no weight for row ${u} of ${rows.rows}`);
     if (c === 0) continue;
     total += c;
-    for (let k = 0; k < rows.cols; k++) mu[k]! += c * rows.data[u * rows.cols + k]!;
+    for (let k = 0; k < rows.cols; k++) {
+      const sum = mu[k];
+      const p = rows.data[u * rows.cols + k];
+      if (sum === undefined || p === undefined) throw new RangeError(`bootstrap: row ${u} has no class ${k} (${rows.cols} classes, ${rows.data.length} values)`);
+      mu[k] = sum + c * p;
+    }
   }
   return mu.map((v) => v / total);
 }
 
-const mean = (draws: readonly number[][], k: number) => draws.reduce((s, d) => s + d[k]!, 0) / draws.length;
+const mean = (draws: readonly number[][], k: number) => draws.reduce((s, d) => s + at(d, k, 'bootstrap draw'), 0) / draws.length;

@@ -5,6 +5,7 @@
  * index-named classes ("0".."K-1") the two readings agree.
  */
 import type { ClassValues } from '../contract/event.js';
+import { entry } from '../indexing.js';
 
 /** The class index of a label, or a problem description naming the value. */
 export function classIndex(classNames: readonly string[], label: unknown): number | string {
@@ -29,7 +30,7 @@ export function valuesInClassOrder(classNames: readonly string[], values: ClassV
   if (unknown !== undefined) return `${field} names the class ${JSON.stringify(unknown)}, which is not one of the model's classes (${listNames(classNames)})`;
   const missing = classNames.find((name) => !Object.hasOwn(values, name));
   if (missing !== undefined) return `${field} has no value for the class ${JSON.stringify(missing)} (classes: ${listNames(classNames)})`;
-  return classNames.map((name) => values[name]!);
+  return classNames.map((name) => entry(values, name, field));
 }
 
 /** The class names, quoted, shortened past 20. */

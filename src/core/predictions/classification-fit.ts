@@ -22,6 +22,7 @@ import { fitPredictionNulls } from './prediction-nulls.js';
 import { DEFAULT_CLASS_SHARES } from './class-shares.js';
 import { DEFAULT_PREDICTION_OPTIONS } from './prediction-options.js';
 import type { ClassificationReference } from './classification-reference.js';
+import { at } from '../indexing.js';
 
 /** A classifier reference's rows as the estimators need them, in the order given. */
 export interface LabelledOutputs {
@@ -70,7 +71,7 @@ export function readLabelledOutputs(rows: readonly Row[], columns: readonly stri
 
 /** The same rows in another order (e.g. the reference's time order). */
 export function reorderLabelledOutputs(data: LabelledOutputs, order: readonly number[]): LabelledOutputs {
-  return { ...data, logits: order.map((i) => data.logits[i]!), labels: order.map((i) => data.labels[i]!) };
+  return { ...data, logits: order.map((i) => at(data.logits, i, 'labelled rows')), labels: order.map((i) => at(data.labels, i, 'labelled rows')) };
 }
 
 export interface ClassificationFitOptions {
@@ -92,7 +93,7 @@ export function fitClassification(data: LabelledOutputs, options: Classification
   const { logits, labels, outputs } = data;
   const K = outputs.classNames.length;
   const counts = new Array<number>(K).fill(0);
-  for (const y of labels) counts[y]! += 1;
+  for (const y of labels) counts[y] = at(counts, y, 'class counts') + 1;
   const empty = counts.findIndex((c) => c === 0);
   if (empty >= 0) throw new ReferenceDataError('label', `the class ${JSON.stringify(outputs.classNames[empty])} has no example in the reference`, 'use a reference that contains every class the model can predict');
   const calibration = fitCalibration('bcts', logits, labels);

@@ -16,6 +16,7 @@ import { estimateClassShares, type ClassSharesOptions } from './class-shares.js'
 import { labelFreeAccuracy } from './accuracy-estimates.js';
 import type { ClassificationReference, PredictionNulls } from './classification-reference.js';
 import type { AccuracyEstimatorName } from './estimators.js';
+import { at } from '../indexing.js';
 
 export interface PredictionNullOptions {
   windowSize: number;
@@ -38,10 +39,11 @@ export function fitPredictionNulls(
 ): PredictionNulls | undefined {
   const m = options.windowSize;
   const series = chunkStarts(probs.length, m);
-  if (series.length === 0 || series[0]!.length < 2) return undefined;
+  const [firstSeries] = series;
+  if (firstSeries === undefined || firstSeries.length < 2) return undefined;
   const shareOptions = { ...options.classShares, bootstrap: 0 };
   const windowOf = (indices: readonly number[]) => {
-    const rows = indices.map((i) => probs[i]!);
+    const rows = indices.map((i) => at(probs, i, 'reference prediction rows'));
     const dense: DenseRows = { rows: rows.length, cols: ref.classes, data: Float64Array.from(rows.flat()) };
     return { rows, ...estimateClassShares(ref, dense, shareOptions, 0) };
   };
@@ -61,7 +63,7 @@ export function fitPredictionNulls(
     s.forEach((c, i) => {
       for (const [name, e] of Object.entries(c.estimates)) push(name as AccuracyEstimatorName, e.estimate - c.realized);
       push('no-change', ref.sourceAccuracy - c.realized);
-      if (i > 0) push('last-realized', s[i - 1]!.realized - c.realized);
+      if (i > 0) push('last-realized', at(s, i - 1, 'chunk windows').realized - c.realized);
     });
   }
   const halfWidth: PredictionNulls['halfWidth'] = {};
@@ -71,7 +73,7 @@ export function fitPredictionNulls(
   }
   return {
     windowSize: m,
-    chunks: series[0]!.length,
+    chunks: firstSeries.length,
     labelShift: { score, distanceCeiling: upperQuantile(chunks.flat().map((c) => c.test.distance), 1 - options.alpha), lag1: lag1Autocorrelation(evidence) },
     coverage: options.coverage,
     halfWidth,

@@ -14,6 +14,7 @@ import { summariseWeights } from '../regression/weight-summary.js';
 import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../detect/time-null.js';
 import { lag1Autocorrelation, upperQuantile } from '../detect/series.js';
 import { pValueToEvidence } from '../stats/cusum.js';
+import { at } from '../indexing.js';
 
 export interface RegressionReference {
   kind: 'regression';
@@ -61,13 +62,13 @@ export function fitRegressionReference(rows: readonly Row[], columns: readonly s
   const sample = pairs.slice();
   for (let i = sample.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [sample[i], sample[j]] = [sample[j]!, sample[i]!];
+    [sample[i], sample[j]] = [at(sample, j, 'reference rows'), at(sample, i, 'reference rows')];
   }
   const kept = sample.slice(0, RETASA_MAX_SOURCE_POINTS);
   const ref: RegressionReference = { kind: 'regression', n: rows.length, predictions: kept.map((p) => p[0]), targets: kept.map((p) => p[1]) };
   const model = sourceModel(ref);
   // Rows are validated (and named) in file order; the null follows the time order when one is given.
-  const timeOrdered = calibration?.order === undefined ? pairs.map((p) => p[0]) : calibration.order.map((i) => pairs[i]![0]);
+  const timeOrdered = calibration?.order === undefined ? pairs.map((p) => p[0]) : calibration.order.map((i) => at(pairs, i, 'reference rows')[0]);
   const nulls = calibration === undefined ? undefined : fitRegressionNulls(model, timeOrdered, { ...calibration, seed });
   return nulls === undefined ? ref : { ...ref, nulls };
 }
@@ -91,15 +92,16 @@ export function referenceTargetSd(model: RetasaSourceModel): number {
 function fitRegressionNulls(model: RetasaSourceModel, predictions: readonly number[], options: { windowSize: number; alpha: number; iidWindows?: number; seed: number }): RegressionNulls | undefined {
   const m = options.windowSize;
   const series = chunkStarts(predictions.length, m);
-  if (series.length === 0 || series[0]!.length < 2) return undefined;
+  const [firstSeries] = series;
+  if (firstSeries === undefined || firstSeries.length < 2) return undefined;
   const sd = referenceTargetSd(model);
   const statistic = (values: number[]) => targetMeanShift(evaluateRegression(model, values), sd);
   const chunkValues = series.map((starts) => starts.map((s) => statistic(predictions.slice(s, s + m))));
   const random = seededRandom(options.seed + 7);
-  const iid = Array.from({ length: options.iidWindows ?? 100 }, () => statistic(sampleWithoutReplacement(predictions.length, m, random).map((i) => predictions[i]!)));
+  const iid = Array.from({ length: options.iidWindows ?? 100 }, () => statistic(sampleWithoutReplacement(predictions.length, m, random).map((i) => at(predictions, i, 'reference predictions'))));
   const score = fitTimeNull({ rows: m, chunkSeries: chunkValues, iid });
   const evidence = chunkValues.map((s) => s.map((v) => pValueToEvidence(scoreTimeNull(score, v).pValue)));
-  return { windowSize: m, chunks: series[0]!.length, score, effectCeiling: upperQuantile(chunkValues.flat(), 1 - options.alpha), lag1: lag1Autocorrelation(evidence) };
+  return { windowSize: m, chunks: firstSeries.length, score, effectCeiling: upperQuantile(chunkValues.flat(), 1 - options.alpha), lag1: lag1Autocorrelation(evidence) };
 }
 
 export function evaluateRegression(model: RetasaSourceModel, values: readonly number[]): RegressionEvaluation {

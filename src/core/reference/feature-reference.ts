@@ -9,6 +9,7 @@
  * Either way there are at most maxBins interior bins.
  */
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import type { CategoricalFeatureReference, FeatureReference, NumericFeatureReference } from './bundle-types.js';
 import type { CellValue } from './row.js';
 import { forceKindFix, type FeatureSpec } from './schema.js';
@@ -46,15 +47,18 @@ function numericReference(name: string, values: readonly CellValue[], maxBins: n
   const edges = numericEdges(sorted, maxBins);
   const counts = new Array<number>(edges.length + 1).fill(0);
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    counts[binIndex(edges, sorted[i]!)]! += 1;
-    sum += sorted[i]!;
+  for (const x of sorted) {
+    const bin = binIndex(edges, x);
+    counts[bin] = at(counts, bin, 'reference bin counts') + 1;
+    sum += x;
   }
   const mean = sum / n;
   let squares = 0;
-  for (let i = 0; i < n; i++) squares += (sorted[i]! - mean) ** 2;
+  for (const x of sorted) squares += (x - mean) ** 2;
   const std = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
-  return { kind: 'numeric', name, edges, counts, n, missing, mean, std, min: sorted[0]!, max: sorted[n - 1]! };
+  const min = at(sorted, 0, 'sorted reference values');
+  const max = at(sorted, n - 1, 'sorted reference values');
+  return { kind: 'numeric', name, edges, counts, n, missing, mean, std, min, max };
 }
 
 function categoricalReference(name: string, values: readonly CellValue[]): CategoricalFeatureReference {
@@ -89,18 +93,23 @@ export function numericEdges(sortedFinite: Float64Array, maxBins: number): numbe
   const n = sortedFinite.length;
   if (n === 0) throw new RangeError('numericEdges: no values');
   if (!Number.isInteger(maxBins) || maxBins < 1) throw new RangeError(`numericEdges: maxBins must be a positive integer, got ${maxBins}`);
-  const distinct: number[] = [sortedFinite[0]!];
+  let last = at(sortedFinite, 0, 'sorted values');
+  const distinct: number[] = [last];
   for (let i = 1; i < n && distinct.length <= maxBins; i++) {
-    if (sortedFinite[i] !== distinct[distinct.length - 1]) distinct.push(sortedFinite[i]!);
+    const v = at(sortedFinite, i, 'sorted values');
+    if (v !== last) {
+      distinct.push(v);
+      last = v;
+    }
   }
   if (distinct.length <= maxBins) {
-    const top = nextUp(distinct[distinct.length - 1]!);
+    const top = nextUp(last);
     if (Number.isFinite(top)) distinct.push(top);
     return distinct;
   }
   const edges: number[] = [];
   for (let i = 0; i <= maxBins; i++) {
-    const v = sortedFinite[Math.floor((i * (n - 1)) / maxBins)]!;
+    const v = at(sortedFinite, Math.floor((i * (n - 1)) / maxBins), 'sorted values');
     if (edges.length === 0 || v !== edges[edges.length - 1]) edges.push(v);
   }
   return edges;
@@ -112,15 +121,21 @@ export function numericEdges(sortedFinite: Float64Array, maxBins: number): numbe
  */
 export function binIndex(edges: readonly number[], x: number): number {
   if (Number.isNaN(x)) throw new RangeError('binIndex: x is NaN');
+  // Per event: checked inline, not through at() (see window/summary.ts).
   const last = edges.length - 1;
-  if (x < edges[0]!) return 0;
-  if (x > edges[last]!) return last + 1;
-  if (x === edges[last]) return last;
+  const lowest = edges[0];
+  const highest = edges[last];
+  if (lowest === undefined || highest === undefined) throw new RangeError('binIndex: no edges');
+  if (x < lowest) return 0;
+  if (x > highest) return last + 1;
+  if (x === highest) return last;
   let lo = 1;
   let hi = last; // edges[0] <= x < edges[last]: the answer is the first k with edges[k] > x
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (edges[mid]! <= x) lo = mid + 1;
+    const edge = edges[mid];
+    if (edge === undefined) throw new RangeError(`binIndex: edge ${mid} of ${edges.length} missing`);
+    if (edge <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -133,6 +148,7 @@ const i64 = new BigInt64Array(f64.buffer);
 function nextUp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   f64[0] = x;
-  i64[0] = x > 0 ? i64[0]! + 1n : i64[0]! - 1n;
-  return f64[0]!;
+  const bits = at(i64, 0, 'float bits');
+  i64[0] = x > 0 ? bits + 1n : bits - 1n;
+  return at(f64, 0, 'float bits');
 }

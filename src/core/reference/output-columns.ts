@@ -14,6 +14,7 @@
  * `--no-predictions` (declaration `none`) turns all of this off: inputs only.
  */
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import { sumsToOne } from '../contract/probabilities.js';
 import type { Row } from './row.js';
 import { NON_FEATURE_COLUMNS } from './schema.js';
@@ -78,10 +79,11 @@ function fromClassList(
   const candidates = families.map((f) => ({ ...f, columns: classes.map((c) => `${f.prefix}${c}`) }))
     .map((f) => ({ ...f, present: f.columns.filter((c) => columns.includes(c)) }));
   const complete = candidates.filter((f) => f.present.length === classes.length);
-  if (complete.length > 1) {
-    throw new ReferenceDataError(undefined, `both ${complete[0]!.columns[0]}.. and ${complete[1]!.columns[0]}.. exist for the classes`, 'keep one of the two families of model outputs');
+  const [completeFamily, secondComplete] = complete;
+  if (completeFamily !== undefined && secondComplete !== undefined) {
+    throw new ReferenceDataError(undefined, `both ${completeFamily.columns[0]}.. and ${secondComplete.columns[0]}.. exist for the classes`, 'keep one of the two families of model outputs');
   }
-  const best = complete[0] ?? candidates.sort((a, b) => b.present.length - a.present.length)[0]!;
+  const best = completeFamily ?? at(candidates.sort((a, b) => b.present.length - a.present.length), 0, 'model output families');
   if (best.present.length < classes.length) {
     const missing = best.columns.filter((c) => !columns.includes(c));
     throw new ReferenceDataError(
@@ -106,11 +108,12 @@ function discover(available: readonly string[], families: { input: 'probs' | 'lo
   const found = families
     .map((f) => ({ ...f, columns: available.filter((c) => c.startsWith(f.prefix) && c.length > f.prefix.length) }))
     .filter((f) => f.columns.length > 0);
-  if (found.length === 0) return undefined;
-  if (found.length > 1) {
-    throw new ReferenceDataError(undefined, `the reference has both ${found[0]!.prefix}* (${found[0]!.columns.join(', ')}) and ${found[1]!.prefix}* (${found[1]!.columns.join(', ')}) columns`, 'keep one family of model outputs, or mark input features that happen to use the prefix with --numeric');
+  const [family, other] = found;
+  if (family === undefined) return undefined;
+  if (other !== undefined) {
+    throw new ReferenceDataError(undefined, `the reference has both ${family.prefix}* (${family.columns.join(', ')}) and ${other.prefix}* (${other.columns.join(', ')}) columns`, 'keep one family of model outputs, or mark input features that happen to use the prefix with --numeric');
   }
-  const { input, prefix, columns } = found[0]!;
+  const { input, prefix, columns } = family;
   const names = columns.map((c) => c.slice(prefix.length));
   if (names.length < 2) {
     throw new ReferenceDataError(
@@ -126,7 +129,7 @@ function discover(available: readonly string[], families: { input: 'probs' | 'lo
     if (missing.length > 0) {
       throw new ReferenceDataError(`${prefix}*`, `index-named outputs must be ${prefix}0 .. ${prefix}${K - 1} for ${K} classes; ${prefix}${missing[0]} is missing (found ${columns.join(', ')})`, 'name the model output columns by class index, from 0, without gaps, or by class name');
     }
-    const order = Array.from({ length: K }, (_, k) => columns[indices.indexOf(k)]!);
+    const order = Array.from({ length: K }, (_, k) => at(columns, indices.indexOf(k), 'index-named output columns'));
     return { input, classNames: order.map((c) => c.slice(prefix.length)), columns: order };
   }
   return { input, classNames: names, columns };
@@ -179,8 +182,8 @@ export function probabilityLookalikes(rows: readonly Row[], columns: readonly st
   const groups = [...byPrefix.values()].filter((g) => g.length >= 2);
   groups.push(candidates);
   if (candidates.length <= MAX_PAIR_CANDIDATES) {
-    for (let i = 0; i < candidates.length; i++) {
-      for (let j = i + 1; j < candidates.length; j++) groups.push([candidates[i]!, candidates[j]!]);
+    for (const [i, a] of candidates.entries()) {
+      for (const b of candidates.slice(i + 1)) groups.push([a, b]);
     }
   }
   const head = rows.slice(0, 200);
@@ -202,7 +205,7 @@ function rowsSumToOne(rows: readonly Row[], group: readonly string[]): boolean {
 }
 
 function commonPrefix(names: readonly string[]): string {
-  let prefix = names[0]!;
+  let prefix = at(names, 0, 'output column names');
   for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
   // Keep whole words: cut back to the last separator so "p_fraud"/"p_free" gives "p_", not "p_fr".
   const cut = Math.max(prefix.lastIndexOf('_'), prefix.lastIndexOf('.'), prefix.lastIndexOf('-'), prefix.lastIndexOf(':'));

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import { CsvParser, parseCsvCell } from './csv.js';
 import type { CellValue, Row } from './row.js';
 
@@ -109,7 +110,7 @@ function csvSink(path: string, rows: Row[], maxRows: number): Sink {
       );
     }
     const row: Row = {};
-    for (let j = 0; j < header.length; j++) setCell(row, header[j]!, parseCsvCell(cells[j]!));
+    for (const [j, name] of header.entries()) setCell(row, name, parseCsvCell(at(cells, j, 'CSV cells')));
     rows.push(row);
     if (rows.length >= maxRows) parser.stopped = true;
   });

@@ -90,8 +90,8 @@ export function assessReferenceSize(sizes: ReferenceSizes, minimums: ReferenceMi
   const thin = sizes.columns.filter((c) => c.n < minimums.columnRows).sort((a, b) => a.n - b.n);
   if (thin.length > 0) {
     problems.push(`${list(thin.map((c) => `${c.name} has ${fmt(c.n)}`))} non-null values, fewer than ${fmt(minimums.columnRows)} (${opt.columnRows})`);
-    const usable = thin.filter((c) => c.n >= MINIMUM_FLOORS.columnRows);
-    if (usable.length > 0) accept.push(`${opt.columnRows} ${usable[0]!.n}`);
+    const [fewestUsable] = thin.filter((c) => c.n >= MINIMUM_FLOORS.columnRows);
+    if (fewestUsable !== undefined) accept.push(`${opt.columnRows} ${fewestUsable.n}`);
     for (const c of thin.filter((c) => c.n < MINIMUM_FLOORS.columnRows)) {
       blockers.push(`${c.name} has fewer than ${MINIMUM_FLOORS.columnRows} values, the floor of ${opt.columnRows}: add rows, or drop it with --exclude ${c.name}`);
     }
@@ -131,8 +131,9 @@ function smallReferenceWarnings(sizes: ReferenceSizes): string[] {
     warnings.push(`the reference holds ${perWindow.toFixed(2)} windows of ${fmt(sizes.windowSize)} events (recommended at least ${rec.nullRowsPerWindow}): the simulated null windows overlap heavily, so window p-values are coarse`);
   }
   const thin = sizes.columns.filter((c) => c.n < rec.columnRows).sort((a, b) => a.n - b.n);
-  if (thin.length > 0) {
-    warnings.push(`${thin.length} feature${thin.length === 1 ? ' has' : 's have'} fewer than the recommended ${fmt(rec.columnRows)} non-null reference values (fewest: ${thin[0]!.name}, ${fmt(thin[0]!.n)}): per-feature tests compare windows with a coarse reference and miss small shifts`);
+  const [fewest] = thin;
+  if (fewest !== undefined) {
+    warnings.push(`${thin.length} feature${thin.length === 1 ? ' has' : 's have'} fewer than the recommended ${fmt(rec.columnRows)} non-null reference values (fewest: ${fewest.name}, ${fmt(fewest.n)}): per-feature tests compare windows with a coarse reference and miss small shifts`);
   }
   const labelled = sizes.labelled;
   if (labelled !== undefined && labelled.rows < rec.atcRows) {

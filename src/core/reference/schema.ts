@@ -14,6 +14,7 @@
  *   An override naming a column that is not in the data is an error (most likely a typo).
  */
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import type { CellValue, Row } from './row.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
@@ -94,8 +95,8 @@ interface ColumnStats {
 
 function columnStats(rows: readonly Row[], name: string): ColumnStats {
   const s: ColumnStats = { numbers: 0, strings: 0, booleans: 0, nulls: 0, varies: false };
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![name];
+  for (const [i, row] of rows.entries()) {
+    const v = row[name];
     if (v === null || v === undefined) {
       s.nulls += 1;
       continue;
@@ -152,7 +153,7 @@ function example(s: ColumnStats): string {
     s.firstString && { kind: 'string', ...s.firstString },
     s.firstBoolean && { kind: 'boolean', ...s.firstBoolean },
   ].filter((c) => c !== undefined);
-  const first = candidates.sort((a, b) => a.row - b.row)[0]!;
+  const first = at(candidates.sort((a, b) => a.row - b.row), 0, 'non-number values of the column');
   return `(first ${first.kind} ${JSON.stringify(first.value)} on row ${fmt(first.row)})`;
 }
 

@@ -22,5 +22,8 @@ export function timeOrder(rows: readonly Row[], columns: readonly string[], colu
     if (!Number.isFinite(t)) throw new ReferenceDataError(column, `row ${i + 1} holds ${JSON.stringify(v)}, not a time`, fix);
     return t;
   });
-  return keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+  return keys
+    .map((time, i) => ({ time, i }))
+    .sort((a, b) => a.time - b.time || a.i - b.i)
+    .map(({ i }) => i);
 }

@@ -28,9 +28,8 @@ export class LabelDelay {
   release(model: string, closedWindows: number): HeldLabel[] {
     const queue = this.queues.get(model);
     if (queue === undefined) return [];
-    let n = 0;
-    while (n < queue.length && queue[n]!.releaseAt <= closedWindows) n++;
-    return queue.splice(0, n).map((q) => q.label);
+    const held = queue.findIndex((q) => q.releaseAt > closedWindows);
+    return queue.splice(0, held < 0 ? queue.length : held).map((q) => q.label);
   }
 
   /** Every label still held (the end of the input: labels arrive after the last window). */

@@ -6,6 +6,7 @@
  */
 import type { WindowRecord } from '../pipeline/window-record.js';
 import type { Alert } from '../alerts/alert.js';
+import { at } from '../indexing.js';
 
 export interface EstimatorScore {
   /** Labelled windows scored. */
@@ -89,8 +90,8 @@ export class ReplaySummaryBuilder {
     if (r.classShares !== undefined && r.classShares.reference !== undefined) {
       const k = realized.classShares.length;
       this.shares.n += 1;
-      this.shares.absError += r.classShares.estimate.reduce((s, q, i) => s + Math.abs(q - realized.classShares[i]!), 0) / k;
-      this.shares.noChange += r.classShares.reference.reduce((s, q, i) => s + Math.abs(q - realized.classShares[i]!), 0) / k;
+      this.shares.absError += r.classShares.estimate.reduce((s, q, i) => s + Math.abs(q - at(realized.classShares, i, 'realized class shares')), 0) / k;
+      this.shares.noChange += r.classShares.reference.reduce((s, q, i) => s + Math.abs(q - at(realized.classShares, i, 'realized class shares')), 0) / k;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import { regularizedGammaQ } from './special.js';
 import { normalScoreFromLogTail, SCORE_FLOOR } from './normal.js';
+import { at } from '../indexing.js';
 
 /** P(X > x) for X ~ χ²(df), df > 0. */
 export function chiSquareSurvival(x: number, df: number): number {
@@ -33,9 +34,8 @@ export function chiSquareHomogeneity(a: readonly number[], b: readonly number[])
   const cols: Array<[number, number]> = [];
   let rowA = 0;
   let rowB = 0;
-  for (let k = 0; k < a.length; k++) {
-    const x = a[k]!;
-    const y = b[k]!;
+  for (const [k, x] of a.entries()) {
+    const y = at(b, k, 'chiSquareHomogeneity window counts');
     if (!(x >= 0 && y >= 0) || !Number.isFinite(x) || !Number.isFinite(y)) {
       throw new RangeError(`chiSquareHomogeneity: counts must be finite and >= 0 (category ${k}: ${x}, ${y})`);
     }

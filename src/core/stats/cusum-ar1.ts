@@ -13,6 +13,7 @@
  */
 import { cusumThresholdForArl0 } from './cusum.js';
 import { gaussian, seededRandom } from '../random.js';
+import { at } from '../indexing.js';
 
 /** Below this lag-1 correlation the windows are treated as independent. */
 export const INDEPENDENT_LAG1 = 0.05;
@@ -60,9 +61,8 @@ function simulateThreshold(k: number, target: number, rho: number): number {
   const arl = (h: number) => {
     let sum = 0;
     for (const r of records) {
-      let i = 0;
-      while (i < r.maxima.length && r.maxima[i]! <= h) i++;
-      sum += i < r.maxima.length ? r.times[i]! : horizon;
+      const i = r.maxima.findIndex((m) => m > h);
+      sum += i < 0 ? horizon : at(r.times, i, 'CUSUM record times');
     }
     return sum / records.length;
   };

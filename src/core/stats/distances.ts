@@ -3,6 +3,7 @@
  * and the 1-Wasserstein distance on shared histogram edges, plus the reference-mass grouping used to
  * compute PSI on (roughly) deciles.
  */
+import { at } from '../indexing.js';
 
 /** Validates non-negative finite counts and returns their sum (which must be > 0). */
 function total(name: string, counts: readonly number[]): number {
@@ -30,9 +31,9 @@ export function psi(refCounts: readonly number[], winCounts: readonly number[], 
   const nRef = total('psi(ref)', refCounts);
   const nWin = total('psi(window)', winCounts);
   let sum = 0;
-  for (let i = 0; i < refCounts.length; i++) {
-    const r = Math.max(epsilon, refCounts[i]! / nRef);
-    const w = Math.max(epsilon, winCounts[i]! / nWin);
+  for (const [i, refCount] of refCounts.entries()) {
+    const r = Math.max(epsilon, refCount / nRef);
+    const w = Math.max(epsilon, at(winCounts, i, 'psi window counts') / nWin);
     sum += (w - r) * Math.log(w / r);
   }
   return sum;
@@ -47,9 +48,9 @@ export function jensenShannonDistance(aCounts: readonly number[], bCounts: reado
   const nA = total('jensenShannonDistance(a)', aCounts);
   const nB = total('jensenShannonDistance(b)', bCounts);
   let divergence = 0;
-  for (let i = 0; i < aCounts.length; i++) {
-    const p = aCounts[i]! / nA;
-    const q = bCounts[i]! / nB;
+  for (const [i, aCount] of aCounts.entries()) {
+    const p = aCount / nA;
+    const q = at(bCounts, i, 'jensenShannonDistance counts') / nB;
     const mid = (p + q) / 2;
     if (p > 0) divergence += 0.5 * p * Math.log2(p / mid);
     if (q > 0) divergence += 0.5 * q * Math.log2(q / mid);
@@ -96,10 +97,12 @@ export function wasserstein1Binned(
 ): number {
   const e = edges.length;
   if (e < 1) throw new RangeError('wasserstein1Binned: need at least one edge');
-  for (let i = 0; i < e; i++) {
-    if (!Number.isFinite(edges[i]!) || (i > 0 && !(edges[i]! > edges[i - 1]!))) {
+  let previous = -Infinity;
+  for (const edge of edges) {
+    if (!Number.isFinite(edge) || !(edge > previous)) {
       throw new RangeError('wasserstein1Binned: edges must be finite and strictly increasing');
     }
+    previous = edge;
   }
   if (refCounts.length !== e + 1 || winCounts.length !== e + 1) {
     throw new RangeError(`wasserstein1Binned: counts need ${e + 1} bins, got ${refCounts.length} and ${winCounts.length}`);
@@ -112,14 +115,15 @@ export function wasserstein1Binned(
 
   let distance = Math.abs(refTail.below / nRef - winTail.below / nWin);
   distance += Math.abs(refTail.above / nRef - winTail.above / nWin);
-  let cumRef = refCounts[0]!;
-  let cumWin = winCounts[0]!;
+  let cumRef = at(refCounts, 0, 'wasserstein1Binned reference counts');
+  let cumWin = at(winCounts, 0, 'wasserstein1Binned window counts');
   for (let i = 1; i < e; i++) {
     const before = cumRef / nRef - cumWin / nWin;
-    cumRef += refCounts[i]!;
-    cumWin += winCounts[i]!;
+    cumRef += at(refCounts, i, 'wasserstein1Binned reference counts');
+    cumWin += at(winCounts, i, 'wasserstein1Binned window counts');
     const after = cumRef / nRef - cumWin / nWin;
-    distance += (edges[i]! - edges[i - 1]!) * absLinearMean(before, after);
+    const width = at(edges, i, 'wasserstein1Binned edges') - at(edges, i - 1, 'wasserstein1Binned edges');
+    distance += width * absLinearMean(before, after);
   }
   return distance;
 }
@@ -138,12 +142,12 @@ export function referenceGrouping(refCounts: readonly number[], groups: number):
   const raw = new Array<number>(bins);
   let before = 0;
   for (let i = 1; i < bins - 1; i++) {
-    const c = refCounts[i]!;
+    const c = at(refCounts, i, 'referenceGrouping counts');
     raw[i] = Math.min(groups - 1, Math.floor((groups * (before + c / 2)) / n));
     before += c;
   }
-  raw[0] = raw[1]!;
-  raw[bins - 1] = raw[bins - 2]!;
+  raw[0] = at(raw, 1, 'referenceGrouping groups');
+  raw[bins - 1] = at(raw, bins - 2, 'referenceGrouping groups');
   const dense = new Array<number>(bins);
   let label = 0;
   for (let i = 0; i < bins; i++) {
@@ -156,12 +160,12 @@ export function referenceGrouping(refCounts: readonly number[], groups: number):
 /** Sums counts per group; `grouping` is the output of referenceGrouping for the same bins. */
 export function applyGrouping(counts: readonly number[], grouping: readonly number[]): number[] {
   if (counts.length !== grouping.length) throw new RangeError(`applyGrouping: ${counts.length} counts vs ${grouping.length} bins`);
-  const size = grouping.length === 0 ? 0 : grouping[grouping.length - 1]! + 1;
+  const last = grouping.at(-1);
+  const size = last === undefined ? 0 : last + 1;
   const out = new Array<number>(size).fill(0);
-  for (let i = 0; i < counts.length; i++) {
-    const g = grouping[i]!;
+  for (const [i, g] of grouping.entries()) {
     if (!Number.isInteger(g) || g < 0 || g >= size) throw new RangeError(`applyGrouping: bad group index ${g} at bin ${i}`);
-    out[g]! += counts[i]!;
+    out[g] = at(out, g, 'applyGrouping groups') + at(counts, i, 'applyGrouping counts');
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * and its p-value (exact for small samples, asymptotic with Stephens' correction otherwise).
  */
 import { normalScoreFromLogTail } from './normal.js';
+import { at } from '../indexing.js';
 
 /** Largest n·m for which ksPValue uses the exact distribution. */
 export const KS_EXACT_MAX_PRODUCT = 10000;
@@ -57,9 +58,9 @@ export function ksStatisticFromCounts(refCounts: readonly number[], winCounts: r
   let cumRef = 0;
   let cumWin = 0;
   let d = 0;
-  for (let i = 0; i < refCounts.length; i++) {
-    cumRef += refCounts[i]!;
-    cumWin += winCounts[i]!;
+  for (const [i, refCount] of refCounts.entries()) {
+    cumRef += refCount;
+    cumWin += at(winCounts, i, 'ksStatisticFromCounts window counts');
     d = Math.max(d, Math.abs(cumRef / nRef - cumWin / nWin));
   }
   return d;
@@ -88,10 +89,10 @@ function ksExactPValue(d: number, n: number, m: number): number {
     for (let j = 0; j <= m; j++) {
       if (Math.abs(i * mg - j * ng) >= h) row[j] = 1;
       else if (i === 0 && j === 0) row[j] = 0;
-      else row[j] = (i * row[j]! + j * (j > 0 ? row[j - 1]! : 0)) / (i + j);
+      else row[j] = (i * at(row, j, 'KS path row') + j * (j > 0 ? at(row, j - 1, 'KS path row') : 0)) / (i + j);
     }
   }
-  return row[m]!;
+  return at(row, m, 'KS path row');
 }
 
 /**
@@ -143,7 +144,7 @@ export function ksTwoSample(a: readonly number[], b: readonly number[]): { stati
   let j = 0;
   let d = 0;
   while (i < x.length && j < y.length) {
-    const v = Math.min(x[i]!, y[j]!);
+    const v = Math.min(at(x, i, 'ksTwoSample sample a'), at(y, j, 'ksTwoSample sample b'));
     while (i < x.length && x[i] === v) i++;
     while (j < y.length && y[j] === v) j++;
     d = Math.max(d, Math.abs(i / x.length - j / y.length));

@@ -2,6 +2,7 @@
  * Multiple-testing corrections across the features tested in one window. Each returns, in the input
  * order, whether the hypothesis is rejected at level alpha and its adjusted p-value (capped at 1).
  */
+import { at } from '../indexing.js';
 
 export interface CorrectionResult {
   rejected: boolean[];
@@ -28,18 +29,18 @@ export function bonferroni(pValues: readonly number[], alpha: number): Correctio
  */
 function stepUp(pValues: readonly number[], alpha: number, c: number): CorrectionResult {
   const m = pValues.length;
-  const order = pValues.map((_, i) => i).sort((x, y) => pValues[x]! - pValues[y]!);
+  const order = pValues.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p);
   const adjusted = new Array<number>(m);
   const rejected = new Array<boolean>(m).fill(false);
   let running = 1;
   let cutoff = -1;
   for (let r = m - 1; r >= 0; r--) {
-    const p = pValues[order[r]!]!;
+    const { p, i } = at(order, r, 'p-values in ascending order');
     running = Math.min(running, (m * c * p) / (r + 1));
-    adjusted[order[r]!] = running;
+    adjusted[i] = running;
     if (cutoff < 0 && p <= ((r + 1) * alpha) / (m * c)) cutoff = r;
   }
-  for (let r = 0; r <= cutoff; r++) rejected[order[r]!] = true;
+  for (const { i } of order.slice(0, cutoff + 1)) rejected[i] = true;
   return { rejected, adjusted };
 }
 

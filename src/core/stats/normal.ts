@@ -2,6 +2,7 @@
  * Standard normal distribution: CDF, survival function and quantile, all accurate far into the tails.
  */
 import { regularizedGammaP, regularizedGammaQ } from './gamma.js';
+import { at } from '../indexing.js';
 
 /**
  * Upper tail 1 − Φ(x). Uses erfc(z) = Q(½, z²), so values down to ~1e-308 keep their relative accuracy
@@ -49,7 +50,7 @@ const FAR_DEN = [
 /** Polynomial with coefficients in increasing powers, evaluated by Horner's rule. */
 function poly(coeffs: readonly number[], x: number): number {
   let acc = 0;
-  for (let i = coeffs.length - 1; i >= 0; i--) acc = acc * x + coeffs[i]!;
+  for (let i = coeffs.length - 1; i >= 0; i--) acc = acc * x + at(coeffs, i, 'polynomial coefficients');
   return acc;
 }
 

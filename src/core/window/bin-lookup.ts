@@ -4,6 +4,7 @@
  * a step or two along the edges instead of a binary search. Same answers as `binIndex` (tested).
  */
 import { binIndex } from '../reference/feature-reference.js';
+import { at } from '../indexing.js';
 
 const CELLS = 1024;
 
@@ -22,6 +23,7 @@ const guides = new WeakMap<readonly number[], BinGuide>();
 export function binGuide(edges: readonly number[]): BinGuide {
   let g = guides.get(edges);
   if (g !== undefined) return g;
+  // No edges (a categorical feature's empty guide): no range, binIndex decides.
   const lo = edges[0] ?? Number.NaN;
   const hi = edges[edges.length - 1] ?? Number.NaN;
   g = { edges, lo, hi, scale: Number.NaN, start: null };
@@ -40,9 +42,11 @@ export function guidedBin(g: BinGuide, x: number): number {
   if (start === null || x <= g.lo || x >= g.hi) return binIndex(edges, x);
   // One cell back, so rounding in the cell index can never start past the answer.
   const cell = Math.floor((x - g.lo) * g.scale);
-  let k = start[cell > 0 ? cell - 1 : 0] as number;
-  // Stops at the last edge at the latest: x < hi = edges[edges.length - 1].
-  while ((edges[k] as number) <= x) k++;
+  // Per event: checked inline, not through at() (see summary.ts).
+  let k = start[cell > 0 ? cell - 1 : 0];
+  if (k === undefined) throw new RangeError(`lookupBin: cell ${cell} outside the guide's ${start.length}`);
+  // The first edge above x ends the walk; past the last edge, k is the bin above every edge.
+  for (let edge = edges[k]; edge !== undefined && edge <= x; edge = edges[k]) k++;
   return k;
 }
 

@@ -18,6 +18,7 @@ import type { FeatureReference } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
 import { addEvent, emptySummary, mergeSummaries, type EventExtras, type SummaryExtras, type WindowSummary } from './summary.js';
 import { comparePartitions, type Frontier, type PartitionPosition } from './partition-clocks.js';
+import { at } from '../indexing.js';
 
 export type WindowSpec =
   | { type: 'count'; size: number; minEvents: number }
@@ -103,34 +104,34 @@ export class ModelWindower {
   }
 
   /** Adds a checked event to its window; `skipped` when a released window already holds it. */
-  add(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras = {}): AddResult {
-    return this.spec.type === 'count' ? this.addToLane(features, ts, at, event, this.spec.size) : this.addToInterval(features, ts, at, event, this.spec);
+  add(features: Readonly<Record<string, FeatureValue>>, ts: number, position: EventPosition, event: EventExtras = {}): AddResult {
+    return this.spec.type === 'count' ? this.addToLane(features, ts, position, event, this.spec.size) : this.addToInterval(features, ts, position, event, this.spec);
   }
 
-  private addToLane(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras, size: number): AddResult {
-    const p = at.partitionKey;
-    if (at.offset < (this.closedThrough[p] ?? 0)) return { skipped: true };
+  private addToLane(features: Readonly<Record<string, FeatureValue>>, ts: number, position: EventPosition, event: EventExtras, size: number): AddResult {
+    const p = position.partitionKey;
+    if (position.offset < (this.closedThrough[p] ?? 0)) return { skipped: true };
     let lane = this.openLanes.get(p);
     if (lane === undefined) {
-      lane = { ...this.newPart(at), id: `c-${p}@${at.offset}`, partitionKey: p, keyClock: -Infinity, keyOffset: 0 };
+      lane = { ...this.newPart(position), id: `c-${p}@${position.offset}`, partitionKey: p, keyClock: -Infinity, keyOffset: 0 };
       this.openLanes.set(p, lane);
     }
-    const missing = this.addTo(lane, features, ts, at, event);
+    const missing = this.addTo(lane, features, ts, position, event);
     if (lane.summary.n >= size) {
       this.openLanes.delete(p);
-      lane.keyClock = Math.max(at.clockBefore, ts);
-      lane.keyOffset = at.offset;
+      lane.keyClock = Math.max(position.clockBefore, ts);
+      lane.keyOffset = position.offset;
       this.hold(lane);
     }
     return { skipped: false, windowId: lane.id, missing, late: false };
   }
 
-  private addToInterval(features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras, spec: { durationMs: number; allowedLatenessMs?: number }): AddResult {
+  private addToInterval(features: Readonly<Record<string, FeatureValue>>, ts: number, position: EventPosition, event: EventExtras, spec: { durationMs: number; allowedLatenessMs?: number }): AddResult {
     const d = spec.durationMs;
     const own = Math.floor(ts / d) * d;
-    let start = Math.max(own, Math.floor((at.clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
+    let start = Math.max(own, Math.floor((position.clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
     if (this.releasedUntil !== null && start < this.releasedUntil) {
-      if (at.replayed) return { skipped: true };
+      if (position.replayed) return { skipped: true };
       start = this.releasedUntil;
     }
     let parts = this.intervals.get(start);
@@ -138,29 +139,29 @@ export class ModelWindower {
       parts = new Map();
       this.intervals.set(start, parts);
     }
-    let part = parts.get(at.partitionKey);
+    let part = parts.get(position.partitionKey);
     if (part === undefined) {
-      part = this.newPart(at);
-      parts.set(at.partitionKey, part);
+      part = this.newPart(position);
+      parts.set(position.partitionKey, part);
     }
     const late = start > own;
     if (late) part.lateEvents += 1;
-    const missing = this.addTo(part, features, ts, at, event);
+    const missing = this.addTo(part, features, ts, position, event);
     return { skipped: false, windowId: `t${start}`, missing, late };
   }
 
-  private newPart(at: EventPosition): Part {
-    return { summary: emptySummary(this.refs, this.extras), firstOffset: at.offset, clockBefore: at.clockBefore, endOffset: at.offset, lateEvents: 0 };
+  private newPart(position: EventPosition): Part {
+    return { summary: emptySummary(this.refs, this.extras), firstOffset: position.offset, clockBefore: position.clockBefore, endOffset: position.offset, lateEvents: 0 };
   }
 
-  private addTo(part: Part, features: Readonly<Record<string, FeatureValue>>, ts: number, at: EventPosition, event: EventExtras): readonly string[] {
-    part.endOffset = at.offset + 1;
+  private addTo(part: Part, features: Readonly<Record<string, FeatureValue>>, ts: number, position: EventPosition, event: EventExtras): readonly string[] {
+    part.endOffset = position.offset + 1;
     return addEvent(part.summary, this.refs, features, ts, this.isKnown, event, this.extras.flowFeatures);
   }
 
   private hold(lane: LaneWindow): void {
     let i = this.held.length;
-    while (i > 0 && compareLanes(this.held[i - 1]!, lane) > 0) i--;
+    while (i > 0 && compareLanes(at(this.held, i - 1, 'held windows'), lane) > 0) i--;
     this.held.splice(i, 0, lane);
   }
 
@@ -169,7 +170,7 @@ export class ModelWindower {
     const out: ClosedWindow[] = [];
     if (this.spec.type === 'count') {
       while (this.held.length > 0) {
-        const head = this.held[0]!;
+        const head = at(this.held, 0, 'held windows');
         const ready = frontier.passed(head.keyClock, head.partitionKey);
         if (!ready && this.held.length <= MAX_HELD_WINDOWS) break;
         if (!ready) this.forcedReleases += 1;
@@ -213,7 +214,9 @@ export class ModelWindower {
     this.intervals.delete(start);
     const end = start + (this.spec as { durationMs: number }).durationMs;
     this.releasedUntil = Math.max(this.releasedUntil ?? end, end);
-    const summary = parts.slice(1).reduce((acc, p) => mergeSummaries(acc, p.summary), parts[0]!.summary);
+    const [first, ...rest] = parts;
+    if (first === undefined) throw new Error(`event-time window t${start} holds no partition's part`);
+    const summary = rest.reduce((acc, p) => mergeSummaries(acc, p.summary), first.summary);
     const lateEvents = parts.reduce((acc, p) => acc + p.lateEvents, 0);
     return { id: `t${start}`, type: 'event-time', start, end, reason, summary, lateEvents, serial: ++this.serials };
   }
