@@ -1,4 +1,4 @@
-import { at, entry } from '../../../src/core/indexing.js';
+import { at, entry, outOfRange } from '../../../src/core/indexing.js';
 
 describe('checked indexed access', () => {
   it('returns the element at an index inside the bounds, for arrays and typed arrays', () => {
@@ -10,6 +10,12 @@ describe('checked indexed access', () => {
     expect(() => at([1, 2], 2, 'class prior')).toThrow(new RangeError('class prior: index 2 out of range [0, 2)'));
     expect(() => at([1, 2], -1)).toThrow(/index -1 out of range/);
     expect(() => at([1, 2], 0.5)).toThrow(RangeError);
+  });
+
+  it('fails the same way through outOfRange on the right of ??, and only when the element is missing', () => {
+    const xs = new Float64Array([0, 2]);
+    expect(xs[0] ?? outOfRange('weights', 0, xs)).toBe(0);
+    expect(() => xs[2] ?? outOfRange('weights', 2, xs)).toThrow(new RangeError('weights: index 2 out of range [0, 2)'));
   });
 
   it('reads a record entry, including one whose value is undefined on purpose, and names a missing key', () => {
