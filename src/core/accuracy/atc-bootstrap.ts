@@ -3,6 +3,7 @@
  * set once, at fit time, and store them. A window then keeps one count per stored threshold, which
  * merges by addition like the main count, and the percentile interval of the B estimates is read off.
  */
+import { at } from '../indexing.js';
 import { seededRandom } from '../random.js';
 import { atcSummary, atcThresholdFromScores, type AtcThreshold, type AtcWindowSummary } from './atc.js';
 import { percentile, widerInterval, wilsonCountInterval, type Interval } from './intervals.js';
@@ -31,8 +32,8 @@ export function fitAtcBootstrap(
     let errors = 0;
     for (let i = 0; i < n; i++) {
       const row = Math.floor(random() * n);
-      sample[i] = scores[row]!;
-      if (!correct[row]) errors++;
+      sample[i] = at(scores, row, 'fitAtcBootstrap: scores');
+      if (!at(correct, row, 'fitAtcBootstrap: correctness flags')) errors++;
     }
     thresholds.push(atcThresholdFromScores(sample, errors));
   }
@@ -51,7 +52,7 @@ export function atcBootstrapSummary(windowScores: readonly number[], thresholds:
 
 export function mergeAtcBootstrapSummaries(a: AtcBootstrapSummary, b: AtcBootstrapSummary): AtcBootstrapSummary {
   if (a.above.length !== b.above.length) throw new RangeError('mergeAtcBootstrapSummaries: different numbers of thresholds');
-  return { n: a.n + b.n, above: a.above.map((v, i) => v + b.above[i]!) };
+  return { n: a.n + b.n, above: a.above.map((v, i) => v + at(b.above, i, 'mergeAtcBootstrapSummaries')) };
 }
 
 /** Percentile interval of the bootstrap estimates on this window (2.5/97.5 % for coverage 0.95). */

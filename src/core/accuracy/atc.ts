@@ -5,6 +5,7 @@
  * The window part is a mergeable count, so windows can be built record by record.
  */
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import { SCORE_FUNCTIONS, correctness, type ScoreName } from './scores.js';
 
 /** What prediction needs: the threshold and the weight given to window scores exactly equal to it. */
@@ -54,7 +55,7 @@ export function atcThresholdFromScores(scores: readonly number[], errors: number
   }
   if (errors === n) return { threshold: ABOVE_EVERY_SCORE, tieWeight: 0 };
   const sorted = [...scores].sort((a, b) => a - b);
-  const threshold = sorted[errors]!;
+  const threshold = at(sorted, errors, 'atcThresholdFromScores: sorted scores');
   let greater = 0;
   let equal = 0;
   for (const s of scores) {

@@ -4,6 +4,8 @@
  * so once delayed labels exist prefer the split-conformal half-width from past errors. Every interval
  * says which kind it is.
  */
+import { at } from '../indexing.js';
+import { sortedQuantile } from '../labelshift/bootstrap.js';
 import { wilsonInterval } from '../labelshift/intervals.js';
 import { normalQuantile } from '../stats/normal.js';
 import type { ConfidenceBaselineFit, ConfidenceSummary } from './baselines.js';
@@ -67,7 +69,7 @@ export function conformalHalfWidth(pastAbsErrors: readonly number[], coverage: n
   const rank = Math.ceil((n + 1) * coverage - 1e-9);
   if (rank > n) return Infinity;
   const sorted = [...pastAbsErrors].sort((a, b) => a - b);
-  return sorted[rank - 1]!;
+  return at(sorted, rank - 1, 'conformalHalfWidth: sorted errors');
 }
 
 /** estimate ± half-width from conformalHalfWidth, clipped to [0, 1]. */
@@ -78,11 +80,7 @@ export function conformalInterval(estimate: number, halfWidth: number): Interval
 /** Percentile with linear interpolation between order statistics (numpy's default), q in [0, 1]. */
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) throw new RangeError('percentile of an empty list');
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = q * (sorted.length - 1);
-  const low = Math.floor(position);
-  const high = Math.min(low + 1, sorted.length - 1);
-  return sorted[low]! + (position - low) * (sorted[high]! - sorted[low]!);
+  return sortedQuantile([...values].sort((a, b) => a - b), q);
 }
 
 /** The wider of two intervals (ATC reports the wider of its sampling and threshold intervals). */

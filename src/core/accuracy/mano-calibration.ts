@@ -6,6 +6,7 @@
  * across the shifts, does not increase with accuracy, or fails to reproduce the held-out accuracy.
  */
 import { ReferenceDataError } from '../errors.js';
+import { at } from '../indexing.js';
 import { seededRandom } from '../random.js';
 import { conformalHalfWidth, conformalInterval, type Interval } from './intervals.js';
 import { manoScore, type ManoFit, type ManoNormalisation } from './mano.js';
@@ -58,7 +59,9 @@ interface CalibrationPoint {
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
+    const drawn = at(items, j, 'shuffle');
+    items[j] = at(items, i, 'shuffle');
+    items[i] = drawn;
   }
   return items;
 }

@@ -57,8 +57,9 @@ export function normaliseLogits(z: readonly number[], normalisation: ManoNormali
 }
 
 function checkLogits(logits: readonly (readonly number[])[], what: string): number {
-  if (logits.length === 0) throw new ReferenceDataError(undefined, `MaNo got no ${what} rows`, 'pass at least one row of logits');
-  const classes = logits[0]!.length;
+  const [first] = logits;
+  if (first === undefined) throw new ReferenceDataError(undefined, `MaNo got no ${what} rows`, 'pass at least one row of logits');
+  const classes = first.length;
   logits.forEach((row, i) => {
     if (row.length !== classes) {
       throw new ReferenceDataError(undefined, `${what} row ${i} has ${row.length} logits, row 0 has ${classes}`, 'pass one logit per class in every row');

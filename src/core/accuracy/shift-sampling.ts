@@ -1,4 +1,5 @@
 /** Seeded sampling primitives for building synthetic shifted sets (Gamma, Dirichlet, weighted draws). */
+import { at } from '../indexing.js';
 import { gaussian } from '../random.js';
 
 /** Gamma(shape, 1) draw (Marsaglia–Tsang; shapes below 1 use the u^(1/shape) boost). */
@@ -49,7 +50,7 @@ export function weightedIndices(weights: readonly number[], count: number, rando
     let hi = cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! > target) hi = mid;
+      if (at(cumulative, mid, 'weightedIndices') > target) hi = mid;
       else lo = mid + 1;
     }
     return lo;

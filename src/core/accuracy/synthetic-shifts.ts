@@ -9,6 +9,8 @@
  *          keeping row i's label. For a linear output layer this is exactly interpolating the
  *          penultimate features, so accuracy and confidence fall together, as under real corruption.
  */
+import { at } from '../indexing.js';
+import { columnCount } from '../labelshift/linear-algebra.js';
 import { argmax } from './scores.js';
 import { randomUnitVector, symmetricDirichlet, weightedIndices } from './shift-sampling.js';
 
@@ -61,18 +63,18 @@ function priorShiftIndices(labels: readonly number[], alpha: number, count: numb
   const members = [...byClass.values()];
   const proportions = symmetricDirichlet(members.length, alpha, random);
   return weightedIndices(proportions, count, random).map((c) => {
-    const rows = members[c]!;
-    return rows[Math.floor(random() * rows.length)]!;
+    const rows = at(members, c, 'prior shift: classes');
+    return at(rows, Math.floor(random() * rows.length), 'prior shift: rows of a class');
   });
 }
 
 function tiltIndices(logits: readonly (readonly number[])[], lambda: number, count: number, random: () => number): number[] {
-  const k = logits[0]!.length;
+  const k = columnCount(logits, 'tilt shift: logits');
   const n = logits.length;
-  const mean = Array.from({ length: k }, (_, c) => logits.reduce((a, row) => a + row[c]!, 0) / n);
-  const sd = mean.map((m, c) => Math.sqrt(logits.reduce((a, row) => a + (row[c]! - m) ** 2, 0) / n) || 1);
+  const mean = Array.from({ length: k }, (_, c) => logits.reduce((a, row) => a + at(row, c), 0) / n);
+  const sd = mean.map((m, c) => Math.sqrt(logits.reduce((a, row) => a + (at(row, c) - m) ** 2, 0) / n) || 1);
   const u = randomUnitVector(k, random);
-  const projection = logits.map((row) => row.reduce((a, v, c) => a + (u[c]! * (v - mean[c]!)) / sd[c]!, 0));
+  const projection = logits.map((row) => row.reduce((a, v, c) => a + (at(u, c) * (v - at(mean, c))) / at(sd, c), 0));
   const top = Math.max(...projection);
   return weightedIndices(projection.map((x) => Math.exp(lambda * (x - top))), count, random);
 }
@@ -86,17 +88,19 @@ export function buildShiftedSet(
   random: () => number,
 ): ShiftedSet {
   const n = logits.length;
+  if (labels.length !== n) throw new RangeError(`buildShiftedSet: ${n} logit rows but ${labels.length} labels`);
   let rows: number[];
   if (recipe.family === 'prior') rows = priorShiftIndices(labels, recipe.severity, windowSize, random);
   else if (recipe.family === 'tilt') rows = tiltIndices(logits, recipe.severity, windowSize, random);
   else rows = uniformIndices(n, windowSize, random);
   const shifted = rows.map((i) => {
-    if (recipe.family !== 'mix') return [...logits[i]!];
-    const j = Math.floor(random() * n);
+    const row = at(logits, i, 'held-out logits');
+    if (recipe.family !== 'mix') return [...row];
+    const other = at(logits, Math.floor(random() * n), 'held-out logits');
     const w = recipe.severity;
-    return logits[i]!.map((v, c) => (1 - w) * v + w * logits[j]![c]!);
+    return row.map((v, c) => (1 - w) * v + w * at(other, c, 'held-out logit row'));
   });
-  return { ...recipe, logits: shifted, labels: rows.map((i) => labels[i]!) };
+  return { ...recipe, logits: shifted, labels: rows.map((i) => at(labels, i, 'held-out labels')) };
 }
 
 /** Top-1 accuracy of logits against labels. */

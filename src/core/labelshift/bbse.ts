@@ -14,7 +14,8 @@ import {
   confusionLabelMarginal,
   confusionPredictedMarginal,
 } from './confusion.js';
-import { matVec, singularValues, solveSquare, truncatedPseudoInverse } from './linear-algebra.js';
+import { at } from '../indexing.js';
+import { dot, matVec, singularValues, solveSquare, truncatedPseudoInverse, zipWith } from './linear-algebra.js';
 
 export {
   jointConfusionHard,
@@ -59,8 +60,8 @@ const SIGMA_MIN_FRACTION = 0.01;
 /** σ_min, cond and the ill-conditioning flag (docs/algorithms.md#bbse) for a joint confusion matrix. */
 export function confusionConditioning(c: readonly (readonly number[])[]): ConfusionConditioning {
   const s = singularValues(c);
-  const sigmaMax = s[0]!;
-  const sigmaMin = s[s.length - 1]!;
+  const sigmaMax = at(s, 0, 'confusionConditioning: singular values');
+  const sigmaMin = at(s, s.length - 1, 'confusionConditioning: singular values');
   const condition = sigmaMin > 0 ? sigmaMax / sigmaMin : Infinity;
   const minPrior = Math.min(...confusionLabelMarginal(c));
   const illConditioned = sigmaMin < SIGMA_MIN_FRACTION * minPrior || condition > MAX_CONDITION;
@@ -78,14 +79,14 @@ export function finaliseWeights(
   sourcePrior: readonly number[],
 ): { weights: number[]; targetPrior: number[]; degenerate: boolean } {
   const clipped = rawWeights.map((w) => (w > 0 ? w : 0));
-  const mass = clipped.reduce((s, w, j) => s + w * sourcePrior[j]!, 0);
+  const mass = dot(clipped, sourcePrior);
   if (!(mass > 0) || !Number.isFinite(mass)) {
     const total = sourcePrior.reduce((s, p) => s + p, 0);
     const prior = total > 0 ? sourcePrior.map((p) => p / total) : sourcePrior.map(() => 1 / sourcePrior.length);
     return { weights: sourcePrior.map(() => 1), targetPrior: prior, degenerate: true };
   }
   const weights = clipped.map((w) => w / mass);
-  return { weights, targetPrior: weights.map((w, j) => w * sourcePrior[j]!), degenerate: false };
+  return { weights, targetPrior: zipWith(weights, sourcePrior, (w, p) => w * p, 'finaliseWeights'), degenerate: false };
 }
 
 /** The raw BBSE solution of Ĉŵ = μ̂_t, falling back to the truncated pseudo-inverse when flagged. */
@@ -103,7 +104,7 @@ export function bbseRawWeights(
   }
   const muSource = confusionPredictedMarginal(c);
   const { inverse } = truncatedPseudoInverse(c, conditioning.cutoff);
-  const theta = matVec(inverse, muTarget.map((x, i) => x - muSource[i]!));
+  const theta = matVec(inverse, zipWith(muTarget, muSource, (x, y) => x - y, 'bbse'));
   return { rawWeights: theta.map((t) => 1 + t), method: 'pseudo-inverse' };
 }
 

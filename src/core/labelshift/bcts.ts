@@ -10,8 +10,9 @@
  * (K free parameters in all) and the result is then shifted to sum to 0. The probabilities are
  * unchanged by that shift.
  */
+import { at } from '../indexing.js';
 import { checkLabelledLogits } from './labelled-logits.js';
-import { choleskySolve } from './linear-algebra.js';
+import { choleskySolve, dot, zipWith } from './linear-algebra.js';
 import { logSumExp, softmax } from './softmax.js';
 
 export interface BctsFit {
@@ -34,54 +35,57 @@ const BETA_MAX = 1e4;
 
 /** Full logit vector u = β·z + (b_0..b_{K−2}, 0) for parameters x = (β, b_0..b_{K−2}). */
 function shifted(z: readonly number[], x: readonly number[]): number[] {
-  return z.map((v, k) => x[0]! * v + (k < z.length - 1 ? x[k + 1]! : 0));
+  const beta = at(x, 0, 'BCTS parameters');
+  return z.map((v, k) => beta * v + (k < z.length - 1 ? at(x, k + 1, 'BCTS parameters') : 0));
 }
 
 function meanNll(logits: readonly (readonly number[])[], labels: readonly number[], x: readonly number[]): number {
   let total = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const u = shifted(logits[i]!, x);
-    total += logSumExp(u) - u[labels[i]!]!;
+  for (const [i, z] of logits.entries()) {
+    const u = shifted(z, x);
+    total += logSumExp(u) - at(u, at(labels, i, 'fitBcts: labels'), 'fitBcts: logits');
   }
   return total / logits.length;
 }
 
 /** Gradient and Hessian of the mean NLL in x = (β, b_0..b_{K−2}). */
 function derivatives(logits: readonly (readonly number[])[], labels: readonly number[], x: readonly number[]) {
-  const K = logits[0]!.length;
+  const K = x.length; // the parameters are β and K − 1 biases
   const d = K; // 1 + (K − 1)
   const g = new Array<number>(d).fill(0);
   const h = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < logits.length; i++) {
-    const z = logits[i]!;
-    const y = labels[i]!;
+  const h0 = at(h, 0, 'BCTS Hessian');
+  for (const [i, z] of logits.entries()) {
+    const y = at(labels, i, 'fitBcts: labels');
     const p = softmax(shifted(z, x));
     let zbar = 0;
     let z2 = 0;
     for (let k = 0; k < K; k++) {
-      zbar += p[k]! * z[k]!;
-      z2 += p[k]! * z[k]! * z[k]!;
+      const pk = at(p, k);
+      const zk = at(z, k);
+      zbar += pk * zk;
+      z2 += pk * zk * zk;
     }
-    g[0]! += zbar - z[y]!;
-    h[0]![0]! += z2 - zbar * zbar;
+    g[0] = at(g, 0) + (zbar - at(z, y, 'fitBcts: logits'));
+    h0[0] = at(h0, 0) + (z2 - zbar * zbar);
     for (let k = 0; k < K - 1; k++) {
-      g[k + 1]! += p[k]! - (y === k ? 1 : 0);
-      h[0]![k + 1]! += p[k]! * (z[k]! - zbar);
-      for (let l = 0; l < K - 1; l++) h[k + 1]![l + 1]! += (k === l ? p[k]! : 0) - p[k]! * p[l]!;
+      const pk = at(p, k);
+      const hk = at(h, k + 1, 'BCTS Hessian');
+      g[k + 1] = at(g, k + 1) + (pk - (y === k ? 1 : 0));
+      h0[k + 1] = at(h0, k + 1) + pk * (at(z, k) - zbar);
+      for (let l = 0; l < K - 1; l++) hk[l + 1] = at(hk, l + 1) + ((k === l ? pk : 0) - pk * at(p, l));
     }
   }
   const n = logits.length;
-  for (let a = 0; a < d; a++) {
-    g[a]! /= n;
-    for (let b = 0; b < d; b++) h[a]![b]! /= n;
-  }
-  for (let a = 1; a < d; a++) h[a]![0] = h[0]![a]!;
+  g.forEach((v, a) => (g[a] = v / n));
+  for (const row of h) row.forEach((v, b) => (row[b] = v / n));
+  for (let a = 1; a < d; a++) at(h, a, 'BCTS Hessian')[0] = at(h0, a);
   return { g, h };
 }
 
 /** Newton direction for H d = −g, raising a Levenberg damping until H + λI is positive definite. */
 function newtonDirection(h: number[][], g: number[]): number[] {
-  const scale = Math.max(1e-300, h.reduce((s, row, i) => s + Math.abs(row[i]!), 0) / h.length);
+  const scale = Math.max(1e-300, h.reduce((s, row, i) => s + Math.abs(at(row, i, 'BCTS Hessian')), 0) / h.length);
   const minusG = g.map((v) => -v);
   for (let lambda = 0; lambda <= 1e6 * scale; lambda = lambda === 0 ? 1e-12 * scale : lambda * 10) {
     const d = choleskySolve(h, minusG, lambda);
@@ -108,21 +112,23 @@ export function fitBcts(logits: readonly (readonly number[])[], labels: readonly
       break;
     }
     let d = newtonDirection(h, g);
-    let slope = g.reduce((s, v, i) => s + v * d[i]!, 0);
+    let slope = dot(g, d);
     if (!(slope < 0)) {
       d = g.map((v) => -v);
       slope = -g.reduce((s, v) => s + v * v, 0);
     }
     // Keep β inside (0, BETA_MAX]: never step more than halfway to 0.
     let step = 1;
-    if (x[0]! + d[0]! <= 0) step = (0.5 * x[0]!) / -d[0]!;
+    const beta = at(x, 0, 'BCTS parameters');
+    const betaStep = at(d, 0, 'Newton direction');
+    if (beta + betaStep <= 0) step = (0.5 * beta) / -betaStep;
     // Once the predicted decrease is below the rounding noise of f, the Armijo test is meaningless:
     // take the full Newton step (the NLL is convex and locally quadratic there).
     const inQuadraticRegion = step === 1 && -slope <= 1e-12 * Math.max(1, Math.abs(f));
     let accepted = false;
     for (let halvings = 0; halvings < 60; halvings++, step /= 2) {
-      const candidate = x.map((v, i) => v + step * d[i]!);
-      candidate[0] = Math.min(candidate[0]!, BETA_MAX);
+      const candidate = zipWith(x, d, (v, di) => v + step * di, 'fitBcts');
+      candidate[0] = Math.min(at(candidate, 0), BETA_MAX);
       const fc = meanNll(logits, labels, candidate);
       if (inQuadraticRegion || fc <= f + 1e-4 * step * slope) {
         x = candidate;
@@ -139,5 +145,5 @@ export function fitBcts(logits: readonly (readonly number[])[], labels: readonly
   }
   const full = [...x.slice(1), 0];
   const mean = full.reduce((s, v) => s + v, 0) / K;
-  return { T: 1 / x[0]!, bias: full.map((v) => v - mean), iterations, converged, nll: f };
+  return { T: 1 / at(x, 0, 'BCTS parameters'), bias: full.map((v) => v - mean), iterations, converged, nll: f };
 }

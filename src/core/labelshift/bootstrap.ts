@@ -3,6 +3,7 @@
  * resample the window's rows with replacement B times (default 200), re-estimate, and take per-class
  * percentiles. Deterministic for a given seed.
  */
+import { at } from '../indexing.js';
 import { seededRandom } from '../random.js';
 import { toDenseRows, type DenseRows, type Posteriors } from './posteriors.js';
 
@@ -23,7 +24,10 @@ export interface BootstrapIntervals {
 export function selectRows(p: Posteriors, indices: readonly number[]): DenseRows {
   const d = toDenseRows(p);
   const data = new Float64Array(indices.length * d.cols);
-  indices.forEach((u, r) => data.set(d.data.subarray(u * d.cols, (u + 1) * d.cols), r * d.cols));
+  indices.forEach((u, r) => {
+    if (!Number.isInteger(u) || u < 0 || u >= d.rows) throw new RangeError(`selectRows: row ${u} out of range [0, ${d.rows})`);
+    data.set(d.data.subarray(u * d.cols, (u + 1) * d.cols), r * d.cols);
+  });
   return { rows: indices.length, cols: d.cols, data };
 }
 
@@ -32,7 +36,8 @@ export function sortedQuantile(sorted: readonly number[], prob: number): number 
   const h = (sorted.length - 1) * prob;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  const low = at(sorted, lo, 'sortedQuantile');
+  return low + (h - lo) * (at(sorted, hi, 'sortedQuantile') - low);
 }
 
 /**
@@ -53,11 +58,11 @@ export function bootstrapPercentileIntervals(
     const indices = Array.from({ length: size }, () => Math.floor(random() * size));
     draws.push([...estimate(indices)]);
   }
-  const K = draws[0]!.length;
+  const K = at(draws, 0, 'bootstrap draws').length;
   const lower: number[] = [];
   const upper: number[] = [];
   for (let k = 0; k < K; k++) {
-    const sorted = draws.map((row) => row[k]!).sort((x, y) => x - y);
+    const sorted = draws.map((row) => at(row, k, 'bootstrap estimate')).sort((x, y) => x - y);
     lower.push(sortedQuantile(sorted, (1 - level) / 2));
     upper.push(sortedQuantile(sorted, (1 + level) / 2));
   }

@@ -3,6 +3,7 @@
  * 'none' is T = 1, b = 0; 'temperature' fits T with b = 0; 'bcts' fits T and a per-class bias.
  * The same fitted map must be applied to the validation set (to get π_s) and to every window.
  */
+import { at } from '../indexing.js';
 import { fitBcts } from './bcts.js';
 import { checkLabelledLogits } from './labelled-logits.js';
 import { logSumExp, logitsFromProbs, softmax } from './softmax.js';
@@ -30,7 +31,7 @@ export function calibratedLogits(logits: readonly number[], cal: CalibrationPara
   if (!(cal.T > 0) || !Number.isFinite(cal.T)) throw new RangeError(`calibration: T must be finite and > 0, got ${cal.T}`);
   const bias = cal.bias;
   if (bias && bias.length !== logits.length) throw new RangeError(`calibration: ${bias.length} biases for ${logits.length} logits`);
-  return logits.map((z, k) => z / cal.T + (bias ? bias[k]! : 0));
+  return logits.map((z, k) => z / cal.T + (bias ? at(bias, k, 'calibration: bias') : 0));
 }
 
 /** Calibrated probabilities softmax(z/T + b) for one point. */
@@ -46,9 +47,9 @@ export function nll(
 ): number {
   checkLabelledLogits(logits, labels, 'nll');
   let total = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const u = calibratedLogits(logits[i]!, cal);
-    total += logSumExp(u) - u[labels[i]!]!;
+  for (const [i, row] of logits.entries()) {
+    const u = calibratedLogits(row, cal);
+    total += logSumExp(u) - at(u, at(labels, i, 'nll: labels'), 'nll: calibrated logits');
   }
   return total / logits.length;
 }
@@ -68,14 +69,13 @@ const BETA_MAX = 1e4;
 function inverseTemperatureDerivatives(logits: readonly (readonly number[])[], labels: readonly number[], beta: number) {
   let g = 0;
   let h = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const z = logits[i]!;
+  for (const [i, z] of logits.entries()) {
     const p = softmax(z.map((v) => beta * v));
     let mean = 0;
-    for (let k = 0; k < z.length; k++) mean += p[k]! * z[k]!;
+    for (let k = 0; k < z.length; k++) mean += at(p, k) * at(z, k);
     let variance = 0;
-    for (let k = 0; k < z.length; k++) variance += p[k]! * (z[k]! - mean) ** 2;
-    g += mean - z[labels[i]!]!;
+    for (let k = 0; k < z.length; k++) variance += at(p, k) * (at(z, k) - mean) ** 2;
+    g += mean - at(z, at(labels, i, 'fitTemperature: labels'), 'fitTemperature: logits');
     h += variance;
   }
   return { g: g / logits.length, h: h / logits.length };

@@ -3,7 +3,9 @@
  * validation set (rows = predicted class, columns = true class, divided by n) and the mean prediction
  * μ̂ over a window, each in a hard (one-hot argmax) and a soft (probability-weighted) variant.
  */
-import { toDenseRows, type Posteriors } from './posteriors.js';
+import { at, outOfRange } from '../indexing.js';
+import { columnCount } from './linear-algebra.js';
+import { meanRow, toDenseRows, type Posteriors } from './posteriors.js';
 
 function checkClass(value: number, K: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value >= K) throw new RangeError(`${what}: class ${value} is not in [0, ${K})`);
@@ -14,10 +16,12 @@ export function jointConfusionHard(predicted: readonly number[], labels: readonl
   if (predicted.length !== labels.length) throw new RangeError(`jointConfusionHard: ${predicted.length} predictions, ${labels.length} labels`);
   if (predicted.length === 0) throw new RangeError('jointConfusionHard: no validation points');
   const c = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  for (let v = 0; v < predicted.length; v++) {
-    checkClass(predicted[v]!, K, 'jointConfusionHard');
-    checkClass(labels[v]!, K, 'jointConfusionHard');
-    c[predicted[v]!]![labels[v]!]! += 1;
+  for (const [v, i] of predicted.entries()) {
+    const j = at(labels, v, 'jointConfusionHard: labels');
+    checkClass(i, K, 'jointConfusionHard');
+    checkClass(j, K, 'jointConfusionHard');
+    const row = at(c, i, 'jointConfusionHard');
+    row[j] = at(row, j, 'jointConfusionHard') + 1;
   }
   return c.map((row) => row.map((x) => x / predicted.length));
 }
@@ -28,10 +32,12 @@ export function jointConfusionSoft(probabilities: Posteriors, labels: readonly n
   if (p.rows !== labels.length) throw new RangeError(`jointConfusionSoft: ${p.rows} rows, ${labels.length} labels`);
   const K = p.cols;
   const c = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  for (let v = 0; v < p.rows; v++) {
-    const y = labels[v]!;
+  for (const [v, y] of labels.entries()) {
     checkClass(y, K, 'jointConfusionSoft');
-    for (let i = 0; i < K; i++) c[i]![y]! += p.data[v * K + i]!;
+    for (let i = 0; i < K; i++) {
+      const row = at(c, i, 'jointConfusionSoft');
+      row[y] = at(row, y, 'jointConfusionSoft') + (p.data[v * K + i] ?? outOfRange('jointConfusionSoft', v * K + i, p.data));
+    }
   }
   return c.map((row) => row.map((x) => x / p.rows));
 }
@@ -42,29 +48,26 @@ export function predictedMarginalHard(predicted: readonly number[], K: number): 
   const mu = new Array<number>(K).fill(0);
   for (const i of predicted) {
     checkClass(i, K, 'predictedMarginalHard');
-    mu[i]! += 1;
+    mu[i] = at(mu, i, 'predictedMarginalHard') + 1;
   }
   return mu.map((x) => x / predicted.length);
 }
 
 /** Soft μ̂[i] = mean predicted probability of class i over the window. */
 export function predictedMarginalSoft(probabilities: Posteriors): number[] {
-  const p = toDenseRows(probabilities, 'predictedMarginalSoft');
-  const mu = new Array<number>(p.cols).fill(0);
-  for (let u = 0; u < p.rows; u++) for (let i = 0; i < p.cols; i++) mu[i]! += p.data[u * p.cols + i]!;
-  return mu.map((x) => x / p.rows);
+  return meanRow(probabilities, 'predictedMarginalSoft');
 }
 
 /** Index of the largest entry (first one on ties): the hard prediction. */
 export function argmax(p: readonly number[]): number {
   let best = 0;
-  for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  for (let k = 1; k < p.length; k++) if (at(p, k) > at(p, best)) best = k;
   return best;
 }
 
 /** p̂_s[j] = Σ_i Ĉ[i][j]: the validation label frequencies. */
 export function confusionLabelMarginal(c: readonly (readonly number[])[]): number[] {
-  return c[0]!.map((_, j) => c.reduce((s, row) => s + row[j]!, 0));
+  return Array.from({ length: columnCount(c, 'confusionLabelMarginal') }, (_, j) => c.reduce((s, row) => s + at(row, j), 0));
 }
 
 /** μ̂_s[i] = Σ_j Ĉ[i][j]: the validation predicted-label marginal (Ĉ·1). */

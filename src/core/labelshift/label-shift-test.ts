@@ -9,7 +9,8 @@
 import { chiSquareHomogeneity, chiSquareSurvival } from '../stats/chi-square.js';
 import { bbseRawWeights, confusionConditioning } from './bbse.js';
 import { checkConfusionAndMarginal, confusionPredictedMarginal } from './confusion.js';
-import { matVec, truncatedPseudoInverse } from './linear-algebra.js';
+import { at } from '../indexing.js';
+import { cell, dot, matVec, truncatedPseudoInverse } from './linear-algebra.js';
 import { mllsEm, mllsLogLikelihood, type MllsOptions } from './mlls.js';
 import { toDenseRows, type Posteriors } from './posteriors.js';
 
@@ -31,18 +32,18 @@ export function mergeSparseClasses(sourceCounts: readonly number[], windowCounts
   const rowB = windowCounts.reduce((s, x) => s + x, 0);
   const total = rowA + rowB;
   const groups = sourceCounts
-    .map((a, k) => ({ members: [k], count: a + windowCounts[k]! }))
+    .map((a, k) => ({ members: [k], count: a + at(windowCounts, k, 'mergeSparseClasses: window counts') }))
     .filter((g) => g.count > 0);
   const byCount = (x: { count: number; members: number[] }, y: { count: number; members: number[] }) =>
-    x.count - y.count || x.members[0]! - y.members[0]!;
+    x.count - y.count || at(x.members, 0, 'class group') - at(y.members, 0, 'class group');
   while (groups.length > 2) {
     groups.sort(byCount);
-    const smallest = groups[0]!;
+    const smallest = at(groups, 0, 'mergeSparseClasses');
     if ((Math.min(rowA, rowB) * smallest.count) / total >= minExpected) break;
-    const next = groups[1]!;
+    const next = at(groups, 1, 'mergeSparseClasses');
     groups.splice(0, 2, { members: [...smallest.members, ...next.members].sort((x, y) => x - y), count: smallest.count + next.count });
   }
-  return groups.map((g) => g.members).sort((x, y) => x[0]! - y[0]!);
+  return groups.map((g) => g.members).sort((x, y) => at(x, 0, 'class group') - at(y, 0, 'class group'));
 }
 
 /** Test 1: χ² homogeneity of predicted-label counts on V and in the window (sparse classes merged). */
@@ -53,7 +54,7 @@ export function predictedLabelChiSquareTest(
 ): LabelShiftTestResult & { groups: number[][] } {
   if (sourceCounts.length !== windowCounts.length) throw new RangeError(`predictedLabelChiSquareTest: ${sourceCounts.length} vs ${windowCounts.length} classes`);
   const groups = mergeSparseClasses(sourceCounts, windowCounts, minExpected);
-  const pool = (counts: readonly number[]) => groups.map((g) => g.reduce((s, k) => s + counts[k]!, 0));
+  const pool = (counts: readonly number[]) => groups.map((g) => g.reduce((s, k) => s + at(counts, k, 'class counts'), 0));
   return { ...chiSquareHomogeneity(pool(sourceCounts), pool(windowCounts)), groups };
 }
 
@@ -83,17 +84,17 @@ export function bbseWaldTest(
   const cov = Array.from({ length: K }, (_, i) =>
     Array.from({ length: K }, (_, j) => {
       let diagonalPart = 0;
-      for (let k = 0; k < K; k++) diagonalPart += inverse[i]![k]! * muSource[k]! * inverse[j]![k]!;
-      return (diagonalPart - aMu[i]! * aMu[j]!) * factor;
+      for (let k = 0; k < K; k++) diagonalPart += cell(inverse, i, k, 'bbseWaldTest') * at(muSource, k) * cell(inverse, j, k, 'bbseWaldTest');
+      return (diagonalPart - at(aMu, i) * at(aMu, j)) * factor;
     }),
   );
-  const scale = Math.max(...cov.map((row, i) => Math.abs(row[i]!)));
+  const scale = Math.max(...cov.map((row, i) => Math.abs(at(row, i))));
   if (!(scale > 0)) return { ...NO_TEST };
   const { inverse: covPlus, rank } = truncatedPseudoInverse(cov, 1e-10 * scale);
   if (rank === 0) return { ...NO_TEST };
   const diff = rawWeights.map((w) => w - 1);
   const covPlusDiff = matVec(covPlus, diff);
-  const statistic = Math.max(0, diff.reduce((s, x, i) => s + x * covPlusDiff[i]!, 0));
+  const statistic = Math.max(0, dot(diff, covPlusDiff));
   return { statistic, df: rank, pValue: chiSquareSurvival(statistic, rank) };
 }
 

@@ -3,19 +3,44 @@
  * (small K×K matrices), with ml-matrix doing the factorisations.
  */
 import { Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
+import { at } from '../indexing.js';
+
+/** The common row length of a non-empty rectangular matrix; a RangeError naming `what` otherwise. */
+export function columnCount(rows: readonly (readonly number[])[], what: string): number {
+  const [first] = rows;
+  if (first === undefined) throw new RangeError(`${what}: no rows`);
+  for (const [i, row] of rows.entries()) {
+    if (row.length !== first.length) throw new RangeError(`${what}: row ${i} has ${row.length} entries, row 0 has ${first.length}`);
+  }
+  return first.length;
+}
+
+/** Entry (i, j) of a nested-array matrix, or a RangeError naming `what` when it is outside the matrix. */
+export function cell(m: readonly (readonly number[])[], i: number, j: number, what = 'matrix'): number {
+  const value = m[i]?.[j];
+  if (value === undefined) throw new RangeError(`${what}: entry (${i}, ${j}) is outside the matrix (${m.length} rows)`);
+  return value;
+}
+
+/** f(a_i, b_i) for two vectors of one length; a RangeError naming `what` when the lengths differ. */
+export function zipWith(a: readonly number[], b: readonly number[], f: (x: number, y: number, i: number) => number, what: string): number[] {
+  if (a.length !== b.length) throw new RangeError(`${what}: vectors of ${a.length} and ${b.length} entries`);
+  return a.map((x, i) => f(x, at(b, i, what), i));
+}
 
 export function matVec(a: readonly (readonly number[])[], x: readonly number[]): number[] {
-  return a.map((row) => row.reduce((s, v, j) => s + v * x[j]!, 0));
+  return a.map((row) => dot(row, x));
 }
 
 export function transpose(a: readonly (readonly number[])[]): number[][] {
-  const cols = a[0]?.length ?? 0;
-  return Array.from({ length: cols }, (_, j) => a.map((row) => row[j]!));
+  const cols = a.length === 0 ? 0 : columnCount(a, 'transpose');
+  return Array.from({ length: cols }, (_, j) => a.map((row) => at(row, j, 'transpose')));
 }
 
 export function dot(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new RangeError(`dot: vectors of ${a.length} and ${b.length} entries`);
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < a.length; i++) s += at(a, i) * at(b, i);
   return s;
 }
 
@@ -38,21 +63,20 @@ export function singularValues(a: readonly (readonly number[])[]): number[] {
  * truncated-SVD inverse. Returns the inverse and the number of singular values kept.
  */
 export function truncatedPseudoInverse(a: readonly (readonly number[])[], cutoff: number): { inverse: number[][]; rank: number } {
+  const cols = columnCount(a, 'truncatedPseudoInverse');
   const svd = new SingularValueDecomposition(new Matrix(a as number[][]), { autoTranspose: true });
   const u = svd.leftSingularVectors;
   const v = svd.rightSingularVectors;
   const s = svd.diagonal;
-  const rows = a.length;
-  const cols = a[0]!.length;
-  const inv = Array.from({ length: cols }, () => new Array<number>(rows).fill(0));
+  const inv = Array.from({ length: cols }, () => new Array<number>(a.length).fill(0));
   let rank = 0;
-  for (let k = 0; k < s.length; k++) {
-    if (!(s[k]! > cutoff)) continue;
+  for (const [k, sk] of s.entries()) {
+    if (!(sk > cutoff)) continue;
     rank++;
-    for (let i = 0; i < cols; i++) {
-      const vik = v.get(i, k) / s[k]!;
+    for (const [i, row] of inv.entries()) {
+      const vik = v.get(i, k) / sk;
       if (vik === 0) continue;
-      for (let j = 0; j < rows; j++) inv[i]![j]! += vik * u.get(j, k);
+      for (const [j, x] of row.entries()) row[j] = x + vik * u.get(j, k);
     }
   }
   return { inverse: inv, rank };
@@ -71,30 +95,32 @@ export function solveSquare(a: readonly (readonly number[])[], b: readonly numbe
  */
 export function choleskySolve(h: readonly (readonly number[])[], r: readonly number[], lambda = 0): number[] | null {
   const n = r.length;
+  if (h.length !== n || h.some((row) => row.length !== n)) throw new RangeError(`choleskySolve: the matrix is not ${n}×${n} like the right-hand side`);
   const l = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
+  for (const [i, li] of l.entries()) {
     for (let j = 0; j <= i; j++) {
-      let s = h[i]![j]! + (i === j ? lambda : 0);
-      for (let k = 0; k < j; k++) s -= l[i]![k]! * l[j]![k]!;
+      const lj = at(l, j, 'choleskySolve');
+      let s = cell(h, i, j, 'choleskySolve') + (i === j ? lambda : 0);
+      for (let k = 0; k < j; k++) s -= at(li, k) * at(lj, k);
       if (i === j) {
         if (!(s > 0)) return null;
-        l[i]![i] = Math.sqrt(s);
+        li[i] = Math.sqrt(s);
       } else {
-        l[i]![j] = s / l[j]![j]!;
+        li[j] = s / at(lj, j);
       }
     }
   }
   const y = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let s = r[i]!;
-    for (let k = 0; k < i; k++) s -= l[i]![k]! * y[k]!;
-    y[i] = s / l[i]![i]!;
+  for (const [i, li] of l.entries()) {
+    let s = at(r, i);
+    for (let k = 0; k < i; k++) s -= at(li, k) * at(y, k);
+    y[i] = s / at(li, i);
   }
   const x = new Array<number>(n).fill(0);
   for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k]![i]! * x[k]!;
-    x[i] = s / l[i]![i]!;
+    let s = at(y, i);
+    for (let k = i + 1; k < n; k++) s -= cell(l, k, i) * at(x, k);
+    x[i] = s / cell(l, i, i);
   }
   return x;
 }

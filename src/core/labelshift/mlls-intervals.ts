@@ -6,7 +6,8 @@
  * Intervals are q̂ ± z·SE clipped to [0, 1]. They ignore the uncertainty of the calibration and of
  * π_s, and are unreliable when some q̂_k is at 0; prefer a bootstrap (bootstrap.ts).
  */
-import { truncatedPseudoInverse } from './linear-algebra.js';
+import { at, outOfRange } from '../indexing.js';
+import { cell, truncatedPseudoInverse, zipWith } from './linear-algebra.js';
 import { inverseSourcePrior, rowLikelihoodRatio } from './mlls.js';
 import { toDenseRows, type Posteriors } from './posteriors.js';
 
@@ -34,34 +35,40 @@ export function mllsIntervals(
   if (!(z > 0)) throw new RangeError(`mllsIntervals: z must be > 0, got ${z}`);
   const f = K - 1;
   const j = Array.from({ length: f }, () => new Array<number>(f).fill(0));
-  const g = new Array<number>(f);
+  const g = new Float64Array(f);
   for (let u = 0; u < d.rows; u++) {
     const s = rowLikelihoodRatio(d, inv, targetPrior, u);
     if (!(s > 0)) throw new RangeError(`mllsIntervals: row ${u} has zero likelihood under the target prior`);
-    const last = d.data[u * K + f]! * inv[f]!;
-    for (let k = 0; k < f; k++) g[k] = (d.data[u * K + k]! * inv[k]! - last) / s;
-    for (let a = 0; a < f; a++) for (let b = 0; b <= a; b++) j[a]![b]! += g[a]! * g[b]!;
+    const last = (d.data[u * K + f] ?? outOfRange('mllsIntervals', u * K + f, d.data)) * at(inv, f);
+    for (let k = 0; k < f; k++) g[k] = ((d.data[u * K + k] ?? outOfRange('mllsIntervals', u * K + k, d.data)) * at(inv, k) - last) / s;
+    for (let a = 0; a < f; a++) {
+      const row = at(j, a, 'mllsIntervals: information');
+      for (let b = 0; b <= a; b++) row[b] = at(row, b) + (g[a] ?? outOfRange('mllsIntervals', a, g)) * (g[b] ?? outOfRange('mllsIntervals', b, g));
+    }
   }
-  for (let a = 0; a < f; a++) for (let b = 0; b < a; b++) j[b]![a] = j[a]![b]!;
-  const scale = Math.max(...j.map((row, a) => Math.abs(row[a]!)));
+  for (let a = 0; a < f; a++) for (let b = 0; b < a; b++) at(j, b, 'mllsIntervals: information')[a] = cell(j, a, b);
+  const scale = Math.max(...j.map((row, a) => Math.abs(at(row, a))));
   const { inverse, rank } = truncatedPseudoInverse(j, 1e-12 * scale);
   const covariance = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  const lastRow = at(covariance, f, 'mllsIntervals: covariance');
   let lastVariance = 0;
   for (let a = 0; a < f; a++) {
+    const row = at(covariance, a, 'mllsIntervals: covariance');
     let rowSum = 0;
     for (let b = 0; b < f; b++) {
-      covariance[a]![b] = inverse[a]![b]!;
-      rowSum += inverse[a]![b]!;
+      const x = cell(inverse, a, b, 'mllsIntervals: inverse information');
+      row[b] = x;
+      rowSum += x;
     }
-    covariance[a]![f] = -rowSum;
-    covariance[f]![a] = -rowSum;
+    row[f] = -rowSum;
+    lastRow[a] = -rowSum;
     lastVariance += rowSum;
   }
-  covariance[f]![f] = lastVariance;
-  const standardErrors = covariance.map((row, k) => Math.sqrt(Math.max(row[k]!, 0)));
+  lastRow[f] = lastVariance;
+  const standardErrors = covariance.map((row, k) => Math.sqrt(Math.max(at(row, k), 0)));
   return {
-    lower: targetPrior.map((q, k) => Math.min(1, Math.max(0, q - z * standardErrors[k]!))),
-    upper: targetPrior.map((q, k) => Math.min(1, Math.max(0, q + z * standardErrors[k]!))),
+    lower: zipWith(targetPrior, standardErrors, (q, se) => Math.min(1, Math.max(0, q - z * se)), 'mllsIntervals'),
+    upper: zipWith(targetPrior, standardErrors, (q, se) => Math.min(1, Math.max(0, q + z * se)), 'mllsIntervals'),
     standardErrors,
     covariance,
     singular: rank < f,

@@ -7,6 +7,7 @@
  * (default 1e-6) or after 100 iterations; `iterations` counts the updates made. Classes with
  * π_s,k = 0 get a_uk = 0 and so q_k = 0.
  */
+import { at, outOfRange } from '../indexing.js';
 import { meanRow, toDenseRows, type DenseRows, type Posteriors } from './posteriors.js';
 
 export interface MllsOptions {
@@ -54,7 +55,11 @@ export function inverseSourcePrior(sourcePrior: readonly number[], K: number, wh
 /** Σ_k a_uk·q_k for row u, the likelihood ratio of point u under q versus π_s. */
 export function rowLikelihoodRatio(d: DenseRows, inv: readonly number[], q: readonly number[], u: number): number {
   let s = 0;
-  for (let k = 0; k < d.cols; k++) s += d.data[u * d.cols + k]! * inv[k]! * q[k]!;
+  const base = u * d.cols;
+  for (let k = 0; k < d.cols; k++) {
+    const p = d.data[base + k] ?? outOfRange('rowLikelihoodRatio: posteriors', base + k, d.data);
+    s += p * at(inv, k, '1/π_s') * at(q, k, 'q');
+  }
   return s;
 }
 
@@ -87,7 +92,11 @@ export function likelihoodRatios(posteriors: Posteriors, sourcePrior: readonly n
   const d = toDenseRows(posteriors, 'mllsEm');
   const inv = inverseSourcePrior(sourcePrior, d.cols, 'mllsEm');
   const data = new Float64Array(d.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = d.data[i]! * inv[i % d.cols]!;
+  const inverse = Float64Array.from(inv);
+  for (let i = 0; i < data.length; i++) {
+    const k = i % d.cols;
+    data[i] = (d.data[i] ?? outOfRange('likelihoodRatios', i, d.data)) * (inverse[k] ?? outOfRange('likelihoodRatios', k, inverse));
+  }
   return { rows: d.rows, cols: d.cols, data };
 }
 
@@ -106,6 +115,8 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
   const K = a.cols;
   const m = a.rows;
   const ratios = a.data;
+  if (ratios.length !== m * K) throw new RangeError(`mllsEm: ${ratios.length} likelihood ratios for ${m}×${K} rows`);
+  if (sourcePrior.length !== K) throw new RangeError(`mllsEm: source prior has ${sourcePrior.length} entries, the ratios ${K} columns`);
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-6;
   const lambda = options.priorStrength ?? 0;
@@ -115,7 +126,7 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
   if (weights !== undefined) {
     if (weights.length !== m) throw new RangeError(`mllsEm: ${weights.length} row weights for ${m} rows`);
     mass = 0;
-    for (let u = 0; u < m; u++) mass += weights[u]!;
+    for (let u = 0; u < m; u++) mass += at(weights, u, 'mllsEm: row weights');
   }
   const prior = Float64Array.from(sourcePrior);
   const rowWeights = weights === undefined ? undefined : Float64Array.from(weights);
@@ -127,7 +138,7 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
   };
   const distance = (x: Float64Array, y: Float64Array) => {
     let d = 0;
-    for (let k = 0; k < K; k++) d = Math.max(d, Math.abs(x[k]! - y[k]!));
+    for (let k = 0; k < K; k++) d = Math.max(d, Math.abs(at(x, k) - at(y, k)));
     return d;
   };
   let q: Float64Array = Float64Array.from(startingPrior(options.initialPrior, sourcePrior));
@@ -149,10 +160,14 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
     let rNorm = 0;
     let vNorm = 0;
     for (let k = 0; k < K; k++) {
-      r[k] = q1[k]! - q[k]!;
-      v[k] = q2[k]! - 2 * q1[k]! + q[k]!;
-      rNorm += r[k]! * r[k]!;
-      vNorm += v[k]! * v[k]!;
+      const qk = at(q, k);
+      const q1k = at(q1, k);
+      const rk = q1k - qk;
+      const vk = at(q2, k) - 2 * q1k + qk;
+      r[k] = rk;
+      v[k] = vk;
+      rNorm += rk * rk;
+      vNorm += vk * vk;
     }
     let next = q2;
     if (vNorm > 0) {
@@ -161,12 +176,13 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
       let total = 0;
       let inside = true;
       for (let k = 0; k < K; k++) {
-        jump[k] = q[k]! - 2 * alpha * r[k]! + alpha * alpha * v[k]!;
-        if (!(jump[k]! > 0)) inside = false;
-        total += jump[k]!;
+        const jk = at(q, k) - 2 * alpha * at(r, k) + alpha * alpha * at(v, k);
+        jump[k] = jk;
+        if (!(jk > 0)) inside = false;
+        total += jk;
       }
       if (inside) {
-        for (let k = 0; k < K; k++) jump[k]! /= total;
+        for (let k = 0; k < K; k++) jump[k] = at(jump, k) / total;
         next = em(jump);
       }
     }
@@ -179,23 +195,25 @@ export function mllsEmOnRatios(a: DenseRows, sourcePrior: readonly number[], opt
   }
   const targetPrior = Array.from(q);
   const inv = sourcePrior.map((p) => (p > 0 ? 1 / p : 0));
-  return { targetPrior, weights: targetPrior.map((x, k) => x * inv[k]!), iterations, converged };
+  return { targetPrior, weights: targetPrior.map((x, k) => x * at(inv, k, 'mllsEm')), iterations, converged };
 }
 
 /** One EM update of q on likelihood ratios (row-major m×K), with the Dirichlet prior and row weights. */
 function emStep(ratios: Float64Array, m: number, K: number, q: Float64Array, prior: Float64Array, lambda: number, mass: number, weights: Float64Array | undefined): Float64Array {
-  const next = new Float64Array(K);
-  for (let k = 0; k < K; k++) next[k] = lambda * prior[k]!;
+  const next = prior.map((p) => lambda * p);
   for (let u = 0, base = 0; u < m; u++, base += K) {
-    const c = weights === undefined ? 1 : weights[u]!;
+    const c = weights === undefined ? 1 : (weights[u] ?? outOfRange('mllsEm: row weights', u, weights));
     if (c === 0) continue;
     let s = 0;
-    for (let k = 0; k < K; k++) s += ratios[base + k]! * q[k]!;
+    for (let k = 0; k < K; k++) s += (ratios[base + k] ?? outOfRange('emStep', base + k, ratios)) * (q[k] ?? outOfRange('emStep', k, q));
     if (!(s > 0)) throw new RangeError(`mllsEm: row ${u} has no posterior mass on any class with q·π_s > 0`);
     const scale = c / s;
-    for (let k = 0; k < K; k++) next[k]! += ratios[base + k]! * q[k]! * scale;
+    for (let k = 0; k < K; k++) {
+      const ratio = (ratios[base + k] ?? outOfRange('emStep', base + k, ratios)) * (q[k] ?? outOfRange('emStep', k, q));
+      next[k] = (next[k] ?? outOfRange('emStep', k, next)) + ratio * scale;
+    }
   }
   const denominator = mass + lambda;
-  for (let k = 0; k < K; k++) next[k]! /= denominator;
+  for (let k = 0; k < K; k++) next[k] = (next[k] ?? outOfRange('emStep', k, next)) / denominator;
   return next;
 }

@@ -9,6 +9,8 @@
  *   3. adjusted classify-and-count correction of the EM's ID fraction: (ρ_EM − μ0)/(μ1 − μ0).
  * Self-contained on purpose: it does not use the closed-set EM module.
  */
+import { at, outOfRange } from '../indexing.js';
+import { zipWith } from './linear-algebra.js';
 
 /**
  * Divisor T applied to μ0 in stage 1 and in stage 3 (the reference method's value). Note [ours]: with
@@ -81,7 +83,7 @@ const mean = (values: readonly number[]) => nonEmpty(values).reduce((acc, v) => 
 const median = (values: readonly number[]) => {
   const s = [...nonEmpty(values)].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 === 1 ? at(s, mid, 'median') : (at(s, mid - 1, 'median') + at(s, mid, 'median')) / 2;
 };
 
 /**
@@ -182,6 +184,7 @@ export function estimateOpenSetLabelShift(
   if (posteriors.some((row) => row.length !== k)) throw new RangeError(`open-set EM: every posterior row needs ${k} entries`);
   checkProbabilities('open-set EM', idProbabilities);
   const cTilde = source.openSetPrior;
+  if (cTilde.length !== k + 1) throw new RangeError(`open-set EM: the source's open-set prior has ${cTilde.length} entries, expected ${k + 1}`);
   const warnings = [...source.warnings];
   // MAP shrinkage weight λ = 1 − 0.5κ/(1 + 0.5κ), κ = KL(c ‖ uniform) + 1e-6; the OOD ratio gets no prior.
   const kappa = source.classPrior.reduce((acc, c) => acc + c * Math.log(c * k), 0) + 1e-6;
@@ -189,26 +192,37 @@ export function estimateOpenSetLabelShift(
 
   let pi = [...source.classPrior];
   let rho = source.sourceIdFraction;
-  const g = new Array<number>(k + 1);
+  // Rows were checked to have k entries and cTilde k + 1, so every read below is in range.
+  const g = new Float64Array(k + 1);
   for (let it = 0; it < iterations; it++) {
-    const w = [...pi.map((p, j) => (rho * p) / cTilde[j]!), (1 - rho) / cTilde[k]!];
-    const piTilde = new Array<number>(k + 1).fill(0);
+    const w = Float64Array.from([...pi.map((p, j) => (rho * p) / at(cTilde, j)), (1 - rho) / at(cTilde, k)]);
+    const piTilde = new Float64Array(k + 1);
     let used = 0;
     for (let u = 0; u < m; u++) {
-      const h = idProbabilities[u]!;
-      const row = posteriors[u]!;
+      const h = at(idProbabilities, u, 'open-set EM: ID probabilities');
+      const row = at(posteriors, u, 'open-set EM: posteriors');
       let sum = 0;
-      for (let j = 0; j < k; j++) sum += g[j] = h * row[j]! * w[j]!;
-      sum += g[k] = (1 - h) * w[k]!;
+      let j = 0;
+      for (const f of row) {
+        const gj = h * f * (w[j] ?? outOfRange('open-set EM', j, w));
+        g[j++] = gj;
+        sum += gj;
+      }
+      const ood = (1 - h) * (w[k] ?? outOfRange('open-set EM', k, w));
+      g[k] = ood;
+      sum += ood;
       if (!(sum > 0)) continue; // the row has no mass under the current prior; it carries no information
       used++;
-      for (let j = 0; j <= k; j++) piTilde[j]! += g[j]! / sum;
+      for (let j = 0; j <= k; j++) {
+        const share = (g[j] ?? outOfRange('open-set EM', j, g)) / sum;
+        piTilde[j] = (piTilde[j] ?? outOfRange('open-set EM', j, piTilde)) + share;
+      }
     }
     if (used === 0) throw new RangeError('open-set EM: no row has positive mass under the current prior');
-    for (let j = 0; j <= k; j++) piTilde[j]! /= used;
-    const idMass = 1 - piTilde[k]!;
+    for (let j = 0; j <= k; j++) piTilde[j] = (piTilde[j] ?? outOfRange('open-set EM', j, piTilde)) / used;
+    const idMass = 1 - (piTilde[k] ?? outOfRange('open-set EM', k, piTilde));
     rho = idMass;
-    if (idMass > 0) pi = piTilde.slice(0, k).map((p) => lambda * (p / idMass) + (1 - lambda) / k);
+    if (idMass > 0) pi = Array.from(piTilde.subarray(0, k), (p) => lambda * (p / idMass) + (1 - lambda) / k);
   }
   if (!(rho > 0)) warnings.push('every row was assigned to OOD; class proportions stay at the source prior');
 
@@ -217,7 +231,7 @@ export function estimateOpenSetLabelShift(
   if (correctedValue === null) warnings.push(`μ0 ≥ μ1 (${mu0} ≥ ${mu1}): stage-3 correction skipped`);
   const idFraction = correctedValue ?? rho;
   const targetOpenSetPrior = [...pi.map((p) => idFraction * p), 1 - idFraction];
-  const classWeights = pi.map((p, j) => p / source.classPrior[j]!);
+  const classWeights = zipWith(pi, source.classPrior, (p, c) => p / c, 'open-set EM');
   return {
     classProportions: pi, idFraction, oodFraction: 1 - idFraction, emIdFraction: rho,
     corrected: correctedValue !== null, targetOpenSetPrior, classWeights, iterations, source, warnings,
@@ -229,7 +243,7 @@ export function correctOpenSetPosterior(posterior: readonly number[], idProbabil
   const cTilde = estimate.source.openSetPrior;
   const k = posterior.length;
   const raw = [...posterior.map((f) => idProbability * f), 1 - idProbability].map(
-    (v, j) => (v * estimate.targetOpenSetPrior[j]!) / cTilde[j]!,
+    (v, j) => (v * at(estimate.targetOpenSetPrior, j, 'correctOpenSetPosterior')) / at(cTilde, j, 'correctOpenSetPosterior'),
   );
   const sum = raw.reduce((acc, v) => acc + v, 0);
   return sum > 0 ? raw.map((v) => v / sum) : new Array<number>(k + 1).fill(1 / (k + 1));

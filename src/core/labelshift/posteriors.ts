@@ -2,6 +2,7 @@
  * Input shape for per-point class probabilities (posteriors) and a dense row-major copy of it, which
  * is what the estimators iterate over.
  */
+import { outOfRange } from '../indexing.js';
 
 /** Row-major m×K matrix backed by a Float64Array: entry (u, k) is data[u·cols + k]. */
 export interface DenseRows {
@@ -29,26 +30,33 @@ export function toDenseRows(p: Posteriors, what = 'posteriors'): DenseRows {
     return p;
   }
   const rows = p.length;
-  if (rows === 0) throw new RangeError(`${what}: no rows`);
-  const cols = p[0]!.length;
+  const [first] = p;
+  if (first === undefined) throw new RangeError(`${what}: no rows`);
+  const cols = first.length;
   if (cols < 1) throw new RangeError(`${what}: need at least one column`);
   const data = new Float64Array(rows * cols);
-  for (let u = 0; u < rows; u++) {
-    const row = p[u]!;
+  let u = 0;
+  for (const row of p) {
     if (row.length !== cols) throw new RangeError(`${what}: row ${u} has ${row.length} entries, expected ${cols}`);
-    for (let k = 0; k < cols; k++) {
-      const v = row[k]!;
+    let offset = u * cols;
+    for (const v of row) {
       if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${what}: entries must be finite and >= 0 (row ${u}: ${v})`);
-      data[u * cols + k] = v;
+      data[offset++] = v;
     }
+    u++;
   }
   return { rows, cols, data };
 }
 
 /** Column means of the rows: the mean posterior. */
-export function meanRow(p: Posteriors): number[] {
-  const d = toDenseRows(p);
-  const mean = new Array<number>(d.cols).fill(0);
-  for (let u = 0; u < d.rows; u++) for (let k = 0; k < d.cols; k++) mean[k]! += d.data[u * d.cols + k]!;
-  return mean.map((v) => v / d.rows);
+export function meanRow(p: Posteriors, what = 'posteriors'): number[] {
+  const d = toDenseRows(p, what);
+  const sum = new Float64Array(d.cols);
+  for (let u = 0; u < d.rows; u++) {
+    for (let k = 0; k < d.cols; k++) {
+      const value = d.data[u * d.cols + k] ?? outOfRange(what, u * d.cols + k, d.data);
+      sum[k] = (sum[k] ?? outOfRange(what, k, sum)) + value;
+    }
+  }
+  return Array.from(sum, (v) => v / d.rows);
 }

@@ -14,7 +14,8 @@
  * Newton reaches the same point but does not crawl when C is ill-conditioned, which is exactly when
  * RLLS matters.
  */
-import { choleskySolve, dot, matVec, norm2, solveSquare, transpose } from './linear-algebra.js';
+import { at } from '../indexing.js';
+import { cell, choleskySolve, dot, matVec, norm2, solveSquare, transpose, zipWith } from './linear-algebra.js';
 
 export type RllsSolverPath = 'bbse-exact' | 'zero' | 'projected-newton';
 
@@ -28,31 +29,36 @@ export interface RllsSolution {
 const SMOOTHING = 1e-12;
 const LOWER = -1;
 
+/** Cθ − b. */
+function residual(c: readonly (readonly number[])[], b: readonly number[], theta: readonly number[]): number[] {
+  return zipWith(matVec(c, theta), b, (v, y) => v - y, 'RLLS residual');
+}
+
 /** The exact (non-smoothed) RLLS objective. */
 export function rllsObjective(c: readonly (readonly number[])[], b: readonly number[], theta: readonly number[], delta: number): number {
-  const r = matVec(c, theta).map((v, i) => v - b[i]!);
+  const r = residual(c, b, theta);
   return norm2(r) + delta * norm2(theta);
 }
 
 function smoothedObjective(c: readonly (readonly number[])[], b: readonly number[], theta: readonly number[], delta: number): number {
-  const r = matVec(c, theta).map((v, i) => v - b[i]!);
+  const r = residual(c, b, theta);
   return Math.sqrt(dot(r, r) + SMOOTHING) + delta * Math.sqrt(dot(theta, theta) + SMOOTHING);
 }
 
 /** Gradient and Hessian of the smoothed objective. */
 function smoothedDerivatives(c: readonly (readonly number[])[], ct: number[][], b: readonly number[], theta: readonly number[], delta: number) {
   const K = theta.length;
-  const r = matVec(c, theta).map((v, i) => v - b[i]!);
+  const r = residual(c, b, theta);
   const s1 = Math.sqrt(dot(r, r) + SMOOTHING);
   const s2 = Math.sqrt(dot(theta, theta) + SMOOTHING);
   const ctr = matVec(ct, r);
-  const g = ctr.map((v, j) => v / s1 + (delta * theta[j]!) / s2);
+  const g = zipWith(ctr, theta, (v, t) => v / s1 + (delta * t) / s2, 'RLLS gradient');
   const h = Array.from({ length: K }, (_, i) =>
     Array.from({ length: K }, (_, j) => {
       let ctc = 0;
-      for (let k = 0; k < c.length; k++) ctc += c[k]![i]! * c[k]![j]!;
-      const first = ctc / s1 - (ctr[i]! * ctr[j]!) / (s1 * s1 * s1);
-      const second = delta * ((i === j ? 1 / s2 : 0) - (theta[i]! * theta[j]!) / (s2 * s2 * s2));
+      for (const row of c) ctc += at(row, i, 'RLLS Hessian') * at(row, j, 'RLLS Hessian');
+      const first = ctc / s1 - (at(ctr, i) * at(ctr, j)) / (s1 * s1 * s1);
+      const second = delta * ((i === j ? 1 / s2 : 0) - (at(theta, i) * at(theta, j)) / (s2 * s2 * s2));
       return first + second;
     }),
   );
@@ -84,17 +90,17 @@ function projectedNewtonDirection(h: number[][], g: number[], free: boolean[]): 
   const idx = free.flatMap((f, j) => (f ? [j] : []));
   const d = new Array<number>(g.length).fill(0);
   if (idx.length === 0) return d;
-  const hf = idx.map((i) => idx.map((j) => h[i]![j]!));
-  const rf = idx.map((i) => -g[i]!);
-  const scale = Math.max(1e-300, idx.reduce((s, i) => s + Math.abs(h[i]![i]!), 0) / idx.length);
+  const hf = idx.map((i) => idx.map((j) => cell(h, i, j, 'RLLS Hessian')));
+  const rf = idx.map((i) => -at(g, i, 'RLLS gradient'));
+  const scale = Math.max(1e-300, idx.reduce((s, i) => s + Math.abs(cell(h, i, i, 'RLLS Hessian')), 0) / idx.length);
   for (let lambda = 0; lambda <= 1e6 * scale; lambda = lambda === 0 ? 1e-14 * scale : lambda * 10) {
     const x = choleskySolve(hf, rf, lambda);
     if (x && x.every(Number.isFinite)) {
-      idx.forEach((j, a) => (d[j] = x[a]!));
+      idx.forEach((j, a) => (d[j] = at(x, a, 'Newton step')));
       return d;
     }
   }
-  idx.forEach((j) => (d[j] = -g[j]!));
+  idx.forEach((j) => (d[j] = -at(g, j, 'RLLS gradient')));
   return d;
 }
 
@@ -116,16 +122,16 @@ export function solveRlls(
   let f = smoothedObjective(c, b, theta, delta);
   for (let it = 1; it <= maxIterations; it++) {
     const { g, h } = smoothedDerivatives(c, ct, b, theta, delta);
-    const free = theta.map((t, j) => !(t <= LOWER + 1e-12 && g[j]! > 0));
+    const free = theta.map((t, j) => !(t <= LOWER + 1e-12 && at(g, j, 'RLLS gradient') > 0));
     const newton = projectedNewtonDirection(h, g, free);
     const gradient = g.map((v, j) => (free[j] ? -v : 0));
     if (Math.max(...gradient.map(Math.abs)) === 0) return { theta, path: 'projected-newton', iterations: it, converged: true };
     let moved = false;
     for (const d of dot(g, newton) < 0 ? [newton, gradient] : [gradient]) {
       for (let step = 1, tries = 0; tries < 60; tries++, step /= 2) {
-        const next = theta.map((t, j) => Math.max(t + step * d[j]!, LOWER));
+        const next = zipWith(theta, d, (t, dj) => Math.max(t + step * dj, LOWER), 'solveRlls');
         const fn = smoothedObjective(c, b, next, delta);
-        const predicted = dot(g, next.map((t, j) => t - theta[j]!));
+        const predicted = dot(g, zipWith(next, theta, (t, t0) => t - t0, 'solveRlls'));
         if (fn <= f + 1e-4 * predicted) {
           const relative = (f - fn) / Math.max(Math.abs(f), 1e-300);
           theta = next;

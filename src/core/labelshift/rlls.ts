@@ -6,6 +6,7 @@
  */
 import { bbseRawWeights, confusionConditioning, finaliseWeights, type LabelShiftEstimate } from './bbse.js';
 import { checkConfusionAndMarginal, confusionLabelMarginal, confusionPredictedMarginal } from './confusion.js';
+import { zipWith } from './linear-algebra.js';
 import { solveRlls, type RllsSolverPath } from './rlls-solver.js';
 
 export { rllsObjective } from './rlls-solver.js';
@@ -50,7 +51,7 @@ export function rlls(c: readonly (readonly number[])[], muTarget: readonly numbe
 
   const sourcePrior = confusionLabelMarginal(c);
   const muSource = confusionPredictedMarginal(c);
-  const b = muTarget.map((x, i) => x - muSource[i]!);
+  const b = zipWith(muTarget, muSource, (x, y) => x - y, 'rlls');
   const conditioning = confusionConditioning(c);
   const start = bbseRawWeights(c, muTarget, conditioning).rawWeights.map((w) => Math.max(w, 0) - 1);
   const solution = solveRlls(c, b, regularization, start, options.maxIterations);

@@ -24,7 +24,7 @@ export function softmax(z: readonly number[]): number[] {
   const out = z.map((v) => Math.exp(v - max));
   let sum = 0;
   for (const v of out) sum += v;
-  for (let k = 0; k < out.length; k++) out[k]! /= sum;
+  out.forEach((v, k) => (out[k] = v / sum));
   return out;
 }
 

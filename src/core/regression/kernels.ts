@@ -2,6 +2,7 @@
  * Gaussian kernel helpers for 1-D kernel smoothing (used by ReTaSA): the kernel, Silverman's
  * bandwidth rule, dense kernel matrices and Nadaraya–Watson weight rows.
  */
+import { outOfRange } from '../indexing.js';
 
 /**
  * Gaussian kernel without its normalising constant, exp(−½(d/h)²). Every use in this folder is a
@@ -13,14 +14,14 @@ export function gaussianKernel(distance: number, bandwidth: number): number {
 }
 
 /** Silverman's rule for a Gaussian kernel: 1.06·sd·n^(−1/5), with the n − 1 sample sd. */
-export function silvermanBandwidth(values: ArrayLike<number>): number {
+export function silvermanBandwidth(values: readonly number[] | Float64Array): number {
   const n = values.length;
   if (n < 2) throw new RangeError(`silvermanBandwidth: need at least 2 values, got ${n}`);
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i]!;
+  for (const v of values) mean += v;
   mean /= n;
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
+  for (const v of values) ss += (v - mean) ** 2;
   const sd = Math.sqrt(ss / (n - 1));
   if (!(sd > 0) || !Number.isFinite(sd)) throw new RangeError(`silvermanBandwidth: values have no spread (sd = ${sd})`);
   return 1.06 * sd * n ** -0.2;
@@ -36,8 +37,9 @@ export function nadarayaWatsonMatrix(points: Float64Array, bandwidth: number): {
   const matrix = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     matrix[i * n + i] = 1;
+    const pi = points[i] ?? outOfRange('nadarayaWatsonMatrix', i, points);
     for (let j = i + 1; j < n; j++) {
-      const k = gaussianKernel(points[i]! - points[j]!, bandwidth);
+      const k = gaussianKernel(pi - (points[j] ?? outOfRange('nadarayaWatsonMatrix', j, points)), bandwidth);
       matrix[i * n + j] = k;
       matrix[j * n + i] = k;
     }
@@ -46,9 +48,9 @@ export function nadarayaWatsonMatrix(points: Float64Array, bandwidth: number): {
   for (let i = 0; i < n; i++) {
     const row = matrix.subarray(i * n, i * n + n);
     let sum = 0;
-    for (let j = 0; j < n; j++) sum += row[j]!;
+    for (const v of row) sum += v;
     rowSums[i] = sum;
-    for (let j = 0; j < n; j++) row[j]! /= sum;
+    for (let j = 0; j < n; j++) row[j] = (row[j] ?? outOfRange('nadarayaWatsonMatrix', j, row)) / sum;
   }
   return { matrix, rowSums };
 }
@@ -59,17 +61,18 @@ export function nadarayaWatsonMatrix(points: Float64Array, bandwidth: number): {
  */
 export function nadarayaWatsonWeights(points: Float64Array, at: number, bandwidth: number, out: Float64Array): Float64Array {
   const n = points.length;
+  if (out.length !== n) throw new RangeError(`nadarayaWatsonWeights: output has ${out.length} entries for ${n} points`);
   const c = -0.5 / (bandwidth * bandwidth);
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += out[i] = Math.exp(c * (points[i]! - at) ** 2);
+  for (let i = 0; i < n; i++) sum += out[i] = Math.exp(c * ((points[i] ?? outOfRange('nadarayaWatsonWeights', i, points)) - at) ** 2);
   if (!(sum > 1e-250)) {
     // Far from every point: shift the exponent so the nearest point gets kernel value 1.
     let nearest = Infinity;
-    for (let i = 0; i < n; i++) nearest = Math.min(nearest, (points[i]! - at) ** 2);
+    for (const p of points) nearest = Math.min(nearest, (p - at) ** 2);
     sum = 0;
-    for (let i = 0; i < n; i++) sum += out[i] = Math.exp(c * ((points[i]! - at) ** 2 - nearest));
+    for (let i = 0; i < n; i++) sum += out[i] = Math.exp(c * (((points[i] ?? outOfRange('nadarayaWatsonWeights', i, points)) - at) ** 2 - nearest));
   }
   const inv = 1 / sum;
-  for (let i = 0; i < n; i++) out[i]! *= inv;
+  for (let i = 0; i < n; i++) out[i] = (out[i] ?? outOfRange('nadarayaWatsonWeights', i, out)) * inv;
   return out;
 }

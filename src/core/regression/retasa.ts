@@ -17,6 +17,7 @@
  * with m capped at 2000 by a seeded random subsample. Measured on a shared 2-core machine under
  * load: n = m = 800 fit ≈ 3 s and window ≈ 50 ms; at the caps fit ≈ 4 s and window ≈ 0.1–0.2 s.
  */
+import { at, outOfRange } from '../indexing.js';
 import { seededRandom } from '../random.js';
 import { luFactor, luSolve, multiplySquare, multiplyVector, type LuFactors } from './dense-linear.js';
 import { nadarayaWatsonMatrix, nadarayaWatsonWeights, silvermanBandwidth } from './kernels.js';
@@ -85,15 +86,15 @@ export function fitRetasaSource(
   if (!(alpha > 0)) throw new RangeError(`fitRetasaSource: alpha must be > 0, got ${alpha}`);
   const max = options.maxSourcePoints ?? RETASA_MAX_SOURCE_POINTS;
   const sourceIndices = stratifiedSubsample(sourceY, max, seededRandom(options.seed ?? 1));
-  const summary = Float64Array.from(sourceIndices, (i) => sourceSummary[i]!);
-  const y = Float64Array.from(sourceIndices, (i) => sourceY[i]!);
+  const summary = Float64Array.from(sourceIndices, (i) => at(sourceSummary, i, 'fitRetasaSource: source summaries'));
+  const y = Float64Array.from(sourceIndices, (i) => at(sourceY, i, 'fitRetasaSource: source labels'));
   const bandwidthX = options.bandwidthX ?? silvermanBandwidth(summary);
   const bandwidthY = options.bandwidthY ?? silvermanBandwidth(y);
   const n = y.length;
   const smootherX = nadarayaWatsonMatrix(summary, bandwidthX).matrix;
   const smootherY = nadarayaWatsonMatrix(y, bandwidthY).matrix;
   const operator = multiplySquare(smootherY, smootherX, n);
-  for (let i = 0; i < n; i++) operator[i * n + i]! += alpha;
+  for (let i = 0; i < n; i++) operator[i * n + i] = (operator[i * n + i] ?? outOfRange('fitRetasaSource', i * n + i, operator)) + alpha;
   return { alpha, bandwidthX, bandwidthY, sourceIndices, summary, y, smootherX, smootherY, system: luFactor(operator, n) };
 }
 
@@ -111,10 +112,10 @@ export function estimateRetasaWeights(
   const nv = new Float64Array(n);
   const row = new Float64Array(n);
   for (const j of picked) {
-    nadarayaWatsonWeights(model.summary, targetSummary[j]!, model.bandwidthX, row);
-    for (let k = 0; k < n; k++) nv[k]! += row[k]!;
+    nadarayaWatsonWeights(model.summary, at(targetSummary, j, 'estimateRetasaWeights: target summaries'), model.bandwidthX, row);
+    for (let k = 0; k < n; k++) nv[k] = (nv[k] ?? outOfRange('n·v', k, nv)) + (row[k] ?? outOfRange('NW weights', k, row));
   }
-  for (let k = 0; k < n; k++) nv[k]! *= n / picked.length;
+  for (let k = 0; k < n; k++) nv[k] = (nv[k] ?? outOfRange('n·v', k, nv)) * (n / picked.length);
   const b = multiplyVector(model.smootherY, nv, n).map((v) => v - 1);
   const r = luSolve(model.system, b);
   const unclippedWeights = Array.from(r, (v) => 1 + v);
@@ -128,7 +129,7 @@ export function estimateRetasaWeights(
     clippedCount: unclippedWeights.filter((w) => w < 0).length,
     normaliser,
     targetPointsUsed: picked.length,
-    extension: nv.map((v, k) => v - smoothedR[k]!),
+    extension: nv.map((v, k) => v - (smoothedR[k] ?? outOfRange('estimateRetasaWeights', k, smoothedR))),
   };
 }
 
@@ -139,7 +140,8 @@ export function estimateRetasaWeights(
 export function retasaWeightAt(model: RetasaSourceModel, estimate: RetasaEstimate, y: number): number {
   const a = nadarayaWatsonWeights(model.y, y, model.bandwidthY, new Float64Array(model.y.length));
   let dot = 0;
-  for (let k = 0; k < a.length; k++) dot += a[k]! * estimate.extension[k]!;
+  if (estimate.extension.length !== a.length) throw new RangeError(`retasaWeightAt: an estimate over ${estimate.extension.length} source points, the model has ${a.length}`);
+  for (let k = 0; k < a.length; k++) dot += at(a, k) * at(estimate.extension, k);
   return Math.max(0, 1 + (dot - 1) / model.alpha) / estimate.normaliser;
 }
 
@@ -150,6 +152,6 @@ export function retasaWeightGauges(
   probabilities: readonly number[] = DEFAULT_QUANTILE_PROBABILITIES,
 ): Array<{ probability: number; y: number; weight: number }> {
   const ys = Array.from(model.y);
-  const at = weightedQuantiles(ys, new Array<number>(ys.length).fill(1), probabilities);
-  return probabilities.map((probability, i) => ({ probability, y: at[i]!, weight: retasaWeightAt(model, estimate, at[i]!) }));
+  const quantiles = weightedQuantiles(ys, new Array<number>(ys.length).fill(1), probabilities);
+  return quantiles.map((y, i) => ({ probability: at(probabilities, i), y, weight: retasaWeightAt(model, estimate, y) }));
 }

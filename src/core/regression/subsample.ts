@@ -1,4 +1,5 @@
 /** Seeded subsampling that caps how many points the O(n²)/O(n³) kernel estimators see. */
+import { at } from '../indexing.js';
 
 /** Up to `max` distinct indices out of n, uniformly at random (partial Fisher–Yates), in ascending order. */
 export function randomSubsample(n: number, max: number, random: () => number): number[] {
@@ -6,7 +7,9 @@ export function randomSubsample(n: number, max: number, random: () => number): n
   if (n <= max) return all;
   for (let i = 0; i < max; i++) {
     const j = i + Math.floor(random() * (n - i));
-    [all[i], all[j]] = [all[j]!, all[i]!];
+    const drawn = at(all, j, 'randomSubsample');
+    all[j] = at(all, i, 'randomSubsample');
+    all[i] = drawn;
   }
   return all.slice(0, max).sort((a, b) => a - b);
 }
@@ -18,12 +21,12 @@ export function randomSubsample(n: number, max: number, random: () => number): n
 export function stratifiedSubsample(values: ArrayLike<number>, max: number, random: () => number): number[] {
   const n = values.length;
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => at(values, a, 'stratifiedSubsample') - at(values, b, 'stratifiedSubsample'));
   const picked: number[] = [];
   for (let s = 0; s < max; s++) {
     const lo = Math.floor((s * n) / max);
     const hi = Math.floor(((s + 1) * n) / max);
-    picked.push(order[lo + Math.floor(random() * (hi - lo))]!);
+    picked.push(at(order, lo + Math.floor(random() * (hi - lo)), 'stratifiedSubsample'));
   }
   return picked.sort((a, b) => a - b);
 }

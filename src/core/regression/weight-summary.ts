@@ -3,6 +3,7 @@
  * sample size, the weighted (estimated target) label distribution through its mean and quantiles
  * next to the source's, the χ²-type shift statistic, and optionally an importance-weighted risk.
  */
+import { at, outOfRange } from '../indexing.js';
 
 /** 5 %, 10 %, …, 95 %. */
 export const DEFAULT_QUANTILE_PROBABILITIES: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
@@ -41,10 +42,10 @@ export function weightedQuantiles(values: readonly number[], weights: readonly n
   if (values.length === 0 || values.length !== weights.length) {
     throw new RangeError(`weightedQuantiles: ${values.length} values vs ${weights.length} weights`);
   }
-  const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const order = values.map((_, i) => i).sort((a, b) => at(values, a, 'weightedQuantiles') - at(values, b, 'weightedQuantiles'));
   const cumulative = new Float64Array(order.length);
   let total = 0;
-  order.forEach((i, rank) => (cumulative[rank] = total += weights[i]!));
+  order.forEach((i, rank) => (cumulative[rank] = total += at(weights, i, 'weightedQuantiles: weights')));
   if (!(total > 0)) throw new RangeError('weightedQuantiles: weights sum to 0');
   return probabilities.map((p) => {
     if (!(p > 0 && p <= 1)) throw new RangeError(`weightedQuantiles: probability must be in (0, 1], got ${p}`);
@@ -53,10 +54,10 @@ export function weightedQuantiles(values: readonly number[], weights: readonly n
     let hi = order.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! >= target) hi = mid;
+      if ((cumulative[mid] ?? outOfRange('weightedQuantiles', mid, cumulative)) >= target) hi = mid;
       else lo = mid + 1;
     }
-    return values[order[lo]!]!;
+    return at(values, at(order, lo, 'weightedQuantiles: order'), 'weightedQuantiles');
   });
 }
 
@@ -76,13 +77,13 @@ export function summariseWeights(
   let sumY = 0;
   let sumWY = 0;
   let sumWL = 0;
-  for (let i = 0; i < n; i++) {
-    const w = weights[i]!;
+  for (const [i, w] of weights.entries()) {
+    const yi = at(y, i, 'summariseWeights: labels');
     sum += w;
     sumSq += w * w;
-    sumY += y[i]!;
-    sumWY += w * y[i]!;
-    if (losses) sumWL += w * losses[i]!;
+    sumY += yi;
+    sumWY += w * yi;
+    if (losses) sumWL += w * at(losses, i, 'summariseWeights: losses');
   }
   if (!(sum > 0)) throw new RangeError('summariseWeights: weights sum to 0');
   const meanW = sum / n;
@@ -99,7 +100,7 @@ export function summariseWeights(
     sourceMean: sumY / n,
     targetMean: sumWY / sum,
     chiSquareDivergence,
-    quantiles: probabilities.map((probability, i) => ({ probability, source: source[i]!, target: target[i]! })),
+    quantiles: probabilities.map((probability, i) => ({ probability, source: at(source, i, 'source quantiles'), target: at(target, i, 'target quantiles') })),
     ...(losses ? { weightedRisk: sumWL / sum } : {}),
   };
 }

@@ -55,3 +55,15 @@ describe('spearmanCorrelation', () => {
     expect(spearmanCorrelation([1, 2, 2, 3], [1, 3, 2, 4])).toBeCloseTo(0.9486832980505138, 14);
   });
 });
+
+describe('maps with mismatched or missing points', () => {
+  it('refuses scores and accuracies of different lengths, and an isotonic map with no points', () => {
+    expect(() => fitLinearMap([0.1, 0.2, 0.3], [0.5, 0.6])).toThrow(new RangeError('fitLinearMap: 3 scores vs 2 accuracies'));
+    expect(() => fitIsotonicMap([0.1], [0.5, 0.6])).toThrow(RangeError);
+    const empty = { kind: 'isotonic' as const, scores: [], accuracies: [] };
+    expect(() => evaluateMap(empty, 0.5)).toThrow('evaluateMap: the isotonic map has no fitted points');
+    expect(() => mapIncreases(empty)).toThrow(RangeError);
+    expect(() => evaluateMap({ kind: 'isotonic', scores: [0.1, 0.2], accuracies: [0.5] }, 0.15)).toThrow(/2 scores vs 1 accuracies/);
+    expect(() => spearmanCorrelation([1, 2, 3], [1, 2])).toThrow(RangeError);
+  });
+});

@@ -1,6 +1,7 @@
 import { applyCalibration, fitBcts, softmax } from '../../../src/core/labelshift/calibration.js';
 import { mllsIntervals } from '../../../src/core/labelshift/mlls-intervals.js';
-import { mllsEm, mllsLogLikelihood, sourcePriorFromPosteriors } from '../../../src/core/labelshift/mlls.js';
+import { selectRows } from '../../../src/core/labelshift/bootstrap.js';
+import { mllsEm, mllsEmOnRatios, mllsLogLikelihood, sourcePriorFromPosteriors } from '../../../src/core/labelshift/mlls.js';
 import { toDenseRows } from '../../../src/core/labelshift/posteriors.js';
 import { expectClose } from '../stats/close.js';
 import {
@@ -168,5 +169,13 @@ describe('input checks', () => {
   it('rejects a source prior of the wrong length or not summing to 1', () => {
     expect(() => mllsEm(A4_P, [0.5, 0.5])).toThrow(RangeError);
     expect(() => mllsEm(A4_P, [0.5, 0.3, 0.3])).toThrow(RangeError);
+  });
+
+  it('rejects ratios whose data do not fill rows × columns, and bootstrap rows outside the window', () => {
+    const short = { rows: 2, cols: 3, data: new Float64Array(5).fill(1) };
+    expect(() => mllsEmOnRatios(short, PI_S)).toThrow('mllsEm: 5 likelihood ratios for 2×3 rows');
+    expect(() => mllsEmOnRatios({ rows: 1, cols: 2, data: new Float64Array(2).fill(1) }, PI_S)).toThrow(/source prior has 3 entries/);
+    expect(selectRows(A4_P, [9, 0]).rows).toBe(2);
+    expect(() => selectRows(A4_P, [10])).toThrow('selectRows: row 10 out of range [0, 10)');
   });
 });

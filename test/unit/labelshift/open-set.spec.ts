@@ -109,6 +109,11 @@ describe('open-set label shift: EM (stage 2)', () => {
     expect(full.emIdFraction).toBe(1);
   });
 
+  it('refuses a source whose open-set prior does not have K + 1 entries', () => {
+    const broken = { ...source, openSetPrior: source.openSetPrior.slice(1) };
+    expect(() => estimateOpenSetLabelShift(f, allId, broken)).toThrow(/open-set prior has 3 entries, expected 4/);
+  });
+
   it('with a hard h, ρ_t,EM is exactly the share of rows with h = 1', () => {
     const h = [1, 0, 1, 1, 0, 1, 0, 1, 1, 1];
     const est = estimateOpenSetLabelShift(f, h, source);

@@ -33,6 +33,14 @@ describe('dense linear algebra', () => {
     back.forEach((v, i) => expect(v).toBeCloseTo(rhs[i]!, 12));
   });
 
+  it('refuses a matrix or vector whose size is not the n it is given, naming the function', () => {
+    const a = randomMatrix(3, 1);
+    expect(() => multiplySquare(a, randomMatrix(2, 2), 3)).toThrow(new RangeError('multiplySquare(B): 4 entries is not a 3×3 matrix'));
+    expect(() => multiplyVector(a, [1, 2], 3)).toThrow('multiplyVector: vector of 2 entries for a 3×3 matrix');
+    expect(() => luFactor(a, 2)).toThrow(/luFactor: 9 entries is not a 2×2 matrix/);
+    expect(() => luSolve(luFactor(a, 3), [1, 2])).toThrow(/luSolve: 2 right-hand sides/);
+  });
+
   it('does not modify its input and refuses a singular matrix', () => {
     const a = Float64Array.from([1, 2, 2, 4]);
     expect(() => luFactor(a, 2)).toThrow(RangeError);
