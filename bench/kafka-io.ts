@@ -1,10 +1,10 @@
 /** Kafka helpers for the e2e benchmark: fill a topic with inference events, and the raw-consume baseline. */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { waitFor } from '../src/demo/wait.js';
+// The service's fetch sizes, so that only the work per message differs.
+import { INPUT_FETCH } from '../src/kafka/fetch-sizes.js';
 import { createGenerator, eventJson } from './synthetic.js';
 
-/** Same fetch size as the service's consumer (src/kafka/ingest-engine.ts), so only the work per message differs. */
-export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
 /** Full count windows the topic holds: windows are cut per input partition, so each partition's remainder stays open. */
 export async function fullCountWindows(brokers: string[], topic: string, windowSize: number): Promise<number> {
@@ -106,7 +106,7 @@ export interface ConsumeTiming {
  */
 export async function rawConsume(brokers: string[], topic: string | readonly string[], events: number, groupId: string, timeoutMs: number): Promise<ConsumeTiming & { checksum: number }> {
   const kafka = new Kafka({ clientId: 'shiftwatch-bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: MAX_BYTES_PER_PARTITION });
+  const consumer = kafka.consumer({ groupId, ...INPUT_FETCH });
   const t0 = performance.now();
   let count = 0;
   let first = Number.NaN;

@@ -26,6 +26,7 @@ import { OutputSinks } from './output-sinks.js';
 import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
 import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
+import { INPUT_FETCH } from './fetch-sizes.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
@@ -111,7 +112,7 @@ export class IngestEngine {
       await admin.disconnect();
     }
     this.consumer = this.kafka.consumer({
-      groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, maxBytesPerPartition: 4 * 1024 * 1024,
+      groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...INPUT_FETCH,
       partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
       // Short backoffs, so consuming resumes within seconds of the broker coming back.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
