@@ -59,7 +59,7 @@ export async function runE2e(argv: readonly string[]): Promise<Record<string, un
       const svc: ServiceTiming[] = [];
       for (let r = 0; r < repeats; r++) {
         sampler.phase('raw');
-        const rawRun = await rawConsume(broker.brokers, topic, events, `bench-raw-${runId}-p${partitions}-${r}`, timeoutMs);
+        const rawRun = await rawConsume(broker.brokers, topic, events, `bench-raw-${runId}-p${partitions}-${r}`, timeoutMs, partitions);
         raw.push(rawRun);
         log(`p${partitions} run ${r + 1}/${repeats} raw kafkajs + JSON.parse: ${rawRun.eventsPerS.toFixed(0)} events/s`);
         sampler.phase('service');

@@ -2,7 +2,7 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { waitFor } from '../src/demo/wait.js';
 // The service's fetch sizes, so that only the work per message differs.
-import { INPUT_FETCH } from '../src/kafka/fetch-sizes.js';
+import { inputFetchSizes } from '../src/kafka/fetch-sizes.js';
 import { createGenerator, eventJson } from './synthetic.js';
 
 
@@ -104,9 +104,9 @@ export interface ConsumeTiming {
  * Baseline: a kafkajs consumer (fresh group, from the beginning, eachBatch) that only JSON.parses
  * each value, until it has read `events` messages of `topic` (of all its topics when several).
  */
-export async function rawConsume(brokers: string[], topic: string | readonly string[], events: number, groupId: string, timeoutMs: number): Promise<ConsumeTiming & { checksum: number }> {
+export async function rawConsume(brokers: string[], topic: string | readonly string[], events: number, groupId: string, timeoutMs: number, eventPartitions = 1): Promise<ConsumeTiming & { checksum: number }> {
   const kafka = new Kafka({ clientId: 'shiftwatch-bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, ...INPUT_FETCH });
+  const consumer = kafka.consumer({ groupId, ...inputFetchSizes(eventPartitions) });
   const t0 = performance.now();
   let count = 0;
   let first = Number.NaN;

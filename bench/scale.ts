@@ -61,9 +61,9 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     log(`${events} events on ${partitions} partitions and their labels written`);
 
     // The service reads the events and their labels: so does the baseline, and both count events per second.
-    const rawBoth = await rawConsume(rig.brokers, [topics.events, topics.labels], 2 * events, `${rig.id}-raw`, TIMEOUT_MS);
+    const rawBoth = await rawConsume(rig.brokers, [topics.events, topics.labels], 2 * events, `${rig.id}-raw`, TIMEOUT_MS, partitions);
     const raw = { eventsPerS: events / (rawBoth.consumeMs / 1000) };
-    const rawEventsOnly = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw-events`, TIMEOUT_MS);
+    const rawEventsOnly = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw-events`, TIMEOUT_MS, partitions);
     log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s with their labels, ${rawEventsOnly.eventsPerS.toFixed(0)} events/s of the events topic alone`);
     const one = await serviceRun(rig, topics, settings, 'r1', 1, events, windowSize);
     const two = await serviceRun(rig, topics, settings, 'r2', 2, events, windowSize);

@@ -26,7 +26,7 @@ import { OutputSinks } from './output-sinks.js';
 import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
 import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
-import { INPUT_FETCH } from './fetch-sizes.js';
+import { inputFetchSizes } from './fetch-sizes.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
@@ -98,6 +98,7 @@ export class IngestEngine {
       this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
     await admin.connect();
+    let eventPartitions = 1;
     try {
       await ensureStateTopic(admin, topics.state);
       const existing = new Set(await admin.listTopics());
@@ -108,11 +109,12 @@ export class IngestEngine {
         });
       }
       await this.sinks.readLimits(admin);
+      eventPartitions = await partitionCount(admin, topics.events);
     } finally {
       await admin.disconnect();
     }
     this.consumer = this.kafka.consumer({
-      groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...INPUT_FETCH,
+      groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...inputFetchSizes(eventPartitions),
       partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
       // Short backoffs, so consuming resumes within seconds of the broker coming back.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
@@ -407,6 +409,12 @@ export class IngestEngine {
     }
     this.monitor.restorePositions(positions);
   }
+}
+
+/** The topic's partition count (1 when its metadata cannot be read: the fetch sizes of one partition). */
+async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+  return metadata?.topics[0]?.partitions.length ?? 1;
 }
 
 /** "topic/partition" → its parts. */
