@@ -299,7 +299,8 @@ export class IngestEngine {
     this.sending = true;
     const committed = this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
     this.inFlight = committed
-      .then(() => this.delivered(out, offsets, checkpoints.length > 0), (error: unknown) => this.failed(error))
+      .then(() => this.delivered(out, offsets, checkpoints.length > 0))
+      .catch((error: unknown) => this.failed(error))
       .finally(() => (this.sending = false));
   }
 
