@@ -35,6 +35,10 @@ function usage(): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
   const scenario = name === undefined ? undefined : SCENARIOS[name];
   if (scenario === undefined) {
     process.stderr.write(`${name === undefined ? 'no scenario given' : `unknown scenario "${name}"`}\n${usage()}`);
