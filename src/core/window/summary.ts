@@ -228,8 +228,9 @@ export function addEvent(
       const count = s.counts[bin];
       if (count === undefined) throw new RangeError(`addEvent: ${ref.name} has no bin ${bin} (${s.counts.length} bins)`);
       s.counts[bin] = count + 1;
-      if (bin === 0) s.tail.below += at(ref.edges, 0, 'bin edges') - x;
-      else if (bin === ref.edges.length) s.tail.above += x - at(ref.edges, bin - 1, 'bin edges');
+      // The guide holds the first and last edge (lo, hi).
+      if (bin === 0) s.tail.below += guide.lo - x;
+      else if (bin === ref.edges.length) s.tail.above += x - guide.hi;
     } else if (s.kind === 'categorical') {
       const key = String(value);
       s.counts[key] = (s.counts[key] ?? 0) + 1;
