@@ -5,7 +5,6 @@ import { waitFor } from '../src/demo/wait.js';
 import { inputFetchSizes } from '../src/kafka/fetch-sizes.js';
 import { createGenerator, eventJson } from './synthetic.js';
 
-
 /** Full count windows the topic holds: windows are cut per input partition, so each partition's remainder stays open. */
 export async function fullCountWindows(brokers: string[], topic: string, windowSize: number): Promise<number> {
   const admin = new Kafka({ clientId: 'shiftwatch-bench-offsets', brokers, logLevel: logLevel.NOTHING }).admin();

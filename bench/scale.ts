@@ -100,11 +100,13 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
 /** `rounds` windows of `windowSize` per partition, every eighth pair shifted, then every event's label. */
 async function fill(rig: ChaosRig, topics: Topics, rounds: number, windowSize: number, partitions: number): Promise<void> {
   const producer = await rig.producer();
+  const labels = [];
   for (let w = 0; w < rounds; w++) {
-    const { events } = classifierWindow(w, windowSize * partitions, w % 8 === 3 || w % 8 === 4);
-    await rig.sendSpread(producer, topics.events, events, partitions);
+    const window = classifierWindow(w, windowSize * partitions, w % 8 === 3 || w % 8 === 4);
+    await rig.sendSpread(producer, topics.events, window.events, partitions);
+    labels.push(...window.labels);
   }
-  for (let w = 0; w < rounds; w++) await rig.send(producer, topics.labels, classifierWindow(w, windowSize * partitions).labels);
+  await rig.send(producer, topics.labels, labels);
 }
 
 /**
