@@ -6,12 +6,14 @@
  *
  * 1. raw kafkajs consume (JSON.parse only, the service's fetch size) of what the service reads: the
  *    events and their labels, in events per second (the events topic alone is reported too);
- * 2. one `shiftwatch serve` process reading everything (events/s from its metrics);
+ * 2. one `shiftwatch serve` process reading everything (events/s from its metrics), with
+ *    `kafka.replicas: shared` (`--replicas active-standby` measures that mode instead);
  * 3. two processes in one group;
- * 4. two processes again, the one holding the input partitions killed with SIGKILL a third of the
- *    way in: seconds until the other one is consuming again;
- * 5. whether runs 2–4 published the same alert ids;
- * 6. the flow fit of `flow-fit` on 50,000 × 32 rows (`--fit-rows 0` leaves it out).
+ * 4. two processes again, one killed with SIGKILL a third of the way in: seconds until the group
+ *    accepts events again;
+ * 5. one process with `kafka.replicas: active-standby` (when measuring shared replicas);
+ * 6. whether all these runs published the same alert ids;
+ * 7. the flow fit of `flow-fit` on 50,000 × 32 rows (`--fit-rows 0` leaves it out).
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
@@ -23,11 +25,12 @@ import { measureFlowFit } from './flow-fit.js';
 import { waitFor } from '../src/demo/wait.js';
 import type { Alert } from '../src/core/alerts/alert.js';
 import { ChaosRig, metricSum, scrape, type Topics } from './chaos/rig.js';
-import { classifierSettings, classifierWindow, fitClassifier } from './chaos/classifier.js';
+import { classifierSettings, classifierWindow, fitClassifier, MODEL as CLASSIFIER_MODEL } from './chaos/classifier.js';
 import { waitUntilRead } from './chaos/crashloop.js';
+import { readCheckpoints } from '../src/kafka/checkpoint-store.js';
 import type { SpawnedService } from '../tools/picture/service-child.js';
 
-export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows'] as const;
+export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows', 'replicas'] as const;
 
 const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 /** A killed replica leaves the group after this (the broker's smallest session by default). */
@@ -49,6 +52,8 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
   const rounds = Math.max(2, Math.round(intFlag(flags, 'events', 200_000, 1) / perRound));
   const events = rounds * perRound;
   const fitRows = intFlag(flags, 'fit-rows', 50_000, 0);
+  const mode = flags.get('replicas') ?? 'shared';
+  if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
 
   const rig = await ChaosRig.create({ log });
   let figures: Omit<Record<string, unknown>, 'fitSeconds50kx32'>;
@@ -56,7 +61,8 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     const topics = rig.topics();
     await rig.createTopics(topics, partitions);
     const bundle = await fitClassifier(rig.dir, windowSize, { flow: true });
-    const settings = classifierSettings(bundle, windowSize, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 }, kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS } });
+    const settingsOf = (replicas: string) => classifierSettings(bundle, windowSize, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 }, kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS, replicas } });
+    const settings = settingsOf(mode);
     await fill(rig, topics, rounds, windowSize, partitions);
     log(`${events} events on ${partitions} partitions and their labels written`);
 
@@ -67,8 +73,10 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s with their labels, ${rawEventsOnly.eventsPerS.toFixed(0)} events/s of the events topic alone`);
     const one = await serviceRun(rig, topics, settings, 'r1', 1, events, windowSize);
     const two = await serviceRun(rig, topics, settings, 'r2', 2, events, windowSize);
-    const killed = await serviceRun(rig, topics, settings, 'r2kill', 2, events, windowSize, 1 / 3);
-    const ids = [one, two, killed].map((r) => JSON.stringify([...r.alertIds].sort()));
+    const killed = await serviceRun(rig, topics, settings, 'r2kill', 2, events, windowSize, 1 / 3, partitions);
+    const runs = [one, two, killed];
+    if (mode === 'shared') runs.push(await serviceRun(rig, topics, settingsOf('active-standby'), 'r1single', 1, events, windowSize));
+    const ids = runs.map((r) => JSON.stringify([...r.alertIds].sort()));
     figures = {
       scenario: 'scale',
       rawConsumeEventsPerSecond: Math.round(raw.eventsPerS),
@@ -78,11 +86,12 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       replicas2OverReplicas1: round(two.eventsPerSecond / one.eventsPerSecond, 3),
       rebalanceResumeSeconds: round(killed.resumeSeconds ?? Number.NaN, 1),
       alertIdsIdentical: one.alertIds.length > 0 && ids.every((x) => x === ids[0]),
+      replicas: mode,
       rawConsumeEventsTopicAloneEventsPerSecond: Math.round(rawEventsOnly.eventsPerS),
       events,
       partitions,
       windowSize,
-      alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length },
+      alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length, ...(runs[3] ? { replicas1ActiveStandby: runs[3].alertIds.length } : {}) },
     };
   } finally {
     await rig.close();
@@ -117,12 +126,13 @@ async function fill(rig: ChaosRig, topics: Topics, rounds: number, windowSize: n
  * events is measured. Waits until the group read everything, stops the processes, reads the alerts.
  */
 async function serviceRun(
-  rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, label: string, replicas: number, events: number, windowSize: number, killAt?: number,
+  rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, label: string, replicas: number, events: number, windowSize: number, killAt?: number, partitions = 1,
 ): Promise<ServiceRun> {
-  const runTopics: Topics = { ...topics, alerts: `${rig.id}-${label}-alerts`, deadLetters: `${rig.id}-${label}-dlq`, state: `${rig.id}-${label}-state` };
+  const runTopics: Topics = { ...topics, alerts: `${rig.id}-${label}-alerts`, deadLetters: `${rig.id}-${label}-dlq`, state: `${rig.id}-${label}-state`, summaries: `${rig.id}-${label}-summaries` };
   const groupId = `${rig.id}-${label}`;
   let live: SpawnedService[] = [];
-  for (let r = 0; r < replicas; r++) live.push(await rig.spawnService(runTopics, settings, groupId));
+  const kafka = (settings as { kafka: Record<string, unknown> }).kafka;
+  for (let r = 0; r < replicas; r++) live.push(await rig.spawnService(runTopics, { ...settings, kafka: { ...kafka, replicaId: `${label}-${r}` } }, groupId));
   const acceptedBy = async (s: SpawnedService) => metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_ingest_messages_total', { topic: topics.events, outcome: 'accepted' });
   const sum = async () => (await Promise.all(live.map(acceptedBy))).reduce((a, b) => a + b, 0);
   const run: ServiceRun = { eventsPerSecond: Number.NaN, alertIds: [] };
@@ -149,11 +159,18 @@ async function serviceRun(
     const killedAt = performance.now();
     await active!.kill('SIGKILL');
     live = live.filter((s) => s !== active);
-    await waitFor(async () => (await sum()) > 0, TIMEOUT_MS, `${label}: another replica to resume`, SAMPLE_MS);
+    // Resumed: the survivors hold every input partition again, the killed replica's among them, and
+    // windows are scored again after that (shared replicas: the killed one's open transaction no longer holds the summaries back).
+    const total = async (metric: string) => (await Promise.all(live.map(async (s) => metricSum(await scrape(s.url).catch(() => ''), metric)))).reduce((a, b) => a + b, 0);
+    await waitFor(async () => (await total('shiftwatch_input_partitions_assigned')) >= partitions, TIMEOUT_MS, `${label}: the survivors to hold every input partition`, SAMPLE_MS);
+    const scored = await total('shiftwatch_windows_closed_total');
+    await waitFor(async () => (await total('shiftwatch_windows_closed_total')) > scored, TIMEOUT_MS, `${label}: windows to be scored again`, SAMPLE_MS);
     run.resumeSeconds = (performance.now() - killedAt) / 1000;
-    log(`${label}: the active replica killed; the other one consuming ${run.resumeSeconds.toFixed(1)} s later`);
+    log(`${label}: a replica killed; the other one holding every input partition and scoring windows ${run.resumeSeconds.toFixed(1)} s later`);
   }
   await waitUntilRead(rig, runTopics, groupId, live, windowSize);
+  // Every window scored: the model's last checkpoint counts them (it survives a killed replica).
+  await waitFor(async () => ((await readCheckpoints(rig.kafka, runTopics.state)).get(CLASSIFIER_MODEL)?.windowsClosed ?? 0) >= events / windowSize, TIMEOUT_MS, `${label}: every window to be scored`, 500);
   for (const s of live) await s.stop();
   run.alertIds = (await rig.readAll(runTopics.alerts)).map((r) => (JSON.parse(r.value!.toString('utf8')) as Alert).alertId);
   return run;

@@ -26,6 +26,8 @@ export interface Topics {
   alerts: string;
   deadLetters: string;
   state: string;
+  /** Shared replicas: the summaries topic (default: kafka.topics.summaries's). */
+  summaries?: string;
 }
 
 export type { TopicRecord } from '../../src/kafka/topic-reader.js';

@@ -1,4 +1,5 @@
 /** The `kafka` section of the configuration schema: brokers, topics, TLS and SASL, client timeouts. */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { num, optional, optionalSection, path, section, text, choice, flag, withInfo, mappingInfo, type Complaint } from './fields.js';
 import { describe, isPlainObject } from './problems.js';
@@ -58,6 +59,7 @@ const topics = section('The topics read and written.', {
   deadLetters: topic('Output: events that could not be processed (malformed, too large), with the reason.', 'shiftwatch.dlq'),
   state: topic('Compacted topic holding window and detector state for restarts.', 'shiftwatch.state'),
   labels: topic('Input: delayed ground-truth labels `{model, id, label}`, joined to events by id.', 'shiftwatch.labels'),
+  summaries: topic('Internal, with `replicas: shared`: the windows each replica cut, its partitions\' progress and the labels it read, keyed by model, for the replica that scores the model.', 'shiftwatch.summaries'),
 }, { check: distinctTopics });
 
 const tlsFile = (doc: string, example: string) => optional(path(doc, { example, mustExist: true }));
@@ -99,6 +101,9 @@ export const kafka = section('The Kafka cluster, topics and client settings.', {
   brokers,
   clientId: text('Kafka client id (shows up in broker logs and quotas).', { default: 'shiftwatch' }),
   groupId: text('Consumer group; instances with the same group share the input partitions.', { default: 'shiftwatch' }),
+  replicas: choice('How the replicas of one group share the work. `active-standby`: one replica reads every input partition and scores every model; the others stand by to take over. `shared`: each replica reads some input partitions and cuts their windows; each model\'s windows are ordered and scored by the replica that owns the model\'s partition of `topics.summaries`, with the same results as one replica (count windows only).', ['active-standby', 'shared'], { default: 'active-standby' }),
+  replicaId: optional(text('With `replicas: shared`: this replica\'s name, distinct per replica and the same across its restarts (its transactional ids end in it, so a restarted replica fences its previous process).', { example: 'shiftwatch-0', shown: 'the host name' })),
+  summaryPartitions: num('With `replicas: shared`: the partition count of `topics.summaries` when shiftwatch creates it; at most this many replicas score models.', { integer: true, min: 1, max: 1000, default: 12 }),
   transactionalId: optional(text('Transactional id of the outputs (alerts, dead letters, state) and offsets, written in one Kafka transaction per delivery. One per group, shared by its replicas: the replica that becomes active, or a restarted process, fences the one that wrote before it.', { example: 'shiftwatch', shown: 'the `groupId`' })),
   topics,
   ssl,
@@ -110,9 +115,10 @@ export const kafka = section('The Kafka cluster, topics and client settings.', {
   partitionIdleMs: num('An input partition with nothing left to read and no new event for this long stops holding back the other partitions\' windows.', { integer: true, min: 1, default: 2000 }),
 });
 
-/** The transactional id in effect: `kafka.transactionalId`, else the group id. */
-export function transactionalIdOf(k: { groupId: string; transactionalId?: string | undefined }): string {
-  return k.transactionalId ?? k.groupId;
+/** The transactional id in effect: `kafka.transactionalId`, else the group id; shared replicas add their replica id. */
+export function transactionalIdOf(k: { groupId: string; transactionalId?: string | undefined; replicas?: string; replicaId?: string | undefined }, host = hostname()): string {
+  const base = k.transactionalId ?? k.groupId;
+  return k.replicas === 'shared' ? `${base}-${k.replicaId ?? host}` : base;
 }
 
 function distinctTopics(topics: Record<string, string>, ctx: z.RefinementCtx): void {

@@ -14,10 +14,8 @@ import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Admin, Consumer, Kafka, EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { transactionalIdOf } from '../config/kafka.js';
-import type { Monitor, MonitorOutput, WindowReport } from '../core/pipeline/monitor.js';
+import type { Monitor, MonitorOutput } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
-import type { Alert } from '../core/alerts/alert.js';
-import type { RealizedReport } from '../core/pipeline/label-tracker.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
 import type { Readiness } from '../service/readiness.js';
@@ -27,14 +25,12 @@ import { TransactionalProducer, type OffsetToCommit } from './transactional-prod
 import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
 import { inputFetchSizes } from './fetch-sizes.js';
+import { announceDelivered, type IngestListener } from './outcomes.js';
+import { SHARED_TRANSACTION_TIMEOUT_MS, type AggregateEngine } from './aggregate-engine.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
-export interface IngestListener {
-  alert?(alert: Alert): void;
-  realized?(report: RealizedReport): void;
-  window?(report: WindowReport): void;
-}
+export type { IngestListener } from './outcomes.js';
 
 /** Messages of a batch between two looks at whether its partition should pause. */
 const STEER_EVERY = 100;
@@ -82,7 +78,15 @@ export class IngestEngine {
     private readonly logger: Logger,
     readonly readiness: Readiness,
     private readonly listener: IngestListener = {},
-  ) {}
+    /** Shared replicas: this replica's aggregator, started and stopped with the engine. */
+    private readonly aggregate?: AggregateEngine,
+  ) {
+    this.shared = config.kafka.replicas === 'shared';
+  }
+
+  private readonly shared: boolean;
+  /** The producer fenced the previous writer under the transactional id. */
+  private fenced = false;
 
   isReady(): boolean {
     return this.readiness.report().ready;
@@ -92,8 +96,8 @@ export class IngestEngine {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
     const transactionalId = transactionalIdOf(this.config.kafka);
     const a = this.config.alerts;
-    this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId }, this.logger);
-    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
+    this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId, ...(this.shared ? { transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS } : {}) }, this.logger);
+    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, summaries: topics.summaries },
       { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
       this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
@@ -113,9 +117,12 @@ export class IngestEngine {
     } finally {
       await admin.disconnect();
     }
+    // Shared replicas: the aggregator must know every input partition before the workers hand windows over.
+    await this.aggregate?.start(eventPartitions);
     this.consumer = this.kafka.consumer({
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...inputFetchSizes(eventPartitions),
-      partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
+      // Shared replicas split the partitions with kafkajs's own round-robin assigner.
+      ...(this.shared ? {} : { partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })] }),
       // Short backoffs, so consuming resumes within seconds of the broker coming back.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
     });
@@ -153,6 +160,7 @@ export class IngestEngine {
     await this.commit().catch((error: unknown) => this.logger.warn('final commit failed', { error: String(error) }));
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    await this.aggregate?.stop();
   }
 
   private watchConsumer(consumer: Consumer): void {
@@ -163,6 +171,13 @@ export class IngestEngine {
       const held = this.assignment.get(events) ?? [];
       this.assignment = new Map(Object.entries(e.payload.memberAssignment));
       this.metrics.m.inputPartitionsAssigned.set(inputs.length);
+      if (this.shared) {
+        // Windows of partitions kept go on; those of partitions gained start from their commit.
+        this.restoreDue ||= inputs.some((p) => !held.includes(p));
+        this.monitor.assign(inputs.map((p) => `${events}/${p}`));
+        this.readiness.consumer(true, `member of group ${e.payload.groupId}, reading ${inputs.length} input partition(s)`);
+        return;
+      }
       if (this.activeSince !== null && held.some((p) => !inputs.includes(p))) {
         // Another replica took over and has moved the models' state on: this one's is stale.
         this.halt(`another replica of group ${e.payload.groupId} took over input partitions this one held; restart this replica to stand by with fresh state`);
@@ -295,9 +310,9 @@ export class IngestEngine {
     // The previous delivery failed: nothing after it may be committed.
     if (this.readiness.halted() || this.unpublished) return;
     let offsets = this.committable();
-    if (offsets.length === 0 && out.deadLetters.length + out.alerts.length + checkpoints.length > 0) offsets = this.marked();
+    if (offsets.length === 0 && out.deadLetters.length + out.alerts.length + checkpoints.length + out.summaries.length > 0) offsets = this.marked();
     this.sending = true;
-    const committed = this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, offsets }, heartbeat);
+    const committed = this.sinks!.deliver({ deadLetters: out.deadLetters, alerts: out.alerts, checkpoints, summaries: out.summaries, offsets }, heartbeat);
     this.inFlight = committed
       .then(() => this.delivered(out, offsets, checkpoints.length > 0))
       .catch((error: unknown) => this.failed(error))
@@ -313,19 +328,7 @@ export class IngestEngine {
   private delivered(out: MonitorOutput, offsets: readonly OffsetToCommit[], checkpointed: boolean): void {
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, stamp(o));
     if (checkpointed) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
-    for (const a of out.alerts) {
-      this.metrics.m.alertsEmitted.inc({ model: a.model, detector: a.detector, status: a.status });
-      this.listener.alert?.(a);
-    }
-    // Window reports go out after their alerts, so whoever sees a window closed sees its alerts too.
-    for (const report of out.windows) {
-      this.metrics.window(report);
-      this.listener.window?.(report);
-    }
-    for (const r of out.realized) {
-      this.metrics.realized(r);
-      this.listener.realized?.(r);
-    }
+    announceDelivered(out, this.metrics, this.listener);
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
     for (const [model, join] of this.monitor.labelJoinSizes()) {
       this.metrics.m.labelJoinEntries.set({ model }, join.entries);
@@ -371,13 +374,20 @@ export class IngestEngine {
   private async restoreState(): Promise<void> {
     // Fence whoever wrote under the transactional id before (the previous process of this replica,
     // or the replica this one takes over from) and end its open transaction: what is read below is final.
-    await this.producer!.connect();
+    // Shared replicas come here at each assignment that brings partitions; they fence once.
+    if (!this.fenced) await this.producer!.connect();
+    this.fenced = true;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       await this.restorePositions(admin);
     } finally {
       await admin.disconnect();
+    }
+    // Shared replicas: detector state lives with the aggregators (aggregate-engine.ts).
+    if (this.shared) {
+      this.restoreDue = false;
+      return;
     }
     const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
     for (const checkpoint of restored.values()) {

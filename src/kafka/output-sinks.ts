@@ -14,6 +14,7 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Readiness } from '../service/readiness.js';
 import type { SINKS } from '../metrics/catalog.js';
 import { encodeCheckpoint } from './checkpoint-store.js';
+import { encodeSummaryRecord, type SummaryRecord } from '../core/pipeline/summary-record.js';
 import { planSends, withRetries, type RetryPolicy } from './publisher.js';
 import { classifyPublishError, PublishFailedError, TransactionStepError } from './publish-errors.js';
 import { maxPayloadBytes } from './send-chunks.js';
@@ -27,17 +28,19 @@ export interface Delivery {
   deadLetters: readonly DeadLetter[];
   alerts: readonly Alert[];
   checkpoints: readonly ModelCheckpoint[];
+  /** Shared replicas: the records for the models' aggregators (keyed by model, so each model's stay in order on one partition). */
+  summaries?: readonly SummaryRecord[];
   offsets: readonly OffsetToCommit[];
 }
 
 /** The batch-duration stage of each step of a delivery. */
-const STAGE_OF: Readonly<Record<string, string>> = { dead_letters: 'publish', alerts: 'publish', state: 'checkpoint', commit: 'commit' };
+const STAGE_OF: Readonly<Record<string, string>> = { dead_letters: 'publish', alerts: 'publish', summaries: 'publish', state: 'checkpoint', commit: 'commit' };
 
 /** Readiness names the transaction's own steps (offsets, commit) under this sink. */
 const TRANSACTION = 'transaction';
 
 export class OutputSinks {
-  private limits: Record<Sink, number> = { alerts: FALLBACK_LIMIT_BYTES, dead_letters: FALLBACK_LIMIT_BYTES, state: FALLBACK_LIMIT_BYTES };
+  private limits: Record<Sink, number> = { alerts: FALLBACK_LIMIT_BYTES, dead_letters: FALLBACK_LIMIT_BYTES, state: FALLBACK_LIMIT_BYTES, summaries: FALLBACK_LIMIT_BYTES };
 
   constructor(
     private readonly producer: TransactionalProducer,
@@ -68,6 +71,7 @@ export class OutputSinks {
         { sink: 'dead_letters', topic: this.topics.dead_letters, records: this.deadLetterRecords(d.deadLetters), limitBytes: this.limits.dead_letters },
         { sink: 'alerts', topic: this.topics.alerts, records: d.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })), limitBytes: this.limits.alerts },
         { sink: 'state', topic: this.topics.state, records: d.checkpoints.map(encodeCheckpoint), limitBytes: this.limits.state },
+        { sink: 'summaries', topic: this.topics.summaries, records: (d.summaries ?? []).map((r) => ({ key: r.model, value: encodeSummaryRecord(r) })), limitBytes: this.limits.summaries },
       ]);
     } catch (error) {
       if (error instanceof PublishFailedError) this.failed(error.sink, error.failure);
@@ -80,7 +84,7 @@ export class OutputSinks {
     };
     await withRetries({
       policy: this.policy, logger: this.logger, isStopping: this.isStopping,
-      what: `${d.deadLetters.length} dead letter(s), ${d.alerts.length} alert(s), ${d.checkpoints.length} checkpoint(s) and ${d.offsets.length} offset(s)`,
+      what: `${d.deadLetters.length} dead letter(s), ${d.alerts.length} alert(s), ${d.checkpoints.length} checkpoint(s), ${d.summaries?.length ?? 0} summary record(s) and ${d.offsets.length} offset(s)`,
       ...(heartbeat ? { whileWaiting: heartbeat } : {}),
     }, async () => {
       this.readiness.sendStarted(TRANSACTION);

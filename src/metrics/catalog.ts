@@ -41,7 +41,7 @@ export const DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05
 export const INGEST_OUTCOMES = ['accepted', 'dead_letter', 'replay_skipped'] as const;
 export const WINDOW_OUTCOMES = ['tested', 'too_small'] as const;
 export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
-export const SINKS = ['alerts', 'dead_letters', 'state'] as const;
+export const SINKS = ['alerts', 'dead_letters', 'state', 'summaries'] as const;
 export const STAGES = ['decode_window', 'publish', 'checkpoint', 'commit'] as const;
 export const DRIFT_STATUS_VALUE = { ok: 0, warning: 1, drift: 2 } as const;
 export { DETECTOR_NAMES as DETECTORS } from '../core/detectors/contract.js';

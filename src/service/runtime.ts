@@ -20,6 +20,8 @@ import { createKafka } from '../kafka/client.js';
 import type { ResolvedSecrets } from '../config/index.js';
 import { Readiness } from './readiness.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
+import { AggregateEngine } from '../kafka/aggregate-engine.js';
+import { Aggregator } from '../core/pipeline/aggregator.js';
 import { createLogger, type Logger } from '../logging.js';
 import { StatusBoard } from './status-board.js';
 import { createFlowScorer } from '../flow/create-scorer.js';
@@ -58,10 +60,12 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     throw new ConfigError('limits.maxSeries', `the loaded bundles need about ${series} metric series, over the budget of ${config.limits.maxSeries}`, 'raise limits.maxSeries or monitor fewer models/features per instance');
   }
   const options = monitorOptions(config);
+  const shared = config.kafka.replicas === 'shared';
+  if (shared) refuseEventTimeWindows(config);
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  const monitor = new Monitor(models, options, metrics);
+  const monitor = new Monitor(models, { ...options, role: shared ? 'worker' : 'single' }, metrics);
   metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, detectors: monitor.detectorNames(m.name), thresholds: monitor.thresholds(m.name), ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
   const status = new StatusBoard(models.map((m) => m.name));
   const listener: IngestListener = {
@@ -70,7 +74,11 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     realized: (r) => { status.realized(r); extra.realized?.(r); },
   };
   const readiness = new Readiness({ stallAfterMs: config.health.stallAfterMs });
-  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, readiness, listener);
+  const kafka = createKafka(config, secrets, logger);
+  const aggregate = shared
+    ? new AggregateEngine(kafka, config, new Aggregator(models, { ...options, maxHeldWindows: AGGREGATOR_MAX_HELD_WINDOWS }, metrics), metrics, logger, readiness, listener)
+    : undefined;
+  const engine = new IngestEngine(kafka, config, monitor, metrics, logger, readiness, listener, aggregate);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
   return { config, registry, metrics, monitor, engine, status, readiness, logger, secrets };
 }
@@ -104,6 +112,20 @@ export async function loadModels(config: ShiftwatchConfig, logger: Logger): Prom
     models.push({ name: m.name, bundle, window: m.window as WindowSpec, ...(flowScorer ? { flowScorer } : {}), ...(localizer ? { localizer } : {}) });
   }
   return models;
+}
+
+/**
+ * Windows an aggregator holds for order: workers read their partitions at their own pace and do not
+ * pause for each other, so it waits for more than one process does (about 0.1 MiB per window of 1,000
+ * events with class probabilities).
+ */
+const AGGREGATOR_MAX_HELD_WINDOWS = 1024;
+
+/** Shared replicas cut count windows per input partition; event-time windows would need parts merged across replicas. */
+function refuseEventTimeWindows(config: ShiftwatchConfig): void {
+  const i = config.models.findIndex((m) => m.window.type === 'event-time');
+  if (i < 0) return;
+  throw new ConfigError(`models[${i}].window.type`, 'event-time windows are not supported with kafka.replicas: shared', 'use count windows (window.type: count) with shared replicas, or kafka.replicas: active-standby');
 }
 
 /** The monitor's settings from configuration. */

@@ -18,6 +18,8 @@ const STREAM = [CLEAN, CLEAN, CLEAN, AMOUNT_SHIFT, AMOUNT_SHIFT, AMOUNT_SHIFT, C
 
 describe('replicas in one consumer group', () => {
   let h: Harness;
+  /** The alert ids of one uninterrupted replica over the whole stream (set by the first test). */
+  let baselineAlertIds: string[] = [];
   let dir: string;
   const running: ServiceProcess[] = [];
   beforeAll(async () => {
@@ -49,7 +51,7 @@ describe('replicas in one consumer group', () => {
       await admin.disconnect();
     }
   }
-  const alertsOf = async (topic: string, atLeast: number) => (await h.readTopic(topic, atLeast)).map((m) => JSON.parse(m.value) as Alert);
+  const alertsOf = async (topic: string, atLeast: number, timeoutMs?: number) => (await h.readTopic(topic, atLeast, timeoutMs)).map((m) => JSON.parse(m.value) as Alert);
 
   it('one replica holds every partition; the standby takes over after a SIGKILL and the alerts match an uninterrupted run', async () => {
     const messages = eventMessages(STREAM);
@@ -86,5 +88,26 @@ describe('replicas in one consumer group', () => {
     expect(published.map((x) => x.alertId).sort()).toEqual(expected.map((x) => x.alertId).sort());
     expect(new Set(published.map((x) => x.alertId)).size).toBe(published.length);
     expect(b.output()).toContain('active: this replica holds');
+    baselineAlertIds = expected.map((x) => x.alertId).sort();
+  });
+
+  it('shared replicas split the partitions, and after a SIGKILL of one the alerts still match the uninterrupted run', async () => {
+    // The events topic holds the whole stream now (the test above): a fresh group reads it from the start.
+    expect(baselineAlertIds.length).toBeGreaterThanOrEqual(2);
+    const t = h.config.kafka.topics;
+    const tag = 'shared';
+    const kafka = {
+      ...h.config.kafka, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, groupId: `${h.config.kafka.groupId}-${tag}`, replicas: 'shared' as const, summaryPartitions: 2,
+      topics: { ...t, alerts: `${t.alerts}-${tag}`, state: `${t.state}-${tag}`, deadLetters: `${t.deadLetters}-${tag}`, summaries: `${t.events}-${tag}-summaries` },
+    };
+    const [a, b] = [await start({ ...h.config, kafka: { ...kafka, replicaId: 'a' } }, 'shared-a'), await start({ ...h.config, kafka: { ...kafka, replicaId: 'b' } }, 'shared-b')];
+    const accepted = async (p: ServiceProcess) => Number(/^shiftwatch_ingest_messages_total\{[^}]*outcome="accepted"[^}]*\} (\S+)$/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1] ?? 0);
+    await waitFor(async () => (await accepted(a)) > 0, 60_000, 'replica a to accept events');
+    expect(await a.kill('SIGKILL')).toBe('SIGKILL');
+    await waitFor(async () => (await gauge(b, 'shiftwatch_input_partitions_assigned')) === PARTITIONS, 60_000, 'b to take every partition');
+    const published = await alertsOf(kafka.topics.alerts, baselineAlertIds.length, 120_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${b.output().slice(-3000)}`);
+    });
+    expect(published.map((x) => x.alertId).sort()).toEqual(baselineAlertIds);
   });
 });

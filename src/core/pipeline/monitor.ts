@@ -12,7 +12,7 @@
 import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures, type EventExtras } from '../window/summary.js';
-import { MAX_HELD_WINDOWS, ModelWindower, type ClosedWindow } from '../window/windower.js';
+import { MAX_HELD_WINDOWS, type ClosedWindow } from '../window/windower.js';
 import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import type { Alert } from '../alerts/alert.js';
@@ -20,19 +20,20 @@ import { calibratedPrediction } from '../predictions/classification-reference.js
 import { decodeLabel, validateLabel, type LabelDecodeResult } from '../contract/label.js';
 import { classIndex } from '../predictions/classes.js';
 import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
-import type { DriftStatus, DriftStep } from '../detect/drift-state.js';
-import type { AnyDetector, DetectorName, DetectorResult, WindowView } from '../detectors/contract.js';
-import { DETECTOR_REGISTRY } from '../detectors/registry.js';
+import type { DriftStatus } from '../detect/drift-state.js';
+import type { DetectorName } from '../detectors/contract.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { SequentialSettings } from '../detectors/sequential.js';
-import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
+import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
-import type { CovariateDetails } from '../detectors/covariate-shift.js';
-import { flowPass } from '../detectors/flow-rows.js';
-import { LabelTracker, type RealizedReport } from './label-tracker.js';
+import type { SummaryRecord } from './summary-record.js';
+import { WorkerHandOff } from './worker-hand-off.js';
+import { checkpointOf, createModelRuntime, evaluateWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type WindowReport } from './model-runtime.js';
+import type { RealizedReport } from './label-tracker.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
 export type { RealizedReport } from './label-tracker.js';
+export type { DetectorOutcome, WindowReport } from './model-runtime.js';
 
 export interface RawMessage {
   topic: string;
@@ -53,6 +54,12 @@ export interface MonitorOptions {
   predictions?: PredictionOptions;
   /** A caught-up input partition without new events for this long stops holding back other partitions' windows (default 2000). */
   partitionIdleMs?: number;
+  /**
+   * `single` (default): this process cuts, orders and scores every window. `worker`: one of shared
+   * replicas; it cuts the windows of the partitions it reads and hands them, with its partitions'
+   * progress and the labels it reads, to the model's aggregator as summary records (aggregator.ts).
+   */
+  role?: 'single' | 'worker';
 }
 
 /** Where the consumer may commit a partition: the offset and, for input partitions, the metadata to store with it. */
@@ -76,40 +83,15 @@ export interface MonitorObserver {
   flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
 }
 
-/** One detector's outcome on a window: its result and what its state did. */
-export interface DetectorOutcome {
-  result: DetectorResult;
-  /** Absent when the detector did not test the window (its state did not move). */
-  step?: DriftStep;
-  status: DriftStatus;
-  seconds: number;
-}
-
-export interface WindowReport {
-  model: string;
-  window: Omit<ClosedWindow, 'summary'> & { n: number };
-  /** Large enough to test (`minEvents`). */
-  tested: boolean;
-  /** Per detector that ran on the window, in the registry's order. */
-  detectors: Partial<Record<DetectorName, DetectorOutcome>>;
-}
-
 export interface MonitorOutput {
   deadLetters: DeadLetter[];
+  /** Worker role: records for the models' aggregators, in the order they must be read. */
+  summaries: SummaryRecord[];
   windows: WindowReport[];
   alerts: Alert[];
   realized: RealizedReport[];
 }
 
-interface ModelRuntime {
-  model: MonitoredModel;
-  windower: ModelWindower;
-  detectors: AnyDetector[];
-  states: Map<string, object>;
-  labels?: LabelTracker;
-  /** Ids of windows that got labels since their last realized report. */
-  labelled: Set<string>;
-}
 
 export class Monitor {
   private readonly models = new Map<string, ModelRuntime>();
@@ -119,6 +101,7 @@ export class Monitor {
   private readonly settings: DetectorSettings;
   /** Per input partition, the greatest event time read so far: orders windows across partitions. */
   private readonly clocks: PartitionClocks;
+  private readonly worker: WorkerHandOff | undefined;
 
   constructor(
     models: readonly MonitoredModel[],
@@ -129,24 +112,8 @@ export class Monitor {
     const predictions = options.predictions ?? DEFAULT_PREDICTION_OPTIONS;
     this.settings = { tests: options.tests, sequential: options.sequential, predictions };
     this.clocks = new PartitionClocks(options.partitionIdleMs ?? 2000);
-    for (const model of models) {
-      const detectors = DETECTOR_REGISTRY.flatMap((f) => f.create(model, this.settings) ?? []);
-      const ref = model.bundle.predictions;
-      const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined ? model.bundle.flow : undefined;
-      const extras = {
-        ...(ref ? { classes: ref.classes } : {}),
-        regression: model.bundle.regression !== undefined,
-        ...(flow ? { flowFeatures: flow.model.standardization.features, flowCategories: model.localizer ? (flow.localization?.categorical.map((c) => c.feature) ?? []) : [] } : {}),
-      };
-      this.models.set(model.name, {
-        model,
-        windower: new ModelWindower(model.bundle.features, model.window, extras),
-        detectors,
-        states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
-        labelled: new Set(),
-        ...(ref ? { labels: new LabelTracker(ref, predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
-      });
-    }
+    for (const model of models) this.models.set(model.name, createModelRuntime(model, this.settings, observer));
+    if (options.role === 'worker') this.worker = new WorkerHandOff(this.clocks, options.partitionIdleMs ?? 2000);
   }
 
   private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
@@ -218,7 +185,10 @@ export class Monitor {
       this.observer.replaySkipped?.(event.model);
       return out;
     }
-    if (probs !== undefined) runtime.labels!.recordPrediction(event.id, added.windowId, probs, this.now());
+    if (probs !== undefined) {
+      if (this.worker !== undefined) this.worker.predicted(event.model, added.windowId, event.id);
+      else runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now());
+    }
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
     if (added.late) this.observer.lateEvent?.(event.model);
@@ -246,6 +216,10 @@ export class Monitor {
     if (runtime === undefined || tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
     const label = classIndex(tracker.ref.classNames, decoded.label.label);
     if (typeof label === 'string') return reject('invalid_field', `${label} of model "${model}"`, model);
+    if (this.worker !== undefined) {
+      this.worker.labelled(model, id, label);
+      return out;
+    }
     const { outcome, window } = tracker.addLabel(id, label, this.now());
     this.observer.label?.(model, outcome);
     if (window !== undefined) runtime.labelled.add(window);
@@ -268,11 +242,20 @@ export class Monitor {
   /** The input partitions this process reads (after each rebalance). */
   assign(partitionKeys: readonly string[]): void {
     this.clocks.assign(partitionKeys, this.now());
+    if (this.worker === undefined) return;
+    // Shared replicas: the input partitions another replica reads now are rebuilt there from their
+    // last commit, and here again from it should they come back.
+    const keep = new Set(partitionKeys);
+    for (const runtime of this.models.values()) runtime.windower.dropPartitions((key) => keep.has(key));
+    for (const key of this.worker.dropLost(keep)) this.nextOffsets.delete(key);
   }
 
   /** Positions committed before a restart (from the commit metadata that `committableOffsets` wrote). */
   restorePositions(positions: ReadonlyMap<string, PartitionPosition>): void {
-    for (const [key, position] of positions) this.clocks.restore(key, position, this.now());
+    for (const [key, position] of positions) {
+      this.clocks.restore(key, position, this.now());
+      for (const [model, offset] of Object.entries(position.lanes ?? {})) this.models.get(model)?.windower.skipBefore(key, offset);
+    }
   }
 
   /** Per "topic/partition" handled in this process: the offset after the last message handled. */
@@ -307,17 +290,26 @@ export class Monitor {
         continue;
       }
       const at = h !== undefined && h.offset < next ? h : { offset: next, clock: this.clocks.clock(key) };
-      result.set(key, { offset: at.offset, metadata: encodePosition({ clock: at.clock, handled: Math.max(next, this.clocks.handled(key)) }) });
+      const position: PartitionPosition = { clock: at.clock, handled: Math.max(next, this.clocks.handled(key)) };
+      if (this.worker !== undefined) position.lanes = this.laneStarts(key, at.offset);
+      result.set(key, { offset: at.offset, metadata: encodePosition(position) });
     }
     return result;
   }
 
+  /** Worker role: per model whose next window of the partition starts past `offset`, where it starts. */
+  private laneStarts(key: string, offset: number): Record<string, number> {
+    const lanes: Record<string, number> = {};
+    for (const [name, r] of this.models) {
+      const start = r.windower.laneStart(key);
+      if (start > offset) lanes[name] = start;
+    }
+    return lanes;
+  }
+
   checkpoint(model: string): ModelCheckpoint | undefined {
     const r = this.models.get(model);
-    if (r === undefined) return undefined;
-    const detectors = Object.fromEntries(r.detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: structuredClone(r.states.get(d.name)!) }]));
-    const { windowsClosed, closedThrough, releasedUntil } = r.windower.progress();
-    return { model, closedThrough, releasedUntil, windowsClosed, detectors };
+    return r === undefined ? undefined : checkpointOf(r);
   }
 
   /**
@@ -327,11 +319,7 @@ export class Monitor {
    */
   restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
     const r = this.models.get(checkpoint.model);
-    if (r === undefined) return undefined;
-    const { states, unknown } = restoreDetectorStates(checkpoint.model, r.detectors, checkpoint);
-    r.states = states;
-    r.windower.restore(checkpoint);
-    return { unknownDetectors: unknown };
+    return r === undefined ? undefined : restoreRuntime(r, checkpoint);
   }
 
   modelNames(): string[] {
@@ -341,8 +329,7 @@ export class Monitor {
   /** Each configured detector's current status, per model. */
   statuses(model: string): Partial<Record<DetectorName, DriftStatus>> {
     const r = this.models.get(model);
-    if (r === undefined) return {};
-    return Object.fromEntries(r.detectors.map((d) => [d.name, d.status(r.states.get(d.name)!)]));
+    return r === undefined ? {} : statusesOf(r);
   }
 
   /** Each configured detector's CUSUM threshold h, per model. */
@@ -378,6 +365,18 @@ export class Monitor {
     return new Map([...this.models].map(([name, r]) => [name, r.windower.heldEvents()]));
   }
 
+  /** Worker role: the full windows and the partitions' progress, as records for the models' aggregators. */
+  private handOff(out: MonitorOutput): MonitorOutput {
+    for (const runtime of this.models.values()) {
+      for (const lane of runtime.windower.drainClosed()) {
+        this.observer.unknownFeatures?.(runtime.model.name, lane.summary.unknownFeatureValues);
+        out.summaries.push(this.worker!.windowRecord(runtime.model.name, lane, runtime.labels !== undefined));
+      }
+    }
+    out.summaries.push(...this.worker!.labels(), ...this.worker!.progress(this.modelNames(), this.now()));
+    return out;
+  }
+
   private released(runtime: ModelRuntime, closed: ClosedWindow): void {
     runtime.labels?.windowReleased(closed.id, closed.serial);
     this.observer.unknownFeatures?.(runtime.model.name, closed.summary.unknownFeatureValues);
@@ -386,6 +385,7 @@ export class Monitor {
 
   /** Windows closed or waiting for release, or windows labelled: detectors or learners may have work. */
   hasPending(): boolean {
+    if (this.worker !== undefined) return this.worker.due(this.now()) || [...this.models.values()].some((r) => r.windower.waiting() > 0);
     return this.pending.length > 0 || [...this.models.values()].some((r) => r.labelled.size > 0 || r.windower.waiting() > 0);
   }
 
@@ -396,70 +396,16 @@ export class Monitor {
    * call however many labels arrived.
    */
   async complete(out: MonitorOutput): Promise<MonitorOutput> {
+    if (this.worker !== undefined) return this.handOff(out);
     for (const runtime of this.models.values()) for (const w of runtime.windower.release(this.clocks)) this.released(runtime, w);
     const pending = this.pending;
     this.pending = [];
-    for (const { runtime, closed } of pending) out.windows.push(await this.evaluate(runtime, closed, out));
-    for (const runtime of this.models.values()) this.realize(runtime, out);
+    for (const { runtime, closed } of pending) out.windows.push(await evaluateWindow(runtime, closed, out, this.observer));
+    for (const runtime of this.models.values()) realizeWindows(runtime, out);
     return out;
-  }
-
-  private realize(runtime: ModelRuntime, out: MonitorOutput): void {
-    const tracker = runtime.labels;
-    if (tracker === undefined || runtime.labelled.size === 0) return;
-    // Windows not released yet keep their labels for a later call.
-    const serials = [...runtime.labelled].flatMap((id) => {
-      const serial = tracker.serialOf(id);
-      return serial === undefined ? [] : [{ id, serial }];
-    }).sort((a, b) => a.serial - b.serial);
-    for (const { id, serial } of serials) {
-      runtime.labelled.delete(id);
-      const report = tracker.report(runtime.model.name, id, serial);
-      if (report === undefined) continue;
-      for (const d of runtime.detectors) {
-        if (d.learn === undefined) continue;
-        const learned = d.learn(runtime.states.get(d.name)!, report);
-        runtime.states.set(d.name, learned.state);
-        if (learned.errors) Object.assign(report.errors, learned.errors);
-      }
-      out.realized.push(report);
-    }
-  }
-
-  private async evaluate(runtime: ModelRuntime, closed: ClosedWindow, out: MonitorOutput): Promise<WindowReport> {
-    const { summary, ...window } = closed;
-    const model = runtime.model.name;
-    const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };
-    if (!report.tested) return report;
-    const view: WindowView = { model, id: closed.id, serial: closed.serial, start: closed.start, end: closed.end, n: summary.n, summary };
-    const earlier = new Map<DetectorName, DetectorResult>();
-    for (const detector of runtime.detectors) {
-      const started = performance.now();
-      const state = runtime.states.get(detector.name)!;
-      const result = await detector.test(view, earlier, state);
-      const seconds = (performance.now() - started) / 1000;
-      earlier.set(detector.name, result);
-      if (!result.tested) {
-        report.detectors[detector.name] = { result, status: detector.status(state), seconds };
-        continue;
-      }
-      const outcome = detector.step(state, result, view);
-      runtime.states.set(detector.name, outcome.state);
-      report.detectors[detector.name] = { result, step: outcome.step, status: outcome.step.status, seconds };
-      if (outcome.step.transition !== null) {
-        out.alerts.push(detector.alert(result, outcome, view, outcome.step.episode ?? closed.id));
-      }
-      if (detector.name === 'covariate-shift') {
-        // The scoring time stays out of the result (results are a function of the input): the window's shared flow pass has it.
-        const d = result.details as CovariateDetails;
-        const pass = await flowPass(runtime.model.bundle.flow!, runtime.model.flowScorer!, view);
-        this.observer.flowScored?.(model, d.result.n, d.result.skipped, pass?.seconds ?? 0);
-      }
-    }
-    return report;
   }
 }
 
 export function emptyOutput(): MonitorOutput {
-  return { deadLetters: [], windows: [], alerts: [], realized: [] };
+  return { deadLetters: [], summaries: [], windows: [], alerts: [], realized: [] };
 }

@@ -4,7 +4,6 @@
  * a step or two along the edges instead of a binary search. Same answers as `binIndex` (tested).
  */
 import { binIndex } from '../reference/feature-reference.js';
-import { at } from '../indexing.js';
 
 const CELLS = 1024;
 

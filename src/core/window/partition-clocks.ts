@@ -19,6 +19,11 @@ export interface PartitionPosition {
   clock: number;
   /** Offset after the last message whose outputs were published when the position was committed. */
   handled: number;
+  /**
+   * Shared replicas (worker): per model whose windows of this partition were handed over past the
+   * committed offset, where its next window starts (its earlier events are in a window handed over).
+   */
+  lanes?: Record<string, number>;
 }
 
 interface PartitionState {
@@ -92,6 +97,22 @@ export class PartitionClocks implements Frontier {
     return this.parts.get(key)?.clock ?? -Infinity;
   }
 
+  /** Caught up and without a new event for the idle time (see `refresh`). */
+  isQuiet(key: string): boolean {
+    return this.parts.get(key)?.quiet ?? false;
+  }
+
+  /**
+   * Shared replicas, aggregator side: a partition's clock and quietness as the worker reading it
+   * reported them. The clock only moves forward (a report read again after a restart is harmless).
+   */
+  report(key: string, clock: number, quiet: boolean, nowMs: number): void {
+    const state = this.parts.get(key) ?? fresh(nowMs);
+    state.clock = Math.max(state.clock, clock);
+    state.quiet = quiet;
+    this.parts.set(key, state);
+  }
+
   /** Messages of `key` before this offset had their outputs published before the last restart. */
   handled(key: string): number {
     return this.parts.get(key)?.handled ?? 0;
@@ -157,17 +178,21 @@ function fresh(nowMs: number): PartitionState {
 
 /** Commit metadata for a partition: the clock at the committed offset and how far outputs went. */
 export function encodePosition(p: PartitionPosition): string {
-  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled });
+  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled, ...(p.lanes === undefined ? {} : { lanes: p.lanes }) });
 }
 
 /** Reads commit metadata; undefined for metadata this version did not write (e.g. none). */
 export function decodePosition(metadata: string | null | undefined): PartitionPosition | undefined {
   if (metadata === null || metadata === undefined || metadata === '') return undefined;
   try {
-    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown };
+    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown; lanes?: unknown };
     if (o.v !== 1 || !Number.isInteger(o.handled) || (o.handled as number) < 0) return undefined;
     if (o.clock !== null && typeof o.clock !== 'number') return undefined;
-    return { clock: o.clock === null ? -Infinity : (o.clock as number), handled: o.handled as number };
+    const position: PartitionPosition = { clock: o.clock === null ? -Infinity : (o.clock as number), handled: o.handled as number };
+    const lanes = o.lanes as Record<string, unknown> | undefined;
+    if (lanes === undefined) return position;
+    if (lanes === null || typeof lanes !== 'object' || !Object.values(lanes).every((v) => Number.isInteger(v))) return undefined;
+    return { ...position, lanes: lanes as Record<string, number> };
   } catch {
     return undefined;
   }

@@ -78,6 +78,18 @@ interface LaneWindow extends Part {
   keyOffset: number;
 }
 
+/** A full count window of one partition, as a worker hands it to the model's aggregator. */
+export interface LanePartial {
+  id: string;
+  partitionKey: string;
+  /** Release key: the partition's clock when the window filled, then partition, then offset. */
+  keyClock: number;
+  keyOffset: number;
+  firstOffset: number;
+  endOffset: number;
+  summary: WindowSummary;
+}
+
 /** Closed windows held back for order, per model, beyond which the oldest is released anyway. */
 export const MAX_HELD_WINDOWS = 64;
 
@@ -99,6 +111,8 @@ export class ModelWindower {
     private readonly refs: readonly FeatureReference[],
     readonly spec: WindowSpec,
     private readonly extras: SummaryExtras = {},
+    /** Closed windows it holds for order before the oldest is released anyway. */
+    private readonly maxHeld = MAX_HELD_WINDOWS,
   ) {
     this.known = new Set(refs.map((r) => r.name));
   }
@@ -172,7 +186,7 @@ export class ModelWindower {
       while (this.held.length > 0) {
         const head = at(this.held, 0, 'held windows');
         const ready = frontier.passed(head.keyClock, head.partitionKey);
-        if (!ready && this.held.length <= MAX_HELD_WINDOWS) break;
+        if (!ready && this.held.length <= this.maxHeld) break;
         if (!ready) this.forcedReleases += 1;
         this.held.shift();
         out.push(this.releaseLane(head, ready ? 'full' : 'held'));
@@ -182,11 +196,51 @@ export class ModelWindower {
     const reach = this.spec.durationMs + (this.spec.allowedLatenessMs ?? 0);
     for (const start of [...this.intervals.keys()].sort((a, b) => a - b)) {
       const ready = frontier.reached(start + reach);
-      if (!ready && this.intervals.size <= MAX_HELD_WINDOWS) break;
+      if (!ready && this.intervals.size <= this.maxHeld) break;
       if (!ready) this.forcedReleases += 1;
       out.push(this.releaseInterval(start, ready ? (frontier.anyQuiet() ? 'idle' : 'time') : 'held'));
     }
     return out;
+  }
+
+  /**
+   * Shared replicas, worker side: takes every full lane window, in release-key order, to publish as
+   * a partial. The aggregator that owns the model orders and releases them (`addClosedLane`).
+   */
+  drainClosed(): LanePartial[] {
+    const out = this.held.map(({ id, partitionKey, keyClock, keyOffset, firstOffset, endOffset, summary }) => ({ id, partitionKey, keyClock, keyOffset, firstOffset, endOffset, summary }));
+    for (const lane of out) this.closedThrough[lane.partitionKey] = Math.max(this.closedThrough[lane.partitionKey] ?? 0, lane.endOffset);
+    this.held = [];
+    return out;
+  }
+
+  /** Count windows: events of the partition before this offset are in a window handed over or released. */
+  laneStart(partitionKey: string): number {
+    return this.closedThrough[partitionKey] ?? 0;
+  }
+
+  /** Worker side, when a partition is assigned: its events before `offset` are in windows handed over already. */
+  skipBefore(partitionKey: string, offset: number): void {
+    this.closedThrough[partitionKey] = Math.max(this.closedThrough[partitionKey] ?? 0, offset);
+  }
+
+  /**
+   * Shared replicas, aggregator side: a lane window closed by a worker. False when a released or
+   * held window already covers it (a worker's output read again after a rebalance or a restart).
+   */
+  addClosedLane(lane: LanePartial): boolean {
+    if (lane.firstOffset < (this.closedThrough[lane.partitionKey] ?? 0)) return false;
+    if (this.held.some((h) => h.id === lane.id)) return false;
+    this.hold({ ...lane, clockBefore: lane.keyClock, lateEvents: 0 });
+    return true;
+  }
+
+  /** Forgets the open windows of input partitions this process no longer reads (another replica rebuilds them). */
+  dropPartitions(keep: (partitionKey: string) => boolean): void {
+    for (const key of [...this.openLanes.keys()]) if (!keep(key)) this.openLanes.delete(key);
+    this.held = this.held.filter((lane) => keep(lane.partitionKey));
+    // Where their next windows start comes back with the partition's commit.
+    for (const key of Object.keys(this.closedThrough)) if (!keep(key)) delete this.closedThrough[key];
   }
 
   /** Closes and releases everything, open windows included (the end of a finite replay). */

@@ -17,7 +17,9 @@ describe('parseConfig defaults', () => {
         brokers: ['kafka-0:9092'],
         clientId: 'shiftwatch',
         groupId: 'shiftwatch',
-        topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state', labels: 'shiftwatch.labels' },
+        replicas: 'active-standby',
+        summaryPartitions: 12,
+        topics: { events: 'shiftwatch.events', alerts: 'shiftwatch.alerts', deadLetters: 'shiftwatch.dlq', state: 'shiftwatch.state', labels: 'shiftwatch.labels', summaries: 'shiftwatch.summaries' },
         ssl: false,
         maxMessageBytes: 1048576,
         connectionTimeoutMs: 10000,
@@ -57,6 +59,12 @@ describe('parseConfig defaults', () => {
   it('derives the transactional id from the group unless it is set', () => {
     expect(transactionalIdOf(parseConfig({ ...minimal(), kafka: { brokers: ['k:1'], groupId: 'canary' } }).kafka)).toBe('canary');
     expect(transactionalIdOf(parseConfig({ ...minimal(), kafka: { brokers: ['k:1'], groupId: 'canary', transactionalId: 'canary-0' } }).kafka)).toBe('canary-0');
+  });
+
+  it('gives each shared replica its own transactional id: its replicaId, else the host name', () => {
+    const shared = (kafka: Record<string, unknown>) => parseConfig({ ...minimal(), kafka: { brokers: ['k:1'], groupId: 'canary', replicas: 'shared', ...kafka } }).kafka;
+    expect(transactionalIdOf(shared({ replicaId: 'r-1' }))).toBe('canary-r-1');
+    expect(transactionalIdOf(shared({}), 'node-7')).toBe('canary-node-7');
   });
 
   it('derives minEvents from size, and event-time windows allow no lateness by default', () => {

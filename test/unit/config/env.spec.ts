@@ -65,7 +65,7 @@ describe('applyEnvOverrides', () => {
     expect(error.key).toBe('SHIFTWATCH__KAFKA__GROUP_ID');
     expect(error.message).toBe(
       'config SHIFTWATCH__KAFKA__GROUP_ID: matches no configuration key: there is no "GROUP_ID" under kafka. ' +
-        'Fix: did you mean `SHIFTWATCH__KAFKA__GROUPID`? known keys there: brokers, clientId, groupId, transactionalId, topics, ssl, sasl, ' +
+        'Fix: did you mean `SHIFTWATCH__KAFKA__GROUPID`? known keys there: brokers, clientId, groupId, replicas, replicaId, summaryPartitions, transactionalId, topics, ssl, sasl, ' +
         'maxMessageBytes, connectionTimeoutMs, sessionTimeoutMs, rebalanceTimeoutMs, partitionIdleMs',
     );
   });

@@ -6,32 +6,14 @@ import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../..
 import { decodePosition, type PartitionPosition } from '../../../src/core/window/partition-clocks.js';
 import type { WindowSpec } from '../../../src/core/window/windower.js';
 import { seededRandom } from '../../../src/core/random.js';
-import { syntheticRows, type Shift } from '../../support/synthetic.js';
+import type { Shift } from '../../support/synthetic.js';
+import { partitionedEvents } from '../../support/partitioned-events.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 
 const bundle = syntheticBundle('m1', { windowSize: 300 });
 const PARTITIONS = 3;
 const clean: Shift = { kind: 'none' };
 const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.6 };
-
-/** Per partition, its messages in offset order: 300-event phases, events spread over partitions at random. */
-function partitions(phases: Shift[], seed: number): RawMessage[][] {
-  const random = seededRandom(seed);
-  const out: RawMessage[][] = Array.from({ length: PARTITIONS }, () => []);
-  let i = 0;
-  phases.forEach((shift, w) => {
-    for (const features of syntheticRows(300, 50 + w, shift)) {
-      const p = Math.floor(random() * PARTITIONS);
-      // Event time mostly rises with i, with disorder inside each partition; a second model shares
-      // the partitions (its events move the partition clocks that order the first model's windows).
-      const ts = 1_000_000 + i * 10 + Math.floor(random() * 2000);
-      const model = random() < 0.3 ? 'm2' : 'm1';
-      out[p]!.push({ topic: 'events', partition: p, offset: String(out[p]!.length), timestamp: String(ts), key: null, value: Buffer.from(JSON.stringify({ model, id: `e${i}`, ts, features })) });
-      i++;
-    }
-  });
-  return out;
-}
 
 /** m2 has small windows, whose release keys depend on the partition clocks right after a restart. */
 function newMonitor(window: WindowSpec) {
@@ -77,7 +59,7 @@ const specs: [string, WindowSpec][] = [
 ];
 
 describe.each(specs)('%s windows over three partitions', (_name, window) => {
-  const parts = partitions([clean, clean, amount, amount, amount, clean, clean, clean, clean], 7);
+  const parts = partitionedEvents([clean, clean, amount, amount, amount, clean, clean, clean, clean], 7, PARTITIONS);
 
   it('are the same, in the same order, whatever order the partitions are read in', async () => {
     const runs = [];
@@ -122,7 +104,7 @@ describe('quiet partitions', () => {
     let now = 0;
     const m = new Monitor([{ name: 'm1', bundle, window: { type: 'count', size: 300, minEvents: 100 } }], { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL, partitionIdleMs: 500 }, {}, () => now);
     m.assign(['events/0', 'events/1']);
-    const parts = partitions([clean, clean], 3);
+    const parts = partitionedEvents([clean, clean], 3, PARTITIONS);
     const out = emptyOutput();
     for (const msg of parts[0]!) m.handle({ ...msg, partition: 0 }, out);
     await m.complete(out);

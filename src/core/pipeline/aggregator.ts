@@ -1,0 +1,159 @@
+/**
+ * The aggregator side of shared replicas: reads a model's summary records (summary-record.ts) from
+ * the partition of the summaries topic it owns, orders the workers' windows exactly as a single
+ * process would (release keys, and the frontier of the input partitions' reported clocks), runs the
+ * detectors on them and joins the forwarded labels. Pure: the shell publishes what `complete`
+ * returns together with `committableOffsets`, in one transaction.
+ *
+ * Its state is the detectors' (checkpointed per model, as in one process) and the windows waiting
+ * for release, which are rebuilt after a restart or a rebalance by reading the summaries topic again
+ * from the first record still held: windows already released are recognized and skipped.
+ */
+import type { ClosedWindow } from '../window/windower.js';
+import { PartitionClocks } from '../window/partition-clocks.js';
+import type { ModelCheckpoint } from '../detectors/state-codec.js';
+import { DEFAULT_PREDICTION_OPTIONS } from '../predictions/prediction-options.js';
+import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
+import type { DetectorName } from '../detectors/contract.js';
+import type { DriftStatus } from '../detect/drift-state.js';
+import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './summary-record.js';
+import { checkpointOf, createModelRuntime, evaluateWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
+import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
+
+export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'sequential' | 'predictions'> {
+  /** Windows a model holds for order before the oldest is released anyway. */
+  maxHeldWindows: number;
+}
+
+interface Held {
+  runtime: ModelRuntime;
+  clocks: PartitionClocks;
+}
+
+export class Aggregator {
+  private models = new Map<string, Held>();
+  /** Per "model window": the summaries partition and offset of its record, until released. */
+  private readonly sources = new Map<string, { key: string; offset: number }>();
+  /** Per summaries partition: the offset after the last record read. */
+  private readonly nextOffsets = new Map<string, number>();
+  private readonly settings: DetectorSettings;
+  /** Every input partition ("topic/partition"): a window is released once none of them can still send an earlier one. */
+  private inputPartitions: readonly string[] = [];
+
+  constructor(
+    private readonly configured: readonly MonitoredModel[],
+    private readonly options: AggregatorOptions,
+    private readonly observer: MonitorObserver = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.settings = { tests: options.tests, sequential: options.sequential, predictions: options.predictions ?? DEFAULT_PREDICTION_OPTIONS };
+    this.reset();
+  }
+
+  /** The input topic's partitions (read from the broker at start); forgets everything read. */
+  setInputPartitions(keys: readonly string[]): void {
+    this.inputPartitions = [...keys];
+    this.reset();
+  }
+
+  /** Forgets everything read (after a rebalance): the group's commits and checkpoints are the truth. */
+  reset(): void {
+    this.models = new Map(this.configured.map((model) => {
+      const clocks = new PartitionClocks(Infinity);
+      clocks.assign(this.inputPartitions, this.now());
+      return [model.name, { runtime: createModelRuntime(model, this.settings, this.observer, this.options.maxHeldWindows), clocks }];
+    }));
+    this.sources.clear();
+    this.nextOffsets.clear();
+  }
+
+  /** One record of the summaries topic. Throws SummaryRecordError for one it cannot read. */
+  handle(message: RawMessage): void {
+    const key = `${message.topic}/${message.partition}`;
+    const offset = Number(message.offset);
+    if (offset < (this.nextOffsets.get(key) ?? 0)) return;
+    this.nextOffsets.set(key, offset + 1);
+    if (message.value === null) return;
+    this.apply(decodeSummaryRecord(Buffer.from(message.value).toString('utf8')), key, offset);
+  }
+
+  private apply(record: SummaryRecord, key: string, offset: number): void {
+    const held = this.models.get(record.model);
+    if (held === undefined) {
+      // Another replica of the group monitors a model this one is not configured for.
+      this.observer.replaySkipped?.(record.model);
+      return;
+    }
+    const { runtime, clocks } = held;
+    if (record.kind === 'progress') {
+      clocks.report(record.partition, record.clock, record.quiet, this.now());
+      return;
+    }
+    if (record.kind === 'labels') {
+      const tracker = runtime.labels;
+      if (tracker === undefined) return;
+      record.ids.forEach((id, i) => {
+        const { outcome, window } = tracker.addLabel(id, record.labels[i] ?? 0, this.now());
+        this.observer.label?.(record.model, outcome);
+        if (window !== undefined) runtime.labelled.add(window);
+      });
+      return;
+    }
+    const { lane, ids } = record;
+    if (lane.summary.features.length !== runtime.model.bundle.features.length) {
+      throw new SummaryRecordError(`window ${lane.id} of model ${record.model} has ${lane.summary.features.length} features, the bundle ${runtime.model.bundle.features.length}`);
+    }
+    if (!runtime.windower.addClosedLane(lane)) {
+      this.observer.replaySkipped?.(record.model);
+      return;
+    }
+    this.sources.set(`${record.model} ${lane.id}`, { key, offset });
+    const p = lane.summary.predictions;
+    if (runtime.labels !== undefined && p !== undefined && ids !== undefined) {
+      ids.forEach((id, row) => {
+        if (id !== null) runtime.labels?.recordPrediction(id, lane.id, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now());
+      });
+    }
+  }
+
+  /** Released windows scored, in order, then the realized reports of windows that got labels. */
+  async complete(out: RuntimeOutput): Promise<RuntimeOutput> {
+    for (const { runtime, clocks } of this.models.values()) {
+      const released: ClosedWindow[] = runtime.windower.release(clocks);
+      for (const closed of released) {
+        this.sources.delete(`${runtime.model.name} ${closed.id}`);
+        runtime.labels?.windowReleased(closed.id, closed.serial);
+        out.windows.push(await evaluateWindow(runtime, closed, out, this.observer));
+      }
+      realizeWindows(runtime, out);
+    }
+    return out;
+  }
+
+  /** Per summaries partition: the first record of a window still held, else the offset after the last record read. */
+  committableOffsets(): Map<string, number> {
+    const result = new Map(this.nextOffsets);
+    for (const { key, offset } of this.sources.values()) result.set(key, Math.min(result.get(key) ?? offset, offset));
+    return result;
+  }
+
+  checkpoint(model: string): ModelCheckpoint | undefined {
+    const held = this.models.get(model);
+    return held === undefined ? undefined : checkpointOf(held.runtime);
+  }
+
+  restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
+    const held = this.models.get(checkpoint.model);
+    return held === undefined ? undefined : restoreRuntime(held.runtime, checkpoint);
+  }
+
+  statuses(model: string): Partial<Record<DetectorName, DriftStatus>> {
+    const held = this.models.get(model);
+    return held === undefined ? {} : statusesOf(held.runtime);
+  }
+
+  /** Windows waiting for release, per model. */
+  waiting(): Map<string, number> {
+    return new Map([...this.models].map(([name, h]) => [name, h.runtime.windower.waiting()]));
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One monitored model's live state, and what is done with a released window: its detectors run in
+ * the registry's order, their states step, and the alerts of state transitions are collected; then
+ * the windows that got labels yield realized reports the detectors learn from. Shared by the
+ * single-process monitor and by the aggregator of shared replicas, so both score windows the same way.
+ */
+import { ModelWindower, MAX_HELD_WINDOWS, type ClosedWindow } from '../window/windower.js';
+import type { Alert } from '../alerts/alert.js';
+import type { DriftStatus } from '../detect/drift-state.js';
+import type { AnyDetector, DetectorName, DetectorResult, WindowView } from '../detectors/contract.js';
+import { DETECTOR_REGISTRY } from '../detectors/registry.js';
+import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
+import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
+import type { CovariateDetails } from '../detectors/covariate-shift.js';
+import { flowPass } from '../detectors/flow-rows.js';
+import type { EvictionReason } from '../labels/label-join.js';
+import { LabelTracker, type RealizedReport } from './label-tracker.js';
+import type { DriftStep } from '../detect/drift-state.js';
+
+/** One detector's outcome on a window: its result and what its state did. */
+export interface DetectorOutcome {
+  result: DetectorResult;
+  /** Absent when the detector did not test the window (its state did not move). */
+  step?: DriftStep;
+  status: DriftStatus;
+  seconds: number;
+}
+
+export interface WindowReport {
+  model: string;
+  window: Omit<ClosedWindow, 'summary'> & { n: number };
+  /** Large enough to test (`minEvents`). */
+  tested: boolean;
+  /** Per detector that ran on the window, in the registry's order. */
+  detectors: Partial<Record<DetectorName, DetectorOutcome>>;
+}
+
+export interface ModelRuntime {
+  model: MonitoredModel;
+  windower: ModelWindower;
+  detectors: AnyDetector[];
+  states: Map<string, object>;
+  labels?: LabelTracker;
+  /** Ids of windows that got labels since their last realized report. */
+  labelled: Set<string>;
+}
+
+/** What the detector runs report beyond their results. */
+export interface RuntimeObserver {
+  labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
+  /** A closed window's flow rows were scored (rows scored, rows skipped for a missing input, seconds). */
+  flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
+}
+
+/** Where released windows' outcomes go. */
+export interface RuntimeOutput {
+  windows: WindowReport[];
+  alerts: Alert[];
+  realized: RealizedReport[];
+}
+
+export function createModelRuntime(model: MonitoredModel, settings: DetectorSettings, observer: RuntimeObserver, maxHeld = MAX_HELD_WINDOWS): ModelRuntime {
+  const detectors = DETECTOR_REGISTRY.flatMap((f) => f.create(model, settings) ?? []);
+  const ref = model.bundle.predictions;
+  const flow = model.bundle.flow !== undefined && model.flowScorer !== undefined ? model.bundle.flow : undefined;
+  const extras = {
+    ...(ref ? { classes: ref.classes } : {}),
+    regression: model.bundle.regression !== undefined,
+    ...(flow ? { flowFeatures: flow.model.standardization.features, flowCategories: model.localizer ? (flow.localization?.categorical.map((c) => c.feature) ?? []) : [] } : {}),
+  };
+  return {
+    model,
+    windower: new ModelWindower(model.bundle.features, model.window, extras, maxHeld),
+    detectors,
+    states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
+    labelled: new Set(),
+    ...(ref ? { labels: new LabelTracker(ref, settings.predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
+  };
+}
+
+function stateOf(runtime: ModelRuntime, detector: AnyDetector): object {
+  const state = runtime.states.get(detector.name);
+  if (state === undefined) throw new Error(`model ${runtime.model.name}: detector ${detector.name} has no state`);
+  return state;
+}
+
+/** Runs every detector on a released window, steps their states, and adds the alerts of transitions to `out`. */
+export async function evaluateWindow(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver): Promise<WindowReport> {
+  const { summary, ...window } = closed;
+  const model = runtime.model.name;
+  const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };
+  if (!report.tested) return report;
+  const view: WindowView = { model, id: closed.id, serial: closed.serial, start: closed.start, end: closed.end, n: summary.n, summary };
+  const earlier = new Map<DetectorName, DetectorResult>();
+  for (const detector of runtime.detectors) {
+    const started = performance.now();
+    const state = stateOf(runtime, detector);
+    const result = await detector.test(view, earlier, state);
+    const seconds = (performance.now() - started) / 1000;
+    earlier.set(detector.name, result);
+    if (!result.tested) {
+      report.detectors[detector.name] = { result, status: detector.status(state), seconds } satisfies DetectorOutcome;
+      continue;
+    }
+    const outcome = detector.step(state, result, view);
+    runtime.states.set(detector.name, outcome.state);
+    report.detectors[detector.name] = { result, step: outcome.step, status: outcome.step.status, seconds };
+    if (outcome.step.transition !== null) {
+      out.alerts.push(detector.alert(result, outcome, view, outcome.step.episode ?? closed.id));
+    }
+    if (detector.name === 'covariate-shift' && runtime.model.bundle.flow !== undefined && runtime.model.flowScorer !== undefined) {
+      // The scoring time stays out of the result (results are a function of the input): the window's shared flow pass has it.
+      const d = result.details as CovariateDetails;
+      const pass = await flowPass(runtime.model.bundle.flow, runtime.model.flowScorer, view);
+      observer.flowScored?.(model, d.result.n, d.result.skipped, pass?.seconds ?? 0);
+    }
+  }
+  return report;
+}
+
+/**
+ * For each released window that got labels since the last call, in window order: its realized
+ * report, which the detectors learn from once per call however many labels arrived.
+ */
+export function realizeWindows(runtime: ModelRuntime, out: RuntimeOutput): void {
+  const tracker = runtime.labels;
+  if (tracker === undefined || runtime.labelled.size === 0) return;
+  // Windows not released yet keep their labels for a later call.
+  const serials = [...runtime.labelled].flatMap((id) => {
+    const serial = tracker.serialOf(id);
+    return serial === undefined ? [] : [{ id, serial }];
+  }).sort((a, b) => a.serial - b.serial);
+  for (const { id, serial } of serials) {
+    runtime.labelled.delete(id);
+    const report = tracker.report(runtime.model.name, id, serial);
+    if (report === undefined) continue;
+    for (const d of runtime.detectors) {
+      if (d.learn === undefined) continue;
+      const learned = d.learn(stateOf(runtime, d), report);
+      runtime.states.set(d.name, learned.state);
+      if (learned.errors) Object.assign(report.errors, learned.errors);
+    }
+    out.realized.push(report);
+  }
+}
+
+export function checkpointOf(r: ModelRuntime): ModelCheckpoint {
+  const detectors = Object.fromEntries(r.detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: structuredClone(stateOf(r, d)) }]));
+  const { windowsClosed, closedThrough, releasedUntil } = r.windower.progress();
+  return { model: r.model.name, closedThrough, releasedUntil, windowsClosed, detectors };
+}
+
+/** Restores a checkpoint; returns the detectors it held that are not configured any more. */
+export function restoreRuntime(r: ModelRuntime, checkpoint: ModelCheckpoint): { unknownDetectors: string[] } {
+  const { states, unknown } = restoreDetectorStates(checkpoint.model, r.detectors, checkpoint);
+  r.states = states;
+  r.windower.restore(checkpoint);
+  return { unknownDetectors: unknown };
+}
+
+export function statusesOf(r: ModelRuntime): Partial<Record<DetectorName, DriftStatus>> {
+  return Object.fromEntries(r.detectors.map((d) => [d.name, d.status(stateOf(r, d))]));
+}

@@ -1,0 +1,114 @@
+/**
+ * The worker side of shared replicas: what goes with a full window to its model's aggregator (the
+ * event ids of its prediction rows, for the label join there), the labels read since the last
+ * delivery (a few records per model, not one per label), and when to report the input
+ * partitions' progress (a clock that moved, a partition that went quiet or woke up, and otherwise
+ * every `heartbeatMs`, so that an aggregator that restarted learns every partition's state again).
+ */
+import type { PartitionClocks } from '../window/partition-clocks.js';
+import type { LanePartial } from '../window/windower.js';
+import type { SummaryRecord } from './summary-record.js';
+
+/** Labels per record: a record stays well under a topic's default 1 MB limit with ids of up to about 100 characters. */
+const LABELS_PER_RECORD = 5000;
+
+interface Reported {
+  clock: number;
+  quiet: boolean;
+  atMs: number;
+}
+
+export class WorkerHandOff {
+  /** Per model, per open window id: the event id of each prediction row (null for an event without one). */
+  private readonly ids = new Map<string, Map<string, (string | null)[]>>();
+  private readonly reported = new Map<string, Reported>();
+  private assigned = new Set<string>();
+  /** Per model, labels read since the last hand-off. */
+  private pendingLabels = new Map<string, { ids: string[]; labels: number[] }>();
+
+  constructor(
+    private readonly clocks: PartitionClocks,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  /** A prediction row was added to window `windowId` of `model`. */
+  predicted(model: string, windowId: string, id: string | undefined): void {
+    let windows = this.ids.get(model);
+    if (windows === undefined) {
+      windows = new Map();
+      this.ids.set(model, windows);
+    }
+    let list = windows.get(windowId);
+    if (list === undefined) {
+      list = [];
+      windows.set(windowId, list);
+    }
+    list.push(id ?? null);
+  }
+
+  windowRecord(model: string, lane: LanePartial, classification: boolean): SummaryRecord {
+    if (!classification) return { kind: 'window', model, lane };
+    const windows = this.ids.get(model);
+    const ids = windows?.get(lane.id) ?? [];
+    windows?.delete(lane.id);
+    return { kind: 'window', model, lane, ids };
+  }
+
+  /** A delayed label, checked and resolved to its class index. */
+  labelled(model: string, id: string, label: number): void {
+    let pending = this.pendingLabels.get(model);
+    if (pending === undefined) {
+      pending = { ids: [], labels: [] };
+      this.pendingLabels.set(model, pending);
+    }
+    pending.ids.push(id);
+    pending.labels.push(label);
+  }
+
+  /** The labels read since the last call, at most LABELS_PER_RECORD per record. */
+  labels(): SummaryRecord[] {
+    const out: SummaryRecord[] = [];
+    for (const [model, { ids, labels }] of this.pendingLabels) {
+      for (let i = 0; i < ids.length; i += LABELS_PER_RECORD) {
+        out.push({ kind: 'labels', model, ids: ids.slice(i, i + LABELS_PER_RECORD), labels: labels.slice(i, i + LABELS_PER_RECORD) });
+      }
+    }
+    this.pendingLabels = new Map();
+    return out;
+  }
+
+  /** Labels wait, or some partition's progress is due. */
+  due(nowMs: number): boolean {
+    return this.pendingLabels.size > 0 || this.clocks.keys().some((key) => this.changed(key, nowMs));
+  }
+
+  /** Progress records, one per model and input partition whose state changed or is due again. */
+  progress(models: readonly string[], nowMs: number): SummaryRecord[] {
+    const out: SummaryRecord[] = [];
+    for (const key of this.clocks.keys()) {
+      if (!this.changed(key, nowMs)) continue;
+      const clock = this.clocks.clock(key);
+      const quiet = this.clocks.isQuiet(key);
+      this.reported.set(key, { clock, quiet, atMs: nowMs });
+      for (const model of models) out.push({ kind: 'progress', model, partition: key, clock, quiet });
+    }
+    return out;
+  }
+
+  /** After a rebalance: forgets the partitions not kept, and returns them. */
+  dropLost(keep: ReadonlySet<string>): string[] {
+    const lost = [...this.assigned].filter((key) => !keep.has(key));
+    this.assigned = new Set(keep);
+    for (const key of lost) {
+      this.reported.delete(key);
+      const prefix = `c-${key}@`;
+      for (const windows of this.ids.values()) for (const id of [...windows.keys()]) if (id.startsWith(prefix)) windows.delete(id);
+    }
+    return lost;
+  }
+
+  private changed(key: string, nowMs: number): boolean {
+    const last = this.reported.get(key);
+    return last === undefined || last.clock !== this.clocks.clock(key) || last.quiet !== this.clocks.isQuiet(key) || nowMs - last.atMs >= this.heartbeatMs;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The aggregator of shared replicas (`kafka.replicas: shared`): a consumer group of its own on the
+ * summaries topic, so that Kafka places each model (its partition of that topic) on one replica.
+ * Each batch of summary records goes to the pure aggregator; the alerts of the windows it released,
+ * the checkpoints of their models and the summaries offsets up to the first window still held are
+ * delivered in one transaction, awaited before the next batch (so a rebalance never finds one in
+ * flight). At every assignment the aggregator starts over from the group's commits and checkpoints:
+ * kafkajs reads each partition again from its committed offset, which rebuilds the held windows.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ShiftwatchConfig } from '../config/index.js';
+import { transactionalIdOf } from '../config/kafka.js';
+import type { Aggregator } from '../core/pipeline/aggregator.js';
+import type { RuntimeOutput } from '../core/pipeline/model-runtime.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
+import type { Logger } from '../logging.js';
+import type { Readiness } from '../service/readiness.js';
+import { announceDelivered, type IngestListener } from './outcomes.js';
+import { readCheckpoints } from './checkpoint-store.js';
+import { OutputSinks } from './output-sinks.js';
+import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
+
+/** Kept about as long as a broker keeps a topic's records by default: an aggregator down longer than this loses windows. */
+const SUMMARIES_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Shared replicas write under transactional ids of their own, so a replica killed in the middle of a
+ * transaction is fenced only when it comes back under its replicaId; until then the broker aborts
+ * the transaction after this timeout (and its next cleanup pass), and read_committed readers of the
+ * summaries topic, the aggregators, wait for it. Kept short for that; a delivery takes milliseconds.
+ */
+export const SHARED_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/** The aggregators' consumer group, derived from the replicas' group. */
+export const aggregateGroupOf = (groupId: string) => `${groupId}.aggregate`;
+
+export class AggregateEngine {
+  private consumer: Consumer | undefined;
+  private producer: TransactionalProducer | undefined;
+  private sinks: OutputSinks | undefined;
+  private restoreDue = true;
+  private stopping = false;
+  /** Per "topic/partition": the offset this replica last committed. */
+  private readonly committed = new Map<string, number>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly config: ShiftwatchConfig,
+    private readonly aggregator: Aggregator,
+    private readonly metrics: MetricsRecorder,
+    private readonly logger: Logger,
+    private readonly readiness: Readiness,
+    private readonly listener: IngestListener = {},
+  ) {}
+
+  /** Starts consuming the summaries topic, once the events topic's partition count is known. */
+  async start(eventPartitions: number): Promise<void> {
+    const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs, summaryPartitions } = this.config.kafka;
+    const a = this.config.alerts;
+    this.aggregator.setInputPartitions(Array.from({ length: eventPartitions }, (_, p) => `${topics.events}/${p}`));
+    const group = aggregateGroupOf(groupId);
+    this.producer = new TransactionalProducer(this.kafka, { transactionalId: `${transactionalIdOf(this.config.kafka)}-aggregate`, groupId: group, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS }, this.logger);
+    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, summaries: topics.summaries },
+      { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
+      this.metrics, this.readiness, this.logger, () => this.stopping);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureSummariesTopic(admin, topics.summaries, summaryPartitions);
+      await this.sinks.readLimits(admin);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    this.consumer = this.kafka.consumer({ groupId: group, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 } });
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.restoreDue = true;
+      const owned = e.payload.memberAssignment[topics.summaries] ?? [];
+      this.logger.info(`aggregator: this replica scores the models of ${owned.length} of the summaries topic's partitions`, { partitions: owned });
+    });
+    this.consumer.on(CRASH, (e) => {
+      if (this.stopping || e.payload.restart) return;
+      this.halt(`the aggregator's consumer crashed: ${String(e.payload.error)}`);
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topics.summaries], fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch: (payload) => this.onBatch(payload).catch((error: unknown) => this.halt(error instanceof Error ? error.message : String(error))) });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.consumer?.stop();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private halt(reason: string): void {
+    if (this.readiness.halted()) return;
+    this.readiness.halt(reason);
+    this.metrics.m.pipelineHalts.inc();
+    this.logger.error(`pipeline halted, nothing more is committed; restart the service once the cause is fixed (it replays from the last commit): ${reason}`);
+    try {
+      this.consumer?.pause([{ topic: this.config.kafka.topics.summaries }]);
+    } catch {
+      // The consumer is already gone.
+    }
+  }
+
+  private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.readiness.halted()) return;
+    if (this.restoreDue) await this.restore();
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value });
+    }
+    const out: RuntimeOutput = await this.aggregator.complete({ windows: [], alerts: [], realized: [] });
+    const models = [...new Set(out.windows.map((w) => w.model))];
+    const checkpoints = models.flatMap((m) => this.aggregator.checkpoint(m) ?? []);
+    const offsets: OffsetToCommit[] = [];
+    for (const [key, offset] of this.aggregator.committableOffsets()) {
+      if (this.committed.get(key) === offset) continue;
+      const slash = key.lastIndexOf('/');
+      offsets.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset), metadata: null });
+    }
+    await this.sinks!.deliver({ deadLetters: [], alerts: out.alerts, checkpoints, offsets });
+    for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, Number(o.offset));
+    if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
+    announceDelivered(out, this.metrics, this.listener);
+    this.readiness.progressed();
+  }
+
+  /** After an assignment: everything read before is dropped; the checkpoints and committed offsets are the truth. */
+  private async restore(): Promise<void> {
+    this.aggregator.reset();
+    this.committed.clear();
+    const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
+    for (const checkpoint of restored.values()) {
+      const r = this.aggregator.restore(checkpoint);
+      if (r !== undefined && r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
+    }
+    this.restoreDue = false;
+  }
+}
+
+/** Creates the summaries topic when it does not exist yet (records are a stream: deleted by age, never compacted). */
+async function ensureSummariesTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  if ((await admin.listTopics()).includes(topic)) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'retention.ms', value: String(SUMMARIES_RETENTION_MS) }] }],
+  }).catch((error: unknown) => {
+    // Another replica created it meanwhile.
+    if (!String(error).includes('already exists')) throw error;
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * Shared replicas: workers cut the windows of the input partitions they read and hand them, through
+ * the summaries topic, to the model's aggregator, which orders and scores them. Whichever way the
+ * partitions are split over workers, and across worker rebalances and aggregator restarts, the
+ * windows, their order and the alert ids must be those of one process reading everything.
+ */
+import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
+import { Aggregator } from '../../../src/core/pipeline/aggregator.js';
+import { encodeSummaryRecord, decodeSummaryRecord, SummaryRecordError } from '../../../src/core/pipeline/summary-record.js';
+import type { RuntimeOutput } from '../../../src/core/pipeline/model-runtime.js';
+import { decodePosition, type PartitionPosition } from '../../../src/core/window/partition-clocks.js';
+import { MAX_HELD_WINDOWS, type WindowSpec } from '../../../src/core/window/windower.js';
+import type { ModelCheckpoint } from '../../../src/core/detectors/state-codec.js';
+import { seededRandom } from '../../../src/core/random.js';
+import type { Shift } from '../../support/synthetic.js';
+import { partitionedEvents } from '../../support/partitioned-events.js';
+import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
+
+const PARTITIONS = 4;
+const KEYS = Array.from({ length: PARTITIONS }, (_, p) => `events/${p}`);
+const bundle = syntheticBundle('m1', { windowSize: 300 });
+const MODELS = [
+  { name: 'm1', bundle, window: { type: 'count', size: 150, minEvents: 100 } as WindowSpec },
+  { name: 'm2', bundle, window: { type: 'count', size: 40, minEvents: 10 } as WindowSpec },
+];
+const OPTIONS = { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL };
+const clean: Shift = { kind: 'none' };
+const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.6 };
+const PARTS = partitionedEvents([clean, clean, amount, amount, amount, clean, clean, clean, clean, clean], 5, PARTITIONS);
+
+function traceOf(out: Pick<MonitorOutput, 'windows' | 'alerts'>) {
+  const of = (model: string) => ({
+    windows: out.windows.filter((w) => w.model === model).map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}`),
+    alerts: out.alerts.filter((a) => a.model === model).map((a) => a.alertId),
+  });
+  return { m1: of('m1'), m2: of('m2') };
+}
+
+/** One process reading every partition in random batches. */
+async function single(seed: number) {
+  const random = seededRandom(seed);
+  const m = new Monitor(MODELS, OPTIONS, {}, () => 0);
+  m.assign(KEYS);
+  const next = KEYS.map(() => 0);
+  const out = emptyOutput();
+  for (;;) {
+    const open = next.flatMap((n, p) => (n < PARTS[p]!.length ? [p] : []));
+    if (open.length === 0) break;
+    const p = open[Math.floor(random() * open.length)]!;
+    const size = 1 + Math.floor(random() * 150);
+    for (const msg of PARTS[p]!.slice(next[p], next[p]! + size)) m.handle(msg, out);
+    next[p] = Math.min(PARTS[p]!.length, next[p]! + size);
+    await m.complete(out);
+  }
+  return traceOf(out);
+}
+
+interface Commit {
+  offset: number;
+  position: PartitionPosition;
+}
+
+/**
+ * Workers and one aggregator over an in-memory summaries log. A worker's delivery appends its records
+ * and commits its offsets at once (one transaction); so does the aggregator's, with its checkpoints.
+ */
+class SharedRun {
+  private readonly log: RawMessage[] = [];
+  private readonly workers: { monitor: Monitor; partitions: number[] }[] = [];
+  /** Per input partition, its commits that moved the offset, in order (the last one is the group's). */
+  private readonly commits = KEYS.map((): Commit[] => []);
+  private readonly next = KEYS.map(() => 0);
+  private aggregator: Aggregator;
+  private aggregatorAt = 0;
+  private aggregatorCommit = { offset: 0, checkpoints: [] as ModelCheckpoint[] };
+  readonly out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
+
+  constructor(split: number[][], private readonly skipped?: () => void) {
+    for (const partitions of split) this.workers.push({ monitor: this.worker(partitions), partitions });
+    this.aggregator = this.newAggregator();
+  }
+
+  private worker(partitions: readonly number[]): Monitor {
+    const m = new Monitor(MODELS, { ...OPTIONS, role: 'worker' }, {}, () => 0);
+    m.assign(partitions.map((p) => KEYS[p]!));
+    return m;
+  }
+
+  /** Where `partitions` resume: `rewind` commits before the group's last one. */
+  private resume(partitions: readonly number[], rewind: number): Map<string, PartitionPosition> {
+    const positions = new Map<string, PartitionPosition>();
+    for (const p of partitions) {
+      const commits = this.commits[p]!;
+      const commit = commits[Math.max(0, commits.length - 1 - rewind)];
+      this.next[p] = commit?.offset ?? 0;
+      if (commit !== undefined) positions.set(KEYS[p]!, commit.position);
+    }
+    return positions;
+  }
+
+  done(): boolean {
+    return this.next.every((n, p) => n >= PARTS[p]!.length);
+  }
+
+  async workerBatch(random: () => number): Promise<void> {
+    const open = this.next.flatMap((n, p) => (n < PARTS[p]!.length ? [p] : []));
+    const p = open[Math.floor(random() * open.length)]!;
+    const worker = this.workers.find((w) => w.partitions.includes(p))!;
+    const size = 1 + Math.floor(random() * 150);
+    const out = emptyOutput();
+    for (const msg of PARTS[p]!.slice(this.next[p], this.next[p]! + size)) worker.monitor.handle(msg, out);
+    this.next[p] = Math.min(PARTS[p]!.length, this.next[p]! + size);
+    await worker.monitor.complete(out);
+    for (const record of out.summaries) {
+      this.log.push({ topic: 'summaries', partition: 0, offset: String(this.log.length), timestamp: '0', key: Buffer.from(record.model), value: Buffer.from(encodeSummaryRecord(record)) });
+    }
+    for (const [key, at] of worker.monitor.committableOffsets()) {
+      const q = KEYS.indexOf(key);
+      const commits = this.commits[q];
+      if (commits === undefined || !worker.partitions.includes(q) || commits.at(-1)?.offset === at.offset) continue;
+      commits.push({ offset: at.offset, position: decodePosition(at.metadata)! });
+    }
+  }
+
+  async aggregate(): Promise<void> {
+    for (; this.aggregatorAt < this.log.length; this.aggregatorAt++) this.aggregator.handle(this.log[this.aggregatorAt]!);
+    await this.aggregator.complete(this.out);
+    this.aggregatorCommit = { offset: this.aggregator.committableOffsets().get('summaries/0') ?? this.aggregatorAt, checkpoints: MODELS.map((m) => this.aggregator.checkpoint(m.name)!) };
+  }
+
+  private newAggregator(): Aggregator {
+    const observer = this.skipped === undefined ? {} : { replaySkipped: this.skipped };
+    const aggregator = new Aggregator(MODELS, { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, observer, () => 0);
+    aggregator.setInputPartitions(KEYS);
+    return aggregator;
+  }
+
+  /** The aggregator dies: a new one restores the checkpoints and reads again from the committed offset. */
+  restartAggregator(): void {
+    this.aggregator = this.newAggregator();
+    for (const c of this.aggregatorCommit.checkpoints) this.aggregator.restore(structuredClone(c));
+    this.aggregatorAt = this.aggregatorCommit.offset;
+  }
+
+  /**
+   * Worker `from` dies; worker `to` takes its partitions and reads them from `rewind` commits before
+   * the last (what a rebalance does when a commit was still in flight: its windows come twice).
+   */
+  rebalance(from: number, to: number, rewind: number): void {
+    const moved = this.workers[from]!.partitions;
+    const target = this.workers[to]!;
+    target.partitions = [...target.partitions, ...moved].sort();
+    // The surviving worker keeps its own partitions' open windows and reads the moved ones from their commit.
+    target.monitor.assign(target.partitions.map((p) => KEYS[p]!));
+    target.monitor.restorePositions(this.resume(moved, rewind));
+    this.workers[from]!.partitions = [];
+  }
+}
+
+
+async function shared(split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: () => void) {
+  const random = seededRandom(seed);
+  const run = new SharedRun(split, skipped);
+  for (let batch = 0; !run.done(); batch++) {
+    await run.workerBatch(random);
+    if (random() < 0.3) await run.aggregate();
+    faults(run, batch);
+  }
+  await run.aggregate();
+  return traceOf(run.out);
+}
+
+describe('shared replicas', () => {
+  let baseline: Awaited<ReturnType<typeof single>>;
+  beforeAll(async () => {
+    baseline = await single(1);
+  });
+
+  it('score the same windows in the same order, with the same alert ids, as one process', async () => {
+    expect(baseline.m1.windows.length).toBeGreaterThanOrEqual(7);
+    expect(baseline.m1.alerts.length).toBeGreaterThanOrEqual(1);
+    expect(baseline.m2.windows.length).toBeGreaterThanOrEqual(20);
+    for (const [split, seed] of [[[[0, 1, 2, 3]], 2], [[[0, 2], [1, 3]], 3], [[[0], [1], [2, 3]], 4]] as const) {
+      const trace = await shared(split.map((s) => [...s]), seed);
+      expect(trace).toEqual(baseline);
+    }
+  });
+
+  it('lose and repeat nothing when a worker dies and another takes its partitions from an older commit', async () => {
+    let skipped = 0;
+    const trace = await shared([[0, 2], [1, 3]], 6, (r, batch) => {
+      if (batch === 20) r.rebalance(1, 0, 2);
+    }, () => skipped++);
+    expect(trace).toEqual(baseline);
+    // The windows published twice were recognized.
+    expect(skipped).toBeGreaterThan(0);
+  });
+
+  it('lose and repeat nothing when the aggregator restarts from its last commit', async () => {
+    const trace = await shared([[0, 1], [2, 3]], 7, (r, batch) => {
+      if (batch % 10 === 9) r.restartAggregator();
+    });
+    expect(trace).toEqual(baseline);
+  });
+});
+
+describe('summary records', () => {
+  it('round-trip every kind, and refuse another version or kind with a message that says what to do', () => {
+    const progress = { kind: 'progress' as const, model: 'm1', partition: 'events/0', clock: -Infinity, quiet: true };
+    expect(decodeSummaryRecord(encodeSummaryRecord(progress))).toEqual(progress);
+    const label = { kind: 'labels' as const, model: 'm1', ids: ['e1', 'e2'], labels: [2, 0] };
+    expect(decodeSummaryRecord(encodeSummaryRecord(label))).toEqual(label);
+    expect(() => decodeSummaryRecord(JSON.stringify({ ...label, v: 1, labels: [2] }))).toThrow(/equal length/);
+    expect(() => decodeSummaryRecord(JSON.stringify({ ...label, v: 99 }))).toThrow(/version 99 .*run one version per group/);
+    expect(() => decodeSummaryRecord(JSON.stringify({ v: 1, kind: 'pane', model: 'm1' }))).toThrow(SummaryRecordError);
+    expect(() => decodeSummaryRecord('{')).toThrow(/not JSON/);
+  });
+});
