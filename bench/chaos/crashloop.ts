@@ -85,7 +85,7 @@ export async function runFaulted(
     log(`stream stopped: ${events} events on ${partitions} partition(s), ${stream.labelsSent} labels; a last process reads to the end`);
     await runToEnd(rig, topics, settings, `${rig.id}-group`, log, WINDOW);
 
-    const base: Topics = { ...topics, alerts: `${rig.id}-baseline-alerts`, deadLetters: `${rig.id}-baseline-dlq`, state: `${rig.id}-baseline-state` };
+    const base: Topics = { ...topics, alerts: `${rig.id}-baseline-alerts`, deadLetters: `${rig.id}-baseline-dlq`, state: `${rig.id}-baseline-state`, summaries: `${rig.id}-baseline-summaries` };
     log('the uninterrupted run: a fresh group over the same input topics');
     await runToEnd(rig, base, settings, `${rig.id}-baseline`, log, WINDOW);
     const read = async (t: Topics) => (await rig.readAll(t.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as Alert);
@@ -196,13 +196,15 @@ async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, 
 
 /**
  * Waits until group `groupId` has handled every input message (committed positions at the
- * partitions' ends, labels too) and `services` released every full window (their open-window
- * gauges summed down to the partial windows' events).
+ * partitions' ends, labels too), `services` released every full window (their open-window gauges
+ * summed down to the partial windows' events) and the model's last checkpoint counts them all.
  */
 export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: string, services: readonly ServiceChild[], windowSize: number): Promise<void> {
   const ends = await partitionEnds(rig, topics.events);
   const labelsEnd = [...(await partitionEnds(rig, topics.labels)).values()].reduce((a, b) => a + b, 0);
   const partial = [...ends.values()].reduce((n, end) => n + (end % windowSize), 0);
+  // Every event is the model's: each partition's full windows are scored once the last checkpoint counts them (shared replicas score after the workers read).
+  const full = [...ends.values()].reduce((n, end) => n + Math.floor(end / windowSize), 0);
   let progress = '';
   await waitFor(async () => {
     const committed = await withAdmin(rig, (admin) => admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] }));
@@ -210,8 +212,9 @@ export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: stri
     const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
     let open = 0;
     for (const s of services) open += metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_window_open_events', { model: MODEL });
-    progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd}; events in unreleased windows ${open}, ${partial} expected`;
-    return handled && labels >= labelsEnd && open === partial;
+    const scored = handled && open === partial ? ((await readCheckpoints(rig.kafka, topics.state)).get(MODEL)?.windowsClosed ?? 0) : 0;
+    progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd}; events in unreleased windows ${open}, ${partial} expected; windows scored ${scored} of ${full}`;
+    return handled && labels >= labelsEnd && open === partial && scored >= full;
   }, 300_000, `group ${groupId} to read to the end`, 500).catch((error: Error) => {
     throw new Error(`${error.message} (${progress})`);
   });

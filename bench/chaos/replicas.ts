@@ -1,13 +1,15 @@
 /**
  * `replicas`: two `shiftwatch serve` replicas in one consumer group while the classifier streams
  * into a `--partitions`-partition topic (the frame of the crash loop, `crashloop.ts`). `--kills`
- * times the active replica (the one holding the input partitions) is killed with SIGKILL; the
- * standby must take over, and a replacement replica joins as the new standby. Then a last process
- * reads to the end and the outputs are compared with an uninterrupted run.
+ * times a replica holding input partitions is killed with SIGKILL; the other one must take over
+ * every partition, and a replacement joins under the killed one's replica id (as an orchestrator
+ * restarts a pod). `--replicas shared` (the default) splits the partitions between the replicas;
+ * `--replicas active-standby` has one replica hold them all. Then a last process reads to the end
+ * and the outputs are compared with an uninterrupted run in the same mode.
  *
  *   {"scenario":"replicas","kills","partitions","events","accounted","lost","alerts","uniqueAlertIds","duplicates","missingVsBaseline","extraVsBaseline","stateRestored","rebalanceResumeSeconds"}
  *
- * `rebalanceResumeSeconds`: the longest time from a SIGKILL to a standby holding the partitions.
+ * `rebalanceResumeSeconds`: the longest time from a SIGKILL to the survivor holding every partition.
  */
 import { intFlag, type Flags } from '../args.js';
 import { waitFor } from '../../src/demo/wait.js';
@@ -32,14 +34,20 @@ export async function runReplicas(flags: Flags, log: Log): Promise<ScenarioResul
   const kills = intFlag(flags, 'kills', 3, 1);
   const betweenMs = intFlag(flags, 'between-s', 8) * 1000;
   const rate = intFlag(flags, 'rate', 300);
+  const mode = flags.get('replicas') ?? 'shared';
+  if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
+  const partitions = intFlag(flags, 'partitions', 3);
   const takeovers: number[] = [];
   const { compared, missed, details } = await runFaulted(flags, log, async (rig, topics, settings, stream) => {
-    const start = async () => {
-      const s = await rig.spawnService(topics, settings);
+    const kafka = (settings as { kafka?: Record<string, unknown> }).kafka ?? {};
+    const ids = new Map<SpawnedService, string>();
+    const start = async (replicaId: string) => {
+      const s = await rig.spawnService(topics, { ...settings, kafka: { ...kafka, replicaId } });
+      ids.set(s, replicaId);
       await s.waitReady(120_000);
       return s;
     };
-    let replicas = [await start(), await start()];
+    let replicas = [await start('r0'), await start('r1')];
     for (let k = 0; k < kills; k++) {
       const sentBefore = stream.eventsSent;
       await waitFor(async () => stream.eventsSent >= sentBefore + (betweenMs / 1000) * rate, betweenMs * 10, 'the stream to move on', 200);
@@ -49,22 +57,22 @@ export async function runReplicas(flags: Flags, log: Log): Promise<ScenarioResul
       const standbys = replicas.filter((r) => r !== active);
       const killedAt = Date.now();
       await active!.kill('SIGKILL');
-      await waitFor(async () => (await Promise.all(standbys.map(assigned))).some((n) => n > 0), 120_000, 'a standby to take over', 100);
+      await waitFor(async () => (await Promise.all(standbys.map(assigned))).reduce((a, b) => a + b, 0) >= partitions, 120_000, 'the other replica to take every partition', 100);
       takeovers.push((Date.now() - killedAt) / 1000);
-      log(`kill ${k + 1}/${kills}: the active replica killed, a standby took over in ${takeovers.at(-1)!.toFixed(1)} s; ${stream.eventsSent} events sent`);
-      replicas = [...standbys, await start()];
+      log(`kill ${k + 1}/${kills}: a replica holding input partitions killed, the other one held every partition ${takeovers.at(-1)!.toFixed(1)} s later; ${stream.eventsSent} events sent`);
+      replicas = [...standbys, await start(ids.get(active!)!)];
     }
     for (const r of replicas) await r.stop();
     return { kills, details: { takeoverSeconds: takeovers } };
-  }, { kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS } });
+  }, { kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS, replicas: mode } });
   const rebalanceResumeSeconds = Math.round(Math.max(...takeovers) * 10) / 10;
   if (rebalanceResumeSeconds > RESUME_TARGET_S) missed.push(`rebalanceResumeSeconds ${rebalanceResumeSeconds}, target ${RESUME_TARGET_S}`);
-  return { line: { scenario: 'replicas', kills, ...compared, rebalanceResumeSeconds }, missed, details };
+  return { line: { scenario: 'replicas', kills, ...compared, rebalanceResumeSeconds, replicas: mode }, missed, details };
 }
 
 export const replicasScenario: ChaosScenario = {
   name: 'replicas',
-  help: 'two replicas in one group during a stream; the active one killed with SIGKILL, a standby takes over; against an uninterrupted run [--kills 3] [--between-s 8] [--partitions 3] [--rate 300] [--label-delay-s 3] [--brokers h:p]',
-  flags: ['kills', 'between-s', 'partitions', 'rate', 'label-delay-s', 'brokers'],
+  help: 'two replicas in one group during a stream; one holding partitions killed with SIGKILL, the other takes over; against an uninterrupted run [--replicas shared|active-standby] [--kills 3] [--between-s 8] [--partitions 3] [--rate 300] [--label-delay-s 3] [--brokers h:p]',
+  flags: ['replicas', 'kills', 'between-s', 'partitions', 'rate', 'label-delay-s', 'brokers'],
   run: runReplicas,
 };

@@ -64,7 +64,7 @@ export class ChaosRig {
   }
 
   topics(): Topics {
-    return { events: `${this.id}-events`, labels: `${this.id}-labels`, alerts: `${this.id}-alerts`, deadLetters: `${this.id}-dlq`, state: `${this.id}-state` };
+    return { events: `${this.id}-events`, labels: `${this.id}-labels`, alerts: `${this.id}-alerts`, deadLetters: `${this.id}-dlq`, state: `${this.id}-state`, summaries: `${this.id}-summaries` };
   }
 
   /** The input and output topics, each with one partition but the events topic with `eventPartitions`. */
