@@ -90,6 +90,7 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       events,
       partitions,
       windowSize,
+      ...(runs[3] ? { replicas1ActiveStandbyEventsPerSecond: Math.round(runs[3].eventsPerSecond) } : {}),
       alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length, ...(runs[3] ? { replicas1ActiveStandby: runs[3].alertIds.length } : {}) },
     };
   } finally {

@@ -6,6 +6,10 @@
  * the outputs is exactly what the committed offsets and state account for: no duplicate after a
  * replay, no gap.
  *
+ * With shared replicas (`kafka.replicas: shared`) this engine is the worker: the group splits the
+ * input partitions, and each delivery carries the windows cut since the last one, as summary
+ * records for the models' aggregators (aggregate-engine.ts, started and stopped with this engine).
+ *
  * When output cannot be written (a non-retriable error, retriable ones for longer than
  * `alerts.publishTimeoutMs`, or a batch that throws), the engine halts: it stops consuming, never
  * commits again, and readiness and liveness say why. A restart replays from the last commit.
@@ -69,6 +73,10 @@ export class IngestEngine {
   private paused = new Set<string>();
   /** Set when the service stopped with output not yet published: no further commit. */
   private unpublished = false;
+  /** Shared replicas: workers of one group, each reading some input partitions. */
+  private readonly shared: boolean;
+  /** The producer fenced the previous writer under the transactional id. */
+  private fenced = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -83,10 +91,6 @@ export class IngestEngine {
   ) {
     this.shared = config.kafka.replicas === 'shared';
   }
-
-  private readonly shared: boolean;
-  /** The producer fenced the previous writer under the transactional id. */
-  private fenced = false;
 
   isReady(): boolean {
     return this.readiness.report().ready;

@@ -87,8 +87,8 @@ export class LabelJoiner {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_JOIN_BYTES;
   }
 
-  /** Records a prediction of the window with id `window`. */
-  addPrediction(id: string, window: string, predicted: number, now: number): void {
+  /** Records a prediction of the window with id `window`; true when its label had arrived first (the window's tally moved). */
+  addPrediction(id: string, window: string, predicted: number, now: number): boolean {
     this.expire(now);
     const tally = this.tally(window);
     tally.predictions += 1;
@@ -98,9 +98,10 @@ export class LabelJoiner {
       this.bytes -= entryBytes(id, 'label');
       this.count(tally, predicted, waiting.label);
       this.put(id, { kind: 'prediction', window, predicted, labeled: true, expiresAt: now + this.options.ttlMs });
-      return;
+      return true;
     }
     this.put(id, { kind: 'prediction', window, predicted, labeled: false, expiresAt: now + this.options.ttlMs });
+    return false;
   }
 
   addLabel(id: string, label: number, now: number): LabelResult {

@@ -111,7 +111,8 @@ export class Aggregator {
     const p = lane.summary.predictions;
     if (runtime.labels !== undefined && p !== undefined && ids !== undefined) {
       ids.forEach((id, row) => {
-        if (id !== null) runtime.labels?.recordPrediction(id, lane.id, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now());
+        // A label that arrived before its window: the window's realized outcome moved.
+        if (id !== null && runtime.labels?.recordPrediction(id, lane.id, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(lane.id);
       });
     }
   }

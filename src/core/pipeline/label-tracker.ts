@@ -58,9 +58,12 @@ export class LabelTracker {
     return { entries: this.joiner.size(), bytes: this.joiner.bytesHeld() };
   }
 
-  /** Remembers an event's prediction (calibrated probabilities) in its window, so that its label can be joined later. */
-  recordPrediction(id: string | undefined, windowId: string, probs: readonly number[], now: number): void {
-    if (id !== undefined) this.joiner.addPrediction(id, windowId, modelTopClass(probs, this.ref.calibration.bias), now);
+  /**
+   * Remembers an event's prediction (calibrated probabilities) in its window, so that its label can
+   * be joined later; true when its label had arrived already and was joined now.
+   */
+  recordPrediction(id: string | undefined, windowId: string, probs: readonly number[], now: number): boolean {
+    return id !== undefined && this.joiner.addPrediction(id, windowId, modelTopClass(probs, this.ref.calibration.bias), now);
   }
 
   /** A window went to the detectors with this serial. */

@@ -92,7 +92,6 @@ export interface MonitorOutput {
   realized: RealizedReport[];
 }
 
-
 export class Monitor {
   private readonly models = new Map<string, ModelRuntime>();
   /** Per "topic/partition": the offset after the last message handled. */
@@ -187,7 +186,7 @@ export class Monitor {
     }
     if (probs !== undefined) {
       if (this.worker !== undefined) this.worker.predicted(event.model, added.windowId, event.id);
-      else runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now());
+      else if (runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now())) runtime.labelled.add(added.windowId);
     }
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);

@@ -15,6 +15,7 @@ import { seededRandom } from '../../../src/core/random.js';
 import type { Shift } from '../../support/synthetic.js';
 import { partitionedEvents } from '../../support/partitioned-events.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
+import { contractFixtures } from '../../support/detector-fixtures.js';
 
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: PARTITIONS }, (_, p) => `events/${p}`);
@@ -28,12 +29,12 @@ const clean: Shift = { kind: 'none' };
 const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.6 };
 const PARTS = partitionedEvents([clean, clean, amount, amount, amount, clean, clean, clean, clean, clean], 5, PARTITIONS);
 
-function traceOf(out: Pick<MonitorOutput, 'windows' | 'alerts'>) {
-  const of = (model: string) => ({
+/** Per model, its windows and alerts in order (models are independent, so their interleaving is not compared). */
+function traceOf(out: Pick<MonitorOutput, 'windows' | 'alerts'>, models: readonly string[] = ['m1', 'm2']) {
+  return Object.fromEntries(models.map((model) => [model, {
     windows: out.windows.filter((w) => w.model === model).map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}`),
     alerts: out.alerts.filter((a) => a.model === model).map((a) => a.alertId),
-  });
-  return { m1: of('m1'), m2: of('m2') };
+  }]));
 }
 
 /** One process reading every partition in random batches. */
@@ -177,9 +178,9 @@ describe('shared replicas', () => {
   });
 
   it('score the same windows in the same order, with the same alert ids, as one process', async () => {
-    expect(baseline.m1.windows.length).toBeGreaterThanOrEqual(7);
-    expect(baseline.m1.alerts.length).toBeGreaterThanOrEqual(1);
-    expect(baseline.m2.windows.length).toBeGreaterThanOrEqual(20);
+    expect(baseline.m1!.windows.length).toBeGreaterThanOrEqual(7);
+    expect(baseline.m1!.alerts.length).toBeGreaterThanOrEqual(1);
+    expect(baseline.m2!.windows.length).toBeGreaterThanOrEqual(20);
     for (const [split, seed] of [[[[0, 1, 2, 3]], 2], [[[0, 2], [1, 3]], 3], [[[0], [1], [2, 3]], 4]] as const) {
       const trace = await shared(split.map((s) => [...s]), seed);
       expect(trace).toEqual(baseline);
@@ -214,5 +215,73 @@ describe('summary records', () => {
     expect(() => decodeSummaryRecord(JSON.stringify({ ...label, v: 99 }))).toThrow(/version 99 .*run one version per group/);
     expect(() => decodeSummaryRecord(JSON.stringify({ v: 1, kind: 'pane', model: 'm1' }))).toThrow(SummaryRecordError);
     expect(() => decodeSummaryRecord('{')).toThrow(/not JSON/);
+  });
+});
+
+describe('shared replicas with a classifier and delayed labels', () => {
+  it('join the labels, including those that arrive before their window is handed over, and report what one process reports', async () => {
+    const { classifier } = await contractFixtures();
+    const s = classifier.settings;
+    const options = { maxMessageBytes: 100_000, tests: s.tests, sequential: s.sequential, predictions: { ...s.predictions, labels: { ...s.predictions.labels, minLabeled: 20 } } };
+    const models = [classifier.model];
+    const keys = ['events/0', 'events/1'];
+    // Arrival order: events spread over two partitions, each followed by its label on the labels topic,
+    // so in shared replicas every label reaches the aggregator before its window does.
+    const random = seededRandom(3);
+    const offsets = new Map<string, number>();
+    const message = (topic: string, partition: number, value: object): RawMessage => {
+      const key = `${topic}/${partition}`;
+      const offset = offsets.get(key) ?? 0;
+      offsets.set(key, offset + 1);
+      return { topic, partition, offset: String(offset), timestamp: '0', key: null, value: Buffer.from(JSON.stringify(value)) };
+    };
+    const arrivals: RawMessage[] = [];
+    let i = 0;
+    for (const [w, kind] of ['clean', 'clean', 'clean', 'class-mix', 'class-mix', 'class-mix', 'clean', 'clean'].entries()) {
+      for (const e of classifier.events(kind, 40 + w)) {
+        const ts = 1_000_000 + i * 10;
+        arrivals.push(message('events', random() < 0.5 ? 0 : 1, { model: classifier.model.name, id: `e${i}`, ts, features: e.features, prediction: { probs: e.probs } }));
+        arrivals.push(message('labels', 0, { model: classifier.model.name, id: `e${i}`, label: e.label }));
+        i++;
+      }
+    }
+
+    const single = new Monitor(models, options, {}, () => 0);
+    single.assign(keys);
+    const one = emptyOutput();
+    const workers = [0, 1].map((p) => {
+      const m = new Monitor(models, { ...options, role: 'worker' }, {}, () => 0);
+      m.assign([keys[p]!]);
+      return m;
+    });
+    const aggregator = new Aggregator(models, { ...options, maxHeldWindows: MAX_HELD_WINDOWS }, {}, () => 0);
+    aggregator.setInputPartitions(keys);
+    const shared: RuntimeOutput = { windows: [], alerts: [], realized: [] };
+    let log = 0;
+    for (const [n, msg] of arrivals.entries()) {
+      // The labels partition belongs to the first worker.
+      const worker = workers[msg.topic === 'labels' ? 0 : msg.partition]!;
+      if (msg.topic === 'labels') {
+        single.handleLabel(msg, one);
+        worker.handleLabel(msg);
+      } else {
+        single.handle(msg, one);
+        worker.handle(msg);
+      }
+      if (n % 97 !== 96 && n !== arrivals.length - 1) continue;
+      await single.complete(one);
+      for (const w of workers) {
+        for (const record of (await w.complete(emptyOutput())).summaries) {
+          aggregator.handle({ topic: 'summaries', partition: 0, offset: String(log++), timestamp: '0', key: null, value: Buffer.from(encodeSummaryRecord(record)) });
+        }
+      }
+      await aggregator.complete(shared);
+    }
+    const name = [classifier.model.name];
+    expect(traceOf(one, name)[name[0]!]!.windows.length).toBeGreaterThanOrEqual(6);
+    expect(traceOf(shared, name)).toEqual(traceOf(one, name));
+    const lastReports = (out: Pick<RuntimeOutput, 'realized'>) => Object.fromEntries(out.realized.map((r) => [r.windowId, `${r.labeled}/${r.predictions} ${r.accuracy.toFixed(4)}`]));
+    expect(Object.keys(lastReports(one)).length).toBeGreaterThanOrEqual(6);
+    expect(lastReports(shared)).toEqual(lastReports(one));
   });
 });

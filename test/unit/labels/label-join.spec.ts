@@ -5,11 +5,12 @@ describe('label join', () => {
 
   it('joins labels that arrive after, before, and late relative to their events', () => {
     const j = new LabelJoiner(3, options);
-    j.addPrediction('a', 'w1', 2, 0);
+    expect(j.addPrediction('a', 'w1', 2, 0)).toBe(false);
     j.addPrediction('b', 'w1', 0, 0);
     expect(j.addLabel('a', 2, 10).outcome).toBe('joined');
     expect(j.addLabel('c', 1, 20).outcome).toBe('waiting');
-    j.addPrediction('c', 'w2', 0, 30);
+    // The label came first: recording the prediction joins it, and says so.
+    expect(j.addPrediction('c', 'w2', 0, 30)).toBe(true);
     expect(j.addLabel('b', 1, 900).outcome).toBe('joined');
     expect(j.realized('w1')).toEqual({ predictions: 2, labeled: 2, correct: 1, classCounts: [0, 1, 1] });
     expect(j.realized('w2')).toEqual({ predictions: 1, labeled: 1, correct: 0, classCounts: [0, 1, 0] });
