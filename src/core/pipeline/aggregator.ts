@@ -17,7 +17,7 @@ import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './summary-record.js';
-import { checkpointOf, createModelRuntime, evaluateWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
 
 export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'sequential' | 'predictions'> {
@@ -124,7 +124,7 @@ export class Aggregator {
       for (const closed of released) {
         this.sources.delete(`${runtime.model.name} ${closed.id}`);
         runtime.labels?.windowReleased(closed.id, closed.serial);
-        out.windows.push(await evaluateWindow(runtime, closed, out, this.observer));
+        out.windows.push(await scoreWindow(runtime, closed, out, this.observer));
       }
       realizeWindows(runtime, out);
     }

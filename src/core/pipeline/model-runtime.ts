@@ -85,7 +85,7 @@ function stateOf(runtime: ModelRuntime, detector: AnyDetector): object {
 }
 
 /** Runs every detector on a released window, steps their states, and adds the alerts of transitions to `out`. */
-export async function evaluateWindow(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver): Promise<WindowReport> {
+export async function scoreWindow(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver): Promise<WindowReport> {
   const { summary, ...window } = closed;
   const model = runtime.model.name;
   const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };

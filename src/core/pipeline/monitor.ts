@@ -28,7 +28,7 @@ import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
-import { checkpointOf, createModelRuntime, evaluateWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type WindowReport } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type WindowReport } from './model-runtime.js';
 import type { RealizedReport } from './label-tracker.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
@@ -399,7 +399,7 @@ export class Monitor {
     for (const runtime of this.models.values()) for (const w of runtime.windower.release(this.clocks)) this.released(runtime, w);
     const pending = this.pending;
     this.pending = [];
-    for (const { runtime, closed } of pending) out.windows.push(await evaluateWindow(runtime, closed, out, this.observer));
+    for (const { runtime, closed } of pending) out.windows.push(await scoreWindow(runtime, closed, out, this.observer));
     for (const runtime of this.models.values()) realizeWindows(runtime, out);
     return out;
   }

@@ -8,8 +8,12 @@
  *   no partition can still send an earlier window;
  * - `labels`: delayed labels, checked and resolved to class indices by the worker that read them.
  *
- * Versioned JSON. A record this version cannot read fully is refused with an error that says what.
+ * Versioned JSON. The long per-row arrays of a window's summary (flow rows, class probabilities,
+ * regression values) travel as the base64 of their float64 bytes: exact, about half the size of
+ * their JSON text, and quicker to write and read. A record this version cannot read fully is refused
+ * with an error that says what.
  */
+import type { WindowSummary } from '../window/summary.js';
 import type { LanePartial } from '../window/windower.js';
 
 export const SUMMARY_RECORD_VERSION = 1;
@@ -28,7 +32,40 @@ export class SummaryRecordError extends Error {
 
 export function encodeSummaryRecord(r: SummaryRecord): string {
   if (r.kind === 'progress') return JSON.stringify({ v: SUMMARY_RECORD_VERSION, ...r, clock: Number.isFinite(r.clock) ? r.clock : null });
+  if (r.kind === 'window') return JSON.stringify({ v: SUMMARY_RECORD_VERSION, ...r, lane: { ...r.lane, summary: packRows(r.lane.summary) } });
   return JSON.stringify({ v: SUMMARY_RECORD_VERSION, ...r });
+}
+
+/** A summary whose per-row arrays are base64 float64 strings. */
+function packRows(s: WindowSummary): unknown {
+  return {
+    ...s,
+    ...(s.flow ? { flow: { ...s.flow, rows: packFloats(s.flow.rows) } } : {}),
+    ...(s.predictions ? { predictions: { ...s.predictions, probs: packFloats(s.predictions.probs) } } : {}),
+    ...(s.regression ? { regression: { ...s.regression, values: packFloats(s.regression.values) } } : {}),
+  };
+}
+
+function unpackRows(s: Record<string, unknown>, bad: (what: string) => Error): void {
+  for (const [part, field] of [['flow', 'rows'], ['predictions', 'probs'], ['regression', 'values']] as const) {
+    const holder = s[part] as Record<string, unknown> | undefined;
+    if (holder === undefined) continue;
+    if (holder === null || typeof holder !== 'object' || typeof holder[field] !== 'string') throw bad(`${part}.${field} must be base64 float64 values`);
+    holder[field] = unpackFloats(holder[field] as string, bad);
+  }
+}
+
+function packFloats(values: readonly number[]): string {
+  return Buffer.from(Float64Array.from(values).buffer).toString('base64');
+}
+
+function unpackFloats(text: string, bad: (what: string) => Error): number[] {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 8 !== 0) throw bad('a base64 float64 array has a length that is not a multiple of 8 bytes');
+  // Copied into an aligned buffer: the decoded bytes may start at any offset of Node's pool.
+  const aligned = new Uint8Array(bytes.length);
+  aligned.set(bytes);
+  return Array.from(new Float64Array(aligned.buffer));
 }
 
 export function decodeSummaryRecord(text: string): SummaryRecord {
@@ -61,6 +98,7 @@ export function decodeSummaryRecord(text: string): SummaryRecord {
       if (typeof lane.id !== 'string' || typeof lane.partitionKey !== 'string' || !numbers.every((k) => typeof lane[k] === 'number')) throw bad('the window needs id, partitionKey, keyClock, keyOffset, firstOffset and endOffset');
       const summary = lane.summary as Record<string, unknown> | null;
       if (summary === null || typeof summary !== 'object' || typeof summary.n !== 'number' || !Array.isArray(summary.features)) throw bad(`window ${lane.id} has no summary`);
+      unpackRows(summary, (what) => bad(`window ${lane.id}: ${what}`));
       if (o.ids !== undefined && !Array.isArray(o.ids)) throw bad('ids must be a list');
       return { kind: 'window', model, lane: lane as unknown as LanePartial, ...(o.ids === undefined ? {} : { ids: o.ids as (string | null)[] }) };
     }
