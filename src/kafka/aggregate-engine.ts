@@ -108,13 +108,15 @@ export class AggregateEngine {
     }
   }
 
-  private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.readiness.halted()) return;
     if (this.restoreDue) await this.restore();
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value });
     }
+    // Scoring a backlog of windows can take a while: the group hears from this member first.
+    await heartbeat();
     const out: RuntimeOutput = await this.aggregator.complete({ windows: [], alerts: [], realized: [] });
     const models = [...new Set(out.windows.map((w) => w.model))];
     const checkpoints = models.flatMap((m) => this.aggregator.checkpoint(m) ?? []);
@@ -124,7 +126,7 @@ export class AggregateEngine {
       const slash = key.lastIndexOf('/');
       offsets.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset), metadata: null });
     }
-    await this.sinks!.deliver({ deadLetters: [], alerts: out.alerts, checkpoints, offsets });
+    await this.sinks!.deliver({ deadLetters: [], alerts: out.alerts, checkpoints, offsets }, heartbeat);
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, Number(o.offset));
     if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     announceDelivered(out, this.metrics, this.listener);
