@@ -23,6 +23,7 @@ export class MetricsController {
 }
 
 const shown = (checks: readonly CheckStatus[]) => checks.map((c) => ({ ...c, since: new Date(c.since).toISOString() }));
+const statusesOrElsewhere = (statuses: object | undefined) => (statuses === undefined ? { scoredElsewhere: true } : { detectors: statuses });
 
 @Controller()
 export class HealthController {
@@ -61,7 +62,8 @@ export class StatusController {
         model: s.model,
         windowsClosed: s.windowsClosed,
         openWindowEvents: this.runtime.monitor.openWindowSizes().get(s.model) ?? 0,
-        detectors: this.runtime.monitor.statuses(s.model),
+        // Shared replicas: another replica scores this model; its /status has the detectors.
+        ...statusesOrElsewhere(this.runtime.statuses(s.model)),
         lastWindow: s.lastWindow && windowRecord(s.lastWindow),
         realized: [...s.realized.values()],
         lastAlert: s.lastAlert,

@@ -130,6 +130,10 @@ export class AggregateEngine {
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, Number(o.offset));
     if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     announceDelivered(out, this.metrics, this.listener);
+    for (const [model, join] of this.aggregator.labelJoinSizes()) {
+      this.metrics.m.labelJoinEntries.set({ model }, join.entries);
+      this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
+    }
     this.readiness.progressed();
   }
 
@@ -137,6 +141,8 @@ export class AggregateEngine {
   private async restore(): Promise<void> {
     this.aggregator.reset();
     this.committed.clear();
+    // The models scored here may have changed: none shows this replica's old state any more.
+    this.metrics.resetScores();
     const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
     for (const checkpoint of restored.values()) {
       const r = this.aggregator.restore(checkpoint);

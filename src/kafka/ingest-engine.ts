@@ -334,7 +334,8 @@ export class IngestEngine {
     if (checkpointed) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     announceDelivered(out, this.metrics, this.listener);
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
-    for (const [model, join] of this.monitor.labelJoinSizes()) {
+    // Shared replicas join labels in the aggregator (aggregate-engine.ts reports its join).
+    for (const [model, join] of this.shared ? [] : this.monitor.labelJoinSizes()) {
       this.metrics.m.labelJoinEntries.set({ model }, join.entries);
       this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
     }

@@ -28,6 +28,15 @@ import { at } from '../core/indexing.js';
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
+/** What the series of one model are started from. */
+export interface ModelSeries {
+  bundle: ReferenceBundle;
+  windowType: string;
+  detectors: readonly DetectorName[];
+  thresholds?: Partial<Record<DetectorName, number>>;
+  flowScorer?: LogLikelihoodScorer;
+}
+
 function create(registry: Registry, m: MetricDef): AnyMetric {
   const base = { name: m.name, help: m.help, labelNames: [...m.labelNames], registers: [registry] };
   if (m.type === 'counter') return new Counter(base);
@@ -36,6 +45,7 @@ function create(registry: Registry, m: MetricDef): AnyMetric {
 }
 
 export class MetricsRecorder implements MonitorObserver {
+  private models: readonly ModelSeries[] = [];
   readonly m: { [K in keyof typeof METRICS]: (typeof METRICS)[K]['type'] extends 'counter' ? Counter<string> : (typeof METRICS)[K]['type'] extends 'gauge' ? Gauge<string> : Histogram<string> };
 
   constructor(
@@ -48,7 +58,7 @@ export class MetricsRecorder implements MonitorObserver {
   }
 
   /** Sets info gauges and starts every known series at 0. */
-  initialise(version: string, bundles: ReadonlyArray<{ bundle: ReferenceBundle; windowType: string; detectors: readonly DetectorName[]; thresholds?: Partial<Record<DetectorName, number>>; flowScorer?: LogLikelihoodScorer }>): void {
+  initialise(version: string, bundles: readonly ModelSeries[]): void {
     const m = this.m;
     m.buildInfo.set({ version }, 1);
     for (const outcome of INGEST_OUTCOMES) m.ingestMessages.inc({ topic: this.eventsTopic, outcome }, 0);
@@ -61,52 +71,69 @@ export class MetricsRecorder implements MonitorObserver {
     m.inputPartitionsAssigned.set(0);
     for (const outcome of PUBLISH_OUTCOMES) m.commits.inc({ outcome }, 0);
     for (const stage of STAGES) m.batchDuration.zero({ stage });
-    for (const { bundle, windowType, detectors, thresholds, flowScorer } of bundles) {
-      const model = bundle.model;
-      m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
-      for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
-      for (const detector of detectors) {
-        for (const status of ALERT_STATUSES) m.alertsEmitted.inc({ model, detector, status }, 0);
-        m.alertsSuppressed.inc({ model, detector }, 0);
-        m.driftStatus.set({ model, detector }, 0);
-        m.cusum.set({ model, detector }, 0);
-        m.cusumThreshold.set({ model, detector }, thresholds?.[detector] ?? 0);
-        m.detectorPValue.set({ model, detector }, 1);
-        m.detectorFlagged.set({ model, detector }, 0);
-        m.detectorEffect.set({ model, detector }, 0);
-      }
-      m.lateEvents.inc({ model }, 0);
-      m.unknownFeatureValues.inc({ model }, 0);
-      m.windowPValue.set({ model }, 1);
-      m.windowEvents.set({ model }, 0);
-      m.openWindowEvents.set({ model }, 0);
-      m.windowsOutOfOrder.inc({ model }, 0);
-      for (const f of bundle.features) {
-        const labels = { model, feature: f.name };
-        m.missingFeatureValues.inc(labels, 0);
-        m.featureDrift.set(labels, 0);
-        m.featurePValue.set(labels, 1);
-        m.featureAdjustedPValue.set(labels, 1);
-        m.featureStatistic.set(labels, 0);
-        const measures = f.kind === 'numeric' ? ['psi', 'wasserstein'] : ['psi', 'js'];
-        for (const measure of measures) m.featureEffect.set({ ...labels, measure }, 0);
-      }
-      if (bundle.regression) {
-        // The same quantile rule as the per-window estimates (unit weights), so both sources start equal.
-        const targets = bundle.regression.targets;
-        const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
-        const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
-        for (const source of REGRESSION_SOURCES) {
-          m.regressionTargetMean.set({ model, source }, mean);
-          REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, at(quantiles, i, 'target quantiles')));
-        }
-        m.regressionEffectiveSample.set({ model }, 1);
-        m.regressionDivergence.set({ model }, 0);
-      }
-      if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
-      const loc = bundle.flow?.localization;
-      if (bundle.flow !== undefined && flowScorer !== undefined) this.initialiseFlow(model, bundle.flow.calibration, flowScorer, loc && detectors.includes('conditional-shift') ? [...loc.features, ...loc.categorical.map((c) => c.feature)] : []);
+    this.models = bundles;
+    for (const b of bundles) {
+      this.startModel(b);
+      if (b.bundle.flow !== undefined && b.flowScorer !== undefined) this.m.flowScoringDuration.zero({ model: b.bundle.model });
     }
+  }
+
+  /**
+   * Shared replicas: the models this replica scores changed. Every model's gauges go back to their
+   * starting values (the reference's), so a replica that scored a model before does not keep
+   * showing its last state beside the replica scoring it now; counters keep their counts.
+   */
+  resetScores(): void {
+    for (const b of this.models) this.startModel(b);
+  }
+
+  /** A model's series at their starting values (gauges set, counters and their label sets at +0). */
+  private startModel({ bundle, windowType, detectors, thresholds, flowScorer }: ModelSeries): void {
+    const m = this.m;
+    const model = bundle.model;
+    m.modelInfo.set({ model, bundle_version: bundle.version, window_type: windowType }, 1);
+    for (const outcome of WINDOW_OUTCOMES) m.windowsClosed.inc({ model, outcome }, 0);
+    for (const detector of detectors) {
+      for (const status of ALERT_STATUSES) m.alertsEmitted.inc({ model, detector, status }, 0);
+      m.alertsSuppressed.inc({ model, detector }, 0);
+      m.driftStatus.set({ model, detector }, 0);
+      m.cusum.set({ model, detector }, 0);
+      m.cusumThreshold.set({ model, detector }, thresholds?.[detector] ?? 0);
+      m.detectorPValue.set({ model, detector }, 1);
+      m.detectorFlagged.set({ model, detector }, 0);
+      m.detectorEffect.set({ model, detector }, 0);
+    }
+    m.lateEvents.inc({ model }, 0);
+    m.unknownFeatureValues.inc({ model }, 0);
+    m.windowPValue.set({ model }, 1);
+    m.windowEvents.set({ model }, 0);
+    m.openWindowEvents.set({ model }, 0);
+    m.windowsOutOfOrder.inc({ model }, 0);
+    for (const f of bundle.features) {
+      const labels = { model, feature: f.name };
+      m.missingFeatureValues.inc(labels, 0);
+      m.featureDrift.set(labels, 0);
+      m.featurePValue.set(labels, 1);
+      m.featureAdjustedPValue.set(labels, 1);
+      m.featureStatistic.set(labels, 0);
+      const measures = f.kind === 'numeric' ? ['psi', 'wasserstein'] : ['psi', 'js'];
+      for (const measure of measures) m.featureEffect.set({ ...labels, measure }, 0);
+    }
+    if (bundle.regression) {
+      // The same quantile rule as the per-window estimates (unit weights), so both sources start equal.
+      const targets = bundle.regression.targets;
+      const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
+      const quantiles = weightedQuantiles(targets, targets.map(() => 1), REPORTED_QUANTILES);
+      for (const source of REGRESSION_SOURCES) {
+        m.regressionTargetMean.set({ model, source }, mean);
+        REPORTED_QUANTILES.forEach((q, i) => m.regressionTargetQuantile.set({ model, level: String(q), source }, at(quantiles, i, 'target quantiles')));
+      }
+      m.regressionEffectiveSample.set({ model }, 1);
+      m.regressionDivergence.set({ model }, 0);
+    }
+    if (bundle.predictions) this.initialisePredictions(model, bundle.predictions.classes, bundle.predictions.sourcePrior, bundle.predictions.sourceAccuracy);
+    const loc = bundle.flow?.localization;
+    if (bundle.flow !== undefined && flowScorer !== undefined) this.initialiseFlow(model, bundle.flow.calibration, flowScorer, loc && detectors.includes('conditional-shift') ? [...loc.features, ...loc.categorical.map((c) => c.feature)] : []);
   }
 
   private initialiseFlow(model: string, calibration: readonly number[], scorer: LogLikelihoodScorer, localized: readonly string[]): void {
@@ -130,7 +157,6 @@ export class MetricsRecorder implements MonitorObserver {
       m.featureConditionalDrift.set({ model, feature }, 0);
     }
     for (const outcome of FLOW_ROW_OUTCOMES) m.flowRows.inc({ model, outcome }, 0);
-    m.flowScoringDuration.zero({ model });
   }
 
   flowScored(model: string, scored: number, skipped: number, seconds: number): void {

@@ -22,6 +22,8 @@ import { Readiness } from './readiness.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
 import { AggregateEngine } from '../kafka/aggregate-engine.js';
 import { Aggregator } from '../core/pipeline/aggregator.js';
+import type { DetectorName } from '../core/detectors/contract.js';
+import type { DriftStatus } from '../core/detect/drift-state.js';
 import { createLogger, type Logger } from '../logging.js';
 import { StatusBoard } from './status-board.js';
 import { createFlowScorer } from '../flow/create-scorer.js';
@@ -34,6 +36,8 @@ export interface ServiceRuntime {
   registry: Registry;
   metrics: MetricsRecorder;
   monitor: Monitor;
+  /** Each detector's status per model; undefined for a model another shared replica scores. */
+  statuses(model: string): Partial<Record<DetectorName, DriftStatus>> | undefined;
   engine: IngestEngine;
   status: StatusBoard;
   readiness: Readiness;
@@ -75,12 +79,12 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   };
   const readiness = new Readiness({ stallAfterMs: config.health.stallAfterMs });
   const kafka = createKafka(config, secrets, logger);
-  const aggregate = shared
-    ? new AggregateEngine(kafka, config, new Aggregator(models, { ...options, maxHeldWindows: AGGREGATOR_MAX_HELD_WINDOWS }, metrics), metrics, logger, readiness, listener)
-    : undefined;
+  const aggregator = shared ? new Aggregator(models, { ...options, maxHeldWindows: AGGREGATOR_MAX_HELD_WINDOWS }, metrics) : undefined;
+  const aggregate = aggregator ? new AggregateEngine(kafka, config, aggregator, metrics, logger, readiness, listener) : undefined;
+  const statuses = (model: string) => (aggregator ? aggregator.statuses(model) : monitor.statuses(model));
   const engine = new IngestEngine(kafka, config, monitor, metrics, logger, readiness, listener, aggregate);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
-  return { config, registry, metrics, monitor, engine, status, readiness, logger, secrets };
+  return { config, registry, metrics, monitor, statuses, engine, status, readiness, logger, secrets };
 }
 
 /**

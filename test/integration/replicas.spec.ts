@@ -109,5 +109,8 @@ describe('replicas in one consumer group', () => {
       throw new Error(`${e.message}\n${b.output().slice(-3000)}`);
     });
     expect(published.map((x) => x.alertId).sort()).toEqual(baselineAlertIds);
+    // The survivor scores the model now: its /status shows the detectors' states.
+    const status = (await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] };
+    expect(status.models.find((m) => m.model === 'm1')).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));
   });
 });

@@ -36,6 +36,8 @@ export class Aggregator {
   private readonly sources = new Map<string, { key: string; offset: number }>();
   /** Per summaries partition: the offset after the last record read. */
   private readonly nextOffsets = new Map<string, number>();
+  /** Models whose records this aggregator reads (since the last reset): the ones it scores. */
+  private readonly scoring = new Set<string>();
   private readonly settings: DetectorSettings;
   /** Every input partition ("topic/partition"): a window is released once none of them can still send an earlier one. */
   private inputPartitions: readonly string[] = [];
@@ -65,6 +67,7 @@ export class Aggregator {
     }));
     this.sources.clear();
     this.nextOffsets.clear();
+    this.scoring.clear();
   }
 
   /** One record of the summaries topic. Throws SummaryRecordError for one it cannot read. */
@@ -85,6 +88,7 @@ export class Aggregator {
       return;
     }
     const { runtime, clocks } = held;
+    this.scoring.add(record.model);
     if (record.kind === 'progress') {
       clocks.report(record.partition, record.clock, record.quiet, this.now());
       return;
@@ -148,13 +152,14 @@ export class Aggregator {
     return held === undefined ? undefined : restoreRuntime(held.runtime, checkpoint);
   }
 
-  statuses(model: string): Partial<Record<DetectorName, DriftStatus>> {
+  /** Each detector's status, for a model this aggregator scores (undefined for the others). */
+  statuses(model: string): Partial<Record<DetectorName, DriftStatus>> | undefined {
     const held = this.models.get(model);
-    return held === undefined ? {} : statusesOf(held.runtime);
+    return held === undefined || !this.scoring.has(model) ? undefined : statusesOf(held.runtime);
   }
 
-  /** Windows waiting for release, per model. */
-  waiting(): Map<string, number> {
-    return new Map([...this.models].map(([name, h]) => [name, h.runtime.windower.waiting()]));
+  /** Per classification model, the label join's entries and estimated bytes. */
+  labelJoinSizes(): Map<string, { entries: number; bytes: number }> {
+    return new Map([...this.models].flatMap(([name, h]) => (h.runtime.labels ? [[name, h.runtime.labels.joinSize()] as const] : [])));
   }
 }
