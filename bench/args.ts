@@ -35,3 +35,10 @@ export function intListFlag(flags: Flags, name: string, fallback: number[], min 
   }
   return values;
 }
+
+/** `--replicas shared|active-standby`: the `kafka.replicas` mode a scenario runs the service in. */
+export function replicasFlag(flags: Flags, fallback: 'shared' | 'active-standby'): 'shared' | 'active-standby' {
+  const mode = flags.get('replicas') ?? fallback;
+  if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
+  return mode;
+}

@@ -17,7 +17,7 @@
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
-import { intFlag, parseFlags } from './args.js';
+import { intFlag, parseFlags, replicasFlag } from './args.js';
 import { machineInfo } from './machine.js';
 import { rawConsume } from './kafka-io.js';
 import { round } from './stats.js';
@@ -51,8 +51,7 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
   const rounds = Math.max(2, Math.round(intFlag(flags, 'events', 200_000, 1) / perRound));
   const events = rounds * perRound;
   const fitRows = intFlag(flags, 'fit-rows', 50_000, 0);
-  const mode = flags.get('replicas') ?? 'shared';
-  if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
+  const mode = replicasFlag(flags, 'shared');
 
   const rig = await ChaosRig.create({ log });
   let figures: Omit<Record<string, unknown>, 'fitSeconds50kx32'>;

@@ -11,7 +11,7 @@
  * Every output is read read_committed. docs/operations.md (the fault suite) defines each field.
  */
 import type { Admin } from 'kafkajs';
-import { intFlag, type Flags } from '../args.js';
+import { intFlag, replicasFlag, type Flags } from '../args.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { seededRandom } from '../../src/core/random.js';
 import type { DeadLetter } from '../../src/core/contract/dead-letter.js';
@@ -138,6 +138,7 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
   const kills = intFlag(flags, 'kills', 30, 0);
   const maxUpMs = intFlag(flags, 'max-up-s', 8) * 1000;
   const random = seededRandom(intFlag(flags, 'seed', 1));
+  const mode = replicasFlag(flags, 'active-standby');
   const { compared, phase, missed, details } = await runFaulted(flags, log, async (rig, topics, settings, stream) => {
     const lives: Array<{ upMs: number; ready: boolean }> = [];
     for (let k = 0; k < kills; k++) {
@@ -149,8 +150,8 @@ export async function runCrashloop(flags: Flags, log: Log): Promise<ScenarioResu
       log(`kill ${k + 1}/${kills}: SIGKILL ${(upMs / 1000).toFixed(1)} s after start, ${ready ? 'after' : 'before'} ready (${how}); ${stream.eventsSent} events sent`);
     }
     return { kills: lives.length, details: { killedBeforeReady: lives.filter((l) => !l.ready).length, killedAfterReady: lives.filter((l) => l.ready).length } };
-  });
-  return { line: { scenario: 'crashloop', kills: phase.kills, ...compared }, missed, details };
+  }, { kafka: { replicas: mode } });
+  return { line: { scenario: 'crashloop', kills: phase.kills, ...compared }, missed, details: { ...details, replicas: mode } };
 }
 
 const describeAlert = (a: Alert) => `${a.detector} ${a.status} window ${a.window.id} (serial ${a.window.serial})`;
@@ -222,7 +223,7 @@ export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: stri
 
 export const crashloopScenario: ChaosScenario = {
   name: 'crashloop',
-  help: 'serve killed with SIGKILL at random times during a stream, against an uninterrupted run [--kills 30] [--partitions 3] [--rate 300] [--max-up-s 8] [--label-delay-s 3] [--seed 1] [--brokers h:p]',
-  flags: ['kills', 'partitions', 'rate', 'max-up-s', 'label-delay-s', 'seed', 'brokers'],
+  help: 'serve killed with SIGKILL at random times during a stream, against an uninterrupted run [--kills 30] [--partitions 3] [--rate 300] [--max-up-s 8] [--label-delay-s 3] [--seed 1] [--replicas active-standby|shared] [--brokers h:p]',
+  flags: ['kills', 'partitions', 'rate', 'max-up-s', 'label-delay-s', 'seed', 'replicas', 'brokers'],
   run: runCrashloop,
 };

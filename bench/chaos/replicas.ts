@@ -11,7 +11,7 @@
  *
  * `rebalanceResumeSeconds`: the longest time from a SIGKILL to the survivor holding every partition.
  */
-import { intFlag, type Flags } from '../args.js';
+import { intFlag, replicasFlag, type Flags } from '../args.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { SpawnedService } from '../../tools/picture/service-child.js';
 import { runFaulted, type ComparedLine } from './crashloop.js';
@@ -34,8 +34,7 @@ export async function runReplicas(flags: Flags, log: Log): Promise<ScenarioResul
   const kills = intFlag(flags, 'kills', 3, 1);
   const betweenMs = intFlag(flags, 'between-s', 8) * 1000;
   const rate = intFlag(flags, 'rate', 300);
-  const mode = flags.get('replicas') ?? 'shared';
-  if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
+  const mode = replicasFlag(flags, 'shared');
   const partitions = intFlag(flags, 'partitions', 3);
   const takeovers: number[] = [];
   const { compared, missed, details } = await runFaulted(flags, log, async (rig, topics, settings, stream) => {
