@@ -15,11 +15,10 @@ import { checkFeatures, type EventExtras } from '../window/summary.js';
 import { MAX_HELD_WINDOWS, type ClosedWindow } from '../window/windower.js';
 import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
-import type { Alert } from '../alerts/alert.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
 import { decodeLabel, validateLabel, type LabelDecodeResult } from '../contract/label.js';
 import { classIndex } from '../predictions/classes.js';
-import type { LabelOutcome, EvictionReason } from '../labels/label-join.js';
+import type { LabelOutcome } from '../labels/label-join.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
@@ -28,8 +27,7 @@ import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
-import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type WindowReport } from './model-runtime.js';
-import type { RealizedReport } from './label-tracker.js';
+import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
 export type { RealizedReport } from './label-tracker.js';
@@ -69,7 +67,7 @@ export interface CommitPosition {
 }
 
 /** Per-event signals the shell turns into metrics. All optional. */
-export interface MonitorObserver {
+export interface MonitorObserver extends RuntimeObserver {
   accepted?(model: string): void;
   deadLettered?(reason: DeadLetterReason, model: string | undefined, topic: string): void;
   missingFeature?(model: string, feature: string): void;
@@ -78,18 +76,12 @@ export interface MonitorObserver {
   /** A replayed event already counted in a closed window before a restart. */
   replaySkipped?(model: string | undefined): void;
   label?(model: string, outcome: LabelOutcome): void;
-  labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
-  /** A closed window's flow rows were scored (rows scored, rows skipped for a missing input, seconds). */
-  flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
 }
 
-export interface MonitorOutput {
+export interface MonitorOutput extends RuntimeOutput {
   deadLetters: DeadLetter[];
   /** Worker role: records for the models' aggregators, in the order they must be read. */
   summaries: SummaryRecord[];
-  windows: WindowReport[];
-  alerts: Alert[];
-  realized: RealizedReport[];
 }
 
 export class Monitor {
