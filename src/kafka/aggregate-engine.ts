@@ -27,9 +27,10 @@ const SUMMARIES_RETENTION_MS = 7 * 24 * 3600 * 1000;
  * Shared replicas write under transactional ids of their own, so a replica killed in the middle of a
  * transaction is fenced only when it comes back under its replicaId; until then the broker aborts
  * the transaction after this timeout (and its next cleanup pass), and read_committed readers of the
- * summaries topic, the aggregators, wait for it. Kept short for that; a delivery takes milliseconds.
+ * summaries topic, the aggregators, wait for it. Shorter than the 60 s of active-standby replicas
+ * for that; a delivery takes milliseconds, and one that fails is retried on a new producer.
  */
-export const SHARED_TRANSACTION_TIMEOUT_MS = 10_000;
+export const SHARED_TRANSACTION_TIMEOUT_MS = 30_000;
 
 /** The aggregators' consumer group, derived from the replicas' group. */
 export const aggregateGroupOf = (groupId: string) => `${groupId}.aggregate`;
