@@ -54,20 +54,19 @@ export class AggregateEngine {
     private readonly listener: IngestListener = {},
   ) {}
 
-  /** Starts consuming the summaries topic, once the events topic's partition count is known. */
+  /** Starts consuming the summaries topic (which the worker created), once the events topic's partition count is known. */
   async start(eventPartitions: number): Promise<void> {
-    const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs, summaryPartitions } = this.config.kafka;
+    const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
     const a = this.config.alerts;
     this.aggregator.setInputPartitions(Array.from({ length: eventPartitions }, (_, p) => `${topics.events}/${p}`));
     const group = aggregateGroupOf(groupId);
     this.producer = new TransactionalProducer(this.kafka, { transactionalId: `${transactionalIdOf(this.config.kafka)}-aggregate`, groupId: group, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS }, this.logger);
-    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, summaries: topics.summaries },
+    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
       { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
       this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await ensureSummariesTopic(admin, topics.summaries, summaryPartitions);
       await this.sinks.readLimits(admin);
     } finally {
       await admin.disconnect();
@@ -154,7 +153,7 @@ export class AggregateEngine {
 }
 
 /** Creates the summaries topic when it does not exist yet (records are a stream: deleted by age, never compacted). */
-async function ensureSummariesTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+export async function ensureSummariesTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
   await admin.createTopics({
     waitForLeaders: true,

@@ -30,7 +30,7 @@ import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
 import { inputFetchSizes } from './fetch-sizes.js';
 import { announceDelivered, type IngestListener } from './outcomes.js';
-import { SHARED_TRANSACTION_TIMEOUT_MS, type AggregateEngine } from './aggregate-engine.js';
+import { SHARED_TRANSACTION_TIMEOUT_MS, ensureSummariesTopic, type AggregateEngine } from './aggregate-engine.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
@@ -101,7 +101,7 @@ export class IngestEngine {
     const transactionalId = transactionalIdOf(this.config.kafka);
     const a = this.config.alerts;
     this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId, ...(this.shared ? { transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS } : {}) }, this.logger);
-    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, summaries: topics.summaries },
+    this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, ...(this.shared ? { summaries: topics.summaries } : {}) },
       { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
       this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
@@ -109,6 +109,7 @@ export class IngestEngine {
     let eventPartitions = 1;
     try {
       await ensureStateTopic(admin, topics.state);
+      if (this.shared) await ensureSummariesTopic(admin, topics.summaries, this.config.kafka.summaryPartitions);
       const existing = new Set(await admin.listTopics());
       const missing = [topics.events, topics.labels, topics.alerts, topics.deadLetters].filter((t) => !existing.has(t));
       if (missing.length > 0) {

@@ -44,7 +44,8 @@ export class OutputSinks {
 
   constructor(
     private readonly producer: TransactionalProducer,
-    private readonly topics: Readonly<Record<Sink, string>>,
+    /** `summaries` only for shared replicas' workers: the limits are read for the topics named here. */
+    private readonly topics: Readonly<Record<Exclude<Sink, 'summaries'>, string>> & { readonly summaries?: string },
     private readonly policy: RetryPolicy,
     private readonly metrics: MetricsRecorder,
     private readonly readiness: Readiness,
@@ -54,9 +55,12 @@ export class OutputSinks {
 
   /** Reads the topics' size limits from the broker. */
   async readLimits(admin: Admin): Promise<void> {
-    this.limits = await readTopicLimits(admin, this.topics, this.logger);
-    for (const [sink, bytes] of Object.entries(this.limits)) this.metrics.m.sinkMaxMessageBytes.set({ sink }, bytes);
-    this.logger.info('output topic size limits (bytes per send)', this.limits);
+    // Only the topics named: a summaries topic that active-standby replicas never create would fail the whole query.
+    const named = Object.fromEntries(Object.entries(this.topics).filter(([, topic]) => topic !== undefined)) as Record<string, string>;
+    const read = await readTopicLimits(admin, named, this.logger);
+    this.limits = { ...this.limits, ...read };
+    for (const [sink, bytes] of Object.entries(read)) this.metrics.m.sinkMaxMessageBytes.set({ sink }, bytes);
+    this.logger.info('output topic size limits (bytes per send)', read);
   }
 
   limit(sink: Sink): number {
@@ -71,7 +75,7 @@ export class OutputSinks {
         { sink: 'dead_letters', topic: this.topics.dead_letters, records: this.deadLetterRecords(d.deadLetters), limitBytes: this.limits.dead_letters },
         { sink: 'alerts', topic: this.topics.alerts, records: d.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })), limitBytes: this.limits.alerts },
         { sink: 'state', topic: this.topics.state, records: d.checkpoints.map(encodeCheckpoint), limitBytes: this.limits.state },
-        { sink: 'summaries', topic: this.topics.summaries, records: (d.summaries ?? []).map((r) => ({ key: r.model, value: encodeSummaryRecord(r) })), limitBytes: this.limits.summaries },
+        { sink: 'summaries', topic: this.summariesTopic(d), records: (d.summaries ?? []).map((r) => ({ key: r.model, value: encodeSummaryRecord(r) })), limitBytes: this.limits.summaries },
       ]);
     } catch (error) {
       if (error instanceof PublishFailedError) this.failed(error.sink, error.failure);
@@ -101,6 +105,12 @@ export class OutputSinks {
       this.readiness.sendFinished(TRANSACTION, undefined);
       if (d.offsets.length > 0) this.metrics.m.commits.inc({ outcome: 'success' });
     });
+  }
+
+  private summariesTopic(d: Delivery): string {
+    if (this.topics.summaries !== undefined) return this.topics.summaries;
+    if ((d.summaries ?? []).length > 0) throw new Error('summary records to deliver, but no summaries topic was given to the output sinks');
+    return '';
   }
 
   private deadLetterRecords(letters: readonly DeadLetter[]) {
