@@ -16,7 +16,7 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
 import type { Readiness } from '../service/readiness.js';
 import { announceDelivered, type IngestListener } from './outcomes.js';
-import { readCheckpoints } from './checkpoint-store.js';
+import { CONSUMER_RETRY, haltPipeline, publishPolicy, restoreCheckpoints, splitKey } from './engine-parts.js';
 import { OutputSinks } from './output-sinks.js';
 import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
 
@@ -57,13 +57,11 @@ export class AggregateEngine {
   /** Starts consuming the summaries topic (which the worker created), once the events topic's partition count is known. */
   async start(eventPartitions: number): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
-    const a = this.config.alerts;
     this.aggregator.setInputPartitions(Array.from({ length: eventPartitions }, (_, p) => `${topics.events}/${p}`));
     const group = aggregateGroupOf(groupId);
     this.producer = new TransactionalProducer(this.kafka, { transactionalId: `${transactionalIdOf(this.config.kafka)}-aggregate`, groupId: group, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS }, this.logger);
     this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
-      { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
-      this.metrics, this.readiness, this.logger, () => this.stopping);
+      publishPolicy(this.config.alerts), this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -72,7 +70,7 @@ export class AggregateEngine {
       await admin.disconnect();
     }
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId: group, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 } });
+    this.consumer = this.kafka.consumer({ groupId: group, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, retry: CONSUMER_RETRY });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.restoreDue = true;
@@ -97,10 +95,7 @@ export class AggregateEngine {
   }
 
   private halt(reason: string): void {
-    if (this.readiness.halted()) return;
-    this.readiness.halt(reason);
-    this.metrics.m.pipelineHalts.inc();
-    this.logger.error(`pipeline halted, nothing more is committed; restart the service once the cause is fixed (it replays from the last commit): ${reason}`);
+    if (!haltPipeline(this.readiness, this.metrics, this.logger, reason)) return;
     try {
       this.consumer?.pause([{ topic: this.config.kafka.topics.summaries }]);
     } catch {
@@ -122,18 +117,13 @@ export class AggregateEngine {
     const checkpoints = models.flatMap((m) => this.aggregator.checkpoint(m) ?? []);
     const offsets: OffsetToCommit[] = [];
     for (const [key, offset] of this.aggregator.committableOffsets()) {
-      if (this.committed.get(key) === offset) continue;
-      const slash = key.lastIndexOf('/');
-      offsets.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset), metadata: null });
+      if (this.committed.get(key) !== offset) offsets.push({ ...splitKey(key), offset: String(offset), metadata: null });
     }
     await this.sinks!.deliver({ deadLetters: [], alerts: out.alerts, checkpoints, offsets }, heartbeat);
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, Number(o.offset));
     if (checkpoints.length > 0) this.metrics.m.lastCheckpointTimestamp.set(Date.now() / 1000);
     announceDelivered(out, this.metrics, this.listener);
-    for (const [model, join] of this.aggregator.labelJoinSizes()) {
-      this.metrics.m.labelJoinEntries.set({ model }, join.entries);
-      this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
-    }
+    this.metrics.labelJoins(this.aggregator.labelJoinSizes());
     this.readiness.progressed();
   }
 
@@ -143,11 +133,7 @@ export class AggregateEngine {
     this.committed.clear();
     // The models scored here may have changed: none shows this replica's old state any more.
     this.metrics.resetScores();
-    const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
-    for (const checkpoint of restored.values()) {
-      const r = this.aggregator.restore(checkpoint);
-      if (r !== undefined && r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
-    }
+    await restoreCheckpoints(this.kafka, this.config.kafka.topics.state, this.logger, this.aggregator);
     this.restoreDue = false;
   }
 }

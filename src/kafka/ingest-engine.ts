@@ -23,7 +23,8 @@ import { emptyOutput } from '../core/pipeline/monitor.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
 import type { Readiness } from '../service/readiness.js';
-import { ensureStateTopic, readCheckpoints } from './checkpoint-store.js';
+import { ensureStateTopic } from './checkpoint-store.js';
+import { CONSUMER_RETRY, haltPipeline, publishPolicy, restoreCheckpoints, splitKey } from './engine-parts.js';
 import { OutputSinks } from './output-sinks.js';
 import { TransactionalProducer, type OffsetToCommit } from './transactional-producer.js';
 import { BrokerProbe } from './broker-probe.js';
@@ -99,11 +100,9 @@ export class IngestEngine {
   async start(): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
     const transactionalId = transactionalIdOf(this.config.kafka);
-    const a = this.config.alerts;
     this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId, ...(this.shared ? { transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS } : {}) }, this.logger);
     this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, ...(this.shared ? { summaries: topics.summaries } : {}) },
-      { initialBackoffMs: a.initialBackoffMs, maxBackoffMs: a.maxBackoffMs, warnAfter: a.publishRetries, giveUpAfterMs: a.publishTimeoutMs },
-      this.metrics, this.readiness, this.logger, () => this.stopping);
+      publishPolicy(this.config.alerts), this.metrics, this.readiness, this.logger, () => this.stopping);
     const admin = this.kafka.admin();
     await admin.connect();
     let eventPartitions = 1;
@@ -128,8 +127,7 @@ export class IngestEngine {
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...inputFetchSizes(eventPartitions),
       // Shared replicas split the partitions with kafkajs's own round-robin assigner.
       ...(this.shared ? {} : { partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })] }),
-      // Short backoffs, so consuming resumes within seconds of the broker coming back.
-      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 10 },
+      retry: CONSUMER_RETRY,
     });
     this.watchConsumer(this.consumer);
     await this.consumer.connect();
@@ -214,10 +212,7 @@ export class IngestEngine {
 
   /** Stops consuming for good in this process: nothing is committed from now on. */
   private halt(reason: string): void {
-    if (this.readiness.halted()) return;
-    this.readiness.halt(reason);
-    this.metrics.m.pipelineHalts.inc();
-    this.logger.error(`pipeline halted, nothing more is committed; restart the service once the cause is fixed (it replays from the last commit): ${reason}`);
+    if (!haltPipeline(this.readiness, this.metrics, this.logger, reason)) return;
     if (this.ticker) clearInterval(this.ticker);
     const { events, labels } = this.config.kafka.topics;
     try {
@@ -336,10 +331,7 @@ export class IngestEngine {
     announceDelivered(out, this.metrics, this.listener);
     for (const [model, n] of this.monitor.openWindowSizes()) this.metrics.m.openWindowEvents.set({ model }, n);
     // Shared replicas join labels in the aggregator (aggregate-engine.ts reports its join).
-    for (const [model, join] of this.shared ? [] : this.monitor.labelJoinSizes()) {
-      this.metrics.m.labelJoinEntries.set({ model }, join.entries);
-      this.metrics.m.labelJoinBytes.set({ model }, join.bytes);
-    }
+    if (!this.shared) this.metrics.labelJoins(this.monitor.labelJoinSizes());
     this.readiness.progressed();
   }
 
@@ -395,13 +387,9 @@ export class IngestEngine {
       this.restoreDue = false;
       return;
     }
-    const restored = await readCheckpoints(this.kafka, this.config.kafka.topics.state);
-    for (const checkpoint of restored.values()) {
-      const r = this.monitor.restore(checkpoint);
-      if (r === undefined) continue;
+    await restoreCheckpoints(this.kafka, this.config.kafka.topics.state, this.logger, this.monitor, (checkpoint) => {
       this.logger.info(`restored state of model ${checkpoint.model}`, { windowsClosed: checkpoint.windowsClosed, statuses: this.monitor.statuses(checkpoint.model) });
-      if (r.unknownDetectors.length > 0) this.logger.warn(`model ${checkpoint.model}: the checkpoint holds state of detectors no longer configured (${r.unknownDetectors.join(', ')}); it is dropped`);
-    }
+    });
     this.restoreDue = false;
   }
 
@@ -432,12 +420,6 @@ export class IngestEngine {
 async function partitionCount(admin: Admin, topic: string): Promise<number> {
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
   return metadata?.topics[0]?.partitions.length ?? 1;
-}
-
-/** "topic/partition" → its parts. */
-function splitKey(key: string): { topic: string; partition: number } {
-  const slash = key.lastIndexOf('/');
-  return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) };
 }
 
 function topicPartitions(keys: readonly string[]): Array<{ topic: string; partitions: number[] }> {

@@ -204,6 +204,14 @@ export class MetricsRecorder implements MonitorObserver {
     m.labelJoinBytes.set({ model }, 0);
   }
 
+  /** Per classification model, the label join's entries and estimated bytes. */
+  labelJoins(sizes: ReadonlyMap<string, { entries: number; bytes: number }>): void {
+    for (const [model, join] of sizes) {
+      this.m.labelJoinEntries.set({ model }, join.entries);
+      this.m.labelJoinBytes.set({ model }, join.bytes);
+    }
+  }
+
   /** The readiness checks, one gauge each (set when /metrics is scraped). */
   health(report: { checks: ReadonlyArray<{ check: string; ok: boolean }> }): void {
     for (const c of report.checks) this.m.healthCheck.set({ check: c.check }, c.ok ? 1 : 0);
