@@ -12,12 +12,11 @@
 import type { ClosedWindow } from '../window/windower.js';
 import { PartitionClocks } from '../window/partition-clocks.js';
 import type { ModelCheckpoint } from '../detectors/state-codec.js';
-import { DEFAULT_PREDICTION_OPTIONS } from '../predictions/prediction-options.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './summary-record.js';
-import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
 
 export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'sequential' | 'predictions'> {
@@ -48,7 +47,7 @@ export class Aggregator {
     private readonly observer: MonitorObserver = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.settings = { tests: options.tests, sequential: options.sequential, predictions: options.predictions ?? DEFAULT_PREDICTION_OPTIONS };
+    this.settings = detectorSettings(options);
     this.reset();
   }
 
@@ -77,7 +76,8 @@ export class Aggregator {
     if (offset < (this.nextOffsets.get(key) ?? 0)) return;
     this.nextOffsets.set(key, offset + 1);
     if (message.value === null) return;
-    this.apply(decodeSummaryRecord(Buffer.from(message.value).toString('utf8')), key, offset);
+    const { value } = message;
+    this.apply(decodeSummaryRecord(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8')), key, offset);
   }
 
   private apply(record: SummaryRecord, key: string, offset: number): void {

@@ -15,6 +15,7 @@ import type { CovariateDetails } from '../detectors/covariate-shift.js';
 import { flowPass } from '../detectors/flow-rows.js';
 import type { EvictionReason } from '../labels/label-join.js';
 import { LabelTracker, type RealizedReport } from './label-tracker.js';
+import { DEFAULT_PREDICTION_OPTIONS } from '../predictions/prediction-options.js';
 import type { DriftStep } from '../detect/drift-state.js';
 
 /** One detector's outcome on a window: its result and what its state did. */
@@ -57,6 +58,11 @@ export interface RuntimeOutput {
   windows: WindowReport[];
   alerts: Alert[];
   realized: RealizedReport[];
+}
+
+/** The detectors' settings from the monitor's options, the prediction defaults filled in. */
+export function detectorSettings(o: Pick<DetectorSettings, 'tests' | 'sequential'> & { predictions?: DetectorSettings['predictions'] | undefined }): DetectorSettings {
+  return { tests: o.tests, sequential: o.sequential, predictions: o.predictions ?? DEFAULT_PREDICTION_OPTIONS };
 }
 
 export function createModelRuntime(model: MonitoredModel, settings: DetectorSettings, observer: RuntimeObserver, maxHeld = MAX_HELD_WINDOWS): ModelRuntime {

@@ -21,13 +21,13 @@ import { classIndex } from '../predictions/classes.js';
 import type { LabelOutcome } from '../labels/label-join.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import type { DetectorName } from '../detectors/contract.js';
-import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
+import type { MonitoredModel } from '../detectors/model.js';
 import type { SequentialSettings } from '../detectors/sequential.js';
 import type { ModelCheckpoint } from '../detectors/state-codec.js';
-import { DEFAULT_PREDICTION_OPTIONS, type PredictionOptions } from '../predictions/prediction-options.js';
+import type { PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
-import { checkpointOf, createModelRuntime, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
 export type { RealizedReport } from './label-tracker.js';
@@ -89,7 +89,6 @@ export class Monitor {
   /** Per "topic/partition": the offset after the last message handled. */
   private readonly nextOffsets = new Map<string, number>();
   private pending: { runtime: ModelRuntime; closed: ClosedWindow }[] = [];
-  private readonly settings: DetectorSettings;
   /** Per input partition, the greatest event time read so far: orders windows across partitions. */
   private readonly clocks: PartitionClocks;
   private readonly worker: WorkerHandOff | undefined;
@@ -100,10 +99,9 @@ export class Monitor {
     private readonly observer: MonitorObserver = {},
     private readonly now: () => number = Date.now,
   ) {
-    const predictions = options.predictions ?? DEFAULT_PREDICTION_OPTIONS;
-    this.settings = { tests: options.tests, sequential: options.sequential, predictions };
+    const settings = detectorSettings(options);
     this.clocks = new PartitionClocks(options.partitionIdleMs ?? 2000);
-    for (const model of models) this.models.set(model.name, createModelRuntime(model, this.settings, observer));
+    for (const model of models) this.models.set(model.name, createModelRuntime(model, settings, observer));
     if (options.role === 'worker') this.worker = new WorkerHandOff(this.clocks, options.partitionIdleMs ?? 2000);
   }
 
@@ -357,14 +355,14 @@ export class Monitor {
   }
 
   /** Worker role: the full windows and the partitions' progress, as records for the models' aggregators. */
-  private handOff(out: MonitorOutput): MonitorOutput {
+  private handOff(worker: WorkerHandOff, out: MonitorOutput): MonitorOutput {
     for (const runtime of this.models.values()) {
       for (const lane of runtime.windower.drainClosed()) {
         this.observer.unknownFeatures?.(runtime.model.name, lane.summary.unknownFeatureValues);
-        out.summaries.push(this.worker!.windowRecord(runtime.model.name, lane, runtime.labels !== undefined));
+        out.summaries.push(worker.windowRecord(runtime.model.name, lane, runtime.labels !== undefined));
       }
     }
-    out.summaries.push(...this.worker!.labels(), ...this.worker!.progress(this.modelNames(), this.now()));
+    out.summaries.push(...worker.labels(), ...worker.progress(this.modelNames(), this.now()));
     return out;
   }
 
@@ -387,7 +385,7 @@ export class Monitor {
    * call however many labels arrived.
    */
   async complete(out: MonitorOutput): Promise<MonitorOutput> {
-    if (this.worker !== undefined) return this.handOff(out);
+    if (this.worker !== undefined) return this.handOff(this.worker, out);
     for (const runtime of this.models.values()) for (const w of runtime.windower.release(this.clocks)) this.released(runtime, w);
     const pending = this.pending;
     this.pending = [];
