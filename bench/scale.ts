@@ -132,15 +132,18 @@ async function serviceRun(
   let live: SpawnedService[] = [];
   const kafka = (settings as { kafka: Record<string, unknown> }).kafka;
   for (let r = 0; r < replicas; r++) live.push(await rig.spawnService(runTopics, { ...settings, kafka: { ...kafka, replicaId: `${label}-${r}` } }, groupId));
-  const acceptedBy = async (s: SpawnedService) => metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_ingest_messages_total', { topic: topics.events, outcome: 'accepted' });
-  const sum = async () => (await Promise.all(live.map(acceptedBy))).reduce((a, b) => a + b, 0);
+  const metricOf = async (s: SpawnedService, metric: string, labels?: Record<string, string>) => metricSum(await scrape(s.url).catch(() => ''), metric, labels);
+  /** A metric summed over the live replicas. */
+  const total = async (metric: string, labels?: Record<string, string>) => (await Promise.all(live.map((s) => metricOf(s, metric, labels)))).reduce((a, b) => a + b, 0);
+  const accepted = { topic: topics.events, outcome: 'accepted' };
+  const acceptedBy = (s: SpawnedService) => metricOf(s, 'shiftwatch_ingest_messages_total', accepted);
   const run: ServiceRun = { eventsPerSecond: Number.NaN, alertIds: [] };
 
   if (killAt === undefined) {
     let first: { at: number; n: number } | undefined;
     let last = { at: Number.NaN, n: 0 };
     await waitFor(async () => {
-      const n = await sum();
+      const n = await total('shiftwatch_ingest_messages_total', accepted);
       const at = performance.now();
       if (first === undefined && n > 0) first = { at, n };
       last = { at, n };
@@ -160,7 +163,6 @@ async function serviceRun(
     live = live.filter((s) => s !== active);
     // Resumed: the survivors hold every input partition again, the killed replica's among them, and
     // windows are scored again after that (shared replicas: the killed one's open transaction no longer holds the summaries back).
-    const total = async (metric: string) => (await Promise.all(live.map(async (s) => metricSum(await scrape(s.url).catch(() => ''), metric)))).reduce((a, b) => a + b, 0);
     await waitFor(async () => (await total('shiftwatch_input_partitions_assigned')) >= partitions, TIMEOUT_MS, `${label}: the survivors to hold every input partition`, SAMPLE_MS);
     const scored = await total('shiftwatch_windows_closed_total');
     await waitFor(async () => (await total('shiftwatch_windows_closed_total')) > scored, TIMEOUT_MS, `${label}: windows to be scored again`, SAMPLE_MS);

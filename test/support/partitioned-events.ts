@@ -1,5 +1,5 @@
-/** Test streams over several input partitions, for the window-order and shared-replica specs. */
-import type { RawMessage } from '../../src/core/pipeline/monitor.js';
+/** Test streams over several input partitions, and what is compared of their outputs, for the window-order and shared-replica specs. */
+import type { MonitorOutput, RawMessage } from '../../src/core/pipeline/monitor.js';
 import { seededRandom } from '../../src/core/random.js';
 import { syntheticRows, type Shift } from './synthetic.js';
 
@@ -22,3 +22,11 @@ export function partitionedEvents(phases: readonly Shift[], seed: number, partit
   return out;
 }
 
+
+/** Per model, its windows (serial, id, size) and alert ids in order (models are independent, so their interleaving is not compared). */
+export function windowTrace(out: Pick<MonitorOutput, 'windows' | 'alerts'>, models: readonly string[] = ['m1', 'm2']) {
+  return Object.fromEntries(models.map((model) => [model, {
+    windows: out.windows.filter((w) => w.model === model).map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}`),
+    alerts: out.alerts.filter((a) => a.model === model).map((a) => a.alertId),
+  }]));
+}

@@ -7,7 +7,7 @@ import { decodePosition, type PartitionPosition } from '../../../src/core/window
 import type { WindowSpec } from '../../../src/core/window/windower.js';
 import { seededRandom } from '../../../src/core/random.js';
 import type { Shift } from '../../support/synthetic.js';
-import { partitionedEvents } from '../../support/partitioned-events.js';
+import { partitionedEvents, windowTrace } from '../../support/partitioned-events.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 
 const bundle = syntheticBundle('m1', { windowSize: 300 });
@@ -45,14 +45,6 @@ async function consume(m: Monitor, parts: RawMessage[][], from: number[], seed: 
 }
 
 /** Per model, its windows and alerts in order (models are independent, so their interleaving is not compared). */
-function summary(out: MonitorOutput) {
-  const of = (model: string) => ({
-    windows: out.windows.filter((w) => w.model === model).map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}`),
-    alerts: out.alerts.filter((a) => a.model === model).map((a) => a.alertId),
-  });
-  return { m1: of('m1'), m2: of('m2') };
-}
-
 const specs: [string, WindowSpec][] = [
   ['count', { type: 'count', size: 300, minEvents: 100 }],
   ['event-time', { type: 'event-time', durationMs: 3000, minEvents: 100 }],
@@ -63,17 +55,17 @@ describe.each(specs)('%s windows over three partitions', (_name, window) => {
 
   it('are the same, in the same order, whatever order the partitions are read in', async () => {
     const runs = [];
-    for (const seed of [1, 2, 3]) runs.push(summary((await consume(newMonitor(window), parts, [0, 0, 0], seed)).out));
-    expect(runs[0]!.m1.windows.length).toBeGreaterThanOrEqual(8);
-    expect(runs[0]!.m1.alerts.length).toBeGreaterThanOrEqual(1);
+    for (const seed of [1, 2, 3]) runs.push(windowTrace((await consume(newMonitor(window), parts, [0, 0, 0], seed)).out));
+    expect(runs[0]!.m1!.windows.length).toBeGreaterThanOrEqual(8);
+    expect(runs[0]!.m1!.alerts.length).toBeGreaterThanOrEqual(1);
     expect(runs[1]).toEqual(runs[0]);
     expect(runs[2]).toEqual(runs[0]);
   });
 
   it('are the same after crashes at random points, resumed from the committed positions and checkpoint', async () => {
-    const baseline = summary((await consume(newMonitor(window), parts, [0, 0, 0], 1)).out);
+    const baseline = windowTrace((await consume(newMonitor(window), parts, [0, 0, 0], 1)).out);
     for (const seed of [11, 12, 13]) {
-      const lives: ReturnType<typeof summary>[] = [];
+      const lives: ReturnType<typeof windowTrace>[] = [];
       let from = [0, 0, 0];
       let checkpoints: unknown[] = [];
       let positions = new Map<string, PartitionPosition>();
@@ -82,7 +74,7 @@ describe.each(specs)('%s windows over three partitions', (_name, window) => {
         m.restorePositions(positions);
         for (const c of checkpoints) m.restore(JSON.parse(JSON.stringify(c)));
         const { out, done } = await consume(m, parts, from, seed * 100 + life, done1(life));
-        lives.push(summary(out));
+        lives.push(windowTrace(out));
         if (done) break;
         checkpoints = ['m1', 'm2'].map((name) => m.checkpoint(name));
         const committed = m.committableOffsets();
@@ -90,7 +82,7 @@ describe.each(specs)('%s windows over three partitions', (_name, window) => {
         // A partition not read in this life keeps what was committed before (as the broker does).
         for (const [key, c] of committed) positions.set(key, decodePosition(c.metadata)!);
       }
-      const joined = (model: 'm1' | 'm2') => ({ windows: lives.flatMap((l) => l[model].windows), alerts: lives.flatMap((l) => l[model].alerts) });
+      const joined = (model: 'm1' | 'm2') => ({ windows: lives.flatMap((l) => l[model]!.windows), alerts: lives.flatMap((l) => l[model]!.alerts) });
       expect({ m1: joined('m1'), m2: joined('m2') }).toEqual(baseline);
     }
   });

@@ -13,7 +13,7 @@ import { MAX_HELD_WINDOWS, type WindowSpec } from '../../../src/core/window/wind
 import type { ModelCheckpoint } from '../../../src/core/detectors/state-codec.js';
 import { seededRandom } from '../../../src/core/random.js';
 import type { Shift } from '../../support/synthetic.js';
-import { partitionedEvents } from '../../support/partitioned-events.js';
+import { partitionedEvents, windowTrace } from '../../support/partitioned-events.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 import { contractFixtures } from '../../support/detector-fixtures.js';
 
@@ -28,14 +28,6 @@ const OPTIONS = { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST
 const clean: Shift = { kind: 'none' };
 const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.6 };
 const PARTS = partitionedEvents([clean, clean, amount, amount, amount, clean, clean, clean, clean, clean], 5, PARTITIONS);
-
-/** Per model, its windows and alerts in order (models are independent, so their interleaving is not compared). */
-function traceOf(out: Pick<MonitorOutput, 'windows' | 'alerts'>, models: readonly string[] = ['m1', 'm2']) {
-  return Object.fromEntries(models.map((model) => [model, {
-    windows: out.windows.filter((w) => w.model === model).map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}`),
-    alerts: out.alerts.filter((a) => a.model === model).map((a) => a.alertId),
-  }]));
-}
 
 /** One process reading every partition in random batches. */
 async function single(seed: number) {
@@ -53,7 +45,7 @@ async function single(seed: number) {
     next[p] = Math.min(PARTS[p]!.length, next[p]! + size);
     await m.complete(out);
   }
-  return traceOf(out);
+  return windowTrace(out);
 }
 
 interface Commit {
@@ -168,7 +160,7 @@ async function shared(split: number[][], seed: number, faults: (run: SharedRun, 
     faults(run, batch);
   }
   await run.aggregate();
-  return traceOf(run.out);
+  return windowTrace(run.out);
 }
 
 describe('shared replicas', () => {
@@ -298,8 +290,8 @@ describe('shared replicas with a classifier and delayed labels', () => {
       await aggregator.complete(shared);
     }
     const name = [classifier.model.name];
-    expect(traceOf(one, name)[name[0]!]!.windows.length).toBeGreaterThanOrEqual(6);
-    expect(traceOf(shared, name)).toEqual(traceOf(one, name));
+    expect(windowTrace(one, name)[name[0]!]!.windows.length).toBeGreaterThanOrEqual(6);
+    expect(windowTrace(shared, name)).toEqual(windowTrace(one, name));
     const lastReports = (out: Pick<RuntimeOutput, 'realized'>) => Object.fromEntries(out.realized.map((r) => [r.windowId, `${r.labeled}/${r.predictions} ${r.accuracy.toFixed(4)}`]));
     expect(Object.keys(lastReports(one)).length).toBeGreaterThanOrEqual(6);
     expect(lastReports(shared)).toEqual(lastReports(one));
