@@ -65,7 +65,6 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   }
   const options = monitorOptions(config);
   const shared = config.kafka.replicas === 'shared';
-  if (shared) refuseEventTimeWindows(config);
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
@@ -124,13 +123,6 @@ export async function loadModels(config: ShiftwatchConfig, logger: Logger): Prom
  * events with class probabilities).
  */
 const AGGREGATOR_MAX_HELD_WINDOWS = 1024;
-
-/** Shared replicas cut count windows per input partition; event-time windows would need parts merged across replicas. */
-function refuseEventTimeWindows(config: ShiftwatchConfig): void {
-  const i = config.models.findIndex((m) => m.window.type === 'event-time');
-  if (i < 0) return;
-  throw new ConfigError(`models[${i}].window.type`, 'event-time windows are not supported with kafka.replicas: shared', 'use count windows (window.type: count) with shared replicas, or kafka.replicas: active-standby');
-}
 
 /** The monitor's settings from configuration. */
 export function monitorOptions(config: ShiftwatchConfig): MonitorOptions {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createHarness, eventMessages, CLEAN, AMOUNT_SHIFT, COUNTRY_SHIFT, type Harness } from '../support/service-harness.js';
+import { createHarness, eventMessages, WINDOW, CLEAN, AMOUNT_SHIFT, COUNTRY_SHIFT, type Harness } from '../support/service-harness.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { ShiftwatchConfig } from '../../src/config/index.js';
@@ -51,6 +51,7 @@ describe('replicas in one consumer group', () => {
       await admin.disconnect();
     }
   }
+  const accepted = async (p: ServiceProcess) => Number(/^shiftwatch_ingest_messages_total\{[^}]*outcome="accepted"[^}]*\} (\S+)$/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1] ?? 0);
   const alertsOf = async (topic: string, atLeast: number, timeoutMs?: number) => (await h.readTopic(topic, atLeast, timeoutMs)).map((m) => JSON.parse(m.value) as Alert);
 
   it('one replica holds every partition; the standby takes over after a SIGKILL and the alerts match an uninterrupted run', async () => {
@@ -101,7 +102,6 @@ describe('replicas in one consumer group', () => {
       topics: { ...t, alerts: `${t.alerts}-${tag}`, state: `${t.state}-${tag}`, deadLetters: `${t.deadLetters}-${tag}`, summaries: `${t.events}-${tag}-summaries` },
     };
     const [a, b] = [await start({ ...h.config, kafka: { ...kafka, replicaId: 'a' } }, 'shared-a'), await start({ ...h.config, kafka: { ...kafka, replicaId: 'b' } }, 'shared-b')];
-    const accepted = async (p: ServiceProcess) => Number(/^shiftwatch_ingest_messages_total\{[^}]*outcome="accepted"[^}]*\} (\S+)$/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1] ?? 0);
     await waitFor(async () => (await accepted(a)) > 0, 60_000, 'replica a to accept events');
     expect(await a.kill('SIGKILL')).toBe('SIGKILL');
     await waitFor(async () => (await gauge(b, 'shiftwatch_input_partitions_assigned')) === PARTITIONS, 60_000, 'b to take every partition');
@@ -112,5 +112,37 @@ describe('replicas in one consumer group', () => {
     // The survivor scores the model now: its /status shows the detectors' states.
     const status = (await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] };
     expect(status.models.find((m) => m.model === 'm1')).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));
+  });
+
+  it('shared replicas cut event-time windows too: after a SIGKILL of one, the alerts match one uninterrupted replica', async () => {
+    // One window per phase of the stream (events are 100 ms apart), each partition's share of it cut by the replica reading that partition.
+    const window = { type: 'event-time' as const, durationMs: WINDOW * 100, minEvents: 100, allowedLatenessMs: 0 };
+    const t = h.config.kafka.topics;
+    const configFor = (tag: string, extra: Partial<ShiftwatchConfig['kafka']>): ShiftwatchConfig => ({
+      ...h.config,
+      window,
+      models: h.config.models.map((m) => ({ ...m, window })),
+      kafka: {
+        ...h.config.kafka, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, groupId: `${h.config.kafka.groupId}-${tag}`, ...extra,
+        topics: { ...t, alerts: `${t.alerts}-${tag}`, state: `${t.state}-${tag}`, deadLetters: `${t.deadLetters}-${tag}`, summaries: `${t.events}-${tag}-summaries` },
+      },
+    });
+    const total = eventMessages(STREAM).length;
+    const baselineConfig = configFor('time-baseline', {});
+    const c = await start(baselineConfig, 'time-baseline');
+    await waitFor(async () => (await committedTotal(baselineConfig.kafka.groupId)) >= total && (await gauge(c, 'shiftwatch_window_open_events')) === 0, 90_000, 'the event-time baseline to release every window');
+    const baselineAlerts = await alertsOf(baselineConfig.kafka.topics.alerts, 2);
+    expect(baselineAlerts.every((x) => /^t\d+$/.test(x.window.id))).toBe(true);
+    const expected = baselineAlerts.map((x) => x.alertId).sort();
+
+    const shared = (replicaId: string) => configFor('time-shared', { replicas: 'shared', summaryPartitions: 2, replicaId });
+    const [a, b] = [await start(shared('a'), 'time-shared-a'), await start(shared('b'), 'time-shared-b')];
+    await waitFor(async () => (await accepted(a)) > 0, 60_000, 'replica a to accept events');
+    expect(await a.kill('SIGKILL')).toBe('SIGKILL');
+    await waitFor(async () => (await gauge(b, 'shiftwatch_input_partitions_assigned')) === PARTITIONS, 60_000, 'b to take every partition');
+    const published = await alertsOf(shared('b').kafka.topics.alerts, expected.length, 120_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${b.output().slice(-3000)}`);
+    });
+    expect(published.map((x) => x.alertId).sort()).toEqual(expected);
   });
 });

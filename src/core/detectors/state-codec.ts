@@ -15,6 +15,8 @@ export interface ModelCheckpoint {
   closedThrough: Record<string, number>;
   /** Event-time windows: the end of the last released interval, epoch ms (null before the first). */
   releasedUntil: number | null;
+  /** Event-time windows of shared replicas: per "topic/partition", the end of the last interval a part of it was released in. */
+  partsThrough?: Record<string, number>;
   /** Windows the model has closed (the next window's serial is this + 1). */
   windowsClosed: number;
   /** Per detector: its state version and state. */
@@ -47,9 +49,9 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   else if (o.v !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`state record version ${JSON.stringify(o.v)} cannot be read by this version of shiftwatch (it reads version ${CHECKPOINT_VERSION}); reset the state topic or run the version that wrote it`);
   }
-  const keys = Object.keys(o).sort().join(',');
+  const keys = Object.keys(o).filter((k) => k !== 'partsThrough').sort().join(',');
   if (keys !== 'closedThrough,detectors,model,releasedUntil,v,windowsClosed') {
-    throw new CheckpointError(`a state record has fields [${keys}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors`);
+    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough for shared replicas' event-time windows)`);
   }
   if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
   const closed = o.closedThrough as Record<string, unknown>;
@@ -58,6 +60,10 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   }
   if (!Number.isInteger(o.windowsClosed) || (o.windowsClosed as number) < 0) throw new CheckpointError(`state of model ${o.model}: windowsClosed must be a count`);
   if (o.releasedUntil !== null && !Number.isFinite(o.releasedUntil)) throw new CheckpointError(`state of model ${o.model}: releasedUntil must be a time in epoch ms or null`);
+  const parts = o.partsThrough as Record<string, unknown> | undefined;
+  if (parts !== undefined && (parts === null || typeof parts !== 'object' || !Object.values(parts).every((v) => Number.isFinite(v)))) {
+    throw new CheckpointError(`state of model ${o.model}: partsThrough must map partitions to times in epoch ms`);
+  }
   const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
   if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
   for (const [name, d] of Object.entries(detectors)) {
@@ -68,6 +74,7 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   return {
     model: o.model, closedThrough: closed as Record<string, number>, releasedUntil: o.releasedUntil as number | null,
     windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'],
+    ...(parts === undefined ? {} : { partsThrough: parts as Record<string, number> }),
   };
 }
 

@@ -103,20 +103,23 @@ export class Aggregator {
       });
       return;
     }
-    const { lane, ids } = record;
-    if (lane.summary.features.length !== runtime.model.bundle.features.length) {
-      throw new SummaryRecordError(`window ${lane.id} of model ${record.model} has ${lane.summary.features.length} features, the bundle ${runtime.model.bundle.features.length}`);
+    const { lane: part, ids } = record;
+    if (part.summary.features.length !== runtime.model.bundle.features.length) {
+      throw new SummaryRecordError(`window ${part.id} of model ${record.model} has ${part.summary.features.length} features, the bundle ${runtime.model.bundle.features.length}`);
     }
-    if (!runtime.windower.addClosedLane(lane)) {
+    const windowId = runtime.windower.addClosedPart(part);
+    if (windowId === undefined) {
       this.observer.replaySkipped?.(record.model);
       return;
     }
-    this.sources.set(`${record.model} ${lane.id}`, { key, offset });
-    const p = lane.summary.predictions;
+    // A window's first record: the summaries topic is read again from there after a restart.
+    const source = `${record.model} ${windowId}`;
+    if (!this.sources.has(source)) this.sources.set(source, { key, offset });
+    const p = part.summary.predictions;
     if (runtime.labels !== undefined && p !== undefined && ids !== undefined) {
       ids.forEach((id, row) => {
         // A label that arrived before its window: the window's realized outcome moved.
-        if (id !== null && runtime.labels?.recordPrediction(id, lane.id, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(lane.id);
+        if (id !== null && runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(windowId);
       });
     }
   }

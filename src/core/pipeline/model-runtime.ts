@@ -152,8 +152,8 @@ export function realizeWindows(runtime: ModelRuntime, out: RuntimeOutput): void 
 
 export function checkpointOf(r: ModelRuntime): ModelCheckpoint {
   const detectors = Object.fromEntries(r.detectors.map((d) => [d.name, { stateVersion: d.stateVersion, state: structuredClone(stateOf(r, d)) }]));
-  const { windowsClosed, closedThrough, releasedUntil } = r.windower.progress();
-  return { model: r.model.name, closedThrough, releasedUntil, windowsClosed, detectors };
+  const { windowsClosed, closedThrough, releasedUntil, partsThrough } = r.windower.progress();
+  return { model: r.model.name, closedThrough, releasedUntil, windowsClosed, detectors, ...(partsThrough === undefined ? {} : { partsThrough }) };
 }
 
 /** Restores a checkpoint; returns the detectors it held that are not configured any more. */

@@ -175,7 +175,7 @@ export class Monitor {
       return out;
     }
     if (probs !== undefined) {
-      if (this.worker !== undefined) this.worker.predicted(event.model, added.windowId, event.id);
+      if (this.worker !== undefined) this.worker.predicted(event.model, partitionKey, added.windowId, event.id);
       else if (runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now())) runtime.labelled.add(added.windowId);
     }
     this.observer.accepted?.(event.model);
@@ -244,6 +244,7 @@ export class Monitor {
     for (const [key, position] of positions) {
       this.clocks.restore(key, position, this.now());
       for (const [model, offset] of Object.entries(position.lanes ?? {})) this.models.get(model)?.windower.skipBefore(key, offset);
+      for (const [model, end] of Object.entries(position.intervals ?? {})) this.models.get(model)?.windower.skipPartsThrough(key, end);
     }
   }
 
@@ -280,20 +281,27 @@ export class Monitor {
       }
       const at = h !== undefined && h.offset < next ? h : { offset: next, clock: this.clocks.clock(key) };
       const position: PartitionPosition = { clock: at.clock, handled: Math.max(next, this.clocks.handled(key)) };
-      if (this.worker !== undefined) position.lanes = this.laneStarts(key, at.offset);
+      if (this.worker !== undefined) Object.assign(position, this.handedOver(key, at.offset));
       result.set(key, { offset: at.offset, metadata: encodePosition(position) });
     }
     return result;
   }
 
-  /** Worker role: per model whose next window of the partition starts past `offset`, where it starts. */
-  private laneStarts(key: string, offset: number): Record<string, number> {
+  /**
+   * Worker role, what a partition's commit metadata says was handed over: per count-window model
+   * whose next window starts past `offset`, where it starts; per event-time model, the end of the
+   * last interval whose part of the partition was handed over.
+   */
+  private handedOver(key: string, offset: number): Pick<PartitionPosition, 'lanes' | 'intervals'> {
     const lanes: Record<string, number> = {};
+    const intervals: Record<string, number> = {};
     for (const [name, r] of this.models) {
       const start = r.windower.laneStart(key);
       if (start > offset) lanes[name] = start;
+      const through = r.windower.partsHandedThrough(key);
+      if (through !== undefined) intervals[name] = through;
     }
-    return lanes;
+    return Object.keys(intervals).length === 0 ? { lanes } : { lanes, intervals };
   }
 
   checkpoint(model: string): ModelCheckpoint | undefined {
@@ -357,9 +365,9 @@ export class Monitor {
   /** Worker role: the full windows and the partitions' progress, as records for the models' aggregators. */
   private handOff(worker: WorkerHandOff, out: MonitorOutput): MonitorOutput {
     for (const runtime of this.models.values()) {
-      for (const lane of runtime.windower.drainClosed()) {
-        this.observer.unknownFeatures?.(runtime.model.name, lane.summary.unknownFeatureValues);
-        out.summaries.push(worker.windowRecord(runtime.model.name, lane, runtime.labels !== undefined));
+      for (const part of runtime.windower.drainClosed(this.clocks)) {
+        this.observer.unknownFeatures?.(runtime.model.name, part.summary.unknownFeatureValues);
+        out.summaries.push(worker.windowRecord(runtime.model.name, part, runtime.labels !== undefined));
       }
     }
     out.summaries.push(...worker.labels(), ...worker.progress(this.modelNames(), this.now()));

@@ -2,8 +2,9 @@
  * What shared replicas hand over on the summaries topic, keyed by model so that one aggregator owns
  * each model (docs/operations.md, "Replicas"):
  *
- * - `window`: a count window one worker cut from one input partition, with its mergeable summary
- *   and, for classification models, the event ids of its prediction rows (for the label join);
+ * - `window`: a count window one worker cut from one input partition, or one input partition's part
+ *   of an event-time window, with its mergeable summary and, for classification models, the event
+ *   ids of its prediction rows (for the label join);
  * - `progress`: an input partition's clock and whether it went quiet, so the aggregator knows when
  *   no partition can still send an earlier window;
  * - `labels`: delayed labels, checked and resolved to class indices by the worker that read them.
@@ -14,12 +15,12 @@
  * with an error that says what.
  */
 import type { WindowSummary } from '../window/summary.js';
-import type { LanePartial } from '../window/windower.js';
+import type { WindowPart } from '../window/windower.js';
 
 export const SUMMARY_RECORD_VERSION = 1;
 
 export type SummaryRecord =
-  | { kind: 'window'; model: string; lane: LanePartial; ids?: (string | null)[] }
+  | { kind: 'window'; model: string; lane: WindowPart; ids?: (string | null)[] }
   | { kind: 'progress'; model: string; partition: string; clock: number; quiet: boolean }
   | { kind: 'labels'; model: string; ids: string[]; labels: number[] };
 
@@ -96,11 +97,12 @@ export function decodeSummaryRecord(text: string): SummaryRecord {
       if (lane === null || typeof lane !== 'object') throw bad('has no window');
       const numbers = ['keyClock', 'keyOffset', 'firstOffset', 'endOffset'] as const;
       if (typeof lane.id !== 'string' || typeof lane.partitionKey !== 'string' || !numbers.every((k) => typeof lane[k] === 'number')) throw bad('the window needs id, partitionKey, keyClock, keyOffset, firstOffset and endOffset');
+      if (lane.lateEvents !== undefined && !(Number.isInteger(lane.lateEvents) && (lane.lateEvents as number) >= 0)) throw bad(`window ${lane.id}: lateEvents must be a count`);
       const summary = lane.summary as Record<string, unknown> | null;
       if (summary === null || typeof summary !== 'object' || typeof summary.n !== 'number' || !Array.isArray(summary.features)) throw bad(`window ${lane.id} has no summary`);
       unpackRows(summary, (what) => bad(`window ${lane.id}: ${what}`));
       if (o.ids !== undefined && !Array.isArray(o.ids)) throw bad('ids must be a list');
-      return { kind: 'window', model, lane: lane as unknown as LanePartial, ...(o.ids === undefined ? {} : { ids: o.ids as (string | null)[] }) };
+      return { kind: 'window', model, lane: lane as unknown as WindowPart, ...(o.ids === undefined ? {} : { ids: o.ids as (string | null)[] }) };
     }
     default:
       throw new SummaryRecordError(`a summaries record of model ${model} has kind ${JSON.stringify(o.kind)}; expected window, progress or labels`);

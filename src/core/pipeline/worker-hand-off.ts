@@ -6,7 +6,7 @@
  * every `heartbeatMs`, so that an aggregator that restarted learns every partition's state again).
  */
 import type { PartitionClocks } from '../window/partition-clocks.js';
-import type { LanePartial } from '../window/windower.js';
+import type { WindowPart } from '../window/windower.js';
 import type { SummaryRecord } from './summary-record.js';
 
 /** Labels per record: a record stays well under a topic's default 1 MB limit with ids of up to about 100 characters. */
@@ -19,7 +19,7 @@ interface Reported {
 }
 
 export class WorkerHandOff {
-  /** Per model, per open window id: the event id of each prediction row (null for an event without one). */
+  /** Per model, per open window part ("partition window-id"): the event id of each prediction row (null for an event without one). */
   private readonly ids = new Map<string, Map<string, (string | null)[]>>();
   private readonly reported = new Map<string, Reported>();
   private assigned = new Set<string>();
@@ -31,27 +31,29 @@ export class WorkerHandOff {
     private readonly heartbeatMs: number,
   ) {}
 
-  /** A prediction row was added to window `windowId` of `model`. */
-  predicted(model: string, windowId: string, id: string | undefined): void {
+  /** A prediction row read from `partitionKey` was added to window `windowId` of `model`. */
+  predicted(model: string, partitionKey: string, windowId: string, id: string | undefined): void {
     let windows = this.ids.get(model);
     if (windows === undefined) {
       windows = new Map();
       this.ids.set(model, windows);
     }
-    let list = windows.get(windowId);
+    const part = `${partitionKey} ${windowId}`;
+    let list = windows.get(part);
     if (list === undefined) {
       list = [];
-      windows.set(windowId, list);
+      windows.set(part, list);
     }
     list.push(id ?? null);
   }
 
-  windowRecord(model: string, lane: LanePartial, classification: boolean): SummaryRecord {
-    if (!classification) return { kind: 'window', model, lane };
+  windowRecord(model: string, part: WindowPart, classification: boolean): SummaryRecord {
+    if (!classification) return { kind: 'window', model, lane: part };
     const windows = this.ids.get(model);
-    const ids = windows?.get(lane.id) ?? [];
-    windows?.delete(lane.id);
-    return { kind: 'window', model, lane, ids };
+    const key = `${part.partitionKey} ${part.id}`;
+    const ids = windows?.get(key) ?? [];
+    windows?.delete(key);
+    return { kind: 'window', model, lane: part, ids };
   }
 
   /** A delayed label, checked and resolved to its class index. */
@@ -101,7 +103,7 @@ export class WorkerHandOff {
     this.assigned = new Set(keep);
     for (const key of lost) {
       this.reported.delete(key);
-      const prefix = `c-${key}@`;
+      const prefix = `${key} `;
       for (const windows of this.ids.values()) for (const id of [...windows.keys()]) if (id.startsWith(prefix)) windows.delete(id);
     }
     return lost;

@@ -24,6 +24,8 @@ export interface PartitionPosition {
    * committed offset, where its next window starts (its earlier events are in a window handed over).
    */
   lanes?: Record<string, number>;
+  /** Shared replicas, event-time windows: per model, the end of the last interval whose part of the partition was handed over. */
+  intervals?: Record<string, number>;
 }
 
 interface PartitionState {
@@ -178,21 +180,24 @@ function fresh(nowMs: number): PartitionState {
 
 /** Commit metadata for a partition: the clock at the committed offset and how far outputs went. */
 export function encodePosition(p: PartitionPosition): string {
-  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled, ...(p.lanes === undefined ? {} : { lanes: p.lanes }) });
+  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled, ...(p.lanes === undefined ? {} : { lanes: p.lanes }), ...(p.intervals === undefined ? {} : { intervals: p.intervals }) });
 }
 
 /** Reads commit metadata; undefined for metadata this version did not write (e.g. none). */
 export function decodePosition(metadata: string | null | undefined): PartitionPosition | undefined {
   if (metadata === null || metadata === undefined || metadata === '') return undefined;
   try {
-    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown; lanes?: unknown };
+    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown; lanes?: unknown; intervals?: unknown };
     if (o.v !== 1 || !Number.isInteger(o.handled) || (o.handled as number) < 0) return undefined;
     if (o.clock !== null && typeof o.clock !== 'number') return undefined;
     const position: PartitionPosition = { clock: o.clock === null ? -Infinity : (o.clock as number), handled: o.handled as number };
-    const lanes = o.lanes as Record<string, unknown> | undefined;
-    if (lanes === undefined) return position;
-    if (lanes === null || typeof lanes !== 'object' || !Object.values(lanes).every((v) => Number.isInteger(v))) return undefined;
-    return { ...position, lanes: lanes as Record<string, number> };
+    for (const field of ['lanes', 'intervals'] as const) {
+      const perModel = o[field] as Record<string, unknown> | undefined;
+      if (perModel === undefined) continue;
+      if (perModel === null || typeof perModel !== 'object' || !Object.values(perModel).every((v) => Number.isInteger(v))) return undefined;
+      position[field] = perModel as Record<string, number>;
+    }
+    return position;
   } catch {
     return undefined;
   }

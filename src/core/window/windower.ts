@@ -13,6 +13,11 @@
  * The windower also knows, per partition, the first offset (and the clock before it) still held by
  * a window not yet released: the consumer commits no further, so a restart replays exactly the
  * windows that were not released, and skips what they already covered.
+ *
+ * With shared replicas, a worker's windower hands over each partition's closed share of a window
+ * (`drainClosed`: a full count window, or a partition's part of an event-time interval once the
+ * partition's clock passed it or the partition went quiet), and the aggregator's windower orders,
+ * merges and releases them (`addClosedPart`) exactly as one windower reading every partition does.
  */
 import type { FeatureReference } from '../reference/bundle-types.js';
 import type { FeatureValue } from '../contract/event.js';
@@ -59,6 +64,11 @@ export interface WindowProgress {
   closedThrough: Record<string, number>;
   /** Event-time windows: the end of the last released interval (null before the first). */
   releasedUntil: number | null;
+  /**
+   * Event-time windows of shared replicas, aggregator side: per partition, the end of the last
+   * interval of which a part of that partition was released (later copies of it are skipped).
+   */
+  partsThrough?: Record<string, number>;
 }
 
 /** One partition's share of a window not yet released. */
@@ -68,6 +78,8 @@ interface Part {
   clockBefore: number;
   endOffset: number;
   lateEvents: number;
+  /** Aggregator side: the end of the latest interval the worker's parts merged into this one were cut for. */
+  through?: number;
 }
 
 interface LaneWindow extends Part {
@@ -78,16 +90,27 @@ interface LaneWindow extends Part {
   keyOffset: number;
 }
 
-/** A full count window of one partition, as a worker hands it to the model's aggregator. */
-export interface LanePartial {
+/**
+ * What a worker hands to the model's aggregator: a full count window of one partition, or one
+ * partition's part of an event-time window (id `t<start>`, keyClock the interval's start).
+ */
+export interface WindowPart {
   id: string;
   partitionKey: string;
-  /** Release key: the partition's clock when the window filled, then partition, then offset. */
+  /** Count windows' release key: the partition's clock when the window filled, then partition, then offset; an event-time part's interval start. */
   keyClock: number;
   keyOffset: number;
   firstOffset: number;
   endOffset: number;
   summary: WindowSummary;
+  /** Event-time parts: events placed in the interval although their own time fell in an earlier one. */
+  lateEvents?: number;
+}
+
+/** What the worker's windower reads of its partitions' clocks to know which event-time parts are complete. */
+export interface PartClocks {
+  clock(partitionKey: string): number;
+  isQuiet(partitionKey: string): boolean;
 }
 
 /** Closed windows held back for order, per model, beyond which the oldest is released anyway. */
@@ -101,6 +124,12 @@ export class ModelWindower {
   private readonly intervals = new Map<number, Map<string, Part>>();
   private closedThrough: Record<string, number> = {};
   private releasedUntil: number | null = null;
+  /**
+   * Event-time windows of shared replicas, per partition: the end of the last interval whose part
+   * of it was handed over (worker) or released (aggregator). The partition's later events (worker)
+   * and copies of those parts (aggregator) belong after it.
+   */
+  private partsThrough: Record<string, number> = {};
   private serials = 0;
   private readonly known: Set<string>;
   private readonly isKnown = (name: string): boolean => this.known.has(name);
@@ -144,9 +173,10 @@ export class ModelWindower {
     const d = spec.durationMs;
     const own = Math.floor(ts / d) * d;
     let start = Math.max(own, Math.floor((position.clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
-    if (this.releasedUntil !== null && start < this.releasedUntil) {
+    const floor = Math.max(this.releasedUntil ?? -Infinity, this.partsThrough[position.partitionKey] ?? -Infinity);
+    if (start < floor) {
       if (position.replayed) return { skipped: true };
-      start = this.releasedUntil;
+      start = floor;
     }
     let parts = this.intervals.get(start);
     if (parts === undefined) {
@@ -204,13 +234,32 @@ export class ModelWindower {
   }
 
   /**
-   * Shared replicas, worker side: takes every full lane window, in release-key order, to publish as
-   * a partial. The aggregator that owns the model orders and releases them (`addClosedLane`).
+   * Shared replicas, worker side: takes what no event can change any more, to hand to the model's
+   * aggregator (`addClosedPart`), which orders and releases it: every full count window, in
+   * release-key order; or, in interval order, each partition's part of an event-time interval that
+   * the partition's clock has passed (with the allowed lateness), or every part of a quiet partition.
    */
-  drainClosed(): LanePartial[] {
+  drainClosed(clocks: PartClocks): WindowPart[] {
+    if (this.spec.type === 'event-time') return this.drainParts(clocks, this.spec.durationMs, this.spec.allowedLatenessMs ?? 0);
     const out = this.held.map(({ id, partitionKey, keyClock, keyOffset, firstOffset, endOffset, summary }) => ({ id, partitionKey, keyClock, keyOffset, firstOffset, endOffset, summary }));
     for (const lane of out) this.closedThrough[lane.partitionKey] = Math.max(this.closedThrough[lane.partitionKey] ?? 0, lane.endOffset);
     this.held = [];
+    return out;
+  }
+
+  private drainParts(clocks: PartClocks, duration: number, lateness: number): WindowPart[] {
+    const out: WindowPart[] = [];
+    for (const start of [...this.intervals.keys()].sort((a, b) => a - b)) {
+      const parts = this.intervals.get(start)!;
+      for (const [key, part] of [...parts].sort(([a], [b]) => comparePartitions(a, b))) {
+        if (clocks.clock(key) < start + duration + lateness && !clocks.isQuiet(key)) continue;
+        parts.delete(key);
+        this.partsThrough[key] = Math.max(this.partsThrough[key] ?? -Infinity, start + duration);
+        const { summary, firstOffset, endOffset, lateEvents } = part;
+        out.push({ id: `t${start}`, partitionKey: key, keyClock: start, keyOffset: firstOffset, firstOffset, endOffset, summary, lateEvents });
+      }
+      if (parts.size === 0) this.intervals.delete(start);
+    }
     return out;
   }
 
@@ -224,23 +273,67 @@ export class ModelWindower {
     this.closedThrough[partitionKey] = Math.max(this.closedThrough[partitionKey] ?? 0, offset);
   }
 
+  /** Event-time windows, worker side: the end of the last interval whose part of the partition was handed over. */
+  partsHandedThrough(partitionKey: string): number | undefined {
+    return this.partsThrough[partitionKey];
+  }
+
+  /** Worker side, when a partition is assigned: its parts of intervals ending by `end` were handed over already. */
+  skipPartsThrough(partitionKey: string, end: number): void {
+    this.partsThrough[partitionKey] = Math.max(this.partsThrough[partitionKey] ?? -Infinity, end);
+  }
+
   /**
-   * Shared replicas, aggregator side: a lane window closed by a worker. False when a released or
-   * held window already covers it (a worker's output read again after a rebalance or a restart).
+   * Shared replicas, aggregator side: a window part handed over by a worker. Returns the id of the
+   * window it joined, or undefined when a released or held window already holds it (a worker's
+   * output read again after a rebalance or a restart). An event-time part of an interval already
+   * released joins the next one, its events counted late, as one windower places late events.
    */
-  addClosedLane(lane: LanePartial): boolean {
-    if (lane.firstOffset < (this.closedThrough[lane.partitionKey] ?? 0)) return false;
-    if (this.held.some((h) => h.id === lane.id)) return false;
-    this.hold({ ...lane, clockBefore: lane.keyClock, lateEvents: 0 });
-    return true;
+  addClosedPart(part: WindowPart): string | undefined {
+    if (this.spec.type === 'event-time') return this.addPart(part, this.spec.durationMs);
+    if (part.firstOffset < (this.closedThrough[part.partitionKey] ?? 0)) return undefined;
+    if (this.held.some((h) => h.id === part.id)) return undefined;
+    this.hold({ ...part, clockBefore: part.keyClock, lateEvents: 0 });
+    return part.id;
+  }
+
+  private addPart(part: WindowPart, duration: number): string | undefined {
+    const key = part.partitionKey;
+    const through = part.keyClock + duration;
+    // Each worker hands a partition's parts over in interval order: a part not past the last one seen is a copy.
+    if (through <= (this.partsThrough[key] ?? -Infinity)) return undefined;
+    for (const parts of this.intervals.values()) if ((parts.get(key)?.through ?? -Infinity) >= through) return undefined;
+    const late = this.releasedUntil !== null && part.keyClock < this.releasedUntil;
+    const start = late ? this.releasedUntil! : part.keyClock;
+    let parts = this.intervals.get(start);
+    if (parts === undefined) {
+      parts = new Map();
+      this.intervals.set(start, parts);
+    }
+    const lateEvents = late ? part.summary.n : (part.lateEvents ?? 0);
+    const held = parts.get(key);
+    if (held === undefined) {
+      parts.set(key, { summary: part.summary, firstOffset: part.firstOffset, clockBefore: part.keyClock, endOffset: part.endOffset, lateEvents, through });
+    } else {
+      held.summary = mergeSummaries(held.summary, part.summary);
+      held.endOffset = Math.max(held.endOffset, part.endOffset);
+      held.lateEvents += lateEvents;
+      held.through = through;
+    }
+    return `t${start}`;
   }
 
   /** Forgets the open windows of input partitions this process no longer reads (another replica rebuilds them). */
   dropPartitions(keep: (partitionKey: string) => boolean): void {
     for (const key of [...this.openLanes.keys()]) if (!keep(key)) this.openLanes.delete(key);
     this.held = this.held.filter((lane) => keep(lane.partitionKey));
+    for (const [start, parts] of [...this.intervals]) {
+      for (const key of [...parts.keys()]) if (!keep(key)) parts.delete(key);
+      if (parts.size === 0) this.intervals.delete(start);
+    }
     // Where their next windows start comes back with the partition's commit.
     for (const key of Object.keys(this.closedThrough)) if (!keep(key)) delete this.closedThrough[key];
+    for (const key of Object.keys(this.partsThrough)) if (!keep(key)) delete this.partsThrough[key];
   }
 
   /** Closes and releases everything, open windows included (the end of a finite replay). */
@@ -264,10 +357,12 @@ export class ModelWindower {
   }
 
   private releaseInterval(start: number, reason: CloseReason): ClosedWindow {
-    const parts = [...this.intervals.get(start)!].sort(([a], [b]) => comparePartitions(a, b)).map(([, part]) => part);
+    const keyed = [...this.intervals.get(start)!].sort(([a], [b]) => comparePartitions(a, b));
     this.intervals.delete(start);
     const end = start + (this.spec as { durationMs: number }).durationMs;
     this.releasedUntil = Math.max(this.releasedUntil ?? end, end);
+    for (const [key, part] of keyed) if (part.through !== undefined) this.partsThrough[key] = Math.max(this.partsThrough[key] ?? -Infinity, part.through);
+    const parts = keyed.map(([, part]) => part);
     const [first, ...rest] = parts;
     if (first === undefined) throw new Error(`event-time window t${start} holds no partition's part`);
     const summary = rest.reduce((acc, p) => mergeSummaries(acc, p.summary), first.summary);
@@ -303,7 +398,9 @@ export class ModelWindower {
   }
 
   progress(): WindowProgress {
-    return { windowsClosed: this.serials, closedThrough: { ...this.closedThrough }, releasedUntil: this.releasedUntil };
+    const progress: WindowProgress = { windowsClosed: this.serials, closedThrough: { ...this.closedThrough }, releasedUntil: this.releasedUntil };
+    if (Object.keys(this.partsThrough).length > 0) progress.partsThrough = { ...this.partsThrough };
+    return progress;
   }
 
   /** After a restart, before the first event: continue where the checkpoint left off. */
@@ -312,6 +409,7 @@ export class ModelWindower {
     this.serials = progress.windowsClosed;
     this.closedThrough = { ...progress.closedThrough };
     this.releasedUntil = progress.releasedUntil;
+    this.partsThrough = { ...progress.partsThrough };
   }
 }
 

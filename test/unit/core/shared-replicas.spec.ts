@@ -12,7 +12,7 @@ import { decodePosition, type PartitionPosition } from '../../../src/core/window
 import { MAX_HELD_WINDOWS, type WindowSpec } from '../../../src/core/window/windower.js';
 import type { ModelCheckpoint } from '../../../src/core/detectors/state-codec.js';
 import { seededRandom } from '../../../src/core/random.js';
-import type { Shift } from '../../support/synthetic.js';
+import { syntheticRows, type Shift } from '../../support/synthetic.js';
 import { partitionedEvents, windowTrace } from '../../support/partitioned-events.js';
 import { syntheticBundle, TEST_OPTIONS, TEST_SEQUENTIAL } from '../../support/fixtures.js';
 import { contractFixtures } from '../../support/detector-fixtures.js';
@@ -20,9 +20,16 @@ import { contractFixtures } from '../../support/detector-fixtures.js';
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: PARTITIONS }, (_, p) => `events/${p}`);
 const bundle = syntheticBundle('m1', { windowSize: 300 });
-const MODELS = [
-  { name: 'm1', bundle, window: { type: 'count', size: 150, minEvents: 100 } as WindowSpec },
-  { name: 'm2', bundle, window: { type: 'count', size: 40, minEvents: 10 } as WindowSpec },
+type Models = { name: string; bundle: typeof bundle; window: WindowSpec }[];
+const COUNT_MODELS: Models = [
+  { name: 'm1', bundle, window: { type: 'count', size: 150, minEvents: 100 } },
+  { name: 'm2', bundle, window: { type: 'count', size: 40, minEvents: 10 } },
+];
+// About 200 events of m1 and 60 of m2 per window; events up to 2 s behind their partition's clock,
+// so with m2's lateness allowance of 1 s some are placed late.
+const EVENT_TIME_MODELS: Models = [
+  { name: 'm1', bundle, window: { type: 'event-time', durationMs: 3000, minEvents: 100, allowedLatenessMs: 2000 } },
+  { name: 'm2', bundle, window: { type: 'event-time', durationMs: 1000, minEvents: 10, allowedLatenessMs: 1000 } },
 ];
 const OPTIONS = { maxMessageBytes: 10_000, tests: TEST_OPTIONS, sequential: TEST_SEQUENTIAL };
 const clean: Shift = { kind: 'none' };
@@ -30,9 +37,9 @@ const amount: Shift = { kind: 'mean', feature: 'amount', logShift: 0.6 };
 const PARTS = partitionedEvents([clean, clean, amount, amount, amount, clean, clean, clean, clean, clean], 5, PARTITIONS);
 
 /** One process reading every partition in random batches. */
-async function single(seed: number) {
+async function single(seed: number, models: Models) {
   const random = seededRandom(seed);
-  const m = new Monitor(MODELS, OPTIONS, {}, () => 0);
+  const m = new Monitor(models, OPTIONS, {}, () => 0);
   m.assign(KEYS);
   const next = KEYS.map(() => 0);
   const out = emptyOutput();
@@ -68,13 +75,13 @@ class SharedRun {
   private aggregatorCommit = { offset: 0, checkpoints: [] as ModelCheckpoint[] };
   readonly out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
 
-  constructor(split: number[][], private readonly skipped?: () => void) {
+  constructor(split: number[][], private readonly models: Models, private readonly skipped?: () => void) {
     for (const partitions of split) this.workers.push({ monitor: this.worker(partitions), partitions });
     this.aggregator = this.newAggregator();
   }
 
   private worker(partitions: readonly number[]): Monitor {
-    const m = new Monitor(MODELS, { ...OPTIONS, role: 'worker' }, {}, () => 0);
+    const m = new Monitor(this.models, { ...OPTIONS, role: 'worker' }, {}, () => 0);
     m.assign(partitions.map((p) => KEYS[p]!));
     return m;
   }
@@ -118,12 +125,12 @@ class SharedRun {
   async aggregate(): Promise<void> {
     for (; this.aggregatorAt < this.log.length; this.aggregatorAt++) this.aggregator.handle(this.log[this.aggregatorAt]!);
     await this.aggregator.complete(this.out);
-    this.aggregatorCommit = { offset: this.aggregator.committableOffsets().get('summaries/0') ?? this.aggregatorAt, checkpoints: MODELS.map((m) => this.aggregator.checkpoint(m.name)!) };
+    this.aggregatorCommit = { offset: this.aggregator.committableOffsets().get('summaries/0') ?? this.aggregatorAt, checkpoints: this.models.map((m) => this.aggregator.checkpoint(m.name)!) };
   }
 
   private newAggregator(): Aggregator {
     const observer = this.skipped === undefined ? {} : { replaySkipped: this.skipped };
-    const aggregator = new Aggregator(MODELS, { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, observer, () => 0);
+    const aggregator = new Aggregator(this.models, { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, observer, () => 0);
     aggregator.setInputPartitions(KEYS);
     return aggregator;
   }
@@ -151,9 +158,9 @@ class SharedRun {
 }
 
 
-async function shared(split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: () => void) {
+async function shared(models: Models, split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: () => void) {
   const random = seededRandom(seed);
-  const run = new SharedRun(split, skipped);
+  const run = new SharedRun(split, models, skipped);
   for (let batch = 0; !run.done(); batch++) {
     await run.workerBatch(random);
     if (random() < 0.3) await run.aggregate();
@@ -163,10 +170,10 @@ async function shared(split: number[][], seed: number, faults: (run: SharedRun, 
   return windowTrace(run.out);
 }
 
-describe('shared replicas', () => {
+describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as const)('shared replicas with %s windows', (_type, models) => {
   let baseline: Awaited<ReturnType<typeof single>>;
   beforeAll(async () => {
-    baseline = await single(1);
+    baseline = await single(1, models);
   });
 
   it('score the same windows in the same order, with the same alert ids, as one process', async () => {
@@ -174,14 +181,14 @@ describe('shared replicas', () => {
     expect(baseline.m1!.alerts.length).toBeGreaterThanOrEqual(1);
     expect(baseline.m2!.windows.length).toBeGreaterThanOrEqual(20);
     for (const [split, seed] of [[[[0, 1, 2, 3]], 2], [[[0, 2], [1, 3]], 3], [[[0], [1], [2, 3]], 4]] as const) {
-      const trace = await shared(split.map((s) => [...s]), seed);
+      const trace = await shared(models, split.map((s) => [...s]), seed);
       expect(trace).toEqual(baseline);
     }
   });
 
   it('lose and repeat nothing when a worker dies and another takes its partitions from an older commit', async () => {
     let skipped = 0;
-    const trace = await shared([[0, 2], [1, 3]], 6, (r, batch) => {
+    const trace = await shared(models, [[0, 2], [1, 3]], 6, (r, batch) => {
       if (batch === 20) r.rebalance(1, 0, 2);
     }, () => skipped++);
     expect(trace).toEqual(baseline);
@@ -190,7 +197,7 @@ describe('shared replicas', () => {
   });
 
   it('lose and repeat nothing when the aggregator restarts from its last commit', async () => {
-    const trace = await shared([[0, 1], [2, 3]], 7, (r, batch) => {
+    const trace = await shared(models, [[0, 1], [2, 3]], 7, (r, batch) => {
       if (batch % 10 === 9) r.restartAggregator();
     });
     expect(trace).toEqual(baseline);
@@ -295,5 +302,88 @@ describe('shared replicas with a classifier and delayed labels', () => {
     const lastReports = (out: Pick<RuntimeOutput, 'realized'>) => Object.fromEntries(out.realized.map((r) => [r.windowId, `${r.labeled}/${r.predictions} ${r.accuracy.toFixed(4)}`]));
     expect(Object.keys(lastReports(one)).length).toBeGreaterThanOrEqual(6);
     expect(lastReports(shared)).toEqual(lastReports(one));
+  });
+});
+
+describe('shared replicas with event-time windows and a partition that goes quiet', () => {
+  // One model, 1-second windows without lateness allowance. Partition 0 stops after the first second
+  // and goes quiet (its part is handed over so that the others' windows are not held back), then
+  // wakes up with an event of that first second, long released: it must land, late, in the window
+  // one process puts it in, also when another worker took the partition over in between.
+  const models: Models = [{ name: 'm1', bundle, window: { type: 'event-time', durationMs: 1000, minEvents: 5 } }];
+  const rows = syntheticRows(200, 11);
+  const offsets = [0, 0];
+  const event = (p: number, ts: number): RawMessage => ({
+    topic: 'events', partition: p, offset: String(offsets[p]!++), timestamp: String(ts), key: null,
+    value: Buffer.from(JSON.stringify({ model: 'm1', id: `p${p}-${offsets[p]}`, ts, features: rows[(offsets[0]! + offsets[1]!) % rows.length] })),
+  });
+  const span = (p: number, from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => event(p, from + i * step));
+  /** The steps: messages read, or both partitions reported caught up, then time passing. */
+  const steps: (RawMessage[] | 'idle')[] = [
+    [...span(0, 100, 900, 20), ...span(1, 100, 900, 20)],
+    'idle',
+    span(1, 1000, 2500, 20),
+    [event(0, 950), ...span(0, 2100, 2900, 20), ...span(1, 2600, 3500, 20)],
+    span(0, 3000, 3200, 20),
+    'idle',
+  ];
+  const describeWindows = (out: Pick<RuntimeOutput, 'windows'>) => out.windows.map((w) => `${w.window.serial}:${w.window.id}:${w.window.n}:${w.window.lateEvents}:${w.window.reason}`);
+
+  async function run(mode: 'single' | 'shared' | 'shared-rebalanced') {
+    let now = 0;
+    const clock = () => now;
+    const keys = ['events/0', 'events/1'];
+    const single = new Monitor(models, OPTIONS, {}, clock);
+    const workers = keys.map((key) => {
+      const m = new Monitor(models, { ...OPTIONS, role: 'worker' }, {}, clock);
+      m.assign([key]);
+      return m;
+    });
+    single.assign(keys);
+    const aggregator = new Aggregator(models, { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, {}, clock);
+    aggregator.setInputPartitions(keys);
+    const owner = [0, 1];
+    const out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
+    let log = 0;
+    const deliver = async () => {
+      if (mode === 'single') {
+        await single.complete(Object.assign(emptyOutput(), { windows: out.windows }));
+        return;
+      }
+      for (const w of workers) {
+        for (const record of (await w.complete(emptyOutput())).summaries) {
+          aggregator.handle({ topic: 'summaries', partition: 0, offset: String(log++), timestamp: '0', key: null, value: Buffer.from(encodeSummaryRecord(record)) });
+        }
+      }
+      await aggregator.complete(out);
+    };
+    for (const [i, step] of steps.entries()) {
+      if (step === 'idle') {
+        now += 5000;
+        for (const m of [single, ...workers]) {
+          for (const key of keys) m.caughtUp(key, true);
+          m.tick();
+        }
+      } else {
+        for (const msg of step) (mode === 'single' ? single : workers[owner[msg.partition]!]!).handle(msg);
+      }
+      await deliver();
+      if (mode === 'shared-rebalanced' && i === 2) {
+        // Worker 0 dies; worker 1 takes partition 0 from its last commit.
+        const position = workers[0]!.committableOffsets().get('events/0')!;
+        owner[0] = 1;
+        workers[1]!.assign(keys);
+        workers[1]!.restorePositions(new Map([['events/0', decodePosition(position.metadata)!]]));
+      }
+    }
+    return describeWindows(out);
+  }
+
+  it('place its late events as one process does, also after a rebalance', async () => {
+    const baseline = await run('single');
+    // Window t0 released while partition 0 was quiet; its late event counted in t2000.
+    expect(baseline).toEqual(expect.arrayContaining([expect.stringMatching(/^1:t0:\d+:0:idle$/), expect.stringMatching(/^\d:t2000:\d+:1:/)]));
+    expect(await run('shared')).toEqual(baseline);
+    expect(await run('shared-rebalanced')).toEqual(baseline);
   });
 });
