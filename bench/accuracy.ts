@@ -12,7 +12,7 @@
  */
 import { DEFAULT_CLASS_SHARES, estimateClassShares } from '../src/core/predictions/class-shares.js';
 import { labelFreeAccuracy, type LabelFreeEstimator } from '../src/core/predictions/accuracy-estimates.js';
-import { ACCURACY_ESTIMATORS, type AccuracyEstimatorName } from '../src/core/predictions/estimators.js';
+import { ACCURACY_ESTIMATORS } from '../src/core/predictions/estimators.js';
 import { dirichlet, uniform } from '../src/demo/classification.js';
 import { intFlag, parseFlags } from './args.js';
 import { buildSetup, inside, numberListFlag, targetWindow, windowSeed } from './classification-windows.js';

@@ -11,7 +11,7 @@
  * RSS and V8 heap are the medians of `--samples` scrapes a second apart once the events are handled.
  * Differences are divided by the number of extra models, features or thousands of waiting labels.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { intFlag, parseFlags } from './args.js';
 import { buildBundle, generateRows } from './bundle.js';

@@ -6,7 +6,7 @@ import { BigValueColorMode, BigValueTextMode, TableSortByFieldStateBuilder } fro
 import { FieldColorBuilder, FieldColorModeId, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../src/metrics/catalog.js';
 import {
-  dashedLine, dashedThresholds, driftStatusMappings, flagMappings, joinedColumns, logAxis, prop, query, row, stateTimelinePanel, statPanel,
+  dashedThresholds, driftStatusMappings, flagMappings, joinedColumns, logAxis, prop, query, row, stateTimelinePanel, statPanel,
   tablePanel, thresholds, timeseriesPanel, units,
 } from './common.js';
 import { FEATURE, maxBy, rate, re, sel, sumBy } from './promql.js';

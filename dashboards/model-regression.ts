@@ -4,7 +4,7 @@
  */
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../src/metrics/catalog.js';
-import { dashedLine, dashedThresholds, prop, query, row, thresholds, timeseriesPanel, units } from './common.js';
+import { dashedLine, dashedThresholds, query, row, thresholds, timeseriesPanel, units } from './common.js';
 import { sel } from './promql.js';
 
 const M = METRICS;

@@ -16,7 +16,6 @@ import { spawnServiceChild, type ServiceChild, type SpawnedService } from '../..
 import { chunkRecords, type OutgoingRecord } from '../../src/kafka/send-chunks.js';
 import { FALLBACK_LIMIT_BYTES } from '../../src/kafka/topic-limits.js';
 import { readAllRecords, type TopicRecord } from '../../src/kafka/topic-reader.js';
-import { waitFor } from '../../src/demo/wait.js';
 
 export type Log = (line: string) => void;
 

@@ -7,7 +7,7 @@
  *    whose labels are known: the interval an estimate carries before the stream's own labels arrive.
  */
 import type { DenseRows } from '../labelshift/posteriors.js';
-import { chunkStarts, fitTimeNull, scoreTimeNull, type TimeNull } from '../detect/time-null.js';
+import { chunkStarts, fitTimeNull, scoreTimeNull } from '../detect/time-null.js';
 import { lag1Autocorrelation, upperQuantile } from '../detect/series.js';
 import { conformalHalfWidth } from '../accuracy/intervals.js';
 import { pValueToEvidence } from '../stats/cusum.js';

@@ -4,7 +4,7 @@
  * partitions are split over workers, and across worker rebalances and aggregator restarts, the
  * windows, their order and the alert ids must be those of one process reading everything.
  */
-import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
+import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { Aggregator } from '../../../src/core/pipeline/aggregator.js';
 import { encodeSummaryRecord, decodeSummaryRecord, SummaryRecordError } from '../../../src/core/pipeline/summary-record.js';
 import type { RuntimeOutput } from '../../../src/core/pipeline/model-runtime.js';
