@@ -43,6 +43,8 @@ export class AggregateEngine {
   private stopping = false;
   /** Per "topic/partition": the offset this replica last committed. */
   private readonly committed = new Map<string, number>();
+  /** Models whose records this replica skipped for want of a bundle, and said so. */
+  private readonly warnedUnknown = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -58,6 +60,7 @@ export class AggregateEngine {
   async start(eventPartitions: number): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
     this.aggregator.setInputPartitions(Array.from({ length: eventPartitions }, (_, p) => `${topics.events}/${p}`));
+    for (const outcome of ['replay_skipped', 'unknown_model'] as const) this.metrics.m.ingestMessages.inc({ topic: topics.summaries, outcome }, 0);
     const group = aggregateGroupOf(groupId);
     this.producer = new TransactionalProducer(this.kafka, { transactionalId: `${transactionalIdOf(this.config.kafka)}-aggregate`, groupId: group, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS }, this.logger);
     this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state },
@@ -110,6 +113,7 @@ export class AggregateEngine {
       if (!isRunning() || isStale()) break;
       this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value });
     }
+    this.warnUnknownModels();
     // Scoring a backlog of windows can take a while: the group hears from this member first.
     await heartbeat();
     const out: RuntimeOutput = await this.aggregator.complete({ windows: [], alerts: [], realized: [] });
@@ -125,6 +129,15 @@ export class AggregateEngine {
     announceDelivered(out, this.metrics, this.listener);
     this.metrics.labelJoins(this.aggregator.labelJoinSizes());
     this.readiness.progressed();
+  }
+
+  /** Once per model: its windows are scored by no replica while the one that owns its summaries has no bundle for it. */
+  private warnUnknownModels(): void {
+    for (const model of this.aggregator.unknownModels()) {
+      if (this.warnedUnknown.has(model)) continue;
+      this.warnedUnknown.add(model);
+      this.logger.warn(`aggregator: the summaries topic holds windows of model "${model}", which this replica has no bundle for: they are skipped and scored by no replica (counted in shiftwatch_ingest_messages_total{outcome="unknown_model"}); give every replica of group ${this.config.kafka.groupId} the same models`);
+    }
   }
 
   /** After an assignment: everything read before is dropped; the checkpoints and committed offsets are the truth. */

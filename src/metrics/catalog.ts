@@ -38,7 +38,8 @@ const one = (of: string): LabelValues => ({ count: 1, of });
 /** Seconds; from 100 µs to 10 s. */
 export const DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
-export const INGEST_OUTCOMES = ['accepted', 'dead_letter', 'replay_skipped'] as const;
+/** `unknown_model`: shared replicas, a summaries record of a model this replica has no bundle for (another replica is configured differently). */
+export const INGEST_OUTCOMES = ['accepted', 'dead_letter', 'replay_skipped', 'unknown_model'] as const;
 export const WINDOW_OUTCOMES = ['tested', 'too_small'] as const;
 export const PUBLISH_OUTCOMES = ['success', 'failure'] as const;
 export const SINKS = ['alerts', 'dead_letters', 'state', 'summaries'] as const;
@@ -69,7 +70,7 @@ export const LABEL_JOIN_KINDS = ['prediction', 'label'] as const;
 export const REGRESSION_SOURCES = ['reference', 'estimated'] as const;
 export const FLOW_OOD_SOURCES = ['window', 'expected'] as const;
 /** The input topics a message is counted under: kafka.topics.events and kafka.topics.labels. */
-const INPUT_TOPICS: LabelValues = { count: 2, of: 'the events and the labels topic' };
+const INPUT_TOPICS: LabelValues = { count: 3, of: 'the events and the labels topic, and the summaries topic with shared replicas' };
 
 export const METRICS = {
   buildInfo: def({ name: 'shiftwatch_build_info', type: 'gauge', help: 'Always 1; labels carry the running version.', labels: { version: one('the running version') } }),

@@ -18,7 +18,8 @@ import type { ConditionalDetails } from '../core/detectors/conditional-shift.js'
 import type { RegressionEvaluation } from '../core/predictions/regression-reference.js';
 import type { WindowEvaluation } from '../core/detect/feature-tests.js';
 import type { LabelOutcome, EvictionReason } from '../core/labels/label-join.js';
-import type { MonitorObserver, WindowReport } from '../core/pipeline/monitor.js';
+import type { WindowReport } from '../core/pipeline/monitor.js';
+import type { AggregatorObserver } from '../core/pipeline/aggregator.js';
 import type { ReferenceBundle } from '../core/reference/bundle-types.js';
 import type { DeadLetterReason } from '../core/contract/event.js';
 import { DEAD_LETTER_REASONS } from '../core/contract/event.js';
@@ -44,7 +45,7 @@ function create(registry: Registry, m: MetricDef): AnyMetric {
   return new Histogram({ ...base, buckets: [...(m.buckets ?? [])] });
 }
 
-export class MetricsRecorder implements MonitorObserver {
+export class MetricsRecorder implements AggregatorObserver {
   private models: readonly ModelSeries[] = [];
   readonly m: { [K in keyof typeof METRICS]: (typeof METRICS)[K]['type'] extends 'counter' ? Counter<string> : (typeof METRICS)[K]['type'] extends 'gauge' ? Gauge<string> : Histogram<string> };
 
@@ -243,6 +244,9 @@ export class MetricsRecorder implements MonitorObserver {
   }
   replaySkipped(): void {
     this.m.ingestMessages.inc({ topic: this.eventsTopic, outcome: 'replay_skipped' });
+  }
+  summarySkipped(outcome: 'replay_skipped' | 'unknown_model', topic: string): void {
+    this.m.ingestMessages.inc({ topic, outcome });
   }
   missingFeature(model: string, feature: string): void {
     this.m.missingFeatureValues.inc({ model, feature });

@@ -19,6 +19,16 @@ import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './s
 import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
 
+/** What the aggregator reports beyond a monitor's signals. */
+export interface AggregatorObserver extends MonitorObserver {
+  /**
+   * A summaries record not used: `replay_skipped`, a window part already held or released (read
+   * again after a restart or a rebalance); `unknown_model`, a record of a model this replica has no
+   * bundle for.
+   */
+  summarySkipped?(outcome: 'replay_skipped' | 'unknown_model', topic: string): void;
+}
+
 export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'sequential' | 'predictions'> {
   /** Windows a model holds for order before the oldest is released anyway. */
   maxHeldWindows: number;
@@ -40,11 +50,13 @@ export class Aggregator {
   private readonly settings: DetectorSettings;
   /** Every input partition ("topic/partition"): a window is released once none of them can still send an earlier one. */
   private inputPartitions: readonly string[] = [];
+  /** Models whose records came without a bundle here: their windows are scored by no one (see `unknownModels`). */
+  private readonly unknown = new Set<string>();
 
   constructor(
     private readonly configured: readonly MonitoredModel[],
     private readonly options: AggregatorOptions,
-    private readonly observer: MonitorObserver = {},
+    private readonly observer: AggregatorObserver = {},
     private readonly now: () => number = Date.now,
   ) {
     this.settings = detectorSettings(options);
@@ -77,14 +89,15 @@ export class Aggregator {
     this.nextOffsets.set(key, offset + 1);
     if (message.value === null) return;
     const { value } = message;
-    this.apply(decodeSummaryRecord(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8')), key, offset);
+    this.apply(decodeSummaryRecord(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8')), message.topic, key, offset);
   }
 
-  private apply(record: SummaryRecord, key: string, offset: number): void {
+  private apply(record: SummaryRecord, topic: string, key: string, offset: number): void {
     const held = this.models.get(record.model);
     if (held === undefined) {
       // Another replica of the group monitors a model this one is not configured for.
-      this.observer.replaySkipped?.(record.model);
+      this.unknown.add(record.model);
+      this.observer.summarySkipped?.('unknown_model', topic);
       return;
     }
     const { runtime, clocks } = held;
@@ -109,7 +122,7 @@ export class Aggregator {
     }
     const windowId = runtime.windower.addClosedPart(part);
     if (windowId === undefined) {
-      this.observer.replaySkipped?.(record.model);
+      this.observer.summarySkipped?.('replay_skipped', topic);
       return;
     }
     // A window's first record: the summaries topic is read again from there after a restart.
@@ -159,6 +172,11 @@ export class Aggregator {
   statuses(model: string): Partial<Record<DetectorName, DriftStatus>> | undefined {
     const held = this.models.get(model);
     return held === undefined || !this.scoring.has(model) ? undefined : statusesOf(held.runtime);
+  }
+
+  /** Models whose summaries records this replica skipped for want of a bundle: every replica of a group must monitor the same models. */
+  unknownModels(): ReadonlySet<string> {
+    return this.unknown;
   }
 
   /** Per classification model, the label join's entries and estimated bytes. */

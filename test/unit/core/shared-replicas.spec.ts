@@ -75,7 +75,7 @@ class SharedRun {
   private aggregatorCommit = { offset: 0, checkpoints: [] as ModelCheckpoint[] };
   readonly out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
 
-  constructor(split: number[][], private readonly models: Models, private readonly skipped?: () => void) {
+  constructor(split: number[][], private readonly models: Models, private readonly skipped?: (outcome: string) => void) {
     for (const partitions of split) this.workers.push({ monitor: this.worker(partitions), partitions });
     this.aggregator = this.newAggregator();
   }
@@ -129,7 +129,7 @@ class SharedRun {
   }
 
   private newAggregator(): Aggregator {
-    const observer = this.skipped === undefined ? {} : { replaySkipped: this.skipped };
+    const observer = this.skipped === undefined ? {} : { summarySkipped: this.skipped };
     const aggregator = new Aggregator(this.models, { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, observer, () => 0);
     aggregator.setInputPartitions(KEYS);
     return aggregator;
@@ -158,7 +158,7 @@ class SharedRun {
 }
 
 
-async function shared(models: Models, split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: () => void) {
+async function shared(models: Models, split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: (outcome: string) => void) {
   const random = seededRandom(seed);
   const run = new SharedRun(split, models, skipped);
   for (let batch = 0; !run.done(); batch++) {
@@ -187,13 +187,14 @@ describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as co
   });
 
   it('lose and repeat nothing when a worker dies and another takes its partitions from an older commit', async () => {
-    let skipped = 0;
+    const skipped: string[] = [];
     const trace = await shared(models, [[0, 2], [1, 3]], 6, (r, batch) => {
       if (batch === 20) r.rebalance(1, 0, 2);
-    }, () => skipped++);
+    }, (outcome) => skipped.push(outcome));
     expect(trace).toEqual(baseline);
     // The windows published twice were recognized.
-    expect(skipped).toBeGreaterThan(0);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(new Set(skipped)).toEqual(new Set(['replay_skipped']));
   });
 
   it('lose and repeat nothing when the aggregator restarts from its last commit', async () => {
@@ -201,6 +202,24 @@ describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as co
       if (batch % 10 === 9) r.restartAggregator();
     });
     expect(trace).toEqual(baseline);
+  });
+});
+
+describe('an aggregator without the bundle of a model in the summaries', () => {
+  it('skips its records, counts them and names the model', async () => {
+    const worker = new Monitor(COUNT_MODELS, { ...OPTIONS, role: 'worker' }, {}, () => 0);
+    worker.assign(KEYS);
+    const out = emptyOutput();
+    for (const msg of PARTS[0]!) worker.handle(msg, out);
+    await worker.complete(out);
+    const skipped: string[] = [];
+    const aggregator = new Aggregator(COUNT_MODELS.slice(0, 1), { ...OPTIONS, maxHeldWindows: MAX_HELD_WINDOWS }, { summarySkipped: (outcome, topic) => skipped.push(`${outcome} ${topic}`) }, () => 0);
+    aggregator.setInputPartitions(KEYS);
+    out.summaries.forEach((record, i) => aggregator.handle({ topic: 'summaries', partition: 0, offset: String(i), timestamp: '0', key: null, value: Buffer.from(encodeSummaryRecord(record)) }));
+    const ofM2 = out.summaries.filter((r) => r.model === 'm2').length;
+    expect(ofM2).toBeGreaterThan(0);
+    expect(skipped).toEqual(Array.from({ length: ofM2 }, () => 'unknown_model summaries'));
+    expect([...aggregator.unknownModels()]).toEqual(['m2']);
   });
 });
 
