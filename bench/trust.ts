@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitBundle, type FitOptions } from '../src/core/fit/fit-bundle.js';
 import { parseConfig } from '../src/config/index.js';
-import { loadModels, monitorOptions } from '../src/service/runtime.js';
+import { loadModels, monitorOptions } from '../src/service/models.js';
 import { createLogger } from '../src/logging.js';
 import { replay } from '../src/replay/replay.js';
 import type { ReplaySummary } from '../src/core/replay/replay-summary.js';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { loadModels, monitorOptions } from '../service/runtime.js';
+import { loadModels, monitorOptions } from '../service/models.js';
 import { createLogger } from '../logging.js';
 import { replay } from '../replay/replay.js';
 import { UsageError } from './fit-command.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createHarness, eventMessages, CLEAN, AMOUNT_SHIFT, COUNTRY_SHIFT, type Harness } from '../support/service-harness.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { replay } from '../../src/replay/replay.js';
-import { loadModels, monitorOptions } from '../../src/service/runtime.js';
+import { loadModels, monitorOptions } from '../../src/service/models.js';
 import { createLogger } from '../../src/logging.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
 import type { WindowRecord } from '../../src/core/pipeline/window-record.js';

@@ -10,7 +10,7 @@ import { createHarness, eventMessages, CLEAN, AMOUNT_SHIFT, COUNTRY_SHIFT, WINDO
 import { startServiceProcess } from '../support/service-process.js';
 import { waitFor } from '../../src/demo/wait.js';
 import { Monitor, emptyOutput } from '../../src/core/pipeline/monitor.js';
-import { monitorOptions } from '../../src/service/runtime.js';
+import { monitorOptions } from '../../src/service/models.js';
 import { readBundle } from '../../src/core/fit/bundle-io.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
 
