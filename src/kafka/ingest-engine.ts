@@ -31,11 +31,17 @@ import { BrokerProbe } from './broker-probe.js';
 import { activeStandbyAssigner } from './active-standby-assigner.js';
 import { inputFetchSizes } from './fetch-sizes.js';
 import { announceDelivered, type IngestListener } from './outcomes.js';
-import { SHARED_TRANSACTION_TIMEOUT_MS, ensureSummariesTopic, type AggregateEngine } from './aggregate-engine.js';
+import { SHARED_TRANSACTION_TIMEOUT_MS, ensureSummariesTopic } from './aggregate-engine.js';
 import { PublishAbortedError } from './publish-errors.js';
 import { decodePosition, type PartitionPosition } from '../core/window/partition-clocks.js';
 
 export type { IngestListener } from './outcomes.js';
+
+/** Shared replicas: the aggregator that runs beside this engine (started once the input topic's partition count is known). */
+export interface AggregateRole {
+  start(eventPartitions: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** Messages of a batch between two looks at whether its partition should pause. */
 const STEER_EVERY = 100;
@@ -88,7 +94,7 @@ export class IngestEngine {
     readonly readiness: Readiness,
     private readonly listener: IngestListener = {},
     /** Shared replicas: this replica's aggregator, started and stopped with the engine. */
-    private readonly aggregate?: AggregateEngine,
+    private readonly aggregate?: AggregateRole,
   ) {
     this.shared = config.kafka.replicas === 'shared';
   }

@@ -15,9 +15,8 @@ import { createKafka } from '../kafka/client.js';
 import type { ResolvedSecrets } from '../config/index.js';
 import { Readiness } from './readiness.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
-import { AGGREGATOR_MAX_HELD_WINDOWS, loadModels, monitorOptions } from './models.js';
-import { AggregateEngine } from '../kafka/aggregate-engine.js';
-import { Aggregator } from '../core/pipeline/aggregator.js';
+import { loadModels, monitorOptions } from './models.js';
+import { AggregateThread } from './aggregate-thread-host.js';
 import type { DetectorName } from '../core/detectors/contract.js';
 import type { DriftStatus } from '../core/detect/drift-state.js';
 import { createLogger, type Logger } from '../logging.js';
@@ -71,9 +70,9 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   };
   const readiness = new Readiness({ stallAfterMs: config.health.stallAfterMs });
   const kafka = createKafka(config, secrets, logger);
-  const aggregator = shared ? new Aggregator(models, { ...options, maxHeldWindows: AGGREGATOR_MAX_HELD_WINDOWS }, metrics) : undefined;
-  const aggregate = aggregator ? new AggregateEngine(kafka, config, aggregator, metrics, logger, readiness, listener) : undefined;
-  const statuses = (model: string) => (aggregator ? aggregator.statuses(model) : monitor.statuses(model));
+  // Shared replicas: the aggregator scores windows on a thread of its own, beside this one reading and cutting them.
+  const aggregate = shared ? new AggregateThread(config, metrics, readiness, listener, logger) : undefined;
+  const statuses = (model: string) => (aggregate ? aggregate.statuses(model) : monitor.statuses(model));
   const engine = new IngestEngine(kafka, config, monitor, metrics, logger, readiness, listener, aggregate);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
   return { config, registry, metrics, monitor, statuses, engine, status, readiness, logger, secrets };
