@@ -114,8 +114,10 @@ export class AggregateEngine {
       this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value });
     }
     this.warnUnknownModels();
-    // Scoring a backlog of windows can take a while: the group hears from this member first.
-    await heartbeat();
+    // Scoring a backlog of windows can take a while: the group hears from this member first. A
+    // heartbeat that says the group is rebalancing is no failure: this batch is still delivered
+    // (the member rejoins once it returns, so no other replica reads these partitions meanwhile).
+    await heartbeat().catch(() => undefined);
     const out: RuntimeOutput = await this.aggregator.complete({ windows: [], alerts: [], realized: [] });
     const models = [...new Set(out.windows.map((w) => w.model))];
     const checkpoints = models.flatMap((m) => this.aggregator.checkpoint(m) ?? []);
