@@ -10,10 +10,12 @@
  *
  * RSS and V8 heap are the medians of `--samples` scrapes a second apart once the events are handled.
  * Differences are divided by the number of extra models, features or thousands of waiting labels.
+ * `--replicas shared` measures a shared replica instead (its aggregator on a thread of its own: the
+ * V8 heap reported is the main thread's, the RSS the whole process's).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intFlag, parseFlags } from './args.js';
+import { intFlag, parseFlags, replicasFlag } from './args.js';
 import { buildBundle, generateRows } from './bundle.js';
 import { createGenerator, eventJson } from './synthetic.js';
 import { writeBundle } from '../src/core/fit/bundle-io.js';
@@ -33,7 +35,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function runMemory(argv: readonly string[]): Promise<Record<string, unknown>> {
-  const flags = parseFlags(argv, ['models', 'base-features', 'features', 'events', 'waiting', 'samples']);
+  const flags = parseFlags(argv, ['models', 'base-features', 'features', 'events', 'waiting', 'samples', 'replicas']);
+  const replicas = replicasFlag(flags, 'active-standby');
   const models = intFlag(flags, 'models', 20);
   const baseFeatures = intFlag(flags, 'base-features', 10);
   const features = intFlag(flags, 'features', 200);
@@ -54,9 +57,9 @@ export async function runMemory(argv: readonly string[]): Promise<Record<string,
     const measure = async (label: string, settings: Record<string, unknown>, feed: (topic: string, labelsTopic: string) => Promise<number>): Promise<Footprint> => {
       const topics = rig.topics();
       const tag = label.replace(/[^a-z0-9]+/gi, '-');
-      const tagged = { events: `${topics.events}-${tag}`, labels: `${topics.labels}-${tag}`, alerts: `${topics.alerts}-${tag}`, deadLetters: `${topics.deadLetters}-${tag}`, state: `${topics.state}-${tag}` };
+      const tagged = { events: `${topics.events}-${tag}`, labels: `${topics.labels}-${tag}`, alerts: `${topics.alerts}-${tag}`, deadLetters: `${topics.deadLetters}-${tag}`, state: `${topics.state}-${tag}`, summaries: `${topics.events}-${tag}-summaries` };
       await rig.createTopics(tagged);
-      const service = await rig.startService(tagged, settings);
+      const service = await rig.startService(tagged, { ...settings, kafka: { replicas } });
       try {
         const sent = await feed(tagged.events, tagged.labels);
         await waitFor(async () => {
@@ -121,6 +124,7 @@ export async function runMemory(argv: readonly string[]): Promise<Record<string,
     const thousands = (Math.ceil(waiting / WINDOW) * WINDOW) / 1000;
     return {
       scenario: 'memory',
+      replicas,
       base: { models: 1, features: baseFeatures, ...one },
       perModel: { rssMiB: round((many.rssMiB - one.rssMiB) / (models - 1), 2), heapMiB: round((many.heapMiB - one.heapMiB) / (models - 1), 2), models, features: baseFeatures },
       perFeature: { rssKiB: round(((wide.rssMiB - one.rssMiB) * 1024) / (features - baseFeatures), 1), heapKiB: round(((wide.heapMiB - one.heapMiB) * 1024) / (features - baseFeatures), 1), features },
