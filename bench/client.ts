@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { intFlag, parseFlags, UsageError } from './args.js';
 import { machineInfo } from './machine.js';
-import { rawConsume } from './kafka-io.js';
+import { ParseMeter, rawConsume } from './kafka-io.js';
 import { median, round } from './stats.js';
 import { waitFor } from '../src/demo/wait.js';
 import { repoRoot } from '../src/infra/kafka-paths.js';
@@ -104,39 +104,10 @@ export async function runClient(argv: readonly string[]): Promise<Record<string,
   }
 }
 
-/** Events per second, from the first message to the last, of a parse-only reader. */
-class Meter {
-  count = 0;
-  checksum = 0;
-  private first = Number.NaN;
-  private last = Number.NaN;
-
-  constructor(private readonly events: number) {}
-
-  read(messages: readonly ConfluentMessage[]): void {
-    if (messages.length === 0) return;
-    if (Number.isNaN(this.first)) this.first = performance.now();
-    for (const m of messages) {
-      const event = JSON.parse(m.value!.toString('utf8')) as { features?: Record<string, number> };
-      this.checksum += event.features?.x0 ?? 0; // keep the parse observable
-      this.count += 1;
-    }
-    if (this.count >= this.events && Number.isNaN(this.last)) this.last = performance.now();
-  }
-
-  done(): boolean {
-    return this.count >= this.events;
-  }
-
-  eventsPerSecond(): number {
-    return this.events / ((this.last - this.first) / 1000);
-  }
-}
-
 async function confluentKafkaJsApi(mod: ConfluentModule, brokers: string[], topic: string, events: number, groupId: string, batch: number): Promise<number> {
   const kafka = new mod.KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: mod.KafkaJS.logLevel.NOTHING } });
   const consumer = kafka.consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false }, 'js.consumer.max.batch.size': batch });
-  const meter = new Meter(events);
+  const meter = new ParseMeter(events, 'x0');
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic] });
@@ -151,7 +122,7 @@ async function confluentKafkaJsApi(mod: ConfluentModule, brokers: string[], topi
 async function confluentNative(mod: ConfluentModule, brokers: string[], topic: string, events: number, groupId: string, batch: number): Promise<number> {
   const consumer = new mod.KafkaConsumer({ 'group.id': groupId, 'metadata.broker.list': brokers.join(','), 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
   await new Promise<void>((ok, fail) => consumer.connect({}, (err) => (err ? fail(err) : ok())));
-  const meter = new Meter(events);
+  const meter = new ParseMeter(events, 'x0');
   try {
     consumer.subscribe([topic]);
     consumer.setDefaultConsumeTimeout(100);
