@@ -6,10 +6,11 @@
  *
  * 1. raw kafkajs consume (JSON.parse only, the service's fetch size) of what the service reads: the
  *    events and their labels, in events per second (the events topic alone is reported too);
- * 2. after a warm-up run that is not reported, one `shiftwatch serve` process reading everything, with `kafka.replicas: shared` (`--replicas
- *    active-standby` measures that mode instead): events per second end to end, from its metrics,
- *    the events of 90% of the windows over the time from the first event accepted to those windows
- *    scored (the last windows wait for their partitions to go quiet); the accepted rate beside it;
+ * 2. after a warm-up run that is not reported, one `shiftwatch serve` process reading everything,
+ *    with `kafka.replicas: shared` (`--replicas active-standby` measures that mode instead): events
+ *    per second end to end, from its metrics: the events of 90% of the windows over the time from
+ *    the first event accepted to those windows scored (the last windows wait for their partitions
+ *    to go quiet); the accepted rate beside it;
  * 3. two processes in one group;
  * 4. two processes again, one killed with SIGKILL a third of the way in: seconds until the group
  *    accepts events again;

@@ -69,11 +69,10 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
     realized: (r) => { status.realized(r); extra.realized?.(r); },
   };
   const readiness = new Readiness({ stallAfterMs: config.health.stallAfterMs });
-  const kafka = createKafka(config, secrets, logger);
   // Shared replicas: the aggregator scores windows on a thread of its own, beside this one reading and cutting them.
   const aggregate = shared ? new AggregateThread(config, metrics, readiness, listener, logger) : undefined;
   const statuses = (model: string) => (aggregate ? aggregate.statuses(model) : monitor.statuses(model));
-  const engine = new IngestEngine(kafka, config, monitor, metrics, logger, readiness, listener, aggregate);
+  const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, readiness, listener, aggregate);
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
   return { config, registry, metrics, monitor, statuses, engine, status, readiness, logger, secrets };
 }
