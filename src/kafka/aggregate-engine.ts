@@ -11,6 +11,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { transactionalIdOf } from '../config/kafka.js';
 import type { Aggregator } from '../core/pipeline/aggregator.js';
+import { PIECE_HEADER } from '../core/pipeline/summary-pieces.js';
 import type { RuntimeOutput } from '../core/pipeline/model-runtime.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Logger } from '../logging.js';
@@ -111,7 +112,8 @@ export class AggregateEngine {
     if (this.restoreDue) await this.restore();
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value });
+      const piece = headerText(message.headers?.[PIECE_HEADER]);
+      this.aggregator.handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, ...(piece === undefined ? {} : { headers: { [PIECE_HEADER]: piece } }) });
     }
     this.warnUnknownModels();
     // Scoring a backlog of windows can take a while: the group hears from this member first. A
@@ -151,6 +153,12 @@ export class AggregateEngine {
     await restoreCheckpoints(this.kafka, this.config.kafka.topics.state, this.logger, this.aggregator);
     this.restoreDue = false;
   }
+}
+
+/** A header's value as text (kafkajs gives a Buffer, or a list when the header is repeated). */
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const one = Array.isArray(value) ? value[0] : value;
+  return one === undefined ? undefined : one.toString();
 }
 
 /** Creates the summaries topic when it does not exist yet (records are a stream: deleted by age, never compacted). */

@@ -5,6 +5,7 @@
  * counted and reported to readiness. A delivery that fails for good throws PublishFailedError with
  * nothing of it committed; the engine then halts rather than go past output it did not write.
  */
+import { randomBytes } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import type { Alert } from '../core/alerts/alert.js';
 import { fitDeadLetter, type DeadLetter } from '../core/contract/dead-letter.js';
@@ -17,7 +18,8 @@ import { encodeCheckpoint } from './checkpoint-store.js';
 import { encodeSummaryRecord, type SummaryRecord } from '../core/pipeline/summary-record.js';
 import { planSends, withRetries, type RetryPolicy } from './publisher.js';
 import { classifyPublishError, PublishFailedError, TransactionStepError } from './publish-errors.js';
-import { maxPayloadBytes } from './send-chunks.js';
+import { maxPayloadBytes, type OutgoingRecord } from './send-chunks.js';
+import { PIECE_HEADER_BYTES, summaryPayloads } from '../core/pipeline/summary-pieces.js';
 import { readTopicLimits, FALLBACK_LIMIT_BYTES } from './topic-limits.js';
 import type { OffsetToCommit, TransactionalProducer } from './transactional-producer.js';
 
@@ -41,6 +43,8 @@ const TRANSACTION = 'transaction';
 
 export class OutputSinks {
   private limits: Record<Sink, number> = { alerts: FALLBACK_LIMIT_BYTES, dead_letters: FALLBACK_LIMIT_BYTES, state: FALLBACK_LIMIT_BYTES, summaries: FALLBACK_LIMIT_BYTES };
+  /** Names the piece sets of summary records sent in pieces: unique among the writers of the topic. */
+  private readonly pieceSets = { prefix: randomBytes(6).toString('hex'), count: 0 };
 
   constructor(
     private readonly producer: TransactionalProducer,
@@ -75,7 +79,7 @@ export class OutputSinks {
         { sink: 'dead_letters', topic: this.topics.dead_letters, records: this.deadLetterRecords(d.deadLetters), limitBytes: this.limits.dead_letters },
         { sink: 'alerts', topic: this.topics.alerts, records: d.alerts.map((a) => ({ key: a.model, value: JSON.stringify(a) })), limitBytes: this.limits.alerts },
         { sink: 'state', topic: this.topics.state, records: d.checkpoints.map(encodeCheckpoint), limitBytes: this.limits.state },
-        { sink: 'summaries', topic: this.summariesTopic(d), records: (d.summaries ?? []).map((r) => ({ key: r.model, value: encodeSummaryRecord(r) })), limitBytes: this.limits.summaries },
+        { sink: 'summaries', topic: this.summariesTopic(d), records: (d.summaries ?? []).flatMap((r) => this.summaryRecords(r)), limitBytes: this.limits.summaries },
       ]);
     } catch (error) {
       if (error instanceof PublishFailedError) this.failed(error.sink, error.failure);
@@ -105,6 +109,12 @@ export class OutputSinks {
       this.readiness.sendFinished(TRANSACTION, undefined);
       if (d.offsets.length > 0) this.metrics.m.commits.inc({ outcome: 'success' });
     });
+  }
+
+  /** A summary record, in pieces when it is larger than the summaries topic takes in one record (summary-pieces.ts). */
+  private summaryRecords(r: SummaryRecord): OutgoingRecord[] {
+    const room = maxPayloadBytes(this.limits.summaries) - Buffer.byteLength(r.model) - PIECE_HEADER_BYTES;
+    return summaryPayloads(encodeSummaryRecord(r), room, () => `${this.pieceSets.prefix}-${++this.pieceSets.count}`).map((p) => ({ key: r.model, ...p }));
   }
 
   private summariesTopic(d: Delivery): string {

@@ -10,17 +10,22 @@
 export interface OutgoingRecord {
   key: string | Buffer | null;
   value: string | Buffer | null;
+  headers?: Record<string, string>;
 }
 
 /** Framing a record takes in a record batch beyond its key and value, at most (length, attributes, timestamp and offset deltas, key and value lengths, header count: varints). */
 export const RECORD_OVERHEAD_BYTES = 64;
+/** Framing of one record header beyond its key and value (their lengths: varints). */
+export const HEADER_OVERHEAD_BYTES = 10;
 /** A record batch's header (61 bytes in format v2), rounded up. */
 export const BATCH_OVERHEAD_BYTES = 128;
 
 /** Bytes a record adds to a send. */
 export function recordBytes(record: OutgoingRecord): number {
   const size = (x: string | Buffer | null) => (x === null ? 0 : Buffer.byteLength(x));
-  return size(record.key) + size(record.value) + RECORD_OVERHEAD_BYTES;
+  let headers = 0;
+  for (const [k, v] of Object.entries(record.headers ?? {})) headers += size(k) + size(v) + HEADER_OVERHEAD_BYTES;
+  return size(record.key) + size(record.value) + headers + RECORD_OVERHEAD_BYTES;
 }
 
 /** The most bytes a record's key and value may take together under a topic limit of `limitBytes`. */

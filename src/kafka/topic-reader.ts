@@ -10,13 +10,14 @@
  * also for a batch that held only markers or aborted records), never from records counted.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { IHeaders, Kafka } from 'kafkajs';
 
 export interface TopicRecord {
   partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers?: IHeaders;
 }
 
 export interface ReadOptions {
@@ -59,7 +60,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, onRecord: (rec
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
             try {
-              onRecord({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value });
+              onRecord({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value, ...(m.headers === undefined ? {} : { headers: m.headers }) });
             } catch (error) {
               failed!(error);
               return;

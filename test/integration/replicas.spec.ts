@@ -12,8 +12,12 @@ import { startServiceProcess, type ServiceProcess } from '../support/service-pro
 import { waitFor } from '../../src/demo/wait.js';
 import type { ShiftwatchConfig } from '../../src/config/index.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
+import { readTopicToEnd } from '../../src/kafka/topic-reader.js';
+import { PIECE_HEADER } from '../../src/core/pipeline/summary-pieces.js';
 
 const PARTITIONS = 3;
+/** The summaries topic's max.message.bytes in the shared-replicas test: smaller than a window's record. */
+const SMALL_RECORDS = 2048;
 const STREAM = [CLEAN, CLEAN, CLEAN, AMOUNT_SHIFT, AMOUNT_SHIFT, AMOUNT_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, COUNTRY_SHIFT, COUNTRY_SHIFT, COUNTRY_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, CLEAN];
 
 describe('replicas in one consumer group', () => {
@@ -92,7 +96,7 @@ describe('replicas in one consumer group', () => {
     baselineAlertIds = expected.map((x) => x.alertId).sort();
   });
 
-  it('shared replicas split the partitions, and after a SIGKILL of one the alerts still match the uninterrupted run', async () => {
+  it('shared replicas split the partitions, send windows too large for one summaries record in pieces, and after a SIGKILL of one the alerts still match the uninterrupted run', async () => {
     // The events topic holds the whole stream now (the test above): a fresh group reads it from the start.
     expect(baselineAlertIds.length).toBeGreaterThanOrEqual(2);
     const t = h.config.kafka.topics;
@@ -101,6 +105,11 @@ describe('replicas in one consumer group', () => {
       ...h.config.kafka, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, groupId: `${h.config.kafka.groupId}-${tag}`, replicas: 'shared' as const, summaryPartitions: 2,
       topics: { ...t, alerts: `${t.alerts}-${tag}`, state: `${t.state}-${tag}`, deadLetters: `${t.deadLetters}-${tag}`, summaries: `${t.events}-${tag}-summaries` },
     };
+    // A summaries topic that takes small records only: the workers send their windows in pieces.
+    const admin = h.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: kafka.topics.summaries, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(SMALL_RECORDS) }] }] });
+    await admin.disconnect();
     const [a, b] = [await start({ ...h.config, kafka: { ...kafka, replicaId: 'a' } }, 'shared-a'), await start({ ...h.config, kafka: { ...kafka, replicaId: 'b' } }, 'shared-b')];
     await waitFor(async () => (await accepted(a)) > 0, 60_000, 'replica a to accept events');
     expect(await a.kill('SIGKILL')).toBe('SIGKILL');
@@ -109,6 +118,13 @@ describe('replicas in one consumer group', () => {
       throw new Error(`${e.message}\n${b.output().slice(-3000)}`);
     });
     expect(published.map((x) => x.alertId).sort()).toEqual(baselineAlertIds);
+    const sizes = { pieces: 0, largest: 0 };
+    await readTopicToEnd(h.kafka, kafka.topics.summaries, (r) => {
+      if (r.headers?.[PIECE_HEADER] !== undefined) sizes.pieces += 1;
+      sizes.largest = Math.max(sizes.largest, r.value?.length ?? 0);
+    });
+    expect(sizes.pieces).toBeGreaterThan(0);
+    expect(sizes.largest).toBeLessThan(SMALL_RECORDS);
     // The survivor scores the model now: its /status shows the detectors' states.
     const status = (await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] };
     expect(status.models.find((m) => m.model === 'm1')).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));

@@ -16,6 +16,7 @@ import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './summary-record.js';
+import { PIECE_HEADER, PieceAssembler } from './summary-pieces.js';
 import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
 
@@ -45,6 +46,8 @@ export class Aggregator {
   private readonly sources = new Map<string, { key: string; offset: number }>();
   /** Per summaries partition: the offset after the last record read. */
   private readonly nextOffsets = new Map<string, number>();
+  /** Records that came in pieces and still miss some (summary-pieces.ts). */
+  private readonly pieces = new PieceAssembler();
   /** Models whose records this aggregator reads (since the last reset): the ones it scores. */
   private readonly scoring = new Set<string>();
   private readonly settings: DetectorSettings;
@@ -78,6 +81,7 @@ export class Aggregator {
     }));
     this.sources.clear();
     this.nextOffsets.clear();
+    this.pieces.clear();
     this.scoring.clear();
   }
 
@@ -89,7 +93,14 @@ export class Aggregator {
     this.nextOffsets.set(key, offset + 1);
     if (message.value === null) return;
     const { value } = message;
-    this.apply(decodeSummaryRecord(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8')), message.topic, key, offset);
+    const piece = message.headers?.[PIECE_HEADER];
+    if (piece === undefined) {
+      this.apply(decodeSummaryRecord(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8')), message.topic, key, offset);
+      return;
+    }
+    const whole = this.pieces.add(piece, key, offset, value);
+    // A record in pieces is read again from its first piece after a restart.
+    if (whole !== undefined) this.apply(decodeSummaryRecord(whole.text), message.topic, key, whole.firstOffset);
   }
 
   private apply(record: SummaryRecord, topic: string, key: string, offset: number): void {
@@ -151,10 +162,15 @@ export class Aggregator {
     return out;
   }
 
-  /** Per summaries partition: the first record of a window still held, else the offset after the last record read. */
+  /**
+   * Per summaries partition: the first record of a window still held or the first piece of a record
+   * still missing pieces, else the offset after the last record read.
+   */
   committableOffsets(): Map<string, number> {
     const result = new Map(this.nextOffsets);
-    for (const { key, offset } of this.sources.values()) result.set(key, Math.min(result.get(key) ?? offset, offset));
+    const hold = (key: string, offset: number) => result.set(key, Math.min(result.get(key) ?? offset, offset));
+    for (const { key, offset } of this.sources.values()) hold(key, offset);
+    for (const [key, offset] of this.pieces.firstOffsets()) hold(key, offset);
     return result;
   }
 

@@ -40,6 +40,8 @@ export interface RawMessage {
   timestamp: string;
   key: Uint8Array | null;
   value: Uint8Array | null;
+  /** The record's headers that shiftwatch reads (the summaries topic's piece header, summary-pieces.ts). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface MonitorOptions {

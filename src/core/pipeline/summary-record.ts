@@ -12,7 +12,8 @@
  * Versioned JSON. The long per-row arrays of a window's summary (flow rows, class probabilities,
  * regression values) travel as the base64 of their float64 bytes: exact, about half the size of
  * their JSON text, and quicker to write and read. A record this version cannot read fully is refused
- * with an error that says what.
+ * with an error that says what. A record larger than the topic takes travels in pieces
+ * (summary-pieces.ts).
  */
 import type { WindowSummary } from '../window/summary.js';
 import type { WindowPart } from '../window/windower.js';

@@ -7,6 +7,7 @@
 import { Monitor, emptyOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { Aggregator } from '../../../src/core/pipeline/aggregator.js';
 import { encodeSummaryRecord, decodeSummaryRecord, SummaryRecordError } from '../../../src/core/pipeline/summary-record.js';
+import { summaryPayloads } from '../../../src/core/pipeline/summary-pieces.js';
 import type { RuntimeOutput } from '../../../src/core/pipeline/model-runtime.js';
 import { decodePosition, type PartitionPosition } from '../../../src/core/window/partition-clocks.js';
 import { MAX_HELD_WINDOWS, type WindowSpec } from '../../../src/core/window/windower.js';
@@ -60,12 +61,33 @@ interface Commit {
   position: PartitionPosition;
 }
 
+/** One worker delivery: its summaries records and input commits, in one transaction. */
+interface Delivery {
+  worker: number;
+  records: RawMessage[];
+  commits: { partition: number; commit: Commit }[];
+}
+
+interface RunOptions {
+  /**
+   * Records larger than this many bytes go in pieces (summary-pieces.ts); the deliveries of two
+   * workers may then interleave on the summaries partition, and the aggregator reads up to a random
+   * point of the log (a fetch can end between two pieces).
+   */
+  pieceRoom?: number;
+}
+
 /**
  * Workers and one aggregator over an in-memory summaries log. A worker's delivery appends its records
  * and commits its offsets at once (one transaction); so does the aggregator's, with its checkpoints.
  */
 class SharedRun {
   private readonly log: RawMessage[] = [];
+  /** A delivery not yet appended, so that the next worker's records can interleave with it (pieceRoom only). */
+  private pending: Delivery | undefined;
+  private pieceSets = 0;
+  /** Records sent in pieces so far. */
+  pieces = 0;
   private readonly workers: { monitor: Monitor; partitions: number[] }[] = [];
   /** Per input partition, its commits that moved the offset, in order (the last one is the group's). */
   private readonly commits = KEYS.map((): Commit[] => []);
@@ -75,7 +97,7 @@ class SharedRun {
   private aggregatorCommit = { offset: 0, checkpoints: [] as ModelCheckpoint[] };
   readonly out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
 
-  constructor(split: number[][], private readonly models: Models, private readonly skipped?: (outcome: string) => void) {
+  constructor(split: number[][], private readonly models: Models, private readonly skipped?: (outcome: string) => void, private readonly options: RunOptions = {}) {
     for (const partitions of split) this.workers.push({ monitor: this.worker(partitions), partitions });
     this.aggregator = this.newAggregator();
   }
@@ -111,19 +133,60 @@ class SharedRun {
     for (const msg of PARTS[p]!.slice(this.next[p], this.next[p]! + size)) worker.monitor.handle(msg, out);
     this.next[p] = Math.min(PARTS[p]!.length, this.next[p]! + size);
     await worker.monitor.complete(out);
+    const delivery: Delivery = { worker: this.workers.indexOf(worker), records: [], commits: [] };
     for (const record of out.summaries) {
-      this.log.push({ topic: 'summaries', partition: 0, offset: String(this.log.length), timestamp: '0', key: Buffer.from(record.model), value: Buffer.from(encodeSummaryRecord(record)) });
+      const text = encodeSummaryRecord(record);
+      const payloads = this.options.pieceRoom === undefined ? [{ value: text }] : summaryPayloads(text, this.options.pieceRoom, () => `set-${++this.pieceSets}`);
+      if (payloads.length > 1) this.pieces += 1;
+      for (const p of payloads) delivery.records.push({ topic: 'summaries', partition: 0, offset: '', timestamp: '0', key: Buffer.from(record.model), value: Buffer.from(p.value), ...(p.headers ? { headers: p.headers } : {}) });
     }
     for (const [key, at] of worker.monitor.committableOffsets()) {
       const q = KEYS.indexOf(key);
-      const commits = this.commits[q];
-      if (commits === undefined || !worker.partitions.includes(q) || commits.at(-1)?.offset === at.offset) continue;
-      commits.push({ offset: at.offset, position: decodePosition(at.metadata)! });
+      if (this.commits[q] === undefined || !worker.partitions.includes(q)) continue;
+      delivery.commits.push({ partition: q, commit: { offset: at.offset, position: decodePosition(at.metadata)! } });
+    }
+    this.deliver(delivery, random);
+  }
+
+  /**
+   * Appends a delivery's records and applies its commits. With pieces, a delivery may wait for the
+   * next one; two workers' deliveries then interleave their records (one worker's never do).
+   */
+  private deliver(d: Delivery, random: () => number): void {
+    if (this.options.pieceRoom === undefined) return this.append([d], d.records);
+    const waiting = this.pending;
+    this.pending = undefined;
+    if (waiting === undefined) {
+      if (random() < 0.5) this.pending = d;
+      else this.append([d], d.records);
+      return;
+    }
+    if (waiting.worker === d.worker) return this.append([waiting, d], [...waiting.records, ...d.records]);
+    const merged: RawMessage[] = [];
+    const a = [...waiting.records];
+    const b = [...d.records];
+    while (a.length + b.length > 0) merged.push((b.length === 0 || (a.length > 0 && random() < 0.5) ? a : b).shift()!);
+    this.append([waiting, d], merged);
+  }
+
+  private append(deliveries: Delivery[], records: RawMessage[]): void {
+    for (const r of records) this.log.push({ ...r, offset: String(this.log.length) });
+    for (const { partition, commit } of deliveries.flatMap((d) => d.commits)) {
+      const commits = this.commits[partition]!;
+      if (commits.at(-1)?.offset !== commit.offset) commits.push(commit);
     }
   }
 
-  async aggregate(): Promise<void> {
-    for (; this.aggregatorAt < this.log.length; this.aggregatorAt++) this.aggregator.handle(this.log[this.aggregatorAt]!);
+  /** The end of the stream: a delivery still waiting goes out. */
+  flush(): void {
+    if (this.pending !== undefined) this.append([this.pending], this.pending.records);
+    this.pending = undefined;
+  }
+
+  /** The aggregator reads the log (with pieces, up to a random point of it) and commits. */
+  async aggregate(random?: () => number): Promise<void> {
+    const end = this.options.pieceRoom === undefined || random === undefined ? this.log.length : this.aggregatorAt + Math.floor(random() * (this.log.length - this.aggregatorAt + 1));
+    for (; this.aggregatorAt < end; this.aggregatorAt++) this.aggregator.handle(this.log[this.aggregatorAt]!);
     await this.aggregator.complete(this.out);
     this.aggregatorCommit = { offset: this.aggregator.committableOffsets().get('summaries/0') ?? this.aggregatorAt, checkpoints: this.models.map((m) => this.aggregator.checkpoint(m.name)!) };
   }
@@ -154,20 +217,23 @@ class SharedRun {
     target.monitor.assign(target.partitions.map((p) => KEYS[p]!));
     target.monitor.restorePositions(this.resume(moved, rewind));
     this.workers[from]!.partitions = [];
+    // The dead worker's open transaction is aborted: no reader sees it, and its commits never happened.
+    if (this.pending?.worker === from) this.pending = undefined;
   }
 }
 
 
-async function shared(models: Models, split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: (outcome: string) => void) {
+async function shared(models: Models, split: number[][], seed: number, faults: (run: SharedRun, batch: number) => void = () => undefined, skipped?: (outcome: string) => void, options: RunOptions = {}) {
   const random = seededRandom(seed);
-  const run = new SharedRun(split, models, skipped);
+  const run = new SharedRun(split, models, skipped, options);
   for (let batch = 0; !run.done(); batch++) {
     await run.workerBatch(random);
-    if (random() < 0.3) await run.aggregate();
+    if (random() < 0.3) await run.aggregate(random);
     faults(run, batch);
   }
+  run.flush();
   await run.aggregate();
-  return windowTrace(run.out);
+  return { trace: windowTrace(run.out), pieces: run.pieces };
 }
 
 describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as const)('shared replicas with %s windows', (_type, models) => {
@@ -181,14 +247,14 @@ describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as co
     expect(baseline.m1!.alerts.length).toBeGreaterThanOrEqual(1);
     expect(baseline.m2!.windows.length).toBeGreaterThanOrEqual(20);
     for (const [split, seed] of [[[[0, 1, 2, 3]], 2], [[[0, 2], [1, 3]], 3], [[[0], [1], [2, 3]], 4]] as const) {
-      const trace = await shared(models, split.map((s) => [...s]), seed);
+      const { trace } = await shared(models, split.map((s) => [...s]), seed);
       expect(trace).toEqual(baseline);
     }
   });
 
   it('lose and repeat nothing when a worker dies and another takes its partitions from an older commit', async () => {
     const skipped: string[] = [];
-    const trace = await shared(models, [[0, 2], [1, 3]], 6, (r, batch) => {
+    const { trace } = await shared(models, [[0, 2], [1, 3]], 6, (r, batch) => {
       if (batch === 20) r.rebalance(1, 0, 2);
     }, (outcome) => skipped.push(outcome));
     expect(trace).toEqual(baseline);
@@ -198,9 +264,18 @@ describe.each([['count', COUNT_MODELS], ['event-time', EVENT_TIME_MODELS]] as co
   });
 
   it('lose and repeat nothing when the aggregator restarts from its last commit', async () => {
-    const trace = await shared(models, [[0, 1], [2, 3]], 7, (r, batch) => {
+    const { trace } = await shared(models, [[0, 1], [2, 3]], 7, (r, batch) => {
       if (batch % 10 === 9) r.restartAggregator();
     });
+    expect(trace).toEqual(baseline);
+  });
+
+  it('put records sent in pieces back together, between other workers\' records, across restarts and a rebalance', async () => {
+    const { trace, pieces } = await shared(models, [[0, 2], [1, 3]], 8, (r, batch) => {
+      if (batch % 7 === 6) r.restartAggregator();
+      if (batch === 30) r.rebalance(1, 0, 1);
+    }, undefined, { pieceRoom: 1024 });
+    expect(pieces).toBeGreaterThan(20);
     expect(trace).toEqual(baseline);
   });
 });
