@@ -114,10 +114,11 @@ function readiness(b: DashboardBuilder): void {
 function processAndFreshness(b: DashboardBuilder): void {
   b.withRow(row('Process and freshness'))
     .withPanel(
-      timeseriesPanel('Memory', 'Resident memory and V8 heap per instance (prom-client default process metrics).', units.BytesIEC, 8)
+      timeseriesPanel('Memory', 'Resident memory and V8 heap per instance (prom-client default process metrics, the main thread\'s heap), and the heap of the aggregator thread of shared replicas.', units.BytesIEC, 8)
         .withTarget(query(external(EXTERNAL_METRICS.residentMemory), 'resident {{instance}}'))
         .withTarget(query(external(EXTERNAL_METRICS.heapUsed), 'heap used {{instance}}'))
-        .withTarget(query(external(EXTERNAL_METRICS.heapTotal), 'heap total {{instance}}')),
+        .withTarget(query(external(EXTERNAL_METRICS.heapTotal), 'heap total {{instance}}'))
+        .withTarget(query(sel(M.threadHeapUsed, { thread: 'aggregator' }), 'aggregator thread heap used {{instance}}')),
     )
     .withPanel(
       timeseriesPanel('Event loop lag (p99)', 'Node.js event loop delay, p99 per instance (prom-client default process metrics).', units.Seconds, 8)
@@ -130,8 +131,14 @@ function processAndFreshness(b: DashboardBuilder): void {
         .thresholds(thresholds('green', [[900, 'red']])),
     )
     .withPanel(
-      timeseriesPanel('Open window fill', 'Events in each model\'s open window: a window that never closes holds back the offset commit.', units.Short, 16)
+      timeseriesPanel('Open window fill', 'Events in each model\'s open window: a window that never closes holds back the offset commit.', units.Short, 8)
         .withTarget(query(sel(M.openWindowEvents), '{{model}}')),
+    )
+    .withPanel(
+      timeseriesPanel('Thread utilization', 'Share of the time each thread was busy, per instance: near 100% the thread caps the throughput. main reads, checks and cuts windows (and scores them on an active-standby replica); aggregator scores them on a shared replica. See docs/operations.md, Sizing.', units.PercentUnit, 8)
+        .withTarget(query(maxBy(['instance', 'thread'], sel(M.threadUtilization)), '{{instance}} {{thread}}'))
+        .min(0)
+        .max(1),
     )
     .withPanel(
       statPanel('Running version', 'shiftwatch version of each scraped instance.', units.NoUnit, 8)

@@ -63,6 +63,8 @@ export const EVICTION_REASONS = ['expired', 'capacity', 'bytes'] as const;
 export const SINK_ERROR_KINDS = ['retriable', 'not_retriable'] as const;
 /** The checks `/ready` is made of (src/service/readiness.ts). */
 export const HEALTH_CHECKS = ['consumer', 'broker', 'progress', 'sinks', 'pipeline'] as const;
+/** The service's threads: `main` reads, checks and cuts windows (and scores them, but with shared replicas); `aggregator`, shared replicas only, scores them. */
+export const THREADS = ['main', 'aggregator'] as const;
 export const CLASS_SOURCES = ['estimated', 'reference', 'realized'] as const;
 export const ALERT_STATUSES = ['firing', 'resolved'] as const;
 /** What the label join holds: predictions waiting for their label, and labels waiting for their prediction. */
@@ -107,6 +109,8 @@ export const METRICS = {
   deadLettersTruncated: def({ name: 'shiftwatch_dead_letters_truncated_total', type: 'counter', help: 'Dead letters whose key or value was cut to fit the dead-letter topic\'s size limit (they carry the original size and SHA-256).', labels: {} }),
   pipelineHalts: def({ name: 'shiftwatch_pipeline_halts_total', type: 'counter', help: 'Times the pipeline halted (output could not be written, or the consumer crashed for good): nothing is committed afterwards until a restart.', labels: {} }),
   inputPartitionsAssigned: def({ name: 'shiftwatch_input_partitions_assigned', type: 'gauge', help: 'Input partitions this replica holds: all of them on the active replica, 0 on a standby.', labels: {} }),
+  threadUtilization: def({ name: 'shiftwatch_thread_utilization_ratio', type: 'gauge', help: 'Share of the last 5 s each thread of the process was busy (its event-loop utilization): near 1, that thread caps the throughput (main: reading and cutting windows; aggregator: scoring them).', labels: { thread: THREADS } }),
+  threadHeapUsed: def({ name: 'shiftwatch_thread_heap_used_bytes', type: 'gauge', help: 'V8 heap in use per thread (nodejs_heap_size_used_bytes covers the main thread only).', labels: { thread: THREADS } }),
   healthCheck: def({ name: 'shiftwatch_health_check_passing', type: 'gauge', help: '1 when the readiness check passes, 0 when it fails (/ready answers 503 while any fails).', labels: { check: HEALTH_CHECKS } }),
   commits: def({ name: 'shiftwatch_ingest_commits_total', type: 'counter', help: 'Offset commits, by outcome.', labels: { outcome: PUBLISH_OUTCOMES } }),
   accuracyEstimate: def({ name: 'shiftwatch_accuracy_estimate_ratio', type: 'gauge', help: 'Estimated accuracy of the last window, without labels, per estimator.', labels: { model: 'model', estimator: ACCURACY_ESTIMATORS }, only: 'classifier' }),

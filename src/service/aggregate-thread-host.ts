@@ -14,6 +14,7 @@ import { haltPipeline } from '../kafka/engine-parts.js';
 import type { Logger } from '../logging.js';
 import type { Readiness } from './readiness.js';
 import { replayCall } from './thread-mirror.js';
+import type { ThreadProbe } from './thread-load.js';
 import type { AggregateThreadData, FromAggregateThread, ToAggregateThread } from './aggregate-thread.js';
 
 /** How long a stop waits for the thread to close its Kafka clients before it is terminated. */
@@ -24,6 +25,7 @@ const HALT_POLL_MS = 500;
 export class AggregateThread {
   private worker: Worker | undefined;
   private statusesByModel: Record<string, Partial<Record<DetectorName, DriftStatus>> | null> = {};
+  private heapUsed: number | undefined;
   private stopped: (() => void) | undefined;
   private stopping = false;
   private haltPoll: NodeJS.Timeout | undefined;
@@ -50,6 +52,7 @@ export class AggregateThread {
             break;
           case 'statuses':
             this.statusesByModel = message.statuses;
+            this.heapUsed = message.heapUsed;
             break;
           case 'started':
             resolve();
@@ -100,6 +103,12 @@ export class AggregateThread {
   /** The detectors' statuses of a model this replica scores (undefined for the others), as the thread last reported them. */
   statuses(model: string): Partial<Record<DetectorName, DriftStatus>> | undefined {
     return this.statusesByModel[model] ?? undefined;
+  }
+
+  /** The thread's load (thread-load.ts), once it was started. */
+  probe(): ThreadProbe | undefined {
+    const worker = this.worker;
+    return worker === undefined ? undefined : { utilization: () => worker.performance.eventLoopUtilization(), heapUsed: () => this.heapUsed };
   }
 
   private send(message: ToAggregateThread): void {

@@ -9,6 +9,7 @@
  * Started by AggregateThread (aggregate-thread-host.ts) with the service's configuration.
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { Registry } from 'prom-client';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { resolveSecrets } from '../config/index.js';
@@ -43,10 +44,10 @@ export type FromAggregateThread =
   | { type: 'started' }
   | { type: 'stopped' }
   | { type: 'failed'; error: string }
-  /** Per configured model, its detectors' statuses, or null for a model another replica scores. */
-  | { type: 'statuses'; statuses: Record<string, Partial<Record<DetectorName, DriftStatus>> | null> };
+  /** Per configured model, its detectors' statuses, or null for a model another replica scores; and the thread's heap in use. */
+  | { type: 'statuses'; statuses: Record<string, Partial<Record<DetectorName, DriftStatus>> | null>; heapUsed: number };
 
-/** How often the thread tells the main thread the detectors' statuses. */
+/** How often the thread tells the main thread the detectors' statuses and its heap. */
 const STATUS_INTERVAL_MS = 250;
 
 async function run(port: MessagePort, config: ShiftwatchConfig): Promise<void> {
@@ -63,7 +64,7 @@ async function run(port: MessagePort, config: ShiftwatchConfig): Promise<void> {
   const aggregator = new Aggregator(models, { ...monitorOptions(config), maxHeldWindows: AGGREGATOR_MAX_HELD_WINDOWS }, metrics);
   const engine = new AggregateEngine(createKafka(config, resolveSecrets(config, process.env), logger), config, aggregator, metrics, logger, readiness, listener);
   const statuses = setInterval(() => {
-    send({ type: 'statuses', statuses: Object.fromEntries(models.map((m) => [m.name, aggregator.statuses(m.name) ?? null])) });
+    send({ type: 'statuses', statuses: Object.fromEntries(models.map((m) => [m.name, aggregator.statuses(m.name) ?? null])), heapUsed: getHeapStatistics().used_heap_size });
   }, STATUS_INTERVAL_MS);
   port.on('message', (message: ToAggregateThread) => {
     if (message.type === 'start') {

@@ -16,6 +16,7 @@ import type { ResolvedSecrets } from '../config/index.js';
 import { Readiness } from './readiness.js';
 import { IngestEngine, type IngestListener } from '../kafka/ingest-engine.js';
 import { loadModels, monitorOptions } from './models.js';
+import { MAIN_THREAD, ThreadLoad } from './thread-load.js';
 import { AggregateThread } from './aggregate-thread-host.js';
 import type { DetectorName } from '../core/detectors/contract.js';
 import type { DriftStatus } from '../core/detect/drift-state.js';
@@ -73,6 +74,10 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const aggregate = shared ? new AggregateThread(config, metrics, readiness, listener, logger) : undefined;
   const statuses = (model: string) => (aggregate ? aggregate.statuses(model) : monitor.statuses(model));
   const engine = new IngestEngine(createKafka(config, secrets, logger), config, monitor, metrics, logger, readiness, listener, aggregate);
+  new ThreadLoad(metrics, () => {
+    const aggregator = aggregate?.probe();
+    return aggregator === undefined ? { main: MAIN_THREAD } : { main: MAIN_THREAD, aggregator };
+  }).start();
   logger.info(`loaded ${models.length} model(s): ${models.map((m) => `${m.name} (${m.bundle.features.length} features)`).join(', ')}`);
   return { config, registry, metrics, monitor, statuses, engine, status, readiness, logger, secrets };
 }

@@ -125,6 +125,11 @@ describe('replicas in one consumer group', () => {
     });
     expect(sizes.pieces).toBeGreaterThan(0);
     expect(sizes.largest).toBeLessThan(SMALL_RECORDS);
+    // Its aggregator thread's load is exported beside the main thread's.
+    const threadGauge = async (name: string, thread: string) => Number(new RegExp(`^${name}\\{thread="${thread}"\\} (\\S+)$`, 'm').exec(await (await fetch(`${b.url}/metrics`)).text())?.[1]);
+    await waitFor(async () => (await threadGauge('shiftwatch_thread_heap_used_bytes', 'aggregator')) > 1e6, 30_000, 'the aggregator thread\'s heap to be exported');
+    for (const thread of ['main', 'aggregator']) expect(await threadGauge('shiftwatch_thread_utilization_ratio', thread)).toBeLessThanOrEqual(1);
+    expect(await threadGauge('shiftwatch_thread_utilization_ratio', 'aggregator')).toBeGreaterThan(0);
     // The survivor scores the model now: its /status shows the detectors' states.
     const status = (await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] };
     expect(status.models.find((m) => m.model === 'm1')).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));

@@ -3,7 +3,7 @@
  * catalogue's label declarations. Checked against the real recorder on a real prom-client
  * registry, initialised as the service does for one fitted model of each kind (features only,
  * classifier, regressor, flow with the conditional test), then fed what the ingest engine and the
- * sinks set once running (histograms, both input topics, the sinks' size limits). Per model, each
+ * sinks set once running (histograms, both input topics, the sinks' size limits, both threads' load). Per model, each
  * metric exports exactly the series its declaration allows (fewer only where a label ranges over
  * detectors the model does not run), so a per-model metric or label value added without its
  * declaration, or a declaration that overcounts, fails here; process-wide ones stay within theirs.
@@ -14,6 +14,7 @@ import type { DetectorName } from '../../../src/core/detectors/contract.js';
 import { DETECTORS, estimateSeries, METRICS, metricSeries, SINKS, STAGES, type MetricDef, type SeriesModel } from '../../../src/metrics/catalog.js';
 import { PROCESS_METRICS, registerProcessMetrics } from '../../../src/metrics/process-metrics.js';
 import { MetricsRecorder } from '../../../src/metrics/recorder.js';
+import { MAIN_THREAD, ThreadLoad } from '../../../src/service/thread-load.js';
 import { contractFixtures, createDetectors, type ContractFixture, type FixtureName } from '../../support/detector-fixtures.js';
 
 interface Observed {
@@ -53,6 +54,8 @@ async function observe(): Promise<Observed> {
   for (const topic of ['events', 'labels']) recorder.m.lastEventTimestamp.set({ topic }, 1);
   for (const sink of SINKS) recorder.m.sinkMaxMessageBytes.set({ sink }, 1_000_000);
   recorder.m.lastCheckpointTimestamp.set(1);
+  // Both threads of a shared replica (the main thread's probe stands in for the aggregator's).
+  new ThreadLoad(recorder, () => ({ main: MAIN_THREAD, aggregator: MAIN_THREAD })).sample();
   const series = new Map<string, Map<string, number>>();
   for (const metric of await registry.getMetricsAsJSON()) {
     const byModel = new Map<string, number>();
