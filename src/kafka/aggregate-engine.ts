@@ -44,8 +44,6 @@ export class AggregateEngine {
   private stopping = false;
   /** Per "topic/partition": the offset this replica last committed. */
   private readonly committed = new Map<string, number>();
-  /** Models whose records this replica skipped for want of a bundle, and said so. */
-  private readonly warnedUnknown = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -137,9 +135,7 @@ export class AggregateEngine {
 
   /** Once per model: its windows are scored by no replica while the one that owns its summaries has no bundle for it. */
   private warnUnknownModels(): void {
-    for (const model of this.aggregator.unknownModels()) {
-      if (this.warnedUnknown.has(model)) continue;
-      this.warnedUnknown.add(model);
+    for (const model of this.aggregator.newUnknownModels()) {
       this.logger.warn(`aggregator: the summaries topic holds windows of model "${model}", which this replica has no bundle for: they are skipped and scored by no replica (counted in shiftwatch_ingest_messages_total{outcome="unknown_model"}); give every replica of group ${this.config.kafka.groupId} the same models`);
     }
   }

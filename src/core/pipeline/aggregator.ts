@@ -53,8 +53,10 @@ export class Aggregator {
   private readonly settings: DetectorSettings;
   /** Every input partition ("topic/partition"): a window is released once none of them can still send an earlier one. */
   private inputPartitions: readonly string[] = [];
-  /** Models whose records came without a bundle here: their windows are scored by no one (see `unknownModels`). */
+  /** Models whose records came without a bundle here: their windows are scored by no one (see `newUnknownModels`). */
   private readonly unknown = new Set<string>();
+  /** Of those, the ones not yet returned by `newUnknownModels`. */
+  private unreported: string[] = [];
 
   constructor(
     private readonly configured: readonly MonitoredModel[],
@@ -107,7 +109,10 @@ export class Aggregator {
     const held = this.models.get(record.model);
     if (held === undefined) {
       // Another replica of the group monitors a model this one is not configured for.
-      this.unknown.add(record.model);
+      if (!this.unknown.has(record.model)) {
+        this.unknown.add(record.model);
+        this.unreported.push(record.model);
+      }
       this.observer.summarySkipped?.('unknown_model', topic);
       return;
     }
@@ -190,9 +195,14 @@ export class Aggregator {
     return held === undefined || !this.scoring.has(model) ? undefined : statusesOf(held.runtime);
   }
 
-  /** Models whose summaries records this replica skipped for want of a bundle: every replica of a group must monitor the same models. */
-  unknownModels(): ReadonlySet<string> {
-    return this.unknown;
+  /**
+   * Models whose summaries records this replica skipped for want of a bundle, each returned once, by
+   * the first call after its first record: every replica of a group must monitor the same models.
+   */
+  newUnknownModels(): string[] {
+    const models = this.unreported;
+    this.unreported = [];
+    return models;
   }
 
   /** Per classification model, the label join's entries and estimated bytes. */
