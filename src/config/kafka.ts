@@ -115,10 +115,15 @@ export const kafka = section('The Kafka cluster, topics and client settings.', {
   partitionIdleMs: num('An input partition with nothing left to read and no new event for this long stops holding back the other partitions\' windows.', { integer: true, min: 1, default: 2000 }),
 });
 
+/** The replica's id: `kafka.replicaId`, else the host name. */
+export function replicaIdOf(k: { replicaId?: string | undefined }, host = hostname()): string {
+  return k.replicaId ?? host;
+}
+
 /** The transactional id in effect: `kafka.transactionalId`, else the group id; shared replicas add their replica id. */
 export function transactionalIdOf(k: { groupId: string; transactionalId?: string | undefined; replicas?: string; replicaId?: string | undefined }, host = hostname()): string {
   const base = k.transactionalId ?? k.groupId;
-  return k.replicas === 'shared' ? `${base}-${k.replicaId ?? host}` : base;
+  return k.replicas === 'shared' ? `${base}-${replicaIdOf(k, host)}` : base;
 }
 
 function distinctTopics(topics: Record<string, string>, ctx: z.RefinementCtx): void {

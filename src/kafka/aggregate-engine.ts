@@ -9,7 +9,8 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
-import { transactionalIdOf } from '../config/kafka.js';
+import { replicaIdOf, transactionalIdOf } from '../config/kafka.js';
+import { committedBy, fenceDepartedReplicas, roundRobinNamingReplica } from './departed-replicas.js';
 import type { Aggregator } from '../core/pipeline/aggregator.js';
 import { PIECE_HEADER } from '../core/pipeline/summary-pieces.js';
 import type { RuntimeOutput } from '../core/pipeline/model-runtime.js';
@@ -44,6 +45,7 @@ export class AggregateEngine {
   private stopping = false;
   /** Per "topic/partition": the offset this replica last committed. */
   private readonly committed = new Map<string, number>();
+  private readonly commitMetadata: string;
 
   constructor(
     private readonly kafka: Kafka,
@@ -53,7 +55,9 @@ export class AggregateEngine {
     private readonly logger: Logger,
     private readonly readiness: Readiness,
     private readonly listener: IngestListener = {},
-  ) {}
+  ) {
+    this.commitMetadata = committedByMetadata(replicaIdOf(config.kafka));
+  }
 
   /** Starts consuming the summaries topic (which the worker created), once the events topic's partition count is known. */
   async start(eventPartitions: number): Promise<void> {
@@ -72,7 +76,10 @@ export class AggregateEngine {
       await admin.disconnect();
     }
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId: group, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, retry: CONSUMER_RETRY });
+    this.consumer = this.kafka.consumer({
+      groupId: group, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, retry: CONSUMER_RETRY,
+      partitionAssigners: [roundRobinNamingReplica(replicaIdOf(this.config.kafka))],
+    });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.restoreDue = true;
@@ -123,7 +130,7 @@ export class AggregateEngine {
     const checkpoints = models.flatMap((m) => this.aggregator.checkpoint(m) ?? []);
     const offsets: OffsetToCommit[] = [];
     for (const [key, offset] of this.aggregator.committableOffsets()) {
-      if (this.committed.get(key) !== offset) offsets.push({ ...splitKey(key), offset: String(offset), metadata: null });
+      if (this.committed.get(key) !== offset) offsets.push({ ...splitKey(key), offset: String(offset), metadata: this.commitMetadata });
     }
     await this.sinks!.deliver({ deadLetters: [], alerts: out.alerts, checkpoints, offsets }, heartbeat);
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, Number(o.offset));
@@ -131,6 +138,27 @@ export class AggregateEngine {
     announceDelivered(out, this.metrics, this.listener);
     this.metrics.labelJoins(this.aggregator.labelJoinSizes());
     this.readiness.progressed();
+  }
+
+  /**
+   * An aggregator that left the group in the middle of a transaction holds back the state topic,
+   * whose checkpoints are read next, until it is fenced.
+   */
+  private async fenceDeparted(): Promise<void> {
+    const { kafka } = this.config;
+    const group = aggregateGroupOf(kafka.groupId);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [kafka.topics.summaries] });
+      const committers = (committed?.partitions ?? []).flatMap((p) => committedBy(p.metadata) ?? []);
+      await fenceDepartedReplicas(this.kafka, admin, {
+        groupId: group, committers, self: replicaIdOf(kafka),
+        transactionalIdOf: (replicaId) => `${transactionalIdOf({ ...kafka, replicaId })}-aggregate`, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS,
+      }, this.logger);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Once per model: its windows are scored by no replica while the one that owns its summaries has no bundle for it. */
@@ -146,10 +174,14 @@ export class AggregateEngine {
     this.committed.clear();
     // The models scored here may have changed: none shows this replica's old state any more.
     this.metrics.resetScores();
+    await this.fenceDeparted();
     await restoreCheckpoints(this.kafka, this.config.kafka.topics.state, this.logger, this.aggregator);
     this.restoreDue = false;
   }
 }
+
+/** Commit metadata of the aggregators: the replica that committed (departed-replicas.ts). */
+const committedByMetadata = (replicaId: string) => JSON.stringify({ by: replicaId });
 
 /** A header's value as text (kafkajs gives a Buffer, or a list when the header is repeated). */
 function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {

@@ -17,7 +17,8 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Admin, Consumer, Kafka, EachBatchPayload } from 'kafkajs';
 import type { ShiftwatchConfig } from '../config/index.js';
-import { transactionalIdOf } from '../config/kafka.js';
+import { replicaIdOf, transactionalIdOf } from '../config/kafka.js';
+import { fenceDepartedReplicas, roundRobinNamingReplica } from './departed-replicas.js';
 import type { Monitor, MonitorOutput } from '../core/pipeline/monitor.js';
 import { emptyOutput } from '../core/pipeline/monitor.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
@@ -131,8 +132,8 @@ export class IngestEngine {
     await this.aggregate?.start(eventPartitions);
     this.consumer = this.kafka.consumer({
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...inputFetchSizes(eventPartitions),
-      // Shared replicas split the partitions with kafkajs's own round-robin assigner.
-      ...(this.shared ? {} : { partitionAssigners: [activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })] }),
+      // Shared replicas split the partitions round-robin, each naming itself (departed-replicas.ts).
+      partitionAssigners: [this.shared ? roundRobinNamingReplica(replicaIdOf(this.config.kafka)) : activeStandbyAssigner({ startedAt: this.startedAt, activeSince: () => this.activeSince })],
       retry: CONSUMER_RETRY,
     });
     this.watchConsumer(this.consumer);
@@ -388,7 +389,14 @@ export class IngestEngine {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await this.restorePositions(admin);
+      const committers = await this.restorePositions(admin);
+      // Shared replicas: a replica that left the group in the middle of a transaction holds back the summaries topic until fenced.
+      if (this.shared) {
+        await fenceDepartedReplicas(this.kafka, admin, {
+          groupId: this.config.kafka.groupId, committers, self: replicaIdOf(this.config.kafka),
+          transactionalIdOf: (replicaId) => transactionalIdOf({ ...this.config.kafka, replicaId }), transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS,
+        }, this.logger);
+      }
     } finally {
       await admin.disconnect();
     }
@@ -406,11 +414,13 @@ export class IngestEngine {
   /**
    * Reads the group's committed input positions with their metadata (each partition's clock at the
    * committed offset and how far outputs went), so windows continue exactly where they stopped.
+   * Returns the replicas those commits name (shared replicas).
    */
-  private async restorePositions(admin: Admin): Promise<void> {
+  private async restorePositions(admin: Admin): Promise<Set<string>> {
     const { topics, groupId } = this.config.kafka;
     const committed = await admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] });
     const positions = new Map<string, PartitionPosition>();
+    const committers = new Set<string>();
     for (const { topic, partitions } of committed) {
       for (const { partition, offset, metadata } of partitions) {
         const key = `${topic}/${partition}`;
@@ -419,10 +429,12 @@ export class IngestEngine {
         if (topic !== topics.events) continue;
         const position = decodePosition(metadata);
         if (position !== undefined) positions.set(key, position);
+        if (position?.by !== undefined) committers.add(position.by);
         else if (Number(offset) > 0) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
       }
     }
     this.monitor.restorePositions(positions);
+    return committers;
   }
 }
 

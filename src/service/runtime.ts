@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../metrics/process-metrics.js';
 import type { ShiftwatchConfig } from '../config/index.js';
 import { resolveSecrets } from '../config/index.js';
+import { replicaIdOf } from '../config/kafka.js';
 import { ConfigError } from '../core/errors.js';
 import { Monitor } from '../core/pipeline/monitor.js';
 import { estimateSeries } from '../metrics/catalog.js';
@@ -61,7 +62,7 @@ export async function createRuntime(config: ShiftwatchConfig, extra: IngestListe
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new MetricsRecorder(registry, config.kafka.topics.events);
-  const monitor = new Monitor(models, { ...options, role: shared ? 'worker' : 'single' }, metrics);
+  const monitor = new Monitor(models, { ...options, ...(shared ? { role: 'worker', replicaId: replicaIdOf(config.kafka) } : { role: 'single' }) }, metrics);
   metrics.initialise(VERSION, models.map((m) => ({ bundle: m.bundle, windowType: m.window.type, detectors: monitor.detectorNames(m.name), thresholds: monitor.thresholds(m.name), ...(m.flowScorer ? { flowScorer: m.flowScorer } : {}) })));
   const status = new StatusBoard(models.map((m) => m.name));
   const listener: IngestListener = {

@@ -14,10 +14,13 @@ import type { ShiftwatchConfig } from '../../src/config/index.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
 import { readTopicToEnd } from '../../src/kafka/topic-reader.js';
 import { PIECE_HEADER } from '../../src/core/pipeline/summary-pieces.js';
+import { encodePosition } from '../../src/core/window/partition-clocks.js';
 
 const PARTITIONS = 3;
 /** The summaries topic's max.message.bytes in the shared-replicas test: smaller than a window's record. */
 const SMALL_RECORDS = 2048;
+/** The transaction timeout of the dead replica in the fencing test: far longer than the test waits. */
+const GHOST_TIMEOUT_MS = 180_000;
 const STREAM = [CLEAN, CLEAN, CLEAN, AMOUNT_SHIFT, AMOUNT_SHIFT, AMOUNT_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, COUNTRY_SHIFT, COUNTRY_SHIFT, COUNTRY_SHIFT, CLEAN, CLEAN, CLEAN, CLEAN, CLEAN];
 
 describe('replicas in one consumer group', () => {
@@ -165,5 +168,47 @@ describe('replicas in one consumer group', () => {
       throw new Error(`${e.message}\n${b.output().slice(-3000)}`);
     });
     expect(published.map((x) => x.alertId).sort()).toEqual(expected);
+  });
+
+  it('a shared replica fences a replica that left the group in the middle of a transaction, instead of waiting for the broker to abort it', async () => {
+    expect(baselineAlertIds.length).toBeGreaterThanOrEqual(2);
+    const t = h.config.kafka.topics;
+    const tag = 'fence';
+    const kafka = {
+      ...h.config.kafka, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, groupId: `${h.config.kafka.groupId}-${tag}`, replicas: 'shared' as const, summaryPartitions: 2, replicaId: 'a',
+      topics: { ...t, alerts: `${t.alerts}-${tag}`, state: `${t.state}-${tag}`, deadLetters: `${t.deadLetters}-${tag}`, summaries: `${t.events}-${tag}-summaries` },
+    };
+    const admin = h.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: kafka.topics.summaries, numPartitions: 2 }, { topic: kafka.topics.state, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.disconnect();
+    // Replica "ghost" worked in this group (its commits name it) and died with a transaction open
+    // in each of its two producers: the worker's on the summaries topic, the aggregator's on the
+    // state topic. Left alone, the broker would hold them open for GHOST_TIMEOUT_MS.
+    const ghosts = await Promise.all([
+      { transactionalId: `${kafka.groupId}-ghost`, group: kafka.groupId, commit: { topic: t.events, metadata: encodePosition({ clock: -Infinity, handled: 0, by: 'ghost' }) }, open: kafka.topics.summaries },
+      { transactionalId: `${kafka.groupId}-ghost-aggregate`, group: `${kafka.groupId}.aggregate`, commit: { topic: kafka.topics.summaries, metadata: JSON.stringify({ by: 'ghost' }) }, open: kafka.topics.state },
+    ].map(async (g) => {
+      const producer = h.kafka.producer({ transactionalId: g.transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: GHOST_TIMEOUT_MS });
+      await producer.connect();
+      const committed = await producer.transaction();
+      await committed.sendOffsets({ consumerGroupId: g.group, topics: [{ topic: g.commit.topic, partitions: [{ partition: 0, offset: '0', metadata: g.commit.metadata } as { partition: number; offset: string }] }] });
+      await committed.commit();
+      const open = await producer.transaction();
+      await open.send({ topic: g.open, messages: [{ key: 'ghost', value: '{}' }] });
+      return { producer, open };
+    }));
+    try {
+      const a = await start({ ...h.config, kafka }, 'fence-a');
+      await waitFor(async () => /fenced its transactional id .*-ghost\b/.test(a.output()) && /fenced its transactional id .*-ghost-aggregate/.test(a.output()), 60_000, 'replica a to fence both of the ghost\'s transactional ids');
+      for (const { open } of ghosts) await expect(open.commit()).rejects.toThrow();
+      // Well before the ghost's transactions would have timed out, every window is scored.
+      const published = await alertsOf(kafka.topics.alerts, baselineAlertIds.length, GHOST_TIMEOUT_MS / 2).catch((e: Error) => {
+        throw new Error(`${e.message}\n${a.output().slice(-3000)}`);
+      });
+      expect(published.map((x) => x.alertId).sort()).toEqual(baselineAlertIds);
+    } finally {
+      for (const { producer } of ghosts) await producer.disconnect().catch(() => undefined);
+    }
   });
 });

@@ -60,6 +60,8 @@ export interface MonitorOptions {
    * progress and the labels it reads, to the model's aggregator as summary records (aggregator.ts).
    */
   role?: 'single' | 'worker';
+  /** Worker role: this replica's id, named in its commit metadata (kafka/departed-replicas.ts). */
+  replicaId?: string;
 }
 
 /** Where the consumer may commit a partition: the offset and, for input partitions, the metadata to store with it. */
@@ -283,7 +285,7 @@ export class Monitor {
       }
       const at = h !== undefined && h.offset < next ? h : { offset: next, clock: this.clocks.clock(key) };
       const position: PartitionPosition = { clock: at.clock, handled: Math.max(next, this.clocks.handled(key)) };
-      if (this.worker !== undefined) Object.assign(position, this.handedOver(key, at.offset));
+      if (this.worker !== undefined) Object.assign(position, this.handedOver(key, at.offset), this.options.replicaId === undefined ? {} : { by: this.options.replicaId });
       result.set(key, { offset: at.offset, metadata: encodePosition(position) });
     }
     return result;

@@ -26,6 +26,8 @@ export interface PartitionPosition {
   lanes?: Record<string, number>;
   /** Shared replicas, event-time windows: per model, the end of the last interval whose part of the partition was handed over. */
   intervals?: Record<string, number>;
+  /** Shared replicas: the replica that committed the position (kafka/departed-replicas.ts). */
+  by?: string;
 }
 
 interface PartitionState {
@@ -180,14 +182,14 @@ function fresh(nowMs: number): PartitionState {
 
 /** Commit metadata for a partition: the clock at the committed offset and how far outputs went. */
 export function encodePosition(p: PartitionPosition): string {
-  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled, ...(p.lanes === undefined ? {} : { lanes: p.lanes }), ...(p.intervals === undefined ? {} : { intervals: p.intervals }) });
+  return JSON.stringify({ v: 1, clock: Number.isFinite(p.clock) ? p.clock : null, handled: p.handled, ...(p.lanes === undefined ? {} : { lanes: p.lanes }), ...(p.intervals === undefined ? {} : { intervals: p.intervals }), ...(p.by === undefined ? {} : { by: p.by }) });
 }
 
 /** Reads commit metadata; undefined for metadata this version did not write (e.g. none). */
 export function decodePosition(metadata: string | null | undefined): PartitionPosition | undefined {
   if (metadata === null || metadata === undefined || metadata === '') return undefined;
   try {
-    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown; lanes?: unknown; intervals?: unknown };
+    const o = JSON.parse(metadata) as { v?: unknown; clock?: unknown; handled?: unknown; lanes?: unknown; intervals?: unknown; by?: unknown };
     if (o.v !== 1 || !Number.isInteger(o.handled) || (o.handled as number) < 0) return undefined;
     if (o.clock !== null && typeof o.clock !== 'number') return undefined;
     const position: PartitionPosition = { clock: o.clock === null ? -Infinity : (o.clock as number), handled: o.handled as number };
@@ -197,6 +199,7 @@ export function decodePosition(metadata: string | null | undefined): PartitionPo
       if (perModel === null || typeof perModel !== 'object' || !Object.values(perModel).every((v) => Number.isInteger(v))) return undefined;
       position[field] = perModel as Record<string, number>;
     }
+    if (typeof o.by === 'string') position.by = o.by;
     return position;
   } catch {
     return undefined;
