@@ -70,19 +70,33 @@ export interface FenceOptions {
   transactionTimeoutMs: number;
 }
 
-/** Fences the departed replicas of a group (see the file comment); returns their ids. */
+/**
+ * Fences the departed replicas of a group (see the file comment); returns the ids fenced. Best
+ * effort: a fence that fails (another replica fencing the same id at once, the broker busy) is
+ * logged, and the broker ends that transaction after its timeout as it would have anyway.
+ */
 export async function fenceDepartedReplicas(kafka: Kafka, admin: Admin, options: FenceOptions, logger: Logger): Promise<string[]> {
   const committers = [...options.committers];
   if (committers.every((id) => id === options.self)) return [];
-  const { groups } = await admin.describeGroups([options.groupId]);
-  const members = new Set((groups[0]?.members ?? []).flatMap((m) => replicaIdOfMember(m.memberMetadata) ?? []));
-  const departed = departedReplicas(committers, members, options.self);
-  for (const replicaId of departed) {
-    const transactionalId = options.transactionalIdOf(replicaId);
-    const producer = new TransactionalProducer(kafka, { transactionalId, groupId: options.groupId, transactionTimeoutMs: options.transactionTimeoutMs }, logger);
-    await producer.connect();
-    await producer.disconnect();
-    logger.info(`group ${options.groupId}: replica ${replicaId} committed here but is no longer a member; fenced its transactional id ${transactionalId}, which ends any transaction it left open`);
+  const fenced: string[] = [];
+  try {
+    const { groups } = await admin.describeGroups([options.groupId]);
+    const members = new Set((groups[0]?.members ?? []).flatMap((m) => replicaIdOfMember(m.memberMetadata) ?? []));
+    for (const replicaId of departedReplicas(committers, members, options.self)) {
+      const transactionalId = options.transactionalIdOf(replicaId);
+      const producer = new TransactionalProducer(kafka, { transactionalId, groupId: options.groupId, transactionTimeoutMs: options.transactionTimeoutMs }, logger);
+      try {
+        await producer.connect();
+        fenced.push(replicaId);
+        logger.info(`group ${options.groupId}: replica ${replicaId} committed here but is no longer a member; fenced its transactional id ${transactionalId}, which ends any transaction it left open`);
+      } catch (error) {
+        logger.warn(`group ${options.groupId}: could not fence departed replica ${replicaId} (transactional id ${transactionalId}); a transaction it left open ends after the broker's timeout`, { error: String(error) });
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    }
+  } catch (error) {
+    logger.warn(`group ${options.groupId}: could not read its members to fence departed replicas; a transaction one left open ends after the broker's timeout`, { error: String(error) });
   }
-  return departed;
+  return fenced;
 }

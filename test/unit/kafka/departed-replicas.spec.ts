@@ -3,7 +3,7 @@
  * replica taking partitions over can tell which committers left the group (and fence them).
  */
 import { AssignerProtocol, type Assigner } from 'kafkajs';
-import { committedBy, departedReplicas, replicaIdOfMember, roundRobinNamingReplica } from '../../../src/kafka/departed-replicas.js';
+import { committedBy, departedReplicas, fenceDepartedReplicas, replicaIdOfMember, roundRobinNamingReplica } from '../../../src/kafka/departed-replicas.js';
 import { decodePosition, encodePosition } from '../../../src/core/window/partition-clocks.js';
 
 const assigner = (replicaId: string): Assigner => roundRobinNamingReplica(replicaId)({ cluster: {} as never, groupId: 'g', logger: {} as never });
@@ -39,5 +39,37 @@ describe('departedReplicas', () => {
     expect(departedReplicas(['a', 'b', 'c', 'b', 'self'], new Set(['a', 'self']), 'self')).toEqual(['b', 'c']);
     expect(departedReplicas(['self'], new Set(), 'self')).toEqual([]);
     expect(departedReplicas([], new Set(['a']), 'self')).toEqual([]);
+  });
+});
+
+describe('fenceDepartedReplicas', () => {
+  const members = (...ids: string[]) => ({ groups: [{ members: ids.map((id) => ({ memberMetadata: assigner(id).protocol({ topics: ['events'] }).metadata })) }] });
+  const logs: string[] = [];
+  const logger = { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`), error: () => undefined, debug: () => undefined } as never;
+  const options = { groupId: 'g', committers: ['a', 'b', 'c'], self: 'a', transactionalIdOf: (id: string) => `g-${id}`, transactionTimeoutMs: 30_000 };
+  beforeEach(() => logs.splice(0));
+
+  it('fences the committers that are not members, under their transactional ids', async () => {
+    const registered: string[] = [];
+    const kafka = { producer: (o: { transactionalId: string }) => ({ connect: async () => undefined, transaction: async () => { registered.push(o.transactionalId); return { abort: async () => undefined }; }, disconnect: async () => undefined }) } as never;
+    expect(await fenceDepartedReplicas(kafka, { describeGroups: async () => members('a', 'b') } as never, options, logger)).toEqual(['c']);
+    expect(registered).toEqual(['g-c']);
+    expect(logs).toEqual([expect.stringMatching(/^info group g: replica c committed here but is no longer a member; fenced its transactional id g-c/)]);
+  });
+
+  it('is best effort: a fence or a member list that fails is logged, and nothing throws', async () => {
+    const failing = { producer: () => ({ connect: async () => { throw new Error('CONCURRENT_TRANSACTIONS'); }, disconnect: async () => undefined }) } as never;
+    expect(await fenceDepartedReplicas(failing, { describeGroups: async () => members('a') } as never, options, logger)).toEqual([]);
+    expect(await fenceDepartedReplicas(failing, { describeGroups: async () => { throw new Error('down'); } } as never, options, logger)).toEqual([]);
+    expect(logs).toEqual([
+      expect.stringMatching(/^warn group g: could not fence departed replica b/),
+      expect.stringMatching(/^warn group g: could not fence departed replica c/),
+      expect.stringMatching(/^warn group g: could not read its members/),
+    ]);
+  });
+
+  it('asks nothing when only this replica committed', async () => {
+    const untouchable = {} as never;
+    expect(await fenceDepartedReplicas(untouchable, untouchable, { ...options, committers: ['a'] }, logger)).toEqual([]);
   });
 });
