@@ -114,11 +114,11 @@ function readiness(b: DashboardBuilder): void {
 function processAndFreshness(b: DashboardBuilder): void {
   b.withRow(row('Process and freshness'))
     .withPanel(
-      timeseriesPanel('Memory', 'Resident memory and V8 heap per instance (prom-client default process metrics, the main thread\'s heap), and the heap of the aggregator thread of shared replicas.', units.BytesIEC, 8)
+      timeseriesPanel('Memory', 'Resident memory and V8 heap per instance (prom-client default process metrics: the main thread\'s heap), and the heap of each thread (the aggregator thread of shared replicas included).', units.BytesIEC, 8)
         .withTarget(query(external(EXTERNAL_METRICS.residentMemory), 'resident {{instance}}'))
         .withTarget(query(external(EXTERNAL_METRICS.heapUsed), 'heap used {{instance}}'))
         .withTarget(query(external(EXTERNAL_METRICS.heapTotal), 'heap total {{instance}}'))
-        .withTarget(query(sel(M.threadHeapUsed, { thread: 'aggregator' }), 'aggregator thread heap used {{instance}}')),
+        .withTarget(query(sel(M.threadHeapUsed), '{{thread}} thread heap used {{instance}}')),
     )
     .withPanel(
       timeseriesPanel('Event loop lag (p99)', 'Node.js event loop delay, p99 per instance (prom-client default process metrics).', units.Seconds, 8)
