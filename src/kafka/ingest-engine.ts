@@ -428,8 +428,8 @@ export class IngestEngine {
         if (Number(offset) >= 0) this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
         if (topic !== topics.events) continue;
         const position = decodePosition(metadata);
-        if (position !== undefined) positions.set(key, position);
         if (position?.by !== undefined) committers.add(position.by);
+        if (position !== undefined) positions.set(key, position);
         else if (Number(offset) > 0) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
       }
     }

@@ -96,6 +96,8 @@ describe('replicas in one consumer group', () => {
     expect(published.map((x) => x.alertId).sort()).toEqual(expected.map((x) => x.alertId).sort());
     expect(new Set(published.map((x) => x.alertId)).size).toBe(published.length);
     expect(b.output()).toContain('active: this replica holds');
+    // The positions it took over carry shiftwatch's metadata.
+    expect(b.output()).not.toContain('without shiftwatch\'s position metadata');
     baselineAlertIds = expected.map((x) => x.alertId).sort();
   });
 
