@@ -6,7 +6,7 @@
 import { at } from '../indexing.js';
 import { fitBcts } from './bcts.js';
 import { checkLabelledLogits } from './labelled-logits.js';
-import { logSumExp, logitsFromProbs, softmax } from './softmax.js';
+import { logSumExp, logitsFromProbs, softmax, softmaxInPlace } from './softmax.js';
 
 export { fitBcts, type BctsFit } from './bcts.js';
 export { logitsFromProbs, softmax };
@@ -36,7 +36,7 @@ export function calibratedLogits(logits: readonly number[], cal: CalibrationPara
 
 /** Calibrated probabilities softmax(z/T + b) for one point. */
 export function applyCalibration(logits: readonly number[], cal: CalibrationParameters): number[] {
-  return softmax(calibratedLogits(logits, cal));
+  return softmaxInPlace(calibratedLogits(logits, cal));
 }
 
 /** Mean negative log-likelihood of the labels under softmax(z/T + b); T = 1, b = 0 by default. */

@@ -1,6 +1,7 @@
 /**
  * Probability ↔ logit primitives shared by the label-shift estimators and their calibration maps.
  */
+import { outOfRange } from '../indexing.js';
 
 /** Probability floor used when turning probabilities into logits (docs/algorithms.md#calibration). */
 export const PROBABILITY_FLOOR = 1e-12;
@@ -17,15 +18,23 @@ export function logSumExp(z: readonly number[]): number {
 
 /** Stable softmax: exp(z_k − max z) / Σ_l exp(z_l − max z). */
 export function softmax(z: readonly number[]): number[] {
+  return softmaxInPlace([...z]);
+}
+
+/** `softmax` written over its argument (no allocation: it runs once per event), which it returns. */
+export function softmaxInPlace(z: number[]): number[] {
   if (z.length === 0) throw new RangeError('softmax: empty logit vector');
   let max = -Infinity;
   for (const v of z) if (v > max) max = v;
   if (!Number.isFinite(max)) throw new RangeError(`softmax: logits must be finite (max ${max})`);
-  const out = z.map((v) => Math.exp(v - max));
   let sum = 0;
-  for (const v of out) sum += v;
-  out.forEach((v, k) => (out[k] = v / sum));
-  return out;
+  for (let k = 0; k < z.length; k++) {
+    const e = Math.exp((z[k] ?? outOfRange('softmax', k, z)) - max);
+    z[k] = e;
+    sum += e;
+  }
+  for (let k = 0; k < z.length; k++) z[k] = (z[k] ?? outOfRange('softmax', k, z)) / sum;
+  return z;
 }
 
 /**
@@ -42,5 +51,6 @@ export function logitsFromProbs(p: readonly number[]): number[] {
   let mean = 0;
   for (const v of logs) mean += v;
   mean /= logs.length;
-  return logs.map((v) => v - mean);
+  for (let k = 0; k < logs.length; k++) logs[k] = (logs[k] ?? outOfRange('logitsFromProbs', k, logs)) - mean;
+  return logs;
 }

@@ -19,6 +19,7 @@ import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './s
 import { PIECE_HEADER, PieceAssembler } from './summary-pieces.js';
 import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
+import type { LabelOutcome } from '../labels/label-join.js';
 
 /** What the aggregator reports beyond a monitor's signals. */
 export interface AggregatorObserver extends MonitorObserver {
@@ -125,11 +126,15 @@ export class Aggregator {
     if (record.kind === 'labels') {
       const tracker = runtime.labels;
       if (tracker === undefined) return;
+      // Counted per outcome, one metric call each for the record's thousands of labels (the calls
+      // of this thread are posted to the main thread, thread-mirror.ts).
+      const outcomes = new Map<LabelOutcome, number>();
       record.ids.forEach((id, i) => {
         const { outcome, window } = tracker.addLabel(id, record.labels[i] ?? 0, this.now());
-        this.observer.label?.(record.model, outcome);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         if (window !== undefined) runtime.labelled.add(window);
       });
+      for (const [outcome, count] of outcomes) this.observer.label?.(record.model, outcome, count);
       return;
     }
     const { lane: part, ids } = record;

@@ -79,7 +79,8 @@ export interface MonitorObserver extends RuntimeObserver {
   lateEvent?(model: string): void;
   /** A replayed event already counted in a closed window before a restart. */
   replaySkipped?(model: string | undefined): void;
-  label?(model: string, outcome: LabelOutcome): void;
+  /** `count` labels (default 1) had this outcome. */
+  label?(model: string, outcome: LabelOutcome, count?: number): void;
 }
 
 export interface MonitorOutput extends RuntimeOutput {
@@ -109,8 +110,20 @@ export class Monitor {
     if (options.role === 'worker') this.worker = new WorkerHandOff(this.clocks, options.partitionIdleMs ?? 2000);
   }
 
+  /** "topic/partition" keys, built once per partition rather than once per message. */
+  private readonly partitionKeys = new Map<string, string[]>();
+
+  private partitionKey(message: RawMessage): string {
+    let keys = this.partitionKeys.get(message.topic);
+    if (keys === undefined) {
+      keys = [];
+      this.partitionKeys.set(message.topic, keys);
+    }
+    return (keys[message.partition] ??= `${message.topic}/${message.partition}`);
+  }
+
   private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
-    if (Number(message.offset) < this.clocks.handled(`${message.topic}/${message.partition}`)) {
+    if (Number(message.offset) < this.clocks.handled(this.partitionKey(message))) {
       // Read again after a restart: its dead letter went out before.
       this.observer.replaySkipped?.(model);
       return out;
@@ -123,7 +136,7 @@ export class Monitor {
 
   /** Marks a message handled; false when it was already handled in this process (redelivered after a rebalance). */
   private firstDelivery(message: RawMessage): boolean {
-    const partitionKey = `${message.topic}/${message.partition}`;
+    const partitionKey = this.partitionKey(message);
     const offset = Number(message.offset);
     const handledUpTo = this.nextOffsets.get(partitionKey);
     if (handledUpTo !== undefined && offset < handledUpTo) {
@@ -150,7 +163,7 @@ export class Monitor {
   }
 
   private accept(message: RawMessage, decoded: DecodeResult, out: MonitorOutput): MonitorOutput {
-    const partitionKey = `${message.topic}/${message.partition}`;
+    const partitionKey = this.partitionKey(message);
     const offset = Number(message.offset);
     const reject = (reason: DeadLetterReason, detail: string, model?: string) => this.deadLetter(message, out, reason, detail, model);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);

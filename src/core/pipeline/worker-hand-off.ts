@@ -25,6 +25,8 @@ export class WorkerHandOff {
   private assigned = new Set<string>();
   /** Per model, labels read since the last hand-off. */
   private pendingLabels = new Map<string, { ids: string[]; labels: number[] }>();
+  /** The list `predicted` added to last: consecutive events of a partition mostly go to one window. */
+  private lastPart: { model: string; partitionKey: string; windowId: string; list: (string | null)[] } | undefined;
 
   constructor(
     private readonly clocks: PartitionClocks,
@@ -33,6 +35,11 @@ export class WorkerHandOff {
 
   /** A prediction row read from `partitionKey` was added to window `windowId` of `model`. */
   predicted(model: string, partitionKey: string, windowId: string, id: string | undefined): void {
+    const last = this.lastPart;
+    if (last !== undefined && last.windowId === windowId && last.partitionKey === partitionKey && last.model === model) {
+      last.list.push(id ?? null);
+      return;
+    }
     let windows = this.ids.get(model);
     if (windows === undefined) {
       windows = new Map();
@@ -45,6 +52,7 @@ export class WorkerHandOff {
       windows.set(part, list);
     }
     list.push(id ?? null);
+    this.lastPart = { model, partitionKey, windowId, list };
   }
 
   windowRecord(model: string, part: WindowPart, classification: boolean): SummaryRecord {
@@ -53,6 +61,7 @@ export class WorkerHandOff {
     const key = `${part.partitionKey} ${part.id}`;
     const ids = windows?.get(key) ?? [];
     windows?.delete(key);
+    this.lastPart = undefined;
     return { kind: 'window', model, lane: part, ids };
   }
 
@@ -101,6 +110,7 @@ export class WorkerHandOff {
   dropLost(keep: ReadonlySet<string>): string[] {
     const lost = [...this.assigned].filter((key) => !keep.has(key));
     this.assigned = new Set(keep);
+    this.lastPart = undefined;
     for (const key of lost) {
       this.reported.delete(key);
       const prefix = `${key} `;

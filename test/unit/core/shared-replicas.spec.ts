@@ -361,7 +361,10 @@ describe('shared replicas with a classifier and delayed labels', () => {
       }
     }
 
-    const single = new Monitor(models, options, {}, () => 0);
+    // The labels' outcomes as their metric counts them (the aggregator reports them per record and outcome).
+    const tally = (counts: Map<string, number>) => ({ label: (_model: string, outcome: string, count = 1) => void counts.set(outcome, (counts.get(outcome) ?? 0) + count) });
+    const outcomes = { single: new Map<string, number>(), shared: new Map<string, number>() };
+    const single = new Monitor(models, options, tally(outcomes.single), () => 0);
     single.assign(keys);
     const one = emptyOutput();
     const workers = [0, 1].map((p) => {
@@ -369,7 +372,7 @@ describe('shared replicas with a classifier and delayed labels', () => {
       m.assign([keys[p]!]);
       return m;
     });
-    const aggregator = new Aggregator(models, { ...options, maxHeldWindows: MAX_HELD_WINDOWS }, {}, () => 0);
+    const aggregator = new Aggregator(models, { ...options, maxHeldWindows: MAX_HELD_WINDOWS }, tally(outcomes.shared), () => 0);
     aggregator.setInputPartitions(keys);
     const shared: RuntimeOutput = { windows: [], alerts: [], realized: [] };
     let log = 0;
@@ -398,6 +401,10 @@ describe('shared replicas with a classifier and delayed labels', () => {
     const lastReports = (out: Pick<RuntimeOutput, 'realized'>) => Object.fromEntries(out.realized.map((r) => [r.windowId, `${r.labeled}/${r.predictions} ${r.accuracy.toFixed(4)}`]));
     expect(Object.keys(lastReports(one)).length).toBeGreaterThanOrEqual(6);
     expect(lastReports(shared)).toEqual(lastReports(one));
+    // Every label counted once (their outcomes differ: in shared replicas a label can reach the aggregator before its window).
+    const counted = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+    expect(counted(outcomes.single)).toBe(i);
+    expect(counted(outcomes.shared)).toBe(i);
   });
 });
 
