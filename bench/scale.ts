@@ -5,7 +5,8 @@
  * run, each on a fresh consumer group and its own output topics:
  *
  * 1. raw kafkajs consume (JSON.parse only, the service's fetch size) of what the service reads: the
- *    events and their labels, in events per second (the events topic alone is reported too);
+ *    events and their labels, in events per second, just before and just after run 2, the ratio
+ *    taking their mean (the events topic alone is reported too);
  * 2. after a warm-up run that is not reported, one `shiftwatch serve` process reading everything,
  *    with `kafka.replicas: shared` (`--replicas active-standby` measures that mode instead): events
  *    per second end to end, from its metrics: the events of 90% of the windows over the time from
@@ -17,6 +18,11 @@
  * 5. one process with `kafka.replicas: active-standby` (when measuring shared replicas);
  * 6. whether all these runs published the same alert ids;
  * 7. the flow fit of `flow-fit` on 50,000 × 32 rows (`--fit-rows 0` leaves it out).
+ *
+ * Beside them, CPU microseconds per event (`cpuMicrosPerEvent`): the raw reader's process, and per
+ * thread of the one-replica runs (Linux /proc): the main thread (reading, checking, cutting
+ * windows), the busiest other one (a shared replica's aggregator) and the rest (V8's garbage
+ * collector helpers, the inference runtime's pool), over the span that gives `e2eEventsPerSecond`.
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
@@ -31,6 +37,7 @@ import { ChaosRig, metricSum, scrape, type Topics } from './chaos/rig.js';
 import { classifierSettings, classifierWindow, fitClassifier } from './chaos/classifier.js';
 import { waitUntilRead } from './chaos/crashloop.js';
 import type { SpawnedService } from '../tools/picture/service-child.js';
+import { cpuPerEvent, threadTicks, type ThreadCpu } from './thread-cpu.js';
 
 export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows', 'replicas'] as const;
 
@@ -47,6 +54,8 @@ interface ServiceRun {
   acceptedEventsPerSecond: number;
   alertIds: string[];
   resumeSeconds?: number;
+  /** One replica: CPU microseconds per event of its threads over the same span as `eventsPerSecond`. */
+  cpu?: ThreadCpu;
 }
 
 export async function runScale(argv: readonly string[]): Promise<Record<string, unknown>> {
@@ -70,15 +79,19 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     await fill(rig, topics, rounds, windowSize, partitions);
     log(`${events} events on ${partitions} partitions and their labels written`);
 
-    // The service reads the events and their labels: so does the baseline, and both count events per second.
-    const rawBoth = await rawConsume(rig.brokers, [topics.events, topics.labels], 2 * events, `${rig.id}-raw`, TIMEOUT_MS, partitions);
-    const raw = { eventsPerS: events / (rawBoth.consumeMs / 1000) };
     const rawEventsOnly = await rawConsume(rig.brokers, topics.events, events, `${rig.id}-raw-events`, TIMEOUT_MS, partitions);
-    log(`raw kafkajs consume: ${raw.eventsPerS.toFixed(0)} events/s with their labels, ${rawEventsOnly.eventsPerS.toFixed(0)} events/s of the events topic alone`);
     // The first service run of a fresh broker is slower than the ones after it (about a fifth,
     // measured at 09:20 UTC on 2026-12-07): a warm-up run, not reported, comes first.
     await serviceRun(rig, topics, settings, 'warmup', 1, events, windowSize);
+    // The service reads the events and their labels: so does the baseline, and both count events per
+    // second. The host's speed drifts (on 2026-12-07 the raw rate was 115,001 events/s in one run and
+    // 39,361 in another), so the raw reader runs just before and just after the one-replica run, and
+    // the ratio takes their mean.
+    const rawBefore = await rawRound(rig, topics, events, partitions, 'raw');
     const one = await serviceRun(rig, topics, settings, 'r1', 1, events, windowSize);
+    const rawAfter = await rawRound(rig, topics, events, partitions, 'raw-after');
+    const raw = { eventsPerS: (rawBefore.eventsPerS + rawAfter.eventsPerS) / 2, cpuMicrosPerEvent: round((rawBefore.cpuMicrosPerEvent + rawAfter.cpuMicrosPerEvent) / 2, 1) };
+    log(`raw kafkajs consume: ${rawBefore.eventsPerS.toFixed(0)} and ${rawAfter.eventsPerS.toFixed(0)} events/s with their labels, ${rawEventsOnly.eventsPerS.toFixed(0)} events/s of the events topic alone`);
     const two = await serviceRun(rig, topics, settings, 'r2', 2, events, windowSize);
     const killed = await serviceRun(rig, topics, settings, 'r2kill', 2, events, windowSize, 1 / 3, partitions);
     const runs = [one, two, killed];
@@ -96,11 +109,14 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       replicas2AcceptedEventsPerSecond: Math.round(two.acceptedEventsPerSecond),
       alertIdsIdentical: one.alertIds.length > 0 && ids.every((x) => x === ids[0]),
       replicas: mode,
+      rawConsumeRoundsEventsPerSecond: [Math.round(rawBefore.eventsPerS), Math.round(rawAfter.eventsPerS)],
       rawConsumeEventsTopicAloneEventsPerSecond: Math.round(rawEventsOnly.eventsPerS),
       events,
       partitions,
       windowSize,
       ...(runs[3] ? { replicas1ActiveStandbyEventsPerSecond: Math.round(runs[3].eventsPerSecond), replicas1ActiveStandbyAcceptedEventsPerSecond: Math.round(runs[3].acceptedEventsPerSecond) } : {}),
+      // CPU per event (events and their labels): the raw reader's process, and the threads of one replica.
+      cpuMicrosPerEvent: { rawConsume: raw.cpuMicrosPerEvent, ...(one.cpu ? { replicas1: one.cpu } : {}), ...(runs[3]?.cpu ? { replicas1ActiveStandby: runs[3].cpu } : {}) },
       alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length, ...(runs[3] ? { replicas1ActiveStandby: runs[3].alertIds.length } : {}) },
     };
   } finally {
@@ -114,6 +130,14 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     log(`fit: ${fit.seconds.toFixed(1)} s, best validation NLL ${fit.bestValidationNll.toFixed(4)}`);
   }
   return { ...figures, fitSeconds50kx32, machine: machineInfo() };
+}
+
+/** The raw reader on the events and their labels, in a fresh group: events per second, and its process's CPU microseconds per event. */
+async function rawRound(rig: ChaosRig, topics: Topics, events: number, partitions: number, label: string): Promise<{ eventsPerS: number; cpuMicrosPerEvent: number }> {
+  const cpuBefore = process.cpuUsage();
+  const both = await rawConsume(rig.brokers, [topics.events, topics.labels], 2 * events, `${rig.id}-${label}`, TIMEOUT_MS, partitions);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { eventsPerS: events / (both.consumeMs / 1000), cpuMicrosPerEvent: (cpu.user + cpu.system) / events };
 }
 
 /** `rounds` windows of `windowSize` per partition, every eighth pair shifted, then every event's label. */
@@ -152,6 +176,7 @@ async function serviceRun(
 
   if (killAt === undefined) {
     let first: { at: number; n: number } | undefined;
+    let ticks: { before: Map<string, number>; after?: Map<string, number> } | undefined;
     let last = { at: Number.NaN, n: 0 };
     // An event is through once its window is scored (by the aggregator, with shared replicas). The
     // last windows wait for their partitions to go quiet (kafka.partitionIdleMs): 90% of them count.
@@ -160,14 +185,22 @@ async function serviceRun(
       const at = performance.now();
       if (last.n < events) {
         const n = await total('shiftwatch_ingest_messages_total', accepted);
-        if (first === undefined && n > 0) first = { at, n };
+        if (first === undefined && n > 0) {
+          first = { at, n };
+          if (live.length === 1) ticks = { before: threadTicks(live[0]!.pid) };
+        }
         last = { at, n };
       }
-      if (Number.isNaN(scored.at) && (await total('shiftwatch_windows_closed_total')) >= scored.windows) scored.at = at;
+      if (Number.isNaN(scored.at) && (await total('shiftwatch_windows_closed_total')) >= scored.windows) {
+        scored.at = at;
+        if (ticks !== undefined) ticks.after = threadTicks(live[0]!.pid);
+      }
       return last.n >= events && !Number.isNaN(scored.at);
     }, TIMEOUT_MS, `${label}: the service to accept ${events} events and score 90% of the windows`, SAMPLE_MS);
     run.acceptedEventsPerSecond = (last.n - first!.n) / ((last.at - first!.at) / 1000);
     run.eventsPerSecond = (scored.windows * windowSize) / ((scored.at - first!.at) / 1000);
+    const cpu = ticks?.after === undefined ? undefined : cpuPerEvent(live[0]!.pid, ticks.before, ticks.after, scored.windows * windowSize);
+    if (cpu !== undefined) run.cpu = cpu;
     log(`${label}: ${replicas} replica(s), ${run.eventsPerSecond.toFixed(0)} events/s end to end (scored), ${run.acceptedEventsPerSecond.toFixed(0)} events/s accepted`);
   } else {
     let active: SpawnedService | undefined;
