@@ -21,8 +21,8 @@
  *
  * Beside them, CPU microseconds per event (`cpuMicrosPerEvent`): the raw reader's process, and per
  * thread of the one-replica runs (Linux /proc): the main thread (reading, checking, cutting
- * windows), the busiest other one (a shared replica's aggregator) and the rest (V8's garbage
- * collector helpers, the inference runtime's pool), over the span that gives `e2eEventsPerSecond`.
+ * windows), the busiest other one (a shared replica's aggregator) and the rest (mostly V8's
+ * garbage-collector helpers), over the span that gives `e2eEventsPerSecond`.
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
