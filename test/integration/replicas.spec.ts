@@ -135,9 +135,11 @@ describe('replicas in one consumer group', () => {
     await waitFor(async () => (await threadGauge('shiftwatch_thread_heap_used_bytes', 'aggregator')) > 1e6, 30_000, 'the aggregator thread\'s heap to be exported');
     for (const thread of ['main', 'aggregator']) expect(await threadGauge('shiftwatch_thread_utilization_ratio', thread)).toBeLessThanOrEqual(1);
     expect(await threadGauge('shiftwatch_thread_utilization_ratio', 'aggregator')).toBeGreaterThan(0);
-    // The survivor scores the model now: its /status shows the detectors' states.
-    const status = (await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] };
-    expect(status.models.find((m) => m.model === 'm1')).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));
+    // The survivor scores the model now: its /status shows the detectors' states, once its
+    // aggregator holds the model's summaries partition (that group rebalances on a session of its own).
+    const m1Status = async () => ((await (await fetch(`${b.url}/status`)).json()) as { models: { model: string; detectors?: object; scoredElsewhere?: boolean }[] }).models.find((m) => m.model === 'm1');
+    await waitFor(async () => (await m1Status())?.detectors !== undefined, 30_000, 'the survivor\'s /status to show the detectors of m1');
+    expect(await m1Status()).toEqual(expect.objectContaining({ detectors: expect.objectContaining({ 'feature-shift': expect.any(String) }) }));
   });
 
   it('shared replicas cut event-time windows too: after a SIGKILL of one, the alerts match one uninterrupted replica', async () => {
