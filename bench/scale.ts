@@ -26,7 +26,7 @@
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
-import { intFlag, parseFlags, replicasFlag } from './args.js';
+import { intFlag, parseFlags, replicasFlag, UsageError } from './args.js';
 import { machineInfo } from './machine.js';
 import { rawConsume } from './kafka-io.js';
 import { round } from './stats.js';
@@ -39,7 +39,7 @@ import { waitUntilRead } from './chaos/crashloop.js';
 import type { SpawnedService } from '../tools/picture/service-child.js';
 import { cpuPerEvent, threadTicks, type ThreadCpu } from './thread-cpu.js';
 
-export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows', 'replicas'] as const;
+export const SCALE_FLAGS = ['events', 'partitions', 'window', 'fit-rows', 'replicas', 'floor', 'label-order'] as const;
 
 const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 /** A killed replica leaves the group after this (the broker's smallest session by default). */
@@ -67,6 +67,11 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
   const events = rounds * perRound;
   const fitRows = intFlag(flags, 'fit-rows', 50_000, 0);
   const mode = replicasFlag(flags, 'shared');
+  // An accuracy floor (the one detector that learns from labels) and when labels count: `--floor 0.8 --label-order event-time`.
+  const floor = flags.has('floor') ? Number(flags.get('floor')) : undefined;
+  if (floor !== undefined && !(floor > 0 && floor <= 1)) throw new UsageError(`--floor must be an accuracy in (0, 1], got "${flags.get('floor')}"`);
+  const labelOrder = flags.get('label-order') ?? 'arrival';
+  if (labelOrder !== 'arrival' && labelOrder !== 'event-time') throw new UsageError(`--label-order must be arrival or event-time, got "${labelOrder}"`);
 
   const rig = await ChaosRig.create({ log });
   let figures: Omit<Record<string, unknown>, 'fitSeconds50kx32'>;
@@ -74,7 +79,9 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     const topics = rig.topics();
     await rig.createTopics(topics, partitions);
     const bundle = await fitClassifier(rig.dir, windowSize, { flow: true });
-    const settingsOf = (replicas: string) => classifierSettings(bundle, windowSize, { labels: { minLabeled: 50 }, alerts: { cooldownWindows: 0 }, kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS, replicas } });
+    const settingsOf = (replicas: string) => classifierSettings(bundle, windowSize, {
+      labels: { minLabeled: 50, order: labelOrder }, alerts: { cooldownWindows: 0 }, kafka: { sessionTimeoutMs: SESSION_TIMEOUT_MS, replicas }, ...(floor === undefined ? {} : { accuracy: { floor } }),
+    });
     const settings = settingsOf(mode);
     await fill(rig, topics, rounds, windowSize, partitions);
     log(`${events} events on ${partitions} partitions and their labels written`);
@@ -109,6 +116,8 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       replicas2AcceptedEventsPerSecond: Math.round(two.acceptedEventsPerSecond),
       alertIdsIdentical: one.alertIds.length > 0 && ids.every((x) => x === ids[0]),
       replicas: mode,
+      ...(floor === undefined ? {} : { accuracyFloor: floor }),
+      labelOrder,
       rawConsumeRoundsEventsPerSecond: [Math.round(rawBefore.eventsPerS), Math.round(rawAfter.eventsPerS)],
       rawConsumeEventsTopicAloneEventsPerSecond: Math.round(rawEventsOnly.eventsPerS),
       events,

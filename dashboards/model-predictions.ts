@@ -58,10 +58,11 @@ export function addPredictionPanels(b: DashboardBuilder): void {
         .withTarget(query(sumBy(['kind', 'reason'], rate(sel(M.labelEvictions))), 'evicted {{kind}} ({{reason}})')),
     )
     .withPanel(
-      timeseriesPanel('Label join memory', 'Estimated heap bytes held by the label join (bounded by labels.maxBytes: the oldest entries are evicted beyond it), and the entries it holds.', units.BytesIEC)
+      timeseriesPanel('Label join memory', 'Estimated heap bytes held by the label join (bounded by labels.maxBytes: the oldest entries are evicted beyond it), the entries it holds, and, with labels.order: event-time, the labels read that wait for the window they may teach (a count that only grows means the events stopped or fell behind the labels).', units.BytesIEC)
         .withTarget(query(sumBy(['model'], sel(M.labelJoinBytes)), 'bytes {{model}}'))
         .withTarget(query(sumBy(['model'], sel(M.labelJoinEntries)), 'entries {{model}}'))
-        .overrideByRegexp('entries .*', [prop('unit', units.Short), prop('custom.axisPlacement', 'right')]),
+        .withTarget(query(sumBy(['model'], sel(M.labelsQueued)), 'queued {{model}}'))
+        .overrideByRegexp('(entries|queued) .*', [prop('unit', units.Short), prop('custom.axisPlacement', 'right')]),
     );
   b.withRow(row('Label shift'))
     .withPanel(

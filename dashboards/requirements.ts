@@ -22,7 +22,7 @@ const BY_METRIC: Partial<Record<MetricKey, Requirement>> = {
   accuracyEstimate: 'classifier', accuracyLower: 'classifier', accuracyUpper: 'classifier', accuracyHeadline: 'classifier',
   accuracyRealized: 'classifier', accuracyError: 'classifier', classProportion: 'classifier', labelShiftPValue: 'classifier',
   accuracySelected: 'classifier', accuracyIntervalWidth: 'classifier',
-  labels: 'classifier', labelEvictions: 'classifier', labelJoinEntries: 'classifier', labelJoinBytes: 'classifier',
+  labels: 'classifier', labelEvictions: 'classifier', labelJoinEntries: 'classifier', labelJoinBytes: 'classifier', labelsQueued: 'classifier',
   flowInfo: 'flow', flowMeanLogLikelihood: 'flow', flowReferenceLogLikelihood: 'flow', flowOodFraction: 'flow',
   flowTestStatistic: 'flow', flowTestPValue: 'flow', flowWindowPValue: 'flow', flowRows: 'flow', flowScoringDuration: 'flow',
   regressionTargetMean: 'regression', regressionTargetQuantile: 'regression', regressionEffectiveSample: 'regression',

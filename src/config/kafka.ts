@@ -58,7 +58,7 @@ const topics = section('The topics read and written.', {
   alerts: topic('Output: drift alerts, one per state change.', 'shiftwatch.alerts'),
   deadLetters: topic('Output: events that could not be processed (malformed, too large), with the reason.', 'shiftwatch.dlq'),
   state: topic('Compacted topic holding window and detector state for restarts.', 'shiftwatch.state'),
-  labels: topic('Input: delayed ground-truth labels `{model, id, label}`, joined to events by id.', 'shiftwatch.labels'),
+  labels: topic('Input: delayed ground-truth labels `{model, id, label, ts?}`, joined to events by id (`ts`: when the label became known; default the broker timestamp).', 'shiftwatch.labels'),
   summaries: topic('Internal, with `replicas: shared`: the windows each replica cut, its partitions\' progress and the labels it read, keyed by model, for the replica that scores the model.', 'shiftwatch.summaries'),
 }, { check: distinctTopics });
 

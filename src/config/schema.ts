@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { HEADLINE_CHOICES, LABEL_SHIFT_METHODS } from '../core/predictions/estimators.js';
+import { LABEL_ORDERS } from '../core/labels/label-queue.js';
 import { choice, columns, mappingInfo, num, optional, path, refined, section, text, withInfo, type Complaint } from './fields.js';
 import { reportIssues } from './issues.js';
 import { kafka } from './kafka.js';
@@ -119,6 +120,9 @@ const labels = section('The join of delayed labels to predictions.', {
   maxEntries: num('Most predictions and waiting labels held at once; the oldest are evicted (and counted).', { integer: true, min: 1, default: 1_000_000 }),
   minLabeled: num('Labels a window needs before its realized accuracy is published.', { integer: true, min: 1, default: 100 }),
   maxBytes: num('Estimated bytes the label join may hold per model; the oldest entries are evicted beyond it (and counted).', { integer: true, min: 1024, default: 64 * 1024 * 1024 }, '`67108864` (64 MiB)'),
+  order: choice(
+    'When a label counts: `arrival`, as soon as it is read; `event-time`, a window is tested after every label stamped before its last event and none later (the labels partitions join the windows\' release order), so the accuracy backtest and floor alerts are the same for any replicas, restarts and read order. Labels then need a `ts` on the events\' clock.',
+    LABEL_ORDERS, { default: 'arrival' }),
 });
 
 const health = section('When /ready turns false on its own evidence.', {

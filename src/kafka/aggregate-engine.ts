@@ -59,10 +59,14 @@ export class AggregateEngine {
     this.commitMetadata = committedByMetadata(replicaIdOf(config.kafka));
   }
 
-  /** Starts consuming the summaries topic (which the worker created), once the events topic's partition count is known. */
-  async start(eventPartitions: number): Promise<void> {
+  /**
+   * Starts consuming the summaries topic (which the worker created), once the events topic's
+   * partition count is known, and the labels topic's when labels are read in event time (else 0).
+   */
+  async start(eventPartitions: number, labelPartitions = 0): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
-    this.aggregator.setInputPartitions(Array.from({ length: eventPartitions }, (_, p) => `${topics.events}/${p}`));
+    const keys = (topic: string, n: number) => Array.from({ length: n }, (_, p) => `${topic}/${p}`);
+    this.aggregator.setInputPartitions(keys(topics.events, eventPartitions), keys(topics.labels, labelPartitions));
     for (const outcome of ['replay_skipped', 'unknown_model'] as const) this.metrics.m.ingestMessages.inc({ topic: topics.summaries, outcome }, 0);
     const group = aggregateGroupOf(groupId);
     this.producer = new TransactionalProducer(this.kafka, { transactionalId: `${transactionalIdOf(this.config.kafka)}-aggregate`, groupId: group, transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS }, this.logger);

@@ -40,7 +40,8 @@ export type { IngestListener } from './outcomes.js';
 
 /** Shared replicas: the aggregator that runs beside this engine (started once the input topic's partition count is known). */
 export interface AggregateRole {
-  start(eventPartitions: number): Promise<void>;
+  /** `labelPartitions`: the labels topic's partition count when labels are read in event time, else 0. */
+  start(eventPartitions: number, labelPartitions: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +84,8 @@ export class IngestEngine {
   private unpublished = false;
   /** Shared replicas: workers of one group, each reading some input partitions. */
   private readonly shared: boolean;
+  /** `labels.order: event-time`: the labels partitions join the release order (labels/label-queue.ts). */
+  private readonly eventTimeLabels: boolean;
   /** The producer fenced the previous writer under the transactional id. */
   private fenced = false;
 
@@ -98,6 +101,7 @@ export class IngestEngine {
     private readonly aggregate?: AggregateRole,
   ) {
     this.shared = config.kafka.replicas === 'shared';
+    this.eventTimeLabels = config.labels.order === 'event-time';
   }
 
   isReady(): boolean {
@@ -106,6 +110,9 @@ export class IngestEngine {
 
   async start(): Promise<void> {
     const { topics, groupId, sessionTimeoutMs, rebalanceTimeoutMs } = this.config.kafka;
+    if (this.shared && this.config.accuracy.floor !== undefined && !this.eventTimeLabels) {
+      this.logger.warn('accuracy.floor with shared replicas and labels.order: arrival: floor alerts depend on when each replica reads the labels; set labels.order: event-time (and give labels a ts) for the same alerts with any replicas');
+    }
     const transactionalId = transactionalIdOf(this.config.kafka);
     this.producer = new TransactionalProducer(this.kafka, { transactionalId, groupId, ...(this.shared ? { transactionTimeoutMs: SHARED_TRANSACTION_TIMEOUT_MS } : {}) }, this.logger);
     this.sinks = new OutputSinks(this.producer, { alerts: topics.alerts, dead_letters: topics.deadLetters, state: topics.state, ...(this.shared ? { summaries: topics.summaries } : {}) },
@@ -113,6 +120,7 @@ export class IngestEngine {
     const admin = this.kafka.admin();
     await admin.connect();
     let eventPartitions = 1;
+    let labelPartitions = 1;
     try {
       await ensureStateTopic(admin, topics.state);
       if (this.shared) await ensureSummariesTopic(admin, topics.summaries, this.config.kafka.summaryPartitions);
@@ -125,11 +133,12 @@ export class IngestEngine {
       }
       await this.sinks.readLimits(admin);
       eventPartitions = await partitionCount(admin, topics.events);
+      labelPartitions = await partitionCount(admin, topics.labels);
     } finally {
       await admin.disconnect();
     }
     // Shared replicas: the aggregator must know every input partition before the workers hand windows over.
-    await this.aggregate?.start(eventPartitions);
+    await this.aggregate?.start(eventPartitions, this.eventTimeLabels ? labelPartitions : 0);
     this.consumer = this.kafka.consumer({
       groupId, sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, ...inputFetchSizes(eventPartitions),
       // Shared replicas split the partitions round-robin, each naming itself (departed-replicas.ts).
@@ -147,7 +156,7 @@ export class IngestEngine {
       positions: () => this.monitor.handledPositions(),
       // Partitions without new messages never reach eachBatch: the probe says when one has nothing left to read.
       atEnd: (topic, partition, atEnd) => {
-        if (topic === topics.events) this.monitor.caughtUp(`${topic}/${partition}`, atEnd);
+        if (topic === topics.events || this.eventTimeLabels) this.monitor.caughtUp(`${topic}/${partition}`, atEnd);
       },
     }, this.readiness);
     this.probe.start();
@@ -175,16 +184,18 @@ export class IngestEngine {
 
   private watchConsumer(consumer: Consumer): void {
     const { GROUP_JOIN, CRASH, STOP } = consumer.events;
-    const { events } = this.config.kafka.topics;
+    const { events, labels } = this.config.kafka.topics;
     consumer.on(GROUP_JOIN, (e) => {
       const inputs = e.payload.memberAssignment[events] ?? [];
+      // Event-time labels: the labels partitions read here take part in the windows' release order.
+      const labelKeys = this.eventTimeLabels ? (e.payload.memberAssignment[labels] ?? []).map((p) => `${labels}/${p}`) : [];
       const held = this.assignment.get(events) ?? [];
       this.assignment = new Map(Object.entries(e.payload.memberAssignment));
       this.metrics.m.inputPartitionsAssigned.set(inputs.length);
       if (this.shared) {
         // Windows of partitions kept go on; those of partitions gained start from their commit.
         this.restoreDue ||= inputs.some((p) => !held.includes(p));
-        this.monitor.assign(inputs.map((p) => `${events}/${p}`));
+        this.monitor.assign(inputs.map((p) => `${events}/${p}`), labelKeys);
         this.readiness.consumer(true, `member of group ${e.payload.groupId}, reading ${inputs.length} input partition(s)`);
         return;
       }
@@ -200,7 +211,7 @@ export class IngestEngine {
       } else if (inputs.length === 0) {
         this.logger.info(`standing by: another replica of group ${e.payload.groupId} holds the input partitions`);
       }
-      this.monitor.assign(inputs.map((p) => `${events}/${p}`));
+      this.monitor.assign(inputs.map((p) => `${events}/${p}`), labelKeys);
       this.readiness.consumer(true, `member of group ${e.payload.groupId}`);
     });
     consumer.on(CRASH, (e) => {
@@ -290,7 +301,7 @@ export class IngestEngine {
     if (lastOffset !== undefined) resolveOffset(lastOffset);
     this.readiness.progressed();
     if (lastTimestamp !== undefined) this.metrics.m.lastEventTimestamp.set({ topic: batch.topic }, Number(lastTimestamp) / 1000);
-    if (!isLabels) this.monitor.caughtUp(partitionKey, !leftEarly && batch.offsetLag() === '0');
+    if (!isLabels || this.eventTimeLabels) this.monitor.caughtUp(partitionKey, !leftEarly && batch.offsetLag() === '0');
     this.metrics.m.batchDuration.observe({ stage: 'decode_window' }, seconds(started));
     await this.startDelivery(out, heartbeat);
     this.steer();
@@ -426,11 +437,11 @@ export class IngestEngine {
         const key = `${topic}/${partition}`;
         // What is committed already: a transaction carries only offsets that differ from it.
         if (Number(offset) >= 0) this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
-        if (topic !== topics.events) continue;
+        if (topic !== topics.events && !this.eventTimeLabels) continue;
         const position = decodePosition(metadata);
         if (position?.by !== undefined) committers.add(position.by);
         if (position !== undefined) positions.set(key, position);
-        else if (Number(offset) > 0) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
+        else if (Number(offset) > 0 && topic === topics.events) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
       }
     }
     this.monitor.restorePositions(positions);

@@ -26,6 +26,7 @@ import { DEAD_LETTER_REASONS } from '../core/contract/event.js';
 import { likelihoodReference } from '../core/flow/likelihood-tests.js';
 import type { LogLikelihoodScorer } from '../core/flow/scorer.js';
 import { at } from '../core/indexing.js';
+import type { LabelJoinSize } from '../core/pipeline/model-runtime.js';
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
@@ -204,13 +205,15 @@ export class MetricsRecorder implements AggregatorObserver {
     for (const kind of LABEL_JOIN_KINDS) for (const reason of EVICTION_REASONS) m.labelEvictions.inc({ model, kind, reason }, 0);
     m.labelJoinEntries.set({ model }, 0);
     m.labelJoinBytes.set({ model }, 0);
+    m.labelsQueued.set({ model }, 0);
   }
 
-  /** Per classification model, the label join's entries and estimated bytes. */
-  labelJoins(sizes: ReadonlyMap<string, { entries: number; bytes: number }>): void {
+  /** Per classification model, the label join's entries and estimated bytes, and the event-time labels queued. */
+  labelJoins(sizes: ReadonlyMap<string, LabelJoinSize>): void {
     for (const [model, join] of sizes) {
       this.m.labelJoinEntries.set({ model }, join.entries);
       this.m.labelJoinBytes.set({ model }, join.bytes);
+      this.m.labelsQueued.set({ model }, join.queued);
     }
   }
 

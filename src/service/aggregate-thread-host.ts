@@ -39,7 +39,7 @@ export class AggregateThread {
   ) {}
 
   /** Starts the thread and its aggregator; resolves once the aggregator's consumer runs. */
-  async start(eventPartitions: number): Promise<void> {
+  async start(eventPartitions: number, labelPartitions: number): Promise<void> {
     const workerData: AggregateThreadData = { role: 'shiftwatch-aggregator', config: this.config };
     const worker = new Worker(new URL('./aggregate-thread.js', import.meta.url), { workerData });
     this.worker = worker;
@@ -75,7 +75,7 @@ export class AggregateThread {
         if (!this.stopping) this.halt(`the aggregator thread exited with code ${code}`);
       });
     });
-    this.send({ type: 'start', eventPartitions });
+    this.send({ type: 'start', eventPartitions, labelPartitions });
     this.haltPoll = setInterval(() => {
       if (!this.readiness.halted()) return;
       this.send({ type: 'halt', reason: 'the pipeline halted on the main thread' });

@@ -33,7 +33,7 @@ export interface AggregateThreadData {
 
 /** Main thread → aggregator thread. */
 export type ToAggregateThread =
-  | { type: 'start'; eventPartitions: number }
+  | { type: 'start'; eventPartitions: number; labelPartitions: number }
   | { type: 'stop' }
   /** The main thread's pipeline halted: the aggregator commits nothing more either. */
   | { type: 'halt'; reason: string };
@@ -68,7 +68,7 @@ async function run(port: MessagePort, config: ShiftwatchConfig): Promise<void> {
   }, STATUS_INTERVAL_MS);
   port.on('message', (message: ToAggregateThread) => {
     if (message.type === 'start') {
-      engine.start(message.eventPartitions).then(() => send({ type: 'started' }), (error: unknown) => send({ type: 'failed', error: error instanceof Error ? error.message : String(error) }));
+      engine.start(message.eventPartitions, message.labelPartitions).then(() => send({ type: 'started' }), (error: unknown) => send({ type: 'failed', error: error instanceof Error ? error.message : String(error) }));
     } else if (message.type === 'stop') {
       clearInterval(statuses);
       void engine.stop().finally(() => send({ type: 'stopped' }));

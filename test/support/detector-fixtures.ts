@@ -286,6 +286,14 @@ async function flowFixture(): Promise<ContractFixture> {
 
 let fitted: Promise<Record<FixtureName, ContractFixture>> | undefined;
 
+let classifierOnly: ContractFixture | undefined;
+
+/** The classifier fixture alone (the flow fixture's fit takes most of `contractFixtures`' time). */
+export function classifierContractFixture(): ContractFixture {
+  classifierOnly ??= classifierFixture();
+  return classifierOnly;
+}
+
 /** Every fixture, fitted once per test file. */
 export function contractFixtures(): Promise<Record<FixtureName, ContractFixture>> {
   fitted ??= (async () => ({ features: featuresFixture(), classifier: classifierFixture(), regression: regressionFixture(), flow: await flowFixture() }))();

@@ -131,7 +131,8 @@ export function windowMessages(w: number, sizes: { clf: number; reg: number }, s
     if (i < sizes.clf) {
       const id = `clf-w${w}-${i}`;
       events.push({ key: id, value: JSON.stringify({ model: 'clf', id, ts, features: clf.features[i], prediction: { probs: clf.probs[i] } }) });
-      labels.push({ key: id, value: JSON.stringify({ model: 'clf', id, label: clf.labels[i] }) });
+      // Known one window after the event (its time matters with `labels.order: event-time`).
+      labels.push({ key: id, value: JSON.stringify({ model: 'clf', id, label: clf.labels[i], ts: ts + n * 100 }) });
     }
     if (i < sizes.reg) {
       const features = { ...reg.features[i]! };

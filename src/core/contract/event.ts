@@ -121,7 +121,8 @@ export function validateEvent(parsed: unknown, brokerTimestampMs: number, range?
   return { ok: true, event, featureCount };
 }
 
-function parseTimestamp(ts: unknown, fallback: number): number | undefined {
+/** A `ts` field: epoch milliseconds or an ISO-8601 string; `fallback` when absent; undefined when invalid. */
+export function parseTimestamp(ts: unknown, fallback: number): number | undefined {
   if (ts === undefined || ts === null) return fallback;
   if (typeof ts === 'number') return Number.isFinite(ts) && ts >= 0 ? ts : undefined;
   if (typeof ts === 'string') {
@@ -134,7 +135,7 @@ function parseTimestamp(ts: unknown, fallback: number): number | undefined {
 const shownTime = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
 
 /** Why an event time lies outside the accepted range, or undefined. */
-function timestampProblem(ts: number, brokerMs: number, range: TimestampRange): string | undefined {
+export function timestampProblem(ts: number, brokerMs: number, range: TimestampRange): string | undefined {
   if (ts > brokerMs + range.maxFutureMs) {
     return `"ts" ${shownTime(ts)} is more than ${range.maxFutureMs} ms ahead of the message's broker timestamp ${shownTime(brokerMs)} (validation.maxFutureMs)`;
   }

@@ -17,9 +17,8 @@ import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import { decodeSummaryRecord, SummaryRecordError, type SummaryRecord } from './summary-record.js';
 import { PIECE_HEADER, PieceAssembler } from './summary-pieces.js';
-import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, detectorSettings, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeOutput } from './model-runtime.js';
 import type { MonitorObserver, MonitorOptions, RawMessage } from './monitor.js';
-import type { LabelOutcome } from '../labels/label-join.js';
 
 /** What the aggregator reports beyond a monitor's signals. */
 export interface AggregatorObserver extends MonitorObserver {
@@ -54,6 +53,8 @@ export class Aggregator {
   private readonly settings: DetectorSettings;
   /** Every input partition ("topic/partition"): a window is released once none of them can still send an earlier one. */
   private inputPartitions: readonly string[] = [];
+  /** Labels partitions read in event time: they join the release order, and their labels wait for the windows they may teach. */
+  private labelPartitions: readonly string[] = [];
   /** Models whose records came without a bundle here: their windows are scored by no one (see `newUnknownModels`). */
   private readonly unknown = new Set<string>();
   /** Of those, the ones not yet returned by `newUnknownModels`. */
@@ -69,9 +70,13 @@ export class Aggregator {
     this.reset();
   }
 
-  /** The input topic's partitions (read from the broker at start); forgets everything read. */
-  setInputPartitions(keys: readonly string[]): void {
+  /**
+   * The input topic's partitions (read from the broker at start) and, with `labels.order:
+   * event-time`, the labels topic's; forgets everything read.
+   */
+  setInputPartitions(keys: readonly string[], labelKeys: readonly string[] = []): void {
     this.inputPartitions = [...keys];
+    this.labelPartitions = [...labelKeys];
     this.reset();
   }
 
@@ -79,7 +84,7 @@ export class Aggregator {
   reset(): void {
     this.models = new Map(this.configured.map((model) => {
       const clocks = new PartitionClocks(Infinity);
-      clocks.assign(this.inputPartitions, this.now());
+      clocks.assign([...this.inputPartitions, ...this.labelPartitions], this.now());
       return [model.name, { runtime: createModelRuntime(model, this.settings, this.observer, this.options.maxHeldWindows), clocks }];
     }));
     this.sources.clear();
@@ -124,17 +129,15 @@ export class Aggregator {
       return;
     }
     if (record.kind === 'labels') {
-      const tracker = runtime.labels;
-      if (tracker === undefined) return;
-      // Counted per outcome, one metric call each for the record's thousands of labels (the calls
-      // of this thread are posted to the main thread, thread-mirror.ts).
-      const outcomes = new Map<LabelOutcome, number>();
-      record.ids.forEach((id, i) => {
-        const { outcome, window } = tracker.addLabel(id, record.labels[i] ?? 0, this.now());
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        if (window !== undefined) runtime.labelled.add(window);
-      });
-      for (const [outcome, count] of outcomes) this.observer.label?.(record.model, outcome, count);
+      if (runtime.labels === undefined) return;
+      const { ids, labels, times } = record;
+      if (times === undefined || this.labelPartitions.length === 0) {
+        // Arrival order. Counted per outcome: the metric calls of this thread are posted to the main thread (thread-mirror.ts).
+        joinLabels(runtime, ids.map((id, i) => ({ id, label: labels[i] ?? 0 })), this.now(), this.observer);
+        return;
+      }
+      // Held until released windows reach their times; the record is read again after a restart until then.
+      ids.forEach((id, i) => runtime.queued.add({ time: times[i] ?? -Infinity, id, label: labels[i] ?? 0, source: key, offset, clockBefore: -Infinity }));
       return;
     }
     const { lane: part, ids } = record;
@@ -162,12 +165,13 @@ export class Aggregator {
   async complete(out: RuntimeOutput): Promise<RuntimeOutput> {
     for (const { runtime, clocks } of this.models.values()) {
       const released: ClosedWindow[] = runtime.windower.release(clocks);
+      const eventTime = this.labelPartitions.length > 0;
       for (const closed of released) {
         this.sources.delete(`${runtime.model.name} ${closed.id}`);
         runtime.labels?.windowReleased(closed.id, closed.serial);
-        out.windows.push(await scoreWindow(runtime, closed, out, this.observer));
+        await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now());
       }
-      realizeWindows(runtime, out);
+      if (!eventTime) realizeWindows(runtime, out);
     }
     return out;
   }
@@ -180,6 +184,7 @@ export class Aggregator {
     const result = new Map(this.nextOffsets);
     const hold = (key: string, offset: number) => result.set(key, Math.min(result.get(key) ?? offset, offset));
     for (const { key, offset } of this.sources.values()) hold(key, offset);
+    for (const { runtime } of this.models.values()) for (const [key, { offset }] of runtime.queued.held()) hold(key, offset);
     for (const [key, offset] of this.pieces.firstOffsets()) hold(key, offset);
     return result;
   }
@@ -210,8 +215,8 @@ export class Aggregator {
     return models;
   }
 
-  /** Per classification model, the label join's entries and estimated bytes. */
-  labelJoinSizes(): Map<string, { entries: number; bytes: number }> {
-    return new Map([...this.models].flatMap(([name, h]) => (h.runtime.labels ? [[name, h.runtime.labels.joinSize()] as const] : [])));
+  /** Per classification model, the label join's entries and estimated bytes, and the event-time labels queued. */
+  labelJoinSizes(): Map<string, LabelJoinSize> {
+    return labelJoinSizes([...this.models.values()].map((h) => h.runtime));
   }
 }

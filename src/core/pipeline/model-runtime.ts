@@ -13,7 +13,8 @@ import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
 import type { CovariateDetails } from '../detectors/covariate-shift.js';
 import { flowPass } from '../detectors/flow-rows.js';
-import type { EvictionReason } from '../labels/label-join.js';
+import type { EvictionReason, LabelOutcome } from '../labels/label-join.js';
+import { LabelQueue } from '../labels/label-queue.js';
 import { LabelTracker, type RealizedReport } from './label-tracker.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../predictions/prediction-options.js';
 import type { DriftStep } from '../detect/drift-state.js';
@@ -42,6 +43,8 @@ export interface ModelRuntime {
   detectors: AnyDetector[];
   states: Map<string, object>;
   labels?: LabelTracker;
+  /** Event-time labels waiting for the window they may teach (labels/label-queue.ts). */
+  queued: LabelQueue;
   /** Ids of windows that got labels since their last realized report. */
   labelled: Set<string>;
 }
@@ -51,6 +54,8 @@ export interface RuntimeObserver {
   labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
   /** A closed window's flow rows were scored (rows scored, rows skipped for a missing input, seconds). */
   flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
+  /** `count` labels (default 1) had this outcome. */
+  label?(model: string, outcome: LabelOutcome, count?: number): void;
 }
 
 /** Where released windows' outcomes go. */
@@ -79,6 +84,7 @@ export function createModelRuntime(model: MonitoredModel, settings: DetectorSett
     windower: new ModelWindower(model.bundle.features, model.window, extras, maxHeld),
     detectors,
     states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
+    queued: new LabelQueue(),
     labelled: new Set(),
     ...(ref ? { labels: new LabelTracker(ref, settings.predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
   };
@@ -124,17 +130,45 @@ export async function scoreWindow(runtime: ModelRuntime, closed: ClosedWindow, o
   return report;
 }
 
+/** Joins labels to predictions, counting the outcomes; the windows whose realized outcome moved await a realized report. */
+export function joinLabels(runtime: ModelRuntime, labels: Iterable<{ id: string; label: number }>, now: number, observer: RuntimeObserver): void {
+  const tracker = runtime.labels;
+  if (tracker === undefined) return;
+  // Counted per outcome: one metric call each for a batch's thousands of labels.
+  const outcomes = new Map<LabelOutcome, number>();
+  for (const { id, label } of labels) {
+    const { outcome, window } = tracker.addLabel(id, label, now);
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    if (window !== undefined) runtime.labelled.add(window);
+  }
+  for (const [outcome, count] of outcomes) observer.label?.(runtime.model.name, outcome, count);
+}
+
 /**
- * For each released window that got labels since the last call, in window order: its realized
- * report, which the detectors learn from once per call however many labels arrived.
+ * Scores a released window. With event-time labels, first the queued labels stamped before its
+ * end are joined, and the earlier windows they completed yield realized reports the detectors learn
+ * from: what a window's test has learned is then a function of the streams' contents alone.
  */
-export function realizeWindows(runtime: ModelRuntime, out: RuntimeOutput): void {
+export async function scoreReleased(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver, eventTimeLabels: boolean, now: number): Promise<void> {
+  if (eventTimeLabels) {
+    joinLabels(runtime, runtime.queued.takeBefore(closed.end), now, observer);
+    realizeWindows(runtime, out, closed.serial);
+  }
+  out.windows.push(await scoreWindow(runtime, closed, out, observer));
+}
+
+/**
+ * For each released window that got labels since the last call, in window order (only those
+ * released before the window numbered `beforeSerial`): its realized report, which the detectors
+ * learn from once per call however many labels arrived.
+ */
+export function realizeWindows(runtime: ModelRuntime, out: RuntimeOutput, beforeSerial = Infinity): void {
   const tracker = runtime.labels;
   if (tracker === undefined || runtime.labelled.size === 0) return;
-  // Windows not released yet keep their labels for a later call.
+  // Windows not released yet (or not before `beforeSerial`) keep their labels for a later call.
   const serials = [...runtime.labelled].flatMap((id) => {
     const serial = tracker.serialOf(id);
-    return serial === undefined ? [] : [{ id, serial }];
+    return serial === undefined || serial >= beforeSerial ? [] : [{ id, serial }];
   }).sort((a, b) => a.serial - b.serial);
   for (const { id, serial } of serials) {
     runtime.labelled.delete(id);
@@ -148,6 +182,20 @@ export function realizeWindows(runtime: ModelRuntime, out: RuntimeOutput): void 
     }
     out.realized.push(report);
   }
+}
+
+export interface LabelJoinSize {
+  entries: number;
+  bytes: number;
+  /** Event-time labels waiting for their window. */
+  queued: number;
+}
+
+/** Per classification model, what its label join and its event-time label queue hold. */
+export function labelJoinSizes(runtimes: Iterable<ModelRuntime>): Map<string, LabelJoinSize> {
+  const sizes = new Map<string, LabelJoinSize>();
+  for (const r of runtimes) if (r.labels) sizes.set(r.model.name, { ...r.labels.joinSize(), queued: r.queued.size() });
+  return sizes;
 }
 
 export function checkpointOf(r: ModelRuntime): ModelCheckpoint {

@@ -9,7 +9,7 @@
  * collects the alerts of its transitions, then the realized reports of the windows that got labels.
  * Call it before publishing an output.
  */
-import { decodeEvent, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
+import { decodeEvent, timestampProblem, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures, type EventExtras } from '../window/summary.js';
 import { MAX_HELD_WINDOWS, type ClosedWindow } from '../window/windower.js';
@@ -18,7 +18,7 @@ import type { TestOptions } from '../detect/feature-tests.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
 import { decodeLabel, validateLabel, type LabelDecodeResult } from '../contract/label.js';
 import { classIndex } from '../predictions/classes.js';
-import type { LabelOutcome } from '../labels/label-join.js';
+import { MAX_QUEUED_LABELS } from '../labels/label-queue.js';
 import type { DriftStatus } from '../detect/drift-state.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { MonitoredModel } from '../detectors/model.js';
@@ -27,7 +27,7 @@ import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import type { PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
-import { checkpointOf, createModelRuntime, detectorSettings, scoreWindow, realizeWindows, restoreRuntime, statusesOf, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, detectorSettings, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
 export type { RealizedReport } from './label-tracker.js';
@@ -79,8 +79,6 @@ export interface MonitorObserver extends RuntimeObserver {
   lateEvent?(model: string): void;
   /** A replayed event already counted in a closed window before a restart. */
   replaySkipped?(model: string | undefined): void;
-  /** `count` labels (default 1) had this outcome. */
-  label?(model: string, outcome: LabelOutcome, count?: number): void;
 }
 
 export interface MonitorOutput extends RuntimeOutput {
@@ -97,6 +95,10 @@ export class Monitor {
   /** Per input partition, the greatest event time read so far: orders windows across partitions. */
   private readonly clocks: PartitionClocks;
   private readonly worker: WorkerHandOff | undefined;
+  /** Labels partitions read in event time (`assign`): their labels wait for the windows they may teach (labels/label-queue.ts). */
+  private labelPartitions: ReadonlySet<string> = new Set();
+  /** `flush` was called: the next `complete` joins every queued label after the last window. */
+  private flushLabels = false;
 
   constructor(
     models: readonly MonitoredModel[],
@@ -204,13 +206,13 @@ export class Monitor {
   /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
   handleLabel(message: RawMessage, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
-    return this.acceptLabel(message, decodeLabel(message.value, this.options.maxMessageBytes), out);
+    return this.acceptLabel(message, decodeLabel(message.value, this.options.maxMessageBytes, Number(message.timestamp)), out);
   }
 
   /** A delayed label already parsed from JSON (replay), checked and joined like `handleLabel`. */
   handleLabelParsed(message: RawMessage, parsed: unknown, out: MonitorOutput = emptyOutput()): MonitorOutput {
     if (!this.firstDelivery(message)) return out;
-    return this.acceptLabel(message, validateLabel(parsed), out);
+    return this.acceptLabel(message, validateLabel(parsed, Number(message.timestamp)), out);
   }
 
   private acceptLabel(message: RawMessage, decoded: LabelDecodeResult, out: MonitorOutput): MonitorOutput {
@@ -222,13 +224,25 @@ export class Monitor {
     if (runtime === undefined || tracker === undefined) return reject('unknown_model', `no classification reference is configured for model "${model}"`, model);
     const label = classIndex(tracker.ref.classNames, decoded.label.label);
     if (typeof label === 'string') return reject('invalid_field', `${label} of model "${model}"`, model);
-    if (this.worker !== undefined) {
-      this.worker.labelled(model, id, label);
+    const partitionKey = this.partitionKey(message);
+    if (!this.labelPartitions.has(partitionKey)) {
+      // Arrival order: the label counts as soon as it is read.
+      if (this.worker !== undefined) {
+        this.worker.labelled(model, id, label);
+        return out;
+      }
+      const { outcome, window } = tracker.addLabel(id, label, this.now());
+      this.observer.label?.(model, outcome);
+      if (window !== undefined) runtime.labelled.add(window);
       return out;
     }
-    const { outcome, window } = tracker.addLabel(id, label, this.now());
-    this.observer.label?.(model, outcome);
-    if (window !== undefined) runtime.labelled.add(window);
+    const { ts } = decoded.label;
+    const outOfRange = this.options.timestamps === undefined ? undefined : timestampProblem(ts, Number(message.timestamp), this.options.timestamps);
+    if (outOfRange !== undefined) return reject('timestamp_out_of_range', outOfRange, model);
+    const clockBefore = this.clocks.observe(partitionKey, ts, this.now());
+    const time = Math.max(clockBefore, ts);
+    if (this.worker !== undefined) this.worker.labelled(model, id, label, time);
+    else runtime.queued.add({ time, id, label, source: partitionKey, offset: Number(message.offset), clockBefore });
     return out;
   }
 
@@ -242,16 +256,25 @@ export class Monitor {
   /** Closes and releases every window now, open ones included (end of a finite replay, or an operator's flush). */
   flush(out: MonitorOutput = emptyOutput()): MonitorOutput {
     for (const runtime of this.models.values()) for (const w of runtime.windower.flush()) this.released(runtime, w);
+    this.flushLabels = true;
     return out;
   }
 
-  /** The input partitions this process reads (after each rebalance). */
-  assign(partitionKeys: readonly string[]): void {
-    this.clocks.assign(partitionKeys, this.now());
+  /**
+   * The input partitions this process reads (after each rebalance), and the labels partitions it
+   * reads in event time (`labels.order: event-time`): these join the windows' release order.
+   */
+  assign(partitionKeys: readonly string[], labelPartitionKeys: readonly string[] = []): void {
+    this.clocks.assign([...partitionKeys, ...labelPartitionKeys], this.now());
+    const lostLabels = new Set([...this.labelPartitions].filter((key) => !labelPartitionKeys.includes(key)));
+    this.labelPartitions = new Set(labelPartitionKeys);
+    // Their labels are read again, from their last commit, by whoever reads them now.
+    for (const runtime of this.models.values()) runtime.queued.dropSources(lostLabels);
+    for (const key of lostLabels) this.nextOffsets.delete(key);
     if (this.worker === undefined) return;
     // Shared replicas: the input partitions another replica reads now are rebuilt there from their
     // last commit, and here again from it should they come back.
-    const keep = new Set(partitionKeys);
+    const keep = new Set([...partitionKeys, ...labelPartitionKeys]);
     for (const runtime of this.models.values()) runtime.windower.dropPartitions((key) => keep.has(key));
     for (const key of this.worker.dropLost(keep)) this.nextOffsets.delete(key);
   }
@@ -283,7 +306,8 @@ export class Monitor {
   committableOffsets(): Map<string, CommitPosition> {
     const held = new Map<string, { offset: number; clock: number }>();
     for (const runtime of this.models.values()) {
-      for (const [key, h] of runtime.windower.heldPositions()) {
+      // Windows not released hold their events; event-time labels not joined yet hold theirs.
+      for (const [key, h] of [...runtime.windower.heldPositions(), ...runtime.queued.held()]) {
         const seen = held.get(key);
         if (seen === undefined || h.offset < seen.offset) held.set(key, h);
       }
@@ -356,9 +380,9 @@ export class Monitor {
     return this.models.get(model)?.detectors.map((d) => d.name) ?? [];
   }
 
-  /** Per classification model, the label join's entries and estimated bytes. */
-  labelJoinSizes(): Map<string, { entries: number; bytes: number }> {
-    return new Map([...this.models].flatMap(([name, r]) => (r.labels ? [[name, r.labels.joinSize()] as const] : [])));
+  /** Per classification model, the label join's entries and estimated bytes, and the event-time labels queued. */
+  labelJoinSizes(): Map<string, LabelJoinSize> {
+    return labelJoinSizes(this.models.values());
   }
 
   /**
@@ -370,7 +394,7 @@ export class Monitor {
    * the others (a backlog read from the beginning or after a restart).
    */
   partitionsToPause(): string[] {
-    const crowded = [...this.models.values()].some((r) => r.windower.waiting() >= MAX_HELD_WINDOWS / 2);
+    const crowded = [...this.models.values()].some((r) => r.windower.waiting() >= MAX_HELD_WINDOWS / 2 || r.queued.size() >= MAX_QUEUED_LABELS);
     return crowded ? this.clocks.ahead() : [];
   }
 
@@ -414,8 +438,15 @@ export class Monitor {
     for (const runtime of this.models.values()) for (const w of runtime.windower.release(this.clocks)) this.released(runtime, w);
     const pending = this.pending;
     this.pending = [];
-    for (const { runtime, closed } of pending) out.windows.push(await scoreWindow(runtime, closed, out, this.observer));
-    for (const runtime of this.models.values()) realizeWindows(runtime, out);
+    const eventTime = this.labelPartitions.size > 0;
+    for (const { runtime, closed } of pending) await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now());
+    const flushLabels = this.flushLabels;
+    this.flushLabels = false;
+    for (const runtime of this.models.values()) {
+      // Event-time labels are joined before the windows they may teach, or at the end of the stream.
+      if (eventTime && flushLabels) joinLabels(runtime, runtime.queued.takeBefore(Infinity), this.now(), this.observer);
+      if (!eventTime || flushLabels) realizeWindows(runtime, out);
+    }
     return out;
   }
 }

@@ -7,7 +7,8 @@
  *   ids of its prediction rows (for the label join);
  * - `progress`: an input partition's clock and whether it went quiet, so the aggregator knows when
  *   no partition can still send an earlier window;
- * - `labels`: delayed labels, checked and resolved to class indices by the worker that read them.
+ * - `labels`: delayed labels, checked and resolved to class indices by the worker that read them,
+ *   with their times when read in event time (labels/label-queue.ts; absent: arrival order).
  *
  * Versioned JSON. The long per-row arrays of a window's summary (flow rows, class probabilities,
  * regression values) travel as the base64 of their float64 bytes: exact, about half the size of
@@ -23,7 +24,7 @@ export const SUMMARY_RECORD_VERSION = 1;
 export type SummaryRecord =
   | { kind: 'window'; model: string; lane: WindowPart; ids?: (string | null)[] }
   | { kind: 'progress'; model: string; partition: string; clock: number; quiet: boolean }
-  | { kind: 'labels'; model: string; ids: string[]; labels: number[] };
+  | { kind: 'labels'; model: string; ids: string[]; labels: number[]; times?: number[] };
 
 export class SummaryRecordError extends Error {
   constructor(message: string) {
@@ -91,7 +92,10 @@ export function decodeSummaryRecord(text: string): SummaryRecord {
       const { ids, labels } = o;
       if (!Array.isArray(ids) || !Array.isArray(labels) || ids.length !== labels.length) throw bad('needs ids and class indices of equal length');
       if (!ids.every((id) => typeof id === 'string') || !labels.every((l) => Number.isInteger(l) && (l as number) >= 0)) throw bad('ids must be strings and labels class indices');
-      return { kind: 'labels', model, ids: ids as string[], labels: labels as number[] };
+      const { times } = o;
+      if (times === undefined) return { kind: 'labels', model, ids: ids as string[], labels: labels as number[] };
+      if (!Array.isArray(times) || times.length !== ids.length || !times.every((t) => typeof t === 'number')) throw bad('times must be one number per label');
+      return { kind: 'labels', model, ids: ids as string[], labels: labels as number[], times: times as number[] };
     }
     case 'window': {
       const lane = o.lane as Record<string, unknown> | null;

@@ -24,7 +24,7 @@ export class WorkerHandOff {
   private readonly reported = new Map<string, Reported>();
   private assigned = new Set<string>();
   /** Per model, labels read since the last hand-off. */
-  private pendingLabels = new Map<string, { ids: string[]; labels: number[] }>();
+  private pendingLabels = new Map<string, { ids: string[]; labels: number[]; times: number[] }>();
   /** The list `predicted` added to last: consecutive events of a partition mostly go to one window. */
   private lastPart: { model: string; partitionKey: string; windowId: string; list: (string | null)[] } | undefined;
 
@@ -65,23 +65,28 @@ export class WorkerHandOff {
     return { kind: 'window', model, lane: part, ids };
   }
 
-  /** A delayed label, checked and resolved to its class index. */
-  labelled(model: string, id: string, label: number): void {
+  /** A delayed label, checked and resolved to its class index; `time` for one read in event time (labels/label-queue.ts). */
+  labelled(model: string, id: string, label: number, time?: number): void {
     let pending = this.pendingLabels.get(model);
     if (pending === undefined) {
-      pending = { ids: [], labels: [] };
+      pending = { ids: [], labels: [], times: [] };
       this.pendingLabels.set(model, pending);
     }
     pending.ids.push(id);
     pending.labels.push(label);
+    if (time !== undefined) pending.times.push(time);
   }
 
   /** The labels read since the last call, at most LABELS_PER_RECORD per record. */
   labels(): SummaryRecord[] {
     const out: SummaryRecord[] = [];
-    for (const [model, { ids, labels }] of this.pendingLabels) {
+    for (const [model, { ids, labels, times }] of this.pendingLabels) {
+      // A process reads its labels partitions all in event time or all in arrival order.
+      const timed = times.length === ids.length;
       for (let i = 0; i < ids.length; i += LABELS_PER_RECORD) {
-        out.push({ kind: 'labels', model, ids: ids.slice(i, i + LABELS_PER_RECORD), labels: labels.slice(i, i + LABELS_PER_RECORD) });
+        const record: SummaryRecord = { kind: 'labels', model, ids: ids.slice(i, i + LABELS_PER_RECORD), labels: labels.slice(i, i + LABELS_PER_RECORD) };
+        if (timed) record.times = times.slice(i, i + LABELS_PER_RECORD);
+        out.push(record);
       }
     }
     this.pendingLabels = new Map();

@@ -43,12 +43,25 @@ describe('prediction.probs and prediction.logits', () => {
 });
 
 describe('delayed label messages', () => {
-  const decode = (value: unknown) => decodeLabel(enc(value), 4096);
+  const BROKER_MS = 1_700_000_000_000;
+  const decode = (value: unknown) => decodeLabel(enc(value), 4096, BROKER_MS);
 
   it('carry a class name or a class index as sent (the monitor resolves it against the class list)', () => {
-    expect(decode({ model: 'm', id: 'a', label: 'fraud' })).toEqual({ ok: true, label: { model: 'm', id: 'a', label: 'fraud' } });
-    expect(decode({ model: 'm', id: 7, label: 2 })).toEqual({ ok: true, label: { model: 'm', id: '7', label: 2 } });
-    expect(decode({ model: 'm', id: 'a', label: '2' })).toEqual({ ok: true, label: { model: 'm', id: 'a', label: '2' } });
+    expect(decode({ model: 'm', id: 'a', label: 'fraud' })).toEqual({ ok: true, label: { model: 'm', id: 'a', label: 'fraud', ts: BROKER_MS } });
+    expect(decode({ model: 'm', id: 7, label: 2 })).toEqual({ ok: true, label: { model: 'm', id: '7', label: 2, ts: BROKER_MS } });
+    expect(decode({ model: 'm', id: 'a', label: '2' })).toEqual({ ok: true, label: { model: 'm', id: 'a', label: '2', ts: BROKER_MS } });
+  });
+
+  it('take their time from ts (epoch milliseconds or ISO-8601), else from the broker timestamp', () => {
+    const tsOf = (value: unknown) => {
+      const r = decode(value);
+      return r.ok ? r.label.ts : r.detail;
+    };
+    expect(tsOf({ model: 'm', id: 'a', label: 1, ts: 1_600_000_000_123 })).toBe(1_600_000_000_123);
+    expect(tsOf({ model: 'm', id: 'a', label: 1, ts: '2026-01-02T03:04:05.006Z' })).toBe(Date.parse('2026-01-02T03:04:05.006Z'));
+    expect(tsOf({ model: 'm', id: 'a', label: 1, ts: null })).toBe(BROKER_MS);
+    expect(tsOf({ model: 'm', id: 'a', label: 1, ts: 'yesterday' })).toBe('"ts" must be epoch milliseconds or an ISO-8601 string');
+    expect(tsOf({ model: 'm', id: 'a', label: 1, ts: -5 })).toBe('"ts" must be epoch milliseconds or an ISO-8601 string');
   });
 
   it.each([
