@@ -53,6 +53,9 @@ interface ServiceRun {
   /** Events accepted per second (read, checked and put in a window), from the first to the last. */
   acceptedEventsPerSecond: number;
   alertIds: string[];
+  alerts: Alert[];
+  /** Windows released before the other partitions caught up (too many waiting): their order, and so alerts, then depend on timing. */
+  outOfOrder: number;
   resumeSeconds?: number;
   /** One replica: CPU microseconds per event of its threads over the same span as `eventsPerSecond`. */
   cpu?: ThreadCpu;
@@ -104,6 +107,11 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     const runs = [one, two, killed];
     if (mode === 'shared') runs.push(await serviceRun(rig, topics, settingsOf('active-standby'), 'r1single', 1, events, windowSize));
     const ids = runs.map((r) => JSON.stringify([...r.alertIds].sort()));
+    for (const [i, r] of runs.entries()) {
+      const missing = one.alerts.filter((a) => !r.alertIds.includes(a.alertId));
+      const extra = r.alerts.filter((a) => !one.alertIds.includes(a.alertId));
+      if (missing.length + extra.length > 0) log(`run ${i + 1} against the one-replica run: ${missing.length} alerts missing (${describe(missing)}), ${extra.length} extra (${describe(extra)})`);
+    }
     figures = {
       scenario: 'scale',
       rawConsumeEventsPerSecond: Math.round(raw.eventsPerS),
@@ -127,6 +135,8 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
       // CPU per event (events and their labels): the raw reader's process, and the threads of one replica.
       cpuMicrosPerEvent: { rawConsume: raw.cpuMicrosPerEvent, ...(one.cpu ? { replicas1: one.cpu } : {}), ...(runs[3]?.cpu ? { replicas1ActiveStandby: runs[3].cpu } : {}) },
       alerts: { replicas1: one.alertIds.length, replicas2: two.alertIds.length, replicas2Killed: killed.alertIds.length, ...(runs[3] ? { replicas1ActiveStandby: runs[3].alertIds.length } : {}) },
+      // Counted by the replicas alive at the end (a killed one's count is lost).
+      windowsReleasedOutOfOrder: runs.map((r) => r.outOfOrder),
     };
   } finally {
     await rig.close();
@@ -139,6 +149,11 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
     log(`fit: ${fit.seconds.toFixed(1)} s, best validation NLL ${fit.bestValidationNll.toFixed(4)}`);
   }
   return { ...figures, fitSeconds50kx32, machine: machineInfo() };
+}
+
+/** Alerts in short: detector, status and window serial. */
+function describe(alerts: readonly Alert[]): string {
+  return alerts.map((a) => `${a.detector} ${a.status} #${a.window.serial}`).join(', ');
 }
 
 /** The raw reader on the events and their labels, in a fresh group: events per second, and its process's CPU microseconds per event. */
@@ -181,7 +196,7 @@ async function serviceRun(
   const total = async (metric: string, labels?: Record<string, string>) => (await Promise.all(live.map((s) => metricOf(s, metric, labels)))).reduce((a, b) => a + b, 0);
   const accepted = { topic: topics.events, outcome: 'accepted' };
   const acceptedBy = (s: SpawnedService) => metricOf(s, 'shiftwatch_ingest_messages_total', accepted);
-  const run: ServiceRun = { eventsPerSecond: Number.NaN, acceptedEventsPerSecond: Number.NaN, alertIds: [] };
+  const run: ServiceRun = { eventsPerSecond: Number.NaN, acceptedEventsPerSecond: Number.NaN, alertIds: [], alerts: [], outOfOrder: 0 };
 
   if (killAt === undefined) {
     let first: { at: number; n: number } | undefined;
@@ -230,7 +245,9 @@ async function serviceRun(
     log(`${label}: a replica killed; the other one holding every input partition and scoring windows ${run.resumeSeconds.toFixed(1)} s later`);
   }
   await waitUntilRead(rig, runTopics, groupId, live, windowSize);
+  run.outOfOrder = await total('shiftwatch_windows_released_out_of_order_total');
   for (const s of live) await s.stop();
-  run.alertIds = (await rig.readAll(runTopics.alerts)).map((r) => (JSON.parse(r.value!.toString('utf8')) as Alert).alertId);
+  run.alerts = (await rig.readAll(runTopics.alerts)).map((r) => JSON.parse(r.value!.toString('utf8')) as Alert);
+  run.alertIds = run.alerts.map((a) => a.alertId);
   return run;
 }

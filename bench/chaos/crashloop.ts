@@ -212,10 +212,16 @@ export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: stri
     const handled = committed.find((t) => t.topic === topics.events)?.partitions.every((p) => (decodePosition(p.metadata)?.handled ?? -1) >= ends.get(p.partition)!) ?? false;
     const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
     let open = 0;
-    for (const s of services) open += metricSum(await scrape(s.url).catch(() => ''), 'shiftwatch_window_open_events', { model: MODEL });
+    // With labels.order: event-time, labels stamped after the last window wait for a window that never comes, uncommitted.
+    let queued = 0;
+    for (const s of services) {
+      const text = await scrape(s.url).catch(() => '');
+      open += metricSum(text, 'shiftwatch_window_open_events', { model: MODEL });
+      queued += metricSum(text, 'shiftwatch_labels_queued', { model: MODEL });
+    }
     const scored = handled && open === partial ? ((await readCheckpoints(rig.kafka, topics.state)).get(MODEL)?.windowsClosed ?? 0) : 0;
-    progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd}; events in unreleased windows ${open}, ${partial} expected; windows scored ${scored} of ${full}`;
-    return handled && labels >= labelsEnd && open === partial && scored >= full;
+    progress = `events handled to the end: ${handled}; labels ${labels}/${labelsEnd} (${queued} waiting for a window); events in unreleased windows ${open}, ${partial} expected; windows scored ${scored} of ${full}`;
+    return handled && labels + queued >= labelsEnd && open === partial && scored >= full;
   }, 300_000, `group ${groupId} to read to the end`, 500).catch((error: Error) => {
     throw new Error(`${error.message} (${progress})`);
   });

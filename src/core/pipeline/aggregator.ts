@@ -163,9 +163,9 @@ export class Aggregator {
 
   /** Released windows scored, in order, then the realized reports of windows that got labels. */
   async complete(out: RuntimeOutput): Promise<RuntimeOutput> {
+    const eventTime = this.labelPartitions.length > 0;
     for (const { runtime, clocks } of this.models.values()) {
       const released: ClosedWindow[] = runtime.windower.release(clocks);
-      const eventTime = this.labelPartitions.length > 0;
       for (const closed of released) {
         this.sources.delete(`${runtime.model.name} ${closed.id}`);
         runtime.labels?.windowReleased(closed.id, closed.serial);

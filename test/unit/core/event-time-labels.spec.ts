@@ -250,4 +250,29 @@ describe('the event-time label queue', () => {
     q.dropSources(new Set(['l/0']));
     expect(q.size()).toBe(0);
   });
+
+  it('holds a record\'s offset while any of its labels waits (an aggregator queues a record\'s labels under one offset)', () => {
+    const q = new LabelQueue();
+    const random = seededRandom(4);
+    const added: { time: number; offset: number }[] = [];
+    for (let offset = 0; offset < 50; offset++) {
+      for (let k = 0; k < 20; k++) {
+        const time = Math.floor(random() * 1000);
+        added.push({ time, offset });
+        q.add({ time, id: `r${offset}-${k}`, label: k % 3, source: 'summaries/0', offset, clockBefore: -Infinity });
+      }
+    }
+    const taken: number[] = [];
+    for (const gate of [100, 350, 351, 700, 990]) {
+      taken.push(...q.takeBefore(gate).map((l) => l.time));
+      const left = added.filter((a) => a.time >= gate);
+      expect(q.size()).toBe(left.length);
+      expect(q.held().get('summaries/0')?.offset).toBe(Math.min(...left.map((a) => a.offset)));
+    }
+    // Taken in time order, every one once.
+    expect(taken).toEqual([...taken].sort((a, b) => a - b));
+    expect(taken.length + q.size()).toBe(added.length);
+    q.takeBefore(Infinity);
+    expect(q.held().size).toBe(0);
+  });
 });
