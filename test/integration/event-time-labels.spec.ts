@@ -4,20 +4,18 @@
  * when the service stops are read again by the next process (their partition's commit stays at the
  * first of them), joined once, and none lost.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness, WINDOW, type Harness } from '../support/service-harness.js';
-import { fitBundle } from '../../src/core/fit/fit-bundle.js';
-import { readBundle } from '../../src/core/fit/bundle-io.js';
-import { createTask, sample, uniform, type LabelledSample } from '../../src/demo/classification.js';
+import { featureRow, fitClassifierBundle } from '../support/classifier-bundle.js';
+import { createTask, sample, uniform } from '../../src/demo/classification.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { RealizedReport } from '../../src/core/pipeline/label-tracker.js';
 
 const K = 3;
 const BASE_TS = 1_764_331_200_000;
 const task = createTask({ classes: K, dims: 4, seed: 6 });
-const row = (s: LabelledSample, i: number) => Object.fromEntries(s.x[i]!.map((v, j) => [`x${j}`, v]));
 
 describe('labels in event time on a real Kafka broker', () => {
   let h: Harness;
@@ -25,10 +23,7 @@ describe('labels in event time on a real Kafka broker', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'shiftwatch-event-time-labels-'));
     const ref = sample(task, 4000, uniform(K), 0, 1);
-    const header = [...Array.from({ length: 4 }, (_, j) => `x${j}`), ...Array.from({ length: K }, (_, k) => `prob_${k}`), 'label'];
-    await writeFile(join(dir, 'ref.csv'), [header.join(','), ...ref.x.map((x, i) => [...x, ...ref.probs[i]!, ref.labels[i]!].join(','))].join('\n'));
-    await fitBundle({ input: join(dir, 'ref.csv'), model: 'm1', outDir: join(dir, 'b'), windowSize: WINDOW, minEvents: 100, nullReplicates: 200, tests: { alpha: 0.05, correction: 'bh', minFeatureValues: 20 } });
-    h = await createHarness({ bundle: await readBundle(join(dir, 'b')), config: { labels: { minLabeled: 100, order: 'event-time' } } });
+    h = await createHarness({ bundle: await fitClassifierBundle(dir, ref, WINDOW), config: { labels: { minLabeled: 100, order: 'event-time' } } });
   });
   afterAll(async () => {
     await h.close();
@@ -39,7 +34,7 @@ describe('labels in event time on a real Kafka broker', () => {
     // Five windows of events, 100 ms apart; the labels of window 2, each known one window after its event.
     const windows = [0, 1, 2, 3, 4].map((w) => sample(task, WINDOW, uniform(K), 0, 200 + w));
     const tsOf = (w: number, i: number) => BASE_TS + (w * WINDOW + i) * 100;
-    const events = windows.map((s, w) => s.probs.map((probs, i) => ({ key: `w${w}-${i}`, value: JSON.stringify({ model: 'm1', id: `w${w}-${i}`, ts: tsOf(w, i), features: row(s, i), prediction: { probs } }) })));
+    const events = windows.map((s, w) => s.probs.map((probs, i) => ({ key: `w${w}-${i}`, value: JSON.stringify({ model: 'm1', id: `w${w}-${i}`, ts: tsOf(w, i), features: featureRow(s, i), prediction: { probs } }) })));
     const labels = windows[2]!.labels.map((label, i) => ({ key: `w2-${i}`, value: JSON.stringify({ model: 'm1', id: `w2-${i}`, label, ts: tsOf(3, i) }) }));
     const labelsTopic = h.config.kafka.topics.labels;
 

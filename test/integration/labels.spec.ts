@@ -3,13 +3,12 @@
  * twice and some for events never seen; realized accuracy per window must still be exact, and the
  * window whose class mix was changed must raise a label-shift alert.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness, WINDOW, type Harness } from '../support/service-harness.js';
-import { fitBundle } from '../../src/core/fit/fit-bundle.js';
-import { readBundle } from '../../src/core/fit/bundle-io.js';
-import { createTask, sample, uniform, type LabelledSample } from '../../src/demo/classification.js';
+import { featureRow, fitClassifierBundle } from '../support/classifier-bundle.js';
+import { createTask, sample, uniform } from '../../src/demo/classification.js';
 import { seededRandom } from '../../src/core/random.js';
 import { waitFor } from '../../src/demo/wait.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
@@ -17,7 +16,6 @@ import type { RealizedReport } from '../../src/core/pipeline/label-tracker.js';
 
 const K = 4;
 const task = createTask({ classes: K, dims: 6, seed: 5 });
-const row = (s: LabelledSample, i: number) => Object.fromEntries(s.x[i]!.map((v, j) => [`x${j}`, v]));
 
 describe('delayed labels on a real Kafka broker', () => {
   let h: Harness;
@@ -25,11 +23,7 @@ describe('delayed labels on a real Kafka broker', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'shiftwatch-labels-'));
     const ref = sample(task, 5000, uniform(K), 0, 1);
-    const header = [...Array.from({ length: 6 }, (_, j) => `x${j}`), ...Array.from({ length: K }, (_, k) => `prob_${k}`), 'label'];
-    const lines = ref.x.map((x, i) => [...x, ...ref.probs[i]!, ref.labels[i]!].join(','));
-    await writeFile(join(dir, 'ref.csv'), [header.join(','), ...lines].join('\n'));
-    await fitBundle({ input: join(dir, 'ref.csv'), model: 'm1', outDir: join(dir, 'b'), windowSize: WINDOW, minEvents: 100, nullReplicates: 200, tests: { alpha: 0.05, correction: 'bh', minFeatureValues: 20 } });
-    h = await createHarness({ bundle: await readBundle(join(dir, 'b')), config: { labels: { minLabeled: 400 } } });
+    h = await createHarness({ bundle: await fitClassifierBundle(dir, ref, WINDOW), config: { labels: { minLabeled: 400 } } });
   });
   afterAll(async () => {
     await h.close();
@@ -41,7 +35,7 @@ describe('delayed labels on a real Kafka broker', () => {
     const windows = [uniform(K), [0.7, 0.1, 0.1, 0.1], uniform(K)].map((prior, w) => ({ w, s: sample(task, WINDOW, prior, 0, 100 + w) }));
     await h.sendEvents(windows.flatMap(({ w, s }) => s.probs.map((probs, i) => ({
       key: `w${w}-${i}`,
-      value: JSON.stringify({ model: 'm1', id: `w${w}-${i}`, ts: 1_764_331_200_000 + (w * WINDOW + i) * 100, features: row(s, i), prediction: { probs } }),
+      value: JSON.stringify({ model: 'm1', id: `w${w}-${i}`, ts: 1_764_331_200_000 + (w * WINDOW + i) * 100, features: featureRow(s, i), prediction: { probs } }),
     }))));
     const status = async () => (await (await fetch(`${url}/status`)).json()) as { models: { windowsClosed: number; realized: RealizedReport[] }[] };
     await waitFor(async () => (await status()).models[0]!.windowsClosed === 3, 60_000, 'three windows to close');
