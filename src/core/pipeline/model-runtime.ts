@@ -130,16 +130,21 @@ export async function scoreWindow(runtime: ModelRuntime, closed: ClosedWindow, o
   return report;
 }
 
-/** Joins labels to predictions, counting the outcomes; the windows whose realized outcome moved await a realized report. */
+/** Joins one label to its prediction; the window whose realized outcome moved awaits a realized report. */
+export function joinLabel(runtime: ModelRuntime, tracker: LabelTracker, id: string, label: number, now: number): LabelOutcome {
+  const { outcome, window } = tracker.addLabel(id, label, now);
+  if (window !== undefined) runtime.labelled.add(window);
+  return outcome;
+}
+
+/** Joins labels (joinLabel), counting the outcomes: one metric call each for a batch's thousands of labels. */
 export function joinLabels(runtime: ModelRuntime, labels: Iterable<{ id: string; label: number }>, now: number, observer: RuntimeObserver): void {
   const tracker = runtime.labels;
   if (tracker === undefined) return;
-  // Counted per outcome: one metric call each for a batch's thousands of labels.
   const outcomes = new Map<LabelOutcome, number>();
   for (const { id, label } of labels) {
-    const { outcome, window } = tracker.addLabel(id, label, now);
+    const outcome = joinLabel(runtime, tracker, id, label, now);
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    if (window !== undefined) runtime.labelled.add(window);
   }
   for (const [outcome, count] of outcomes) observer.label?.(runtime.model.name, outcome, count);
 }

@@ -27,7 +27,7 @@ import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import type { PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
-import { checkpointOf, createModelRuntime, detectorSettings, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
+import { checkpointOf, createModelRuntime, detectorSettings, joinLabel, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
 export type { RealizedReport } from './label-tracker.js';
@@ -231,9 +231,8 @@ export class Monitor {
         this.worker.labelled(model, id, label);
         return out;
       }
-      const { outcome, window } = tracker.addLabel(id, label, this.now());
+      const outcome = joinLabel(runtime, tracker, id, label, this.now());
       this.observer.label?.(model, outcome);
-      if (window !== undefined) runtime.labelled.add(window);
       return out;
     }
     const { ts } = decoded.label;
