@@ -17,10 +17,23 @@ export interface ModelCheckpoint {
   releasedUntil: number | null;
   /** Event-time windows of shared replicas: per "topic/partition", the end of the last interval a part of it was released in. */
   partsThrough?: Record<string, number>;
+  /**
+   * Shared replicas with event-time labels: the last windows released whose predictions labels may
+   * still join, oldest first. Their summaries records are read again after a restore (the commit
+   * holds them), and their predictions recorded again (core/pipeline/aggregator.ts).
+   */
+  labelWindows?: LabelWindow[];
   /** Windows the model has closed (the next window's serial is this + 1). */
   windowsClosed: number;
   /** Per detector: its state version and state. */
   detectors: Record<string, { stateVersion: number; state: unknown }>;
+}
+
+/** A released window, by id, release serial and end (epoch ms). */
+export interface LabelWindow {
+  id: string;
+  serial: number;
+  end: number;
 }
 
 export class CheckpointError extends Error {
@@ -49,9 +62,9 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   else if (o.v !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`state record version ${JSON.stringify(o.v)} cannot be read by this version of shiftwatch (it reads version ${CHECKPOINT_VERSION}); reset the state topic or run the version that wrote it`);
   }
-  const keys = Object.keys(o).filter((k) => k !== 'partsThrough').sort().join(',');
+  const keys = Object.keys(o).filter((k) => k !== 'partsThrough' && k !== 'labelWindows').sort().join(',');
   if (keys !== 'closedThrough,detectors,model,releasedUntil,v,windowsClosed') {
-    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough for shared replicas' event-time windows)`);
+    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough, labelWindows for shared replicas)`);
   }
   if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
   const closed = o.closedThrough as Record<string, unknown>;
@@ -64,6 +77,10 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   if (parts !== undefined && (parts === null || typeof parts !== 'object' || !Object.values(parts).every((v) => Number.isFinite(v)))) {
     throw new CheckpointError(`state of model ${o.model}: partsThrough must map partitions to times in epoch ms`);
   }
+  const labelWindows = o.labelWindows as LabelWindow[] | undefined;
+  if (labelWindows !== undefined && (!Array.isArray(labelWindows) || !labelWindows.every(isLabelWindow))) {
+    throw new CheckpointError(`state of model ${o.model}: labelWindows must list windows as {id, serial, end}`);
+  }
   const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
   if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
   for (const [name, d] of Object.entries(detectors)) {
@@ -75,7 +92,13 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
     model: o.model, closedThrough: closed as Record<string, number>, releasedUntil: o.releasedUntil as number | null,
     windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'],
     ...(parts === undefined ? {} : { partsThrough: parts as Record<string, number> }),
+    ...(labelWindows === undefined ? {} : { labelWindows }),
   };
+}
+
+function isLabelWindow(w: unknown): boolean {
+  const o = w as Record<string, unknown>;
+  return o !== null && typeof o === 'object' && typeof o.id === 'string' && Number.isInteger(o.serial) && Number.isFinite(o.end);
 }
 
 /**

@@ -11,7 +11,9 @@
  */
 import type { ClosedWindow } from '../window/windower.js';
 import { PartitionClocks } from '../window/partition-clocks.js';
-import type { ModelCheckpoint } from '../detectors/state-codec.js';
+import type { LabelWindow, ModelCheckpoint } from '../detectors/state-codec.js';
+import type { QueuedLabel } from '../labels/label-queue.js';
+import { MAX_PENDING } from '../predictions/accuracy-backtest.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
@@ -35,9 +37,32 @@ export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'seque
   maxHeldWindows: number;
 }
 
+/** Released windows whose predictions labels may still join (event-time labels): the accuracy backtest's reach. */
+export const LABEL_WINDOWS = MAX_PENDING;
+
+/** A released window labels may still join, and the summaries records to read again to rebuild its join after a restore. */
+interface RecentWindow extends LabelWindow {
+  /** Per summaries partition, the first record of the window's parts or of a label joined to it. */
+  holds: Map<string, number>;
+}
+
+/** After a restore: the recent windows whose predictions are recorded again as their records are read again. */
+interface Replay {
+  windows: Map<string, RecentWindow>;
+  /** The last window released before the restore: labels before its end were joined already. */
+  last: LabelWindow;
+  /** Parts recorded again ("window partition firstOffset"): workers may have handed a part over twice. */
+  parts: Set<string>;
+}
+
+type WindowPartRecord = Extract<SummaryRecord, { kind: 'window' }>;
+
 interface Held {
   runtime: ModelRuntime;
   clocks: PartitionClocks;
+  /** Event-time labels: the last LABEL_WINDOWS windows released, oldest first. */
+  recent: RecentWindow[];
+  replay?: Replay;
 }
 
 export class Aggregator {
@@ -85,7 +110,7 @@ export class Aggregator {
     this.models = new Map(this.configured.map((model) => {
       const clocks = new PartitionClocks(Infinity);
       clocks.assign([...this.inputPartitions, ...this.labelPartitions], this.now());
-      return [model.name, { runtime: createModelRuntime(model, this.settings, this.observer, this.options.maxHeldWindows), clocks }];
+      return [model.name, { runtime: createModelRuntime(model, this.settings, this.observer, this.options.maxHeldWindows), clocks, recent: [] }];
     }));
     this.sources.clear();
     this.nextOffsets.clear();
@@ -140,36 +165,86 @@ export class Aggregator {
       ids.forEach((id, i) => runtime.queued.add({ time: times[i] ?? -Infinity, id, label: labels[i] ?? 0, source: key, offset, clockBefore: -Infinity }));
       return;
     }
-    const { lane: part, ids } = record;
+    const { lane: part } = record;
     if (part.summary.features.length !== runtime.model.bundle.features.length) {
       throw new SummaryRecordError(`window ${part.id} of model ${record.model} has ${part.summary.features.length} features, the bundle ${runtime.model.bundle.features.length}`);
     }
     const windowId = runtime.windower.addClosedPart(part);
     if (windowId === undefined) {
-      this.observer.summarySkipped?.('replay_skipped', topic);
+      if (!this.replayPart(held, record, key, offset)) this.observer.summarySkipped?.('replay_skipped', topic);
       return;
     }
     // A window's first record: the summaries topic is read again from there after a restart.
     const source = `${record.model} ${windowId}`;
     if (!this.sources.has(source)) this.sources.set(source, { key, offset });
-    const p = part.summary.predictions;
-    if (runtime.labels !== undefined && p !== undefined && ids !== undefined) {
-      ids.forEach((id, row) => {
-        // A label that arrived before its window: the window's realized outcome moved.
-        if (id !== null && runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(windowId);
-      });
+    this.recordPredictions(runtime, windowId, record);
+  }
+
+  private recordPredictions(runtime: ModelRuntime, windowId: string, { lane, ids }: WindowPartRecord): void {
+    const p = lane.summary.predictions;
+    if (runtime.labels === undefined || p === undefined || ids === undefined) return;
+    ids.forEach((id, row) => {
+      // A label that arrived before its window: the window's realized outcome moved.
+      if (id !== null && runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(windowId);
+    });
+  }
+
+  /**
+   * After a restore, a part of a window released before it that labels may still join: its
+   * predictions are recorded again (once per part), so labels read later join them as they did
+   * before the restore. True when the part was one.
+   */
+  private replayPart(held: Held, record: WindowPartRecord, key: string, offset: number): boolean {
+    const window = held.replay?.windows.get(record.lane.id);
+    const part = `${record.lane.id} ${record.lane.partitionKey} ${record.lane.firstOffset}`;
+    if (held.replay === undefined || window === undefined || held.replay.parts.has(part)) return false;
+    held.replay.parts.add(part);
+    held.runtime.labels?.windowReleased(window.id, window.serial);
+    holdRecord(window, key, offset);
+    this.recordPredictions(held.runtime, window.id, record);
+    return true;
+  }
+
+  /**
+   * The first window released after a restore: the labels read again from before the last window
+   * released earlier were joined before the restore, and the detectors learned from them. They join
+   * again, silently, rebuilding the realized tallies; the windows they complete are not reported
+   * again, except those not reported before (the last window released and later ones).
+   */
+  private finishReplay(held: Held): void {
+    const { replay, runtime } = held;
+    if (replay === undefined) return;
+    held.replay = undefined;
+    joinLabels(runtime, runtime.queued.takeBefore(replay.last.end), this.now(), {}, (window, label) => this.holdJoined(held, window, label));
+    for (const id of runtime.labelled) {
+      const serial = runtime.labels?.serialOf(id);
+      if (serial !== undefined && serial < replay.last.serial) runtime.labelled.delete(id);
     }
+  }
+
+  /** A label joined a recent window's prediction: its record is read again after a restore. */
+  private holdJoined(held: Held, window: string, label: QueuedLabel): void {
+    const recent = held.recent.find((w) => w.id === window);
+    if (recent !== undefined) holdRecord(recent, label.source, label.offset);
   }
 
   /** Released windows scored, in order, then the realized reports of windows that got labels. */
   async complete(out: RuntimeOutput): Promise<RuntimeOutput> {
     const eventTime = this.labelPartitions.length > 0;
-    for (const { runtime, clocks } of this.models.values()) {
+    for (const held of this.models.values()) {
+      const { runtime, clocks } = held;
       const released: ClosedWindow[] = runtime.windower.release(clocks);
       for (const closed of released) {
-        this.sources.delete(`${runtime.model.name} ${closed.id}`);
+        const source = `${runtime.model.name} ${closed.id}`;
+        const first = this.sources.get(source);
+        this.sources.delete(source);
         runtime.labels?.windowReleased(closed.id, closed.serial);
-        await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now());
+        if (eventTime && runtime.labels !== undefined) {
+          this.finishReplay(held);
+          held.recent.push({ id: closed.id, serial: closed.serial, end: closed.end, holds: new Map(first === undefined ? [] : [[first.key, first.offset]]) });
+          if (held.recent.length > LABEL_WINDOWS) held.recent.shift();
+        }
+        await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now(), (window, label) => this.holdJoined(held, window, label));
       }
       if (!eventTime) realizeWindows(runtime, out);
     }
@@ -184,19 +259,32 @@ export class Aggregator {
     const result = new Map(this.nextOffsets);
     const hold = (key: string, offset: number) => result.set(key, Math.min(result.get(key) ?? offset, offset));
     for (const { key, offset } of this.sources.values()) hold(key, offset);
-    for (const { runtime } of this.models.values()) for (const [key, { offset }] of runtime.queued.held()) hold(key, offset);
+    for (const { runtime, recent } of this.models.values()) {
+      for (const [key, { offset }] of runtime.queued.held()) hold(key, offset);
+      for (const w of recent) for (const [key, offset] of w.holds) hold(key, offset);
+    }
     for (const [key, offset] of this.pieces.firstOffsets()) hold(key, offset);
     return result;
   }
 
   checkpoint(model: string): ModelCheckpoint | undefined {
     const held = this.models.get(model);
-    return held === undefined ? undefined : checkpointOf(held.runtime);
+    if (held === undefined) return undefined;
+    const labelWindows = held.recent.map(({ id, serial, end }) => ({ id, serial, end }));
+    return { ...checkpointOf(held.runtime), ...(labelWindows.length === 0 ? {} : { labelWindows }) };
   }
 
+  /** Restores a model's checkpoint; with event-time labels, its recent windows' predictions are recorded again as they are read. */
   restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
     const held = this.models.get(checkpoint.model);
-    return held === undefined ? undefined : restoreRuntime(held.runtime, checkpoint);
+    if (held === undefined) return undefined;
+    const restored = restoreRuntime(held.runtime, checkpoint);
+    const last = checkpoint.labelWindows?.at(-1);
+    if (this.labelPartitions.length > 0 && held.runtime.labels !== undefined && last !== undefined) {
+      held.recent = (checkpoint.labelWindows ?? []).map((w) => ({ ...w, holds: new Map() }));
+      held.replay = { windows: new Map(held.recent.map((w) => [w.id, w])), last, parts: new Set() };
+    }
+    return restored;
   }
 
   /** Each detector's status, for a model this aggregator scores (undefined for the others). */
@@ -219,4 +307,9 @@ export class Aggregator {
   labelJoinSizes(): Map<string, LabelJoinSize> {
     return labelJoinSizes([...this.models.values()].map((h) => h.runtime));
   }
+}
+
+/** Holds a summaries record of a recent window (the first one per partition). */
+function holdRecord(window: RecentWindow, key: string, offset: number): void {
+  window.holds.set(key, Math.min(window.holds.get(key) ?? offset, offset));
 }

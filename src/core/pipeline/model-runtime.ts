@@ -13,8 +13,8 @@ import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import { restoreDetectorStates, type ModelCheckpoint } from '../detectors/state-codec.js';
 import type { CovariateDetails } from '../detectors/covariate-shift.js';
 import { flowPass } from '../detectors/flow-rows.js';
-import type { EvictionReason, LabelOutcome } from '../labels/label-join.js';
-import { LabelQueue } from '../labels/label-queue.js';
+import type { EvictionReason, LabelOutcome, LabelResult } from '../labels/label-join.js';
+import { LabelQueue, type QueuedLabel } from '../labels/label-queue.js';
 import { LabelTracker, type RealizedReport } from './label-tracker.js';
 import { DEFAULT_PREDICTION_OPTIONS } from '../predictions/prediction-options.js';
 import type { DriftStep } from '../detect/drift-state.js';
@@ -131,19 +131,25 @@ export async function scoreWindow(runtime: ModelRuntime, closed: ClosedWindow, o
 }
 
 /** Joins one label to its prediction; the window whose realized outcome moved awaits a realized report. */
-export function joinLabel(runtime: ModelRuntime, tracker: LabelTracker, id: string, label: number, now: number): LabelOutcome {
-  const { outcome, window } = tracker.addLabel(id, label, now);
-  if (window !== undefined) runtime.labelled.add(window);
-  return outcome;
+export function joinLabel(runtime: ModelRuntime, tracker: LabelTracker, id: string, label: number, now: number): LabelResult {
+  const result = tracker.addLabel(id, label, now);
+  if (result.window !== undefined) runtime.labelled.add(result.window);
+  return result;
 }
 
-/** Joins labels (joinLabel), counting the outcomes: one metric call each for a batch's thousands of labels. */
-export function joinLabels(runtime: ModelRuntime, labels: Iterable<{ id: string; label: number }>, now: number, observer: RuntimeObserver): void {
+/**
+ * Joins labels (joinLabel), counting the outcomes: one metric call each for a batch's thousands of
+ * labels. `joined` hears of each label that joined a prediction, with the prediction's window.
+ */
+export function joinLabels<L extends { id: string; label: number }>(
+  runtime: ModelRuntime, labels: Iterable<L>, now: number, observer: RuntimeObserver, joined?: (window: string, label: L) => void,
+): void {
   const tracker = runtime.labels;
   if (tracker === undefined) return;
   const outcomes = new Map<LabelOutcome, number>();
-  for (const { id, label } of labels) {
-    const outcome = joinLabel(runtime, tracker, id, label, now);
+  for (const label of labels) {
+    const { outcome, window } = joinLabel(runtime, tracker, label.id, label.label, now);
+    if (window !== undefined) joined?.(window, label);
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
   for (const [outcome, count] of outcomes) observer.label?.(runtime.model.name, outcome, count);
@@ -154,9 +160,12 @@ export function joinLabels(runtime: ModelRuntime, labels: Iterable<{ id: string;
  * end are joined, and the earlier windows they completed yield realized reports the detectors learn
  * from: what a window's test has learned is then a function of the streams' contents alone.
  */
-export async function scoreReleased(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver, eventTimeLabels: boolean, now: number): Promise<void> {
+export async function scoreReleased(
+  runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver, eventTimeLabels: boolean, now: number,
+  joined?: (window: string, label: QueuedLabel) => void,
+): Promise<void> {
   if (eventTimeLabels) {
-    joinLabels(runtime, runtime.queued.takeBefore(closed.end), now, observer);
+    joinLabels(runtime, runtime.queued.takeBefore(closed.end), now, observer, joined);
     realizeWindows(runtime, out, closed.serial);
   }
   out.windows.push(await scoreWindow(runtime, closed, out, observer));

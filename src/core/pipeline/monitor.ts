@@ -231,7 +231,7 @@ export class Monitor {
         this.worker.labelled(model, id, label);
         return out;
       }
-      const outcome = joinLabel(runtime, tracker, id, label, this.now());
+      const { outcome } = joinLabel(runtime, tracker, id, label, this.now());
       this.observer.label?.(model, outcome);
       return out;
     }

@@ -7,6 +7,7 @@
  */
 import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { Aggregator } from '../../../src/core/pipeline/aggregator.js';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type ModelCheckpoint } from '../../../src/core/detectors/state-codec.js';
 import { encodeSummaryRecord } from '../../../src/core/pipeline/summary-record.js';
 import type { RuntimeOutput } from '../../../src/core/pipeline/model-runtime.js';
 import type { AccuracyDetails } from '../../../src/core/detectors/prediction-details.js';
@@ -154,6 +155,24 @@ describe('labels in event time', () => {
     }
   });
 
+  it('give an aggregator restarted from its checkpoint and commit, again and again, what one process reports', async () => {
+    const expected = trace(await single(fixture, s, 1, 0.5, true));
+    for (const seed of [7, 8]) {
+      const restarted = await sharedRun(fixture, s, seed, [[0, 3], [1, 2]], true);
+      expect(restarted.restarts).toBeGreaterThan(3);
+      expect(trace(restarted)).toEqual(expected);
+    }
+  });
+
+  it('checkpoint the windows labels may still join, and refuse a malformed list of them', async () => {
+    const windows = [{ id: 'w1', serial: 1, end: 1_000 }];
+    const envelope = { model: 'm', closedThrough: {}, releasedUntil: null, windowsClosed: 1, detectors: {} };
+    expect(decodeCheckpoint(encodeCheckpoint({ ...envelope, labelWindows: windows })).labelWindows).toEqual(windows);
+    for (const bad of [{}, [{ id: 'w1', serial: 1.5, end: 1_000 }], [{ serial: 1, end: 1_000 }], [{ id: 'w1', serial: 1, end: null }]]) {
+      expect(() => decodeCheckpoint(JSON.stringify({ v: 3, ...envelope, labelWindows: bad }))).toThrow(new CheckpointError('state of model m: labelWindows must list windows as {id, serial, end}'));
+    }
+  });
+
   it('hold a labels partition\'s commit at its first label not joined yet, with the clock before it', async () => {
     const m = new Monitor([fixture.model], optionsOf(fixture), {}, () => 0);
     m.assign(EVENT_KEYS, LABEL_KEYS);
@@ -191,8 +210,13 @@ describe('labels in event time', () => {
   });
 });
 
-/** Workers over the split partitions and one aggregator reading the summaries log to random points. */
-async function sharedRun(fixture: ContractFixture, s: Stream, seed: number, split: number[][]): Promise<RuntimeOutput> {
+/**
+ * Workers over the split partitions and one aggregator reading the summaries log to random points.
+ * With `restarts`, the aggregator is replaced at random points by a new one that restores the last
+ * checkpoint and reads on from the last commit, as after a crash or a move to another replica (both
+ * are delivered with the outputs, in one transaction).
+ */
+async function sharedRun(fixture: ContractFixture, s: Stream, seed: number, split: number[][], restarts = false): Promise<RuntimeOutput & { restarts: number }> {
   const random = seededRandom(seed);
   const options = optionsOf(fixture);
   const clock = { now: 0 };
@@ -201,14 +225,30 @@ async function sharedRun(fixture: ContractFixture, s: Stream, seed: number, spli
     m.assign(partitions.filter((p) => p < EVENT_KEYS.length).map((p) => KEYS[p]!), partitions.filter((p) => p >= EVENT_KEYS.length).map((p) => KEYS[p]!));
     return { monitor: m, partitions };
   });
-  const aggregator = new Aggregator([fixture.model], { ...options, maxHeldWindows: MAX_HELD_WINDOWS }, {}, () => 0);
-  aggregator.setInputPartitions(EVENT_KEYS, LABEL_KEYS);
+  const newAggregator = () => {
+    const a = new Aggregator([fixture.model], { ...options, maxHeldWindows: MAX_HELD_WINDOWS }, {}, () => 0);
+    a.setInputPartitions(EVENT_KEYS, LABEL_KEYS);
+    return a;
+  };
+  let aggregator = newAggregator();
   const log: RawMessage[] = [];
   let read = 0;
-  const out: RuntimeOutput = { windows: [], alerts: [], realized: [] };
+  const out: RuntimeOutput & { restarts: number } = { windows: [], alerts: [], realized: [], restarts: 0 };
+  let checkpoint: ModelCheckpoint | undefined;
+  let committed = 0;
   const aggregate = async (upTo: number) => {
     for (; read < upTo; read++) aggregator.handle(log[read]!);
+    const windows = out.windows.length;
     await aggregator.complete(out);
+    // Delivered: the outputs, the checkpoint of a model that released windows, the commit.
+    if (out.windows.length > windows) checkpoint = decodeCheckpoint(encodeCheckpoint(aggregator.checkpoint(fixture.model.name)!));
+    committed = aggregator.committableOffsets().get('summaries/0') ?? committed;
+    if (restarts && random() < 0.2) {
+      aggregator = newAggregator();
+      if (checkpoint !== undefined) aggregator.restore(checkpoint);
+      read = committed;
+      out.restarts += 1;
+    }
   };
   const next = KEYS.map(() => 0);
   for (let p = pick(random, next, s, [], 0.5); p !== undefined; p = pick(random, next, s, [], 0.5)) {
