@@ -23,18 +23,23 @@ export interface ModelCheckpoint {
    * holds them), and their predictions recorded again (core/pipeline/aggregator.ts).
    */
   labelWindows?: LabelWindow[];
+  /** With labelWindows: per summaries partition, the offset after the last record read (arrival-order labels before it were joined). */
+  labelsReadThrough?: Record<string, number>;
   /** Windows the model has closed (the next window's serial is this + 1). */
   windowsClosed: number;
   /** Per detector: its state version and state. */
   detectors: Record<string, { stateVersion: number; state: unknown }>;
 }
 
-/** A released window, by id, release serial and end (epoch ms). */
+/** A released window: its id, release serial, end (epoch ms) and events. */
 export interface LabelWindow {
   id: string;
   serial: number;
   end: number;
+  n: number;
 }
+
+const OPTIONAL_FIELDS = ['partsThrough', 'labelWindows', 'labelsReadThrough'];
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -62,9 +67,9 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   else if (o.v !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`state record version ${JSON.stringify(o.v)} cannot be read by this version of shiftwatch (it reads version ${CHECKPOINT_VERSION}); reset the state topic or run the version that wrote it`);
   }
-  const keys = Object.keys(o).filter((k) => k !== 'partsThrough' && k !== 'labelWindows').sort().join(',');
+  const keys = Object.keys(o).filter((k) => !OPTIONAL_FIELDS.includes(k)).sort().join(',');
   if (keys !== 'closedThrough,detectors,model,releasedUntil,v,windowsClosed') {
-    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough, labelWindows for shared replicas)`);
+    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough, labelWindows, labelsReadThrough for shared replicas)`);
   }
   if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
   const closed = o.closedThrough as Record<string, unknown>;
@@ -79,7 +84,11 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   }
   const labelWindows = o.labelWindows as LabelWindow[] | undefined;
   if (labelWindows !== undefined && (!Array.isArray(labelWindows) || !labelWindows.every(isLabelWindow))) {
-    throw new CheckpointError(`state of model ${o.model}: labelWindows must list windows as {id, serial, end}`);
+    throw new CheckpointError(`state of model ${o.model}: labelWindows must list windows as {id, serial, end, n}`);
+  }
+  const readThrough = o.labelsReadThrough as Record<string, number> | undefined;
+  if (readThrough !== undefined && (readThrough === null || typeof readThrough !== 'object' || !Object.values(readThrough).every((v) => Number.isInteger(v) && v >= 0))) {
+    throw new CheckpointError(`state of model ${o.model}: labelsReadThrough must map partitions to offsets`);
   }
   const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
   if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
@@ -93,12 +102,13 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
     windowsClosed: o.windowsClosed as number, detectors: detectors as ModelCheckpoint['detectors'],
     ...(parts === undefined ? {} : { partsThrough: parts as Record<string, number> }),
     ...(labelWindows === undefined ? {} : { labelWindows }),
+    ...(readThrough === undefined ? {} : { labelsReadThrough: readThrough }),
   };
 }
 
 function isLabelWindow(w: unknown): boolean {
   const o = w as Record<string, unknown>;
-  return o !== null && typeof o === 'object' && typeof o.id === 'string' && Number.isInteger(o.serial) && Number.isFinite(o.end);
+  return o !== null && typeof o === 'object' && typeof o.id === 'string' && Number.isInteger(o.serial) && Number.isFinite(o.end) && Number.isInteger(o.n);
 }
 
 /**

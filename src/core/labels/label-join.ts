@@ -65,7 +65,8 @@ export interface RealizedTally {
 }
 
 export interface JoinObserver {
-  evicted?(kind: 'prediction' | 'label', reason: EvictionReason): void;
+  /** An entry left the join before it was used: a prediction never labelled, or a label (by its id) that never found its prediction. */
+  evicted?(kind: 'prediction' | 'label', reason: EvictionReason, id: string): void;
 }
 
 export class LabelJoiner {
@@ -136,7 +137,7 @@ export class LabelJoiner {
   expire(now: number): void {
     for (let head = this.oldest(); head !== undefined && head.entry.expiresAt <= now; head = this.oldest()) {
       this.dropOldest();
-      if (head.entry.kind === 'label' || !head.entry.labeled) this.observer.evicted?.(head.entry.kind, 'expired');
+      if (head.entry.kind === 'label' || !head.entry.labeled) this.observer.evicted?.(head.entry.kind, 'expired', head.id);
     }
   }
 
@@ -149,9 +150,9 @@ export class LabelJoiner {
     for (;;) {
       const reason: EvictionReason | undefined = this.entries.size > this.options.maxEntries ? 'capacity' : this.bytes > this.maxBytes ? 'bytes' : undefined;
       if (reason === undefined) break;
-      const evicted = this.oldest()!.entry;
+      const { id: evictedId, entry: evicted } = this.oldest()!;
       this.dropOldest();
-      if (evicted.kind === 'label' || !evicted.labeled) this.observer.evicted?.(evicted.kind, reason);
+      if (evicted.kind === 'label' || !evicted.labeled) this.observer.evicted?.(evicted.kind, reason, evictedId);
     }
   }
 

@@ -5,15 +5,17 @@
  * detectors on them and joins the forwarded labels. Pure: the shell publishes what `complete`
  * returns together with `committableOffsets`, in one transaction.
  *
- * Its state is the detectors' (checkpointed per model, as in one process) and the windows waiting
- * for release, which are rebuilt after a restart or a rebalance by reading the summaries topic again
- * from the first record still held: windows already released are recognized and skipped.
+ * Its state is the detectors' (checkpointed per model, as in one process), the windows waiting for
+ * release and the label join, which are rebuilt after a restart or a rebalance by reading the
+ * summaries topic again from the first record still held: windows already released are recognized
+ * and skipped, except that the predictions of recent ones go back into the label join
+ * (join-replay.ts).
  */
 import type { ClosedWindow } from '../window/windower.js';
 import { PartitionClocks } from '../window/partition-clocks.js';
-import type { LabelWindow, ModelCheckpoint } from '../detectors/state-codec.js';
-import type { QueuedLabel } from '../labels/label-queue.js';
-import { MAX_PENDING } from '../predictions/accuracy-backtest.js';
+import type { ModelCheckpoint } from '../detectors/state-codec.js';
+import type { EvictionReason } from '../labels/label-join.js';
+import { JoinReplay } from './join-replay.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
@@ -37,32 +39,13 @@ export interface AggregatorOptions extends Pick<MonitorOptions, 'tests' | 'seque
   maxHeldWindows: number;
 }
 
-/** Released windows whose predictions labels may still join (event-time labels): the accuracy backtest's reach. */
-export const LABEL_WINDOWS = MAX_PENDING;
-
-/** A released window labels may still join, and the summaries records to read again to rebuild its join after a restore. */
-interface RecentWindow extends LabelWindow {
-  /** Per summaries partition, the first record of the window's parts or of a label joined to it. */
-  holds: Map<string, number>;
-}
-
-/** After a restore: the recent windows whose predictions are recorded again as their records are read again. */
-interface Replay {
-  windows: Map<string, RecentWindow>;
-  /** The last window released before the restore: labels before its end were joined already. */
-  last: LabelWindow;
-  /** Parts recorded again ("window partition firstOffset"): workers may have handed a part over twice. */
-  parts: Set<string>;
-}
-
 type WindowPartRecord = Extract<SummaryRecord, { kind: 'window' }>;
 
 interface Held {
   runtime: ModelRuntime;
   clocks: PartitionClocks;
-  /** Event-time labels: the last LABEL_WINDOWS windows released, oldest first. */
-  recent: RecentWindow[];
-  replay?: Replay;
+  /** Classification models: the label join's windows, rebuilt after a restore (join-replay.ts). */
+  replay: JoinReplay;
 }
 
 export class Aggregator {
@@ -110,7 +93,14 @@ export class Aggregator {
     this.models = new Map(this.configured.map((model) => {
       const clocks = new PartitionClocks(Infinity);
       clocks.assign([...this.inputPartitions, ...this.labelPartitions], this.now());
-      return [model.name, { runtime: createModelRuntime(model, this.settings, this.observer, this.options.maxHeldWindows), clocks, recent: [] }];
+      const replay = new JoinReplay(this.settings.predictions.labels.maxEntries);
+      const observer = {
+        labelEvicted: (name: string, kind: 'prediction' | 'label', reason: EvictionReason, id: string) => {
+          if (kind === 'label') replay.labelEvicted(id);
+          this.observer.labelEvicted?.(name, kind, reason, id);
+        },
+      };
+      return [model.name, { runtime: createModelRuntime(model, this.settings, observer, this.options.maxHeldWindows), clocks, replay }];
     }));
     this.sources.clear();
     this.nextOffsets.clear();
@@ -158,7 +148,12 @@ export class Aggregator {
       const { ids, labels, times } = record;
       if (times === undefined || this.labelPartitions.length === 0) {
         // Arrival order. Counted per outcome: the metric calls of this thread are posted to the main thread (thread-mirror.ts).
-        joinLabels(runtime, ids.map((id, i) => ({ id, label: labels[i] ?? 0 })), this.now(), this.observer);
+        const again = held.replay.joinedBefore(key, offset);
+        joinLabels(runtime, ids.map((id, i) => ({ id, label: labels[i] ?? 0 })), this.now(), again ? {} : this.observer, (result, { id }) => {
+          held.replay.label(result, id, key, offset);
+          // Joined before the restore: a released window's realized report went out then.
+          if (again && result.window !== undefined && runtime.labels?.serialOf(result.window) !== undefined) runtime.labelled.delete(result.window);
+        });
         return;
       }
       // Held until released windows reach their times; the record is read again after a restart until then.
@@ -177,55 +172,46 @@ export class Aggregator {
     // A window's first record: the summaries topic is read again from there after a restart.
     const source = `${record.model} ${windowId}`;
     if (!this.sources.has(source)) this.sources.set(source, { key, offset });
-    this.recordPredictions(runtime, windowId, record);
+    this.recordPredictions(held, windowId, record);
   }
 
-  private recordPredictions(runtime: ModelRuntime, windowId: string, { lane, ids }: WindowPartRecord): void {
+  /** Records a part's predictions in the label join; `replayed`: read again after a restore (its window's reports went out). */
+  private recordPredictions({ runtime, replay }: Held, windowId: string, { lane, ids }: WindowPartRecord, replayed = false): void {
     const p = lane.summary.predictions;
     if (runtime.labels === undefined || p === undefined || ids === undefined) return;
     ids.forEach((id, row) => {
       // A label that arrived before its window: the window's realized outcome moved.
-      if (id !== null && runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) runtime.labelled.add(windowId);
+      if (id === null || !runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) return;
+      replay.predictionJoined(id, windowId);
+      if (!replayed) runtime.labelled.add(windowId);
     });
   }
 
-  /**
-   * After a restore, a part of a window released before it that labels may still join: its
-   * predictions are recorded again (once per part), so labels read later join them as they did
-   * before the restore. True when the part was one.
-   */
+  /** After a restore, a part of a recent window read again: its predictions are recorded again (join-replay.ts). True when it was one. */
   private replayPart(held: Held, record: WindowPartRecord, key: string, offset: number): boolean {
-    const window = held.replay?.windows.get(record.lane.id);
-    const part = `${record.lane.id} ${record.lane.partitionKey} ${record.lane.firstOffset}`;
-    if (held.replay === undefined || window === undefined || held.replay.parts.has(part)) return false;
-    held.replay.parts.add(part);
+    const { lane } = record;
+    const window = held.replay.replayedPart({ window: lane.id, partitionKey: lane.partitionKey, firstOffset: lane.firstOffset, key, offset });
+    if (window === undefined) return false;
     held.runtime.labels?.windowReleased(window.id, window.serial);
-    holdRecord(window, key, offset);
-    this.recordPredictions(held.runtime, window.id, record);
+    this.recordPredictions(held, window.id, record, true);
     return true;
   }
 
   /**
-   * The first window released after a restore: the labels read again from before the last window
-   * released earlier were joined before the restore, and the detectors learned from them. They join
-   * again, silently, rebuilding the realized tallies; the windows they complete are not reported
-   * again, except those not reported before (the last window released and later ones).
+   * The first window released after a restore: with event-time labels, those stamped before the end
+   * of the last window released before it were joined then, and the detectors learned from them.
+   * They join again, silently, rebuilding the realized tallies; the windows reported then are not
+   * reported again.
    */
-  private finishReplay(held: Held): void {
-    const { replay, runtime } = held;
-    if (replay === undefined) return;
-    held.replay = undefined;
-    joinLabels(runtime, runtime.queued.takeBefore(replay.last.end), this.now(), {}, (window, label) => this.holdJoined(held, window, label));
+  private endReplay(held: Held, eventTime: boolean): void {
+    const last = held.replay.endReplay();
+    if (last === undefined || !eventTime) return;
+    const { runtime } = held;
+    joinLabels(runtime, runtime.queued.takeBefore(last.end), this.now(), {}, (result, label) => held.replay.label(result, label.id, label.source, label.offset));
     for (const id of runtime.labelled) {
       const serial = runtime.labels?.serialOf(id);
-      if (serial !== undefined && serial < replay.last.serial) runtime.labelled.delete(id);
+      if (serial !== undefined && serial < last.serial) runtime.labelled.delete(id);
     }
-  }
-
-  /** A label joined a recent window's prediction: its record is read again after a restore. */
-  private holdJoined(held: Held, window: string, label: QueuedLabel): void {
-    const recent = held.recent.find((w) => w.id === window);
-    if (recent !== undefined) holdRecord(recent, label.source, label.offset);
   }
 
   /** Released windows scored, in order, then the realized reports of windows that got labels. */
@@ -239,12 +225,11 @@ export class Aggregator {
         const first = this.sources.get(source);
         this.sources.delete(source);
         runtime.labels?.windowReleased(closed.id, closed.serial);
-        if (eventTime && runtime.labels !== undefined) {
-          this.finishReplay(held);
-          held.recent.push({ id: closed.id, serial: closed.serial, end: closed.end, holds: new Map(first === undefined ? [] : [[first.key, first.offset]]) });
-          if (held.recent.length > LABEL_WINDOWS) held.recent.shift();
+        if (runtime.labels !== undefined) {
+          this.endReplay(held, eventTime);
+          held.replay.released({ id: closed.id, serial: closed.serial, end: closed.end, n: closed.summary.n }, first);
         }
-        await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now(), (window, label) => this.holdJoined(held, window, label));
+        await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now(), (result, label) => held.replay.label(result, label.id, label.source, label.offset));
       }
       if (!eventTime) realizeWindows(runtime, out);
     }
@@ -259,9 +244,9 @@ export class Aggregator {
     const result = new Map(this.nextOffsets);
     const hold = (key: string, offset: number) => result.set(key, Math.min(result.get(key) ?? offset, offset));
     for (const { key, offset } of this.sources.values()) hold(key, offset);
-    for (const { runtime, recent } of this.models.values()) {
+    for (const { runtime, replay } of this.models.values()) {
       for (const [key, { offset }] of runtime.queued.held()) hold(key, offset);
-      for (const w of recent) for (const [key, offset] of w.holds) hold(key, offset);
+      for (const [key, offset] of replay.holds()) hold(key, offset);
     }
     for (const [key, offset] of this.pieces.firstOffsets()) hold(key, offset);
     return result;
@@ -270,20 +255,15 @@ export class Aggregator {
   checkpoint(model: string): ModelCheckpoint | undefined {
     const held = this.models.get(model);
     if (held === undefined) return undefined;
-    const labelWindows = held.recent.map(({ id, serial, end }) => ({ id, serial, end }));
-    return { ...checkpointOf(held.runtime), ...(labelWindows.length === 0 ? {} : { labelWindows }) };
+    return { ...checkpointOf(held.runtime), ...held.replay.checkpoint(this.nextOffsets) };
   }
 
-  /** Restores a model's checkpoint; with event-time labels, its recent windows' predictions are recorded again as they are read. */
+  /** Restores a model's checkpoint; its recent windows' label join is rebuilt as their records are read again (join-replay.ts). */
   restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
     const held = this.models.get(checkpoint.model);
     if (held === undefined) return undefined;
     const restored = restoreRuntime(held.runtime, checkpoint);
-    const last = checkpoint.labelWindows?.at(-1);
-    if (this.labelPartitions.length > 0 && held.runtime.labels !== undefined && last !== undefined) {
-      held.recent = (checkpoint.labelWindows ?? []).map((w) => ({ ...w, holds: new Map() }));
-      held.replay = { windows: new Map(held.recent.map((w) => [w.id, w])), last, parts: new Set() };
-    }
+    if (held.runtime.labels !== undefined) held.replay.restore(checkpoint);
     return restored;
   }
 
@@ -309,7 +289,3 @@ export class Aggregator {
   }
 }
 
-/** Holds a summaries record of a recent window (the first one per partition). */
-function holdRecord(window: RecentWindow, key: string, offset: number): void {
-  window.holds.set(key, Math.min(window.holds.get(key) ?? offset, offset));
-}

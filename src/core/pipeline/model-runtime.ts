@@ -51,7 +51,8 @@ export interface ModelRuntime {
 
 /** What the detector runs report beyond their results. */
 export interface RuntimeObserver {
-  labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason): void;
+  /** An entry left the label join unused (label-join.ts): `id` is the event's. */
+  labelEvicted?(model: string, kind: 'prediction' | 'label', reason: EvictionReason, id: string): void;
   /** A closed window's flow rows were scored (rows scored, rows skipped for a missing input, seconds). */
   flowScored?(model: string, scored: number, skipped: number, seconds: number): void;
   /** `count` labels (default 1) had this outcome. */
@@ -86,7 +87,7 @@ export function createModelRuntime(model: MonitoredModel, settings: DetectorSett
     states: new Map(detectors.map((d) => [d.name, d.initialState() as object])),
     queued: new LabelQueue(),
     labelled: new Set(),
-    ...(ref ? { labels: new LabelTracker(ref, settings.predictions.labels, { evicted: (kind, reason) => observer.labelEvicted?.(model.name, kind, reason) }) } : {}),
+    ...(ref ? { labels: new LabelTracker(ref, settings.predictions.labels, { evicted: (kind, reason, id) => observer.labelEvicted?.(model.name, kind, reason, id) }) } : {}),
   };
 }
 
@@ -137,20 +138,20 @@ export function joinLabel(runtime: ModelRuntime, tracker: LabelTracker, id: stri
   return result;
 }
 
-/**
- * Joins labels (joinLabel), counting the outcomes: one metric call each for a batch's thousands of
- * labels. `joined` hears of each label that joined a prediction, with the prediction's window.
- */
+/** Hears of each label joined (joinLabels) and of what became of it. */
+export type LabelJoined<L> = (result: LabelResult, label: L) => void;
+
+/** Joins labels (joinLabel), counting the outcomes: one metric call each for a batch's thousands of labels. */
 export function joinLabels<L extends { id: string; label: number }>(
-  runtime: ModelRuntime, labels: Iterable<L>, now: number, observer: RuntimeObserver, joined?: (window: string, label: L) => void,
+  runtime: ModelRuntime, labels: Iterable<L>, now: number, observer: RuntimeObserver, joined?: LabelJoined<L>,
 ): void {
   const tracker = runtime.labels;
   if (tracker === undefined) return;
   const outcomes = new Map<LabelOutcome, number>();
   for (const label of labels) {
-    const { outcome, window } = joinLabel(runtime, tracker, label.id, label.label, now);
-    if (window !== undefined) joined?.(window, label);
-    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    const result = joinLabel(runtime, tracker, label.id, label.label, now);
+    joined?.(result, label);
+    outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
   }
   for (const [outcome, count] of outcomes) observer.label?.(runtime.model.name, outcome, count);
 }
@@ -162,7 +163,7 @@ export function joinLabels<L extends { id: string; label: number }>(
  */
 export async function scoreReleased(
   runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver, eventTimeLabels: boolean, now: number,
-  joined?: (window: string, label: QueuedLabel) => void,
+  joined?: LabelJoined<QueuedLabel>,
 ): Promise<void> {
   if (eventTimeLabels) {
     joinLabels(runtime, runtime.queued.takeBefore(closed.end), now, observer, joined);
