@@ -121,7 +121,7 @@ const labels = section('The join of delayed labels to predictions.', {
   minLabeled: num('Labels a window needs before its realized accuracy is published.', { integer: true, min: 1, default: 100 }),
   maxBytes: num('Estimated bytes the label join may hold per model; the oldest entries are evicted beyond it (and counted).', { integer: true, min: 1024, default: 64 * 1024 * 1024 }, '`67108864` (64 MiB)'),
   order: choice(
-    'When a label counts: `arrival`, as soon as it is read; `event-time`, a window is tested after every label stamped before its last event and none later (the labels partitions join the windows\' release order), so the accuracy backtest and floor alerts are the same for any replicas, restarts and read order. Labels then need a `ts` on the events\' clock.',
+    'When a label counts: `arrival`, as soon as it is read; `event-time`, a window is tested after every label stamped before its last event and none later (the labels partitions join the windows\' release order), so the accuracy backtest and floor alerts are the same for any read order, replica layout and aggregator restart (not across the restart of a single process). Labels then need a `ts` on the events\' clock.',
     LABEL_ORDERS, { default: 'arrival' }),
 });
 
