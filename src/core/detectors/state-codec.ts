@@ -18,9 +18,9 @@ export interface ModelCheckpoint {
   /** Event-time windows of shared replicas: per "topic/partition", the end of the last interval a part of it was released in. */
   partsThrough?: Record<string, number>;
   /**
-   * Shared replicas with event-time labels: the last windows released whose predictions labels may
+   * Shared replicas, classification models: the last windows released whose predictions labels may
    * still join, oldest first. Their summaries records are read again after a restore (the commit
-   * holds them), and their predictions recorded again (core/pipeline/aggregator.ts).
+   * holds them), and their predictions recorded again (core/pipeline/join-replay.ts).
    */
   labelWindows?: LabelWindow[];
   /** With labelWindows: per summaries partition, the offset after the last record read (arrival-order labels before it were joined). */

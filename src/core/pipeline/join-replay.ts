@@ -5,9 +5,9 @@
  * find them, and labels that came before their prediction. It lives in memory, so the summaries
  * records it was built from are kept instead: the aggregator's commit is held at the first record
  * of each recent or unreleased window and of each label joined to one, and at each label still
- * waiting for its prediction; the checkpoint names the recent windows. A restored aggregator reads the records again,
- * records the windows' predictions again (once per part: workers may hand a part over twice) and
- * joins again, silently, the labels that were joined before the restore:
+ * waiting for its prediction; the checkpoint names the recent windows. A restored aggregator reads
+ * the records again, records the windows' predictions again (once per part: workers may hand a
+ * part over twice) and joins again, silently, the labels that were joined before the restore:
  *  - in arrival order, those read before the checkpoint (`readThrough`);
  *  - in event time, those stamped before the end of the last window released before it.
  * The windows those labels complete are not reported again, except the ones not reported before.
@@ -71,7 +71,7 @@ export class JoinReplay {
    */
   private readonly waiting = new Map<string, Origin>();
   private readonly waitingPerRecord = new Map<string, Map<number, { count: number; since: number }>>();
-  /** Windows released since this object was made. */
+  /** Windows released since the aggregator's last reset. */
   private releases = 0;
   private restored: Restored | undefined;
 
