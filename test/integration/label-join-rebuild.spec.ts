@@ -1,0 +1,78 @@
+/**
+ * Shared replicas on the real broker: a replica is killed (SIGKILL) after it scored some windows,
+ * then the labels of one of those windows arrive, then the replica comes back. Its aggregator
+ * rebuilds the label join from the summaries records its commit held, so every label finds its
+ * prediction, and the window's realized accuracy is the truth, as if nothing had happened.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHarness, WINDOW, type Harness } from '../support/service-harness.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { featureRow, fitClassifierBundle } from '../support/classifier-bundle.js';
+import { createTask, sample, uniform } from '../../src/demo/classification.js';
+import { waitFor } from '../../src/demo/wait.js';
+import type { RealizedReport } from '../../src/core/pipeline/label-tracker.js';
+import type { ShiftwatchConfig } from '../../src/config/index.js';
+
+const K = 3;
+const BASE_TS = 1_764_331_200_000;
+const task = createTask({ classes: K, dims: 4, seed: 8 });
+
+describe('the label join across a shared replica\'s restart, on a real Kafka broker', () => {
+  let h: Harness;
+  let dir: string;
+  const running: ServiceProcess[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shiftwatch-join-rebuild-'));
+    const ref = sample(task, 4000, uniform(K), 0, 1);
+    h = await createHarness({ bundle: await fitClassifierBundle(dir, ref, WINDOW), config: { labels: { minLabeled: 100 } } });
+  });
+  afterAll(async () => {
+    for (const p of running) await p.kill('SIGKILL').catch(() => undefined);
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('joins the labels of a window scored before a SIGKILL, sent while the replica was down, to every prediction', async () => {
+    const windows = [0, 1, 2, 3].map((w) => sample(task, WINDOW, uniform(K), 0, 300 + w));
+    const tsOf = (w: number, i: number) => BASE_TS + (w * WINDOW + i) * 100;
+    const events = windows.flatMap((s, w) => s.probs.map((probs, i) => ({ key: `w${w}-${i}`, value: JSON.stringify({ model: 'm1', id: `w${w}-${i}`, ts: tsOf(w, i), features: featureRow(s, i), prediction: { probs } }) })));
+    const labels = windows[1]!.labels.map((label, i) => ({ key: `w1-${i}`, value: JSON.stringify({ model: 'm1', id: `w1-${i}`, label }) }));
+    const t = h.config.kafka.topics;
+    const config: ShiftwatchConfig = {
+      ...h.config,
+      kafka: { ...h.config.kafka, replicas: 'shared', replicaId: 'a', summaryPartitions: 1, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, topics: { ...t, summaries: `${t.events}-summaries` } },
+    };
+    const start = async (name: string) => {
+      const p = await startServiceProcess(config, join(dir, `${name}.yaml`));
+      running.push(p);
+      return p;
+    };
+    const status = async (p: ServiceProcess) => ((await (await fetch(`${p.url}/status`)).json()) as { models: { windowsClosed?: number; realized?: RealizedReport[] }[] }).models[0];
+    const labelsTotal = async (p: ServiceProcess, outcome: string) => Number(new RegExp(`^shiftwatch_labels_total\\{model="m1",outcome="${outcome}"\\} (\\S+)$`, 'm').exec(await (await fetch(`${p.url}/metrics`)).text())?.[1] ?? 0);
+
+    const first = await start('first');
+    await h.sendEvents(events);
+    // Scored and delivered, with the checkpoint and the commit: the last window once its partition went quiet.
+    await waitFor(async () => ((await status(first))?.windowsClosed ?? 0) >= windows.length, 90_000, 'the four windows to be scored').catch((e: Error) => {
+      throw new Error(`${e.message}\n${first.output().slice(-3000)}`);
+    });
+    expect(await first.kill('SIGKILL')).toBe('SIGKILL');
+
+    await h.producer.send({ topic: t.labels, messages: labels });
+    const second = await start('second');
+    let report: RealizedReport | undefined;
+    await waitFor(async () => {
+      report = (await status(second))?.realized?.find((r) => r.windowId === `c-${t.events}/0@${WINDOW}` && r.labeled === WINDOW);
+      return report !== undefined;
+    }, 90_000, 'window 1 to be fully labelled').catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${await labelsTotal(second, 'waiting')} labels waiting\n${second.output().slice(-3000)}`);
+    });
+    const s = windows[1]!;
+    const truth = s.labels.filter((y, i) => s.probs[i]!.indexOf(Math.max(...s.probs[i]!)) === y).length / WINDOW;
+    expect(report).toMatchObject({ serial: 2, predictions: WINDOW, labeled: WINDOW, accuracy: truth });
+    expect(await labelsTotal(second, 'joined')).toBe(WINDOW);
+    expect(await labelsTotal(second, 'waiting')).toBe(0);
+  });
+});
