@@ -42,3 +42,10 @@ export function replicasFlag(flags: Flags, fallback: 'shared' | 'active-standby'
   if (mode !== 'shared' && mode !== 'active-standby') throw new Error(`--replicas must be shared or active-standby, got ${mode}`);
   return mode;
 }
+
+/** `--label-order arrival|event-time` (labels.order); arrival by default. */
+export function labelOrderFlag(flags: Flags): 'arrival' | 'event-time' {
+  const order = flags.get('label-order') ?? 'arrival';
+  if (order !== 'arrival' && order !== 'event-time') throw new UsageError(`--label-order must be arrival or event-time, got "${order}"`);
+  return order;
+}

@@ -26,7 +26,7 @@
  *
  *   {"scenario":"scale","rawConsumeEventsPerSecond","e2eEventsPerSecond","e2eOverRawConsume","replicas2EventsPerSecond","replicas2OverReplicas1","rebalanceResumeSeconds","alertIdsIdentical","fitSeconds50kx32"}
  */
-import { intFlag, parseFlags, replicasFlag, UsageError } from './args.js';
+import { intFlag, labelOrderFlag, parseFlags, replicasFlag, UsageError } from './args.js';
 import { machineInfo } from './machine.js';
 import { rawConsume } from './kafka-io.js';
 import { round } from './stats.js';
@@ -73,8 +73,7 @@ export async function runScale(argv: readonly string[]): Promise<Record<string, 
   // An accuracy floor (the one detector that learns from labels) and when labels count: `--floor 0.8 --label-order event-time`.
   const floor = flags.has('floor') ? Number(flags.get('floor')) : undefined;
   if (floor !== undefined && !(floor > 0 && floor <= 1)) throw new UsageError(`--floor must be an accuracy in (0, 1], got "${flags.get('floor')}"`);
-  const labelOrder = flags.get('label-order') ?? 'arrival';
-  if (labelOrder !== 'arrival' && labelOrder !== 'event-time') throw new UsageError(`--label-order must be arrival or event-time, got "${labelOrder}"`);
+  const labelOrder = labelOrderFlag(flags);
 
   const rig = await ChaosRig.create({ log });
   let figures: Omit<Record<string, unknown>, 'fitSeconds50kx32'>;

@@ -71,7 +71,7 @@ export async function runReplicas(flags: Flags, log: Log): Promise<ScenarioResul
 
 export const replicasScenario: ChaosScenario = {
   name: 'replicas',
-  help: 'two replicas in one group during a stream; one holding partitions killed with SIGKILL, the other takes over; against an uninterrupted run [--replicas shared|active-standby] [--kills 3] [--between-s 8] [--partitions 3] [--rate 300] [--label-delay-s 3] [--brokers h:p]',
-  flags: ['replicas', 'kills', 'between-s', 'partitions', 'rate', 'label-delay-s', 'brokers'],
+  help: 'two replicas in one group during a stream; one holding partitions killed with SIGKILL, the other takes over; against an uninterrupted run [--replicas shared|active-standby] [--kills 3] [--between-s 8] [--partitions 3] [--rate 300] [--label-delay-s 3] [--label-order arrival|event-time] [--brokers h:p]',
+  flags: ['replicas', 'kills', 'between-s', 'partitions', 'rate', 'label-delay-s', 'label-order', 'brokers'],
   run: runReplicas,
 };
