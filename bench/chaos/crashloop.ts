@@ -106,7 +106,7 @@ export async function runFaulted(
     // With event-time labels, shared replicas' backtests are a function of the topics' contents (each
     // aggregator rebuilds its label join after a kill), so they must match too.
     const backtestCompared = labelOrder === 'event-time' && (serviceSettings.kafka as { replicas?: string } | undefined)?.replicas === 'shared';
-    const backtestsDiffer = Object.entries(diff.labelFed).filter(([, f]) => backtestCompared && !f.equal).map(([name]) => name);
+    const backtestsDiffer = backtestCompared ? Object.entries(diff.labelFed).filter(([, f]) => !f.equal).map(([name]) => name) : [];
     const compared: ComparedLine = {
       partitions,
       events,

@@ -2,7 +2,8 @@
  * Labels in event time (`labels.order: event-time`): a window is tested after every label stamped
  * before its last event and none later, so what the accuracy backtest learned, the floor's
  * intervals and alerts, and the realized reports are a function of the streams' contents: the same
- * for any read order of the events and labels partitions, and for one process or shared replicas.
+ * for any read order of the events and labels partitions, for one process or shared replicas, and
+ * across restarts of the shared replicas' aggregator (which rebuilds its label join, in either order).
  * In arrival order they are not, which is why this mode exists.
  */
 import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
