@@ -172,6 +172,7 @@ export class Aggregator {
     // A window's first record: the summaries topic is read again from there after a restart.
     const source = `${record.model} ${windowId}`;
     if (!this.sources.has(source)) this.sources.set(source, { key, offset });
+    if (runtime.labels !== undefined) held.replay.opened(windowId);
     this.recordPredictions(held, windowId, record);
   }
 
@@ -288,4 +289,3 @@ export class Aggregator {
     return labelJoinSizes([...this.models.values()].map((h) => h.runtime));
   }
 }
-

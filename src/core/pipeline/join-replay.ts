@@ -18,15 +18,9 @@
 import type { LabelWindow, ModelCheckpoint } from '../detectors/state-codec.js';
 import { MAX_PENDING } from '../predictions/accuracy-backtest.js';
 import type { LabelResult } from '../labels/label-join.js';
-import { MAX_HELD_WINDOWS } from '../window/windower.js';
 
 /** Released windows whose predictions labels may still join. */
 export const LABEL_WINDOWS = MAX_PENDING;
-/**
- * Windows not yet released whose labels' records are held: a label joined to a window that is never
- * released (a late part, merged into a later window) must not hold the commit forever.
- */
-const MAX_UNRELEASED = 4 * MAX_HELD_WINDOWS;
 
 interface RecentWindow extends LabelWindow {
   /** Per summaries partition, the first record of the window's parts or of a label joined to it. */
@@ -62,7 +56,7 @@ export class JoinReplay {
   private recent: RecentWindow[] = [];
   /** The recent windows by id (a label's window is looked up for every label joined). */
   private byId = new Map<string, RecentWindow>();
-  /** Windows not released yet: the records of the labels joined to them. */
+  /** Windows read and not released yet (`opened`): the records of the labels joined to them. */
   private readonly unreleased = new Map<string, Map<string, number>>();
   /**
    * Labels waiting in the join for their prediction, by event id, and how many wait per record. A
@@ -76,6 +70,11 @@ export class JoinReplay {
   private restored: Restored | undefined;
 
   constructor(private readonly maxPredictions: number) {}
+
+  /** A window not released yet got its first part: labels joined to it hold their records from now on. */
+  opened(window: string): void {
+    if (!this.unreleased.has(window)) this.unreleased.set(window, new Map());
+  }
 
   /** A window was released with `n` events; `first` is its first record. */
   released(window: LabelWindow, first: { key: string; offset: number } | undefined): void {
@@ -193,11 +192,8 @@ export class JoinReplay {
       hold(recent, key, offset);
       return;
     }
-    let holds = this.unreleased.get(window);
-    if (holds === undefined && this.unreleased.size < MAX_UNRELEASED) {
-      holds = new Map();
-      this.unreleased.set(window, holds);
-    }
+    // A window neither recent nor held any more (released long ago) holds nothing.
+    const holds = this.unreleased.get(window);
     if (holds !== undefined) hold({ holds }, key, offset);
   }
 

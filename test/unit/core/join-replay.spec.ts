@@ -37,7 +37,8 @@ describe('the label join replay', () => {
     r.label({ outcome: 'waiting' }, 'e2', KEY, 3);
     r.label({ outcome: 'waiting' }, 'e3', KEY, 4);
     expect(r.holds().get(KEY)).toBe(3);
-    // e1 found its prediction in window 7, not released yet: the window holds the record now.
+    // e1 found its prediction in window 7, read but not released yet: the window holds the record now.
+    r.opened('w7');
     r.predictionJoined('e1', 'w7');
     r.labelEvicted('e2');
     expect(r.holds().get(KEY)).toBe(3);
@@ -56,6 +57,21 @@ describe('the label join replay', () => {
     expect(r.holds().get(KEY)).toBe(2);
     r.released(window(LABEL_WINDOWS), { key: KEY, offset: 100 + LABEL_WINDOWS });
     expect(r.holds().get(KEY)).toBe(101);
+  });
+
+  it('holds nothing for a label joined to a window released before the recent ones', () => {
+    const r = new JoinReplay(1_000_000);
+    for (let serial = 1; serial <= LABEL_WINDOWS + 1; serial++) r.released(window(serial), { key: KEY, offset: 100 + serial });
+    // Window 1 is no longer recent, and not held either: its late label must not pin the commit.
+    r.label({ outcome: 'joined', window: 'w1' }, 'late', KEY, 5);
+    r.label({ outcome: 'joined', window: 'never-read' }, 'other', KEY, 6);
+    expect(r.holds().get(KEY)).toBe(102);
+    // A window read and not released yet holds its labels' records, then keeps them once released.
+    r.opened('w99');
+    r.label({ outcome: 'joined', window: 'w99' }, 'early', KEY, 7);
+    expect(r.holds().get(KEY)).toBe(7);
+    r.released(window(99), { key: KEY, offset: 300 });
+    expect(r.holds().get(KEY)).toBe(7);
   });
 
   it('after a restore: names each part of a recent window once, and the labels read before the checkpoint', () => {
