@@ -103,9 +103,9 @@ export async function runFaulted(
     const held = [...ends].reduce((n, [p, end]) => n + end - (final?.closedThrough[`${topics.events}/${p}`] ?? 0), 0);
     const accounted = (final?.windowsClosed ?? 0) * WINDOW + eventLetters + held;
     const diff = compareCheckpoints(final, uninterrupted.get(MODEL));
-    // With event-time labels, shared replicas' backtests are a function of the topics' contents (each
-    // aggregator rebuilds its label join after a kill), so they must match too.
-    const backtestCompared = labelOrder === 'event-time' && (serviceSettings.kafka as { replicas?: string } | undefined)?.replicas === 'shared';
+    // With event-time labels, the backtests are a function of the topics' contents (a restarted process,
+    // or a shared replica's aggregator, rebuilds its label join after a kill), so they must match too.
+    const backtestCompared = labelOrder === 'event-time';
     const backtestsDiffer = backtestCompared ? Object.entries(diff.labelFed).filter(([, f]) => !f.equal).map(([name]) => name) : [];
     const compared: ComparedLine = {
       partitions,

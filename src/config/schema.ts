@@ -120,8 +120,11 @@ const labels = section('The join of delayed labels to predictions.', {
   maxEntries: num('Most predictions and waiting labels held at once; the oldest are evicted (and counted).', { integer: true, min: 1, default: 1_000_000 }),
   minLabeled: num('Labels a window needs before its realized accuracy is published.', { integer: true, min: 1, default: 100 }),
   maxBytes: num('Estimated bytes the label join may hold per model; the oldest entries are evicted beyond it (and counted).', { integer: true, min: 1024, default: 64 * 1024 * 1024 }, '`67108864` (64 MiB)'),
+  rebuildWindows: num(
+    'Released windows whose predictions a restart puts back into the label join, by reading their events again (with shared replicas, the summaries records), so that their labels still count after a restart, a crash or a rebalance. The input partitions are committed no further than the first event of these windows and of the labels joined to them: the group\'s commits trail what was read by up to this many windows (a lag monitor that reads commits sees that; /ready and the logs use the read position), and a restart reads that much again. 0: a restart forgets the predictions of released windows (their later labels count as unmatched).',
+    { integer: true, min: 0, max: 1000, default: 64 }),
   order: choice(
-    'When a label counts: `arrival`, as soon as it is read; `event-time`, a window is tested after every label stamped before its last event and none later (the labels partitions join the windows\' release order), so the accuracy backtest and floor alerts are the same for any read order, replica layout and aggregator restart (not across the restart of a single process). Labels then need a `ts` on the events\' clock.',
+    'When a label counts: `arrival`, as soon as it is read; `event-time`, a window is tested after every label stamped before its last event and none later (the labels partitions join the windows\' release order), so the accuracy backtest and floor alerts are the same for any read order, replica layout and restart. Labels then need a `ts` on the events\' clock.',
     LABEL_ORDERS, { default: 'arrival' }),
 });
 

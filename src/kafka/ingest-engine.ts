@@ -431,20 +431,22 @@ export class IngestEngine {
     const { topics, groupId } = this.config.kafka;
     const committed = await admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] });
     const positions = new Map<string, PartitionPosition>();
+    const offsets = new Map<string, number>();
     const committers = new Set<string>();
     for (const { topic, partitions } of committed) {
       for (const { partition, offset, metadata } of partitions) {
         const key = `${topic}/${partition}`;
         // What is committed already: a transaction carries only offsets that differ from it.
         if (Number(offset) >= 0) this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
-        if (topic !== topics.events && !this.eventTimeLabels) continue;
+        // Labels partitions too: in event time their clocks, in arrival order how far they were handled.
         const position = decodePosition(metadata);
         if (position?.by !== undefined) committers.add(position.by);
         if (position !== undefined) positions.set(key, position);
+        if (Number(offset) >= 0) offsets.set(key, Number(offset));
         else if (Number(offset) > 0 && topic === topics.events) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
       }
     }
-    this.monitor.restorePositions(positions);
+    this.monitor.restorePositions(positions, offsets);
     return committers;
   }
 }

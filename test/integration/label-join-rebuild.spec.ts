@@ -1,8 +1,9 @@
 /**
- * Shared replicas on the real broker: a replica is killed (SIGKILL) after it scored some windows,
- * then the labels of one of those windows arrive, then the replica comes back. Its aggregator
- * rebuilds the label join from the summaries records its commit held, so every label finds its
- * prediction, and the window's realized accuracy is the truth, as if nothing had happened.
+ * On the real broker, a replica is killed (SIGKILL) after it scored some windows, then the labels of
+ * one of those windows arrive, then the replica comes back. It rebuilds the label join from the
+ * records its commit held (a shared replica's aggregator from the summaries topic, an active-standby
+ * replica from the input topics), so every label finds its prediction, and the window's realized
+ * accuracy is the truth, as if nothing had happened.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ const K = 3;
 const BASE_TS = 1_764_331_200_000;
 const task = createTask({ classes: K, dims: 4, seed: 8 });
 
-describe('the label join across a shared replica\'s restart, on a real Kafka broker', () => {
+describe.each(['shared', 'active-standby'] as const)('the label join across a restart of a %s replica, on a real Kafka broker', (replicas) => {
   let h: Harness;
   let dir: string;
   const running: ServiceProcess[] = [];
@@ -42,7 +43,10 @@ describe('the label join across a shared replica\'s restart, on a real Kafka bro
     const t = h.config.kafka.topics;
     const config: ShiftwatchConfig = {
       ...h.config,
-      kafka: { ...h.config.kafka, replicas: 'shared', replicaId: 'a', summaryPartitions: 1, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, topics: { ...t, summaries: `${t.events}-summaries` } },
+      kafka: {
+        ...h.config.kafka, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000,
+        ...(replicas === 'shared' ? { replicas, replicaId: 'a', summaryPartitions: 1, topics: { ...t, summaries: `${t.events}-summaries` } } : { replicas }),
+      },
     };
     const start = async (name: string) => {
       const p = await startServiceProcess(config, join(dir, `${name}.yaml`));

@@ -23,8 +23,13 @@ export interface ModelCheckpoint {
    * holds them), and their predictions recorded again (core/pipeline/join-replay.ts).
    */
   labelWindows?: LabelWindow[];
-  /** With labelWindows: per summaries partition, the offset after the last record read (arrival-order labels before it were joined). */
+  /**
+   * With labelWindows: per partition the labels are read from (the summaries, or a single process's
+   * labels partitions read in arrival order), the offset after the last record read: labels before it were joined.
+   */
   labelsReadThrough?: Record<string, number>;
+  /** A single process, arrival-order labels: the windows whose labels moved their realized outcome since their last realized report. */
+  labelsPending?: string[];
   /** Windows the model has closed (the next window's serial is this + 1). */
   windowsClosed: number;
   /** Per detector: its state version and state. */
@@ -39,7 +44,7 @@ export interface LabelWindow {
   n: number;
 }
 
-const OPTIONAL_FIELDS = ['partsThrough', 'labelWindows', 'labelsReadThrough'];
+const OPTIONAL_FIELDS = ['partsThrough', 'labelWindows', 'labelsReadThrough', 'labelsPending'];
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -69,7 +74,7 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   }
   const keys = Object.keys(o).filter((k) => !OPTIONAL_FIELDS.includes(k)).sort().join(',');
   if (keys !== 'closedThrough,detectors,model,releasedUntil,v,windowsClosed') {
-    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough, labelWindows, labelsReadThrough for shared replicas)`);
+    throw new CheckpointError(`a state record has fields [${Object.keys(o).sort().join(',')}], expected v, model, closedThrough, releasedUntil, windowsClosed, detectors (and partsThrough, labelWindows, labelsReadThrough, labelsPending)`);
   }
   if (typeof o.model !== 'string' || o.model === '') throw new CheckpointError('a state record has no model');
   const closed = o.closedThrough as Record<string, unknown>;
@@ -90,6 +95,10 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
   if (readThrough !== undefined && (readThrough === null || typeof readThrough !== 'object' || !Object.values(readThrough).every((v) => Number.isInteger(v) && v >= 0))) {
     throw new CheckpointError(`state of model ${o.model}: labelsReadThrough must map partitions to offsets`);
   }
+  const pending = o.labelsPending as string[] | undefined;
+  if (pending !== undefined && (!Array.isArray(pending) || !pending.every((id) => typeof id === 'string'))) {
+    throw new CheckpointError(`state of model ${o.model}: labelsPending must list window ids`);
+  }
   const detectors = o.detectors as Record<string, { stateVersion?: unknown; state?: unknown }>;
   if (detectors === null || typeof detectors !== 'object') throw new CheckpointError(`state of model ${o.model}: detectors must be an object`);
   for (const [name, d] of Object.entries(detectors)) {
@@ -103,6 +112,7 @@ export function decodeCheckpoint(text: string): ModelCheckpoint {
     ...(parts === undefined ? {} : { partsThrough: parts as Record<string, number> }),
     ...(labelWindows === undefined ? {} : { labelWindows }),
     ...(readThrough === undefined ? {} : { labelsReadThrough: readThrough }),
+    ...(pending === undefined ? {} : { labelsPending: pending }),
   };
 }
 

@@ -15,7 +15,7 @@ import type { ClosedWindow } from '../window/windower.js';
 import { PartitionClocks } from '../window/partition-clocks.js';
 import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import type { EvictionReason } from '../labels/label-join.js';
-import { JoinReplay } from './join-replay.js';
+import { JoinReplay, rejoinBeforeRestore } from './join-replay.js';
 import type { DetectorSettings, MonitoredModel } from '../detectors/model.js';
 import type { DetectorName } from '../detectors/contract.js';
 import type { DriftStatus } from '../detect/drift-state.js';
@@ -93,7 +93,7 @@ export class Aggregator {
     this.models = new Map(this.configured.map((model) => {
       const clocks = new PartitionClocks(Infinity);
       clocks.assign([...this.inputPartitions, ...this.labelPartitions], this.now());
-      const replay = new JoinReplay(this.settings.predictions.labels.maxEntries);
+      const replay = new JoinReplay(this.settings.predictions.labels.maxEntries, this.settings.predictions.labels.rebuildWindows);
       const observer = {
         labelEvicted: (name: string, kind: 'prediction' | 'label', reason: EvictionReason, id: string) => {
           if (kind === 'label') replay.labelEvicted(id);
@@ -198,23 +198,6 @@ export class Aggregator {
     return true;
   }
 
-  /**
-   * The first window released after a restore: with event-time labels, those stamped before the end
-   * of the last window released before it were joined then, and the detectors learned from them.
-   * They join again, silently, rebuilding the realized tallies; the windows reported then are not
-   * reported again.
-   */
-  private endReplay(held: Held, eventTime: boolean): void {
-    const last = held.replay.endReplay();
-    if (last === undefined || !eventTime) return;
-    const { runtime } = held;
-    joinLabels(runtime, runtime.queued.takeBefore(last.end), this.now(), {}, (result, label) => held.replay.label(result, label.id, label.source, label.offset));
-    for (const id of runtime.labelled) {
-      const serial = runtime.labels?.serialOf(id);
-      if (serial !== undefined && serial < last.serial) runtime.labelled.delete(id);
-    }
-  }
-
   /** Released windows scored, in order, then the realized reports of windows that got labels. */
   async complete(out: RuntimeOutput): Promise<RuntimeOutput> {
     const eventTime = this.labelPartitions.length > 0;
@@ -227,8 +210,8 @@ export class Aggregator {
         this.sources.delete(source);
         runtime.labels?.windowReleased(closed.id, closed.serial);
         if (runtime.labels !== undefined) {
-          this.endReplay(held, eventTime);
-          held.replay.released({ id: closed.id, serial: closed.serial, end: closed.end, n: closed.summary.n }, first);
+          rejoinBeforeRestore(held.runtime, held.replay, eventTime, this.now());
+          held.replay.released({ id: closed.id, serial: closed.serial, end: closed.end, n: closed.summary.n }, first === undefined ? [] : [[first.key, { offset: first.offset, clock: -Infinity }]]);
         }
         await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now(), (result, label) => held.replay.label(result, label.id, label.source, label.offset));
       }
@@ -247,7 +230,7 @@ export class Aggregator {
     for (const { key, offset } of this.sources.values()) hold(key, offset);
     for (const { runtime, replay } of this.models.values()) {
       for (const [key, { offset }] of runtime.queued.held()) hold(key, offset);
-      for (const [key, offset] of replay.holds()) hold(key, offset);
+      for (const [key, { offset }] of replay.holds()) hold(key, offset);
     }
     for (const [key, offset] of this.pieces.firstOffsets()) hold(key, offset);
     return result;

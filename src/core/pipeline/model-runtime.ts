@@ -30,7 +30,7 @@ export interface DetectorOutcome {
 
 export interface WindowReport {
   model: string;
-  window: Omit<ClosedWindow, 'summary'> & { n: number };
+  window: Omit<ClosedWindow, 'summary' | 'firsts'> & { n: number };
   /** Large enough to test (`minEvents`). */
   tested: boolean;
   /** Per detector that ran on the window, in the registry's order. */
@@ -99,7 +99,7 @@ function stateOf(runtime: ModelRuntime, detector: AnyDetector): object {
 
 /** Runs every detector on a released window, steps their states, and adds the alerts of transitions to `out`. */
 export async function scoreWindow(runtime: ModelRuntime, closed: ClosedWindow, out: RuntimeOutput, observer: RuntimeObserver): Promise<WindowReport> {
-  const { summary, ...window } = closed;
+  const { summary, firsts: _firsts, ...window } = closed;
   const model = runtime.model.name;
   const report: WindowReport = { model, window: { ...window, n: summary.n }, tested: summary.n >= runtime.model.window.minEvents, detectors: {} };
   if (!report.tested) return report;

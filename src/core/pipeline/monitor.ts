@@ -27,6 +27,7 @@ import type { ModelCheckpoint } from '../detectors/state-codec.js';
 import type { PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
+import { JoinReplay, rejoinBeforeRestore } from './join-replay.js';
 import { checkpointOf, createModelRuntime, detectorSettings, joinLabel, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
@@ -99,6 +100,23 @@ export class Monitor {
   private labelPartitions: ReadonlySet<string> = new Set();
   /** `flush` was called: the next `complete` joins every queued label after the last window. */
   private flushLabels = false;
+  /** One process (not a worker), per classification model: what rebuilds its label join after a restart (join-replay.ts). */
+  private readonly replays = new Map<string, JoinReplay>();
+  /** Labels partitions read in arrival order: the offset after the last label handled before the restart (from the commit metadata; their dead letters went out). */
+  private readonly labelsHandled = new Map<string, number>();
+  /**
+   * Per classification model, from its checkpoint: per labels partition read in arrival order, the
+   * offset after the last label read when the checkpoint was written. Those labels are in the
+   * checkpoint's state (what the detectors learned, the reports pending); read again, they only
+   * rebuild the label join.
+   */
+  private readonly labelsCheckpointed = new Map<string, Readonly<Record<string, number>>>();
+  /**
+   * After a restart, the partitions still being read again up to where the last process had handled
+   * them. Until every one is, arrival-order labels yield no realized reports: a window's report would
+   * miss the predictions and labels not read again yet (the partitions are read side by side).
+   */
+  private readonly rereading = new Map<string, number>();
 
   constructor(
     models: readonly MonitoredModel[],
@@ -108,8 +126,22 @@ export class Monitor {
   ) {
     const settings = detectorSettings(options);
     this.clocks = new PartitionClocks(options.partitionIdleMs ?? 2000);
-    for (const model of models) this.models.set(model.name, createModelRuntime(model, settings, observer));
     if (options.role === 'worker') this.worker = new WorkerHandOff(this.clocks, options.partitionIdleMs ?? 2000);
+    for (const model of models) {
+      if (this.worker !== undefined || model.bundle.predictions === undefined) {
+        this.models.set(model.name, createModelRuntime(model, settings, observer));
+        continue;
+      }
+      const replay = new JoinReplay(settings.predictions.labels.maxEntries, settings.predictions.labels.rebuildWindows);
+      this.replays.set(model.name, replay);
+      this.models.set(model.name, createModelRuntime(model, settings, {
+        ...observer,
+        labelEvicted: (name, kind, reason, id) => {
+          if (kind === 'label') replay.labelEvicted(id);
+          observer.labelEvicted?.(name, kind, reason, id);
+        },
+      }));
+    }
   }
 
   /** "topic/partition" keys, built once per partition rather than once per message. */
@@ -125,7 +157,8 @@ export class Monitor {
   }
 
   private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
-    if (Number(message.offset) < this.clocks.handled(this.partitionKey(message))) {
+    const key = this.partitionKey(message);
+    if (Number(message.offset) < Math.max(this.clocks.handled(key), this.labelsHandled.get(key) ?? 0)) {
       // Read again after a restart: its dead letter went out before.
       this.observer.replaySkipped?.(model);
       return out;
@@ -189,18 +222,36 @@ export class Monitor {
     if (probs !== undefined) extras.probs = probs;
     if (value !== undefined) extras.value = value;
     const added = runtime.windower.add(event.features, event.ts, position, extras);
+    const replay = this.replays.get(event.model);
     if (added.skipped) {
+      if (replay !== undefined && probs !== undefined) this.replayPrediction(runtime, replay, event, probs, position);
       this.observer.replaySkipped?.(event.model);
       return out;
     }
     if (probs !== undefined) {
       if (this.worker !== undefined) this.worker.predicted(event.model, partitionKey, added.windowId, event.id);
-      else if (runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now())) runtime.labelled.add(added.windowId);
+      else {
+        replay?.opened(added.windowId);
+        if (runtime.labels?.recordPrediction(event.id, added.windowId, probs, this.now())) {
+          runtime.labelled.add(added.windowId);
+          if (event.id !== undefined) replay?.predictionJoined(event.id, added.windowId);
+        }
+      }
     }
     this.observer.accepted?.(event.model);
     for (const f of added.missing) this.observer.missingFeature?.(event.model, f);
     if (added.late) this.observer.lateEvent?.(event.model);
     return out;
+  }
+
+  /**
+   * After a restart, an event of a window released before it, read again: a recent window's
+   * prediction goes back into the label join, without marking the window labelled (its reports went out).
+   */
+  private replayPrediction(runtime: ModelRuntime, replay: JoinReplay, event: { id?: string; ts: number }, probs: readonly number[], at: { partitionKey: string; offset: number; clockBefore: number }): void {
+    const windowId = runtime.windower.spec.type === 'count' ? replay.laneWindowAt(at.partitionKey, at.offset) : runtime.windower.intervalOf(event.ts, at.clockBefore);
+    const window = replay.replayedEvent(windowId, at.partitionKey, { offset: at.offset, clock: at.clockBefore });
+    if (window !== undefined && runtime.labels?.recordPrediction(event.id, window.id, probs, this.now()) && event.id !== undefined) replay.predictionJoined(event.id, window.id);
   }
 
   /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
@@ -231,8 +282,16 @@ export class Monitor {
         this.worker.labelled(model, id, label);
         return out;
       }
-      const { outcome } = joinLabel(runtime, tracker, id, label, this.now());
-      this.observer.label?.(model, outcome);
+      const offset = Number(message.offset);
+      const replay = this.replays.get(model);
+      if (offset < (this.labelsCheckpointed.get(model)?.[partitionKey] ?? 0)) {
+        // Joined before the checkpoint the model was restored from, which holds what it did: joined again silently.
+        replay?.label(tracker.addLabel(id, label, this.now()), id, partitionKey, offset);
+        return out;
+      }
+      const result = joinLabel(runtime, tracker, id, label, this.now());
+      replay?.label(result, id, partitionKey, offset);
+      this.observer.label?.(model, result.outcome);
       return out;
     }
     const { ts } = decoded.label;
@@ -278,9 +337,19 @@ export class Monitor {
     for (const key of this.worker.dropLost(keep)) this.nextOffsets.delete(key);
   }
 
-  /** Positions committed before a restart (from the commit metadata that `committableOffsets` wrote). */
-  restorePositions(positions: ReadonlyMap<string, PartitionPosition>): void {
+  /**
+   * Positions committed before a restart (from the commit metadata that `committableOffsets` wrote):
+   * of the input partitions and event-time labels partitions (`assign` named them), and of labels
+   * partitions read in arrival order (their labels before `handled` were handled: dead letters sent).
+   * `committed`: the offsets committed with them, from which the partitions are read again.
+   */
+  restorePositions(positions: ReadonlyMap<string, PartitionPosition>, committed: ReadonlyMap<string, number> = new Map()): void {
     for (const [key, position] of positions) {
+      if ((committed.get(key) ?? position.handled) < position.handled) this.rereading.set(key, position.handled);
+      if (!this.clocks.has(key)) {
+        this.labelsHandled.set(key, position.handled);
+        continue;
+      }
       this.clocks.restore(key, position, this.now());
       for (const [model, offset] of Object.entries(position.lanes ?? {})) this.models.get(model)?.windower.skipBefore(key, offset);
       for (const [model, end] of Object.entries(position.intervals ?? {})) this.models.get(model)?.windower.skipPartsThrough(key, end);
@@ -304,19 +373,21 @@ export class Monitor {
    */
   committableOffsets(): Map<string, CommitPosition> {
     const held = new Map<string, { offset: number; clock: number }>();
+    const note = (key: string, h: { offset: number; clock: number }) => {
+      const seen = held.get(key);
+      if (seen === undefined || h.offset < seen.offset) held.set(key, h);
+    };
     for (const runtime of this.models.values()) {
       // Windows not released hold their events; event-time labels not joined yet hold theirs.
-      for (const [key, h] of [...runtime.windower.heldPositions(), ...runtime.queued.held()]) {
-        const seen = held.get(key);
-        if (seen === undefined || h.offset < seen.offset) held.set(key, h);
-      }
+      for (const [key, h] of [...runtime.windower.heldPositions(), ...runtime.queued.held()]) note(key, h);
     }
+    // The records the label joins are rebuilt from (join-replay.ts), arrival-order labels' included.
+    for (const replay of this.replays.values()) for (const [key, h] of replay.holds()) note(key, h);
     const result = new Map<string, CommitPosition>();
     for (const [key, next] of this.nextOffsets) {
       const h = held.get(key);
-      const isInput = h !== undefined || this.clocks.has(key);
-      if (!isInput) {
-        result.set(key, { offset: next });
+      if (!this.clocks.has(key)) {
+        result.set(key, this.worker !== undefined ? { offset: next } : this.arrivalLabelsPosition(key, next, h?.offset ?? next));
         continue;
       }
       const at = h !== undefined && h.offset < next ? h : { offset: next, clock: this.clocks.clock(key) };
@@ -325,6 +396,12 @@ export class Monitor {
       result.set(key, { offset: at.offset, metadata: encodePosition(position) });
     }
     return result;
+  }
+
+  /** A labels partition read in arrival order by one process: held at the records its label join is rebuilt from; its metadata says how far labels were handled. */
+  private arrivalLabelsPosition(key: string, next: number, held: number): CommitPosition {
+    const position: PartitionPosition = { clock: -Infinity, handled: Math.max(next, this.labelsHandled.get(key) ?? 0) };
+    return { offset: Math.min(next, held), metadata: encodePosition(position) };
   }
 
   /**
@@ -346,7 +423,13 @@ export class Monitor {
 
   checkpoint(model: string): ModelCheckpoint | undefined {
     const r = this.models.get(model);
-    return r === undefined ? undefined : checkpointOf(r);
+    const replay = this.replays.get(model);
+    if (r === undefined || replay === undefined) return r === undefined ? undefined : checkpointOf(r);
+    // Arrival-order labels: how far their partitions were read, and the realized reports still due.
+    const read = { ...this.labelsCheckpointed.get(model) };
+    for (const [key, next] of this.nextOffsets) if (!this.clocks.has(key)) read[key] = next;
+    const pending = r.labelled.size > 0 ? { labelsPending: [...r.labelled] } : {};
+    return { ...checkpointOf(r), ...replay.checkpoint(new Map(Object.entries(read))), ...pending };
   }
 
   /**
@@ -356,7 +439,14 @@ export class Monitor {
    */
   restore(checkpoint: ModelCheckpoint): { unknownDetectors: string[] } | undefined {
     const r = this.models.get(checkpoint.model);
-    return r === undefined ? undefined : restoreRuntime(r, checkpoint);
+    if (r === undefined) return undefined;
+    const restored = restoreRuntime(r, checkpoint);
+    const replay = this.replays.get(checkpoint.model);
+    replay?.restore(checkpoint);
+    for (const w of replay?.windows() ?? []) r.labels?.windowReleased(w.id, w.serial);
+    if (replay !== undefined) this.labelsCheckpointed.set(checkpoint.model, checkpoint.labelsReadThrough ?? {});
+    for (const id of checkpoint.labelsPending ?? []) r.labelled.add(id);
+    return restored;
   }
 
   modelNames(): string[] {
@@ -416,6 +506,11 @@ export class Monitor {
 
   private released(runtime: ModelRuntime, closed: ClosedWindow): void {
     runtime.labels?.windowReleased(closed.id, closed.serial);
+    const replay = this.replays.get(runtime.model.name);
+    if (replay !== undefined) {
+      rejoinBeforeRestore(runtime, replay, this.labelPartitions.size > 0, this.now());
+      replay.released({ id: closed.id, serial: closed.serial, end: closed.end, n: closed.summary.n }, closed.firsts);
+    }
     this.observer.unknownFeatures?.(runtime.model.name, closed.summary.unknownFeatureValues);
     this.pending.push({ runtime, closed });
   }
@@ -438,15 +533,24 @@ export class Monitor {
     const pending = this.pending;
     this.pending = [];
     const eventTime = this.labelPartitions.size > 0;
-    for (const { runtime, closed } of pending) await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now());
+    for (const { runtime, closed } of pending) {
+      const replay = this.replays.get(runtime.model.name);
+      await scoreReleased(runtime, closed, out, this.observer, eventTime, this.now(), replay && ((result, label) => replay.label(result, label.id, label.source, label.offset, label.clockBefore)));
+    }
     const flushLabels = this.flushLabels;
     this.flushLabels = false;
     for (const runtime of this.models.values()) {
       // Event-time labels are joined before the windows they may teach, or at the end of the stream.
       if (eventTime && flushLabels) joinLabels(runtime, runtime.queued.takeBefore(Infinity), this.now(), this.observer);
-      if (!eventTime || flushLabels) realizeWindows(runtime, out);
+      if ((!eventTime && !this.rereadingAny()) || flushLabels) realizeWindows(runtime, out);
     }
     return out;
+  }
+
+  /** Some partition is still being read again up to where the last process had handled it. */
+  private rereadingAny(): boolean {
+    for (const [key, handled] of this.rereading) if ((this.nextOffsets.get(key) ?? 0) >= handled) this.rereading.delete(key);
+    return this.rereading.size > 0;
   }
 }
 

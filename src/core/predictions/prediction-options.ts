@@ -18,7 +18,8 @@ export interface PredictionOptions {
     /** Step size γ of adaptive conformal inference. */
     aciStep: number;
   };
-  labels: { ttlMs: number; maxEntries: number; minLabeled: number };
+  /** `rebuildWindows`: released windows a restart rebuilds into the label join (core/pipeline/join-replay.ts; default LABEL_WINDOWS). */
+  labels: { ttlMs: number; maxEntries: number; minLabeled: number; rebuildWindows?: number };
 }
 
 export const DEFAULT_PREDICTION_OPTIONS: PredictionOptions = {

@@ -44,6 +44,17 @@ export interface ClosedWindow {
   lateEvents: number;
   /** The model's window sequence number in release order (1, 2, ...; continued after a restart). */
   serial: number;
+  /**
+   * Per partition, the first offset of the window's events and the partition's clock before it: a
+   * single process holds its commit there while labels may still join the window (join-replay.ts).
+   */
+  firsts: ReadonlyMap<string, Position>;
+}
+
+/** An offset of a partition and the partition's clock before it. */
+export interface Position {
+  offset: number;
+  clock: number;
 }
 
 /** Where an event was read: its partition, offset, the partition's clock before it, and whether it is a replay. */
@@ -156,7 +167,7 @@ export class ModelWindower {
     if (position.offset < (this.closedThrough[p] ?? 0)) return { skipped: true };
     let lane = this.openLanes.get(p);
     if (lane === undefined) {
-      lane = { ...this.newPart(position), id: `c-${p}@${position.offset}`, partitionKey: p, keyClock: -Infinity, keyOffset: 0 };
+      lane = { ...this.newPart(position), id: laneId(p, position.offset), partitionKey: p, keyClock: -Infinity, keyOffset: 0 };
       this.openLanes.set(p, lane);
     }
     const missing = this.addTo(lane, features, ts, position, event);
@@ -172,7 +183,7 @@ export class ModelWindower {
   private addToInterval(features: Readonly<Record<string, FeatureValue>>, ts: number, position: EventPosition, event: EventExtras, spec: { durationMs: number; allowedLatenessMs?: number }): AddResult {
     const d = spec.durationMs;
     const own = Math.floor(ts / d) * d;
-    let start = Math.max(own, Math.floor((position.clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
+    let start = intervalStart(ts, position.clockBefore, spec);
     const floor = Math.max(this.releasedUntil ?? -Infinity, this.partsThrough[position.partitionKey] ?? -Infinity);
     if (start < floor) {
       if (position.replayed) return { skipped: true };
@@ -192,6 +203,15 @@ export class ModelWindower {
     if (late) part.lateEvents += 1;
     const missing = this.addTo(part, features, ts, position, event);
     return { skipped: false, windowId: `t${start}`, missing, late };
+  }
+
+  /**
+   * Event-time windows, after a restart: the window of an event read again that `add` skipped (its
+   * window was released), from its time and the partition's clock before it. An event that came too
+   * late for its own interval and was placed in a later one is named by the interval it would have had.
+   */
+  intervalOf(ts: number, clockBefore: number): string | undefined {
+    return this.spec.type === 'event-time' ? `t${intervalStart(ts, clockBefore, this.spec)}` : undefined;
   }
 
   private newPart(position: EventPosition): Part {
@@ -353,7 +373,8 @@ export class ModelWindower {
   private releaseLane(lane: LaneWindow, reason: CloseReason): ClosedWindow {
     this.closedThrough[lane.partitionKey] = Math.max(this.closedThrough[lane.partitionKey] ?? 0, lane.endOffset);
     const s = lane.summary;
-    return { id: lane.id, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, serial: ++this.serials };
+    const firsts = new Map([[lane.partitionKey, { offset: lane.firstOffset, clock: lane.clockBefore }]]);
+    return { id: lane.id, type: 'count', start: s.minTs, end: s.maxTs, reason, summary: s, lateEvents: 0, serial: ++this.serials, firsts };
   }
 
   private releaseInterval(start: number, reason: CloseReason): ClosedWindow {
@@ -367,12 +388,13 @@ export class ModelWindower {
     if (first === undefined) throw new Error(`event-time window t${start} holds no partition's part`);
     const summary = rest.reduce((acc, p) => mergeSummaries(acc, p.summary), first.summary);
     const lateEvents = parts.reduce((acc, p) => acc + p.lateEvents, 0);
-    return { id: `t${start}`, type: 'event-time', start, end, reason, summary, lateEvents, serial: ++this.serials };
+    const firsts = new Map(keyed.map(([key, part]) => [key, { offset: part.firstOffset, clock: part.clockBefore }]));
+    return { id: `t${start}`, type: 'event-time', start, end, reason, summary, lateEvents, serial: ++this.serials, firsts };
   }
 
   /** Per partition, the first offset held by a window not yet released and the clock before it. */
-  heldPositions(): Map<string, { offset: number; clock: number }> {
-    const result = new Map<string, { offset: number; clock: number }>();
+  heldPositions(): Map<string, Position> {
+    const result = new Map<string, Position>();
     const note = (key: string, part: Part) => {
       const seen = result.get(key);
       if (seen === undefined || part.firstOffset < seen.offset) result.set(key, { offset: part.firstOffset, clock: part.clockBefore });
@@ -411,6 +433,23 @@ export class ModelWindower {
     this.releasedUntil = progress.releasedUntil;
     this.partsThrough = { ...progress.partsThrough };
   }
+}
+
+/** The interval an event-time event belongs in: its own, or the first one its partition's clock (less the allowed lateness) has not passed. */
+function intervalStart(ts: number, clockBefore: number, spec: { durationMs: number; allowedLatenessMs?: number }): number {
+  const d = spec.durationMs;
+  return Math.max(Math.floor(ts / d) * d, Math.floor((clockBefore - (spec.allowedLatenessMs ?? 0)) / d) * d);
+}
+
+function laneId(partitionKey: string, offset: number): string {
+  return `c-${partitionKey}@${offset}`;
+}
+
+/** A count window's partition and first offset, from its id (`c-<partition>@<offset>`); undefined for an event-time window's. */
+export function laneOf(id: string): { partitionKey: string; offset: number } | undefined {
+  const at = id.lastIndexOf('@');
+  if (!id.startsWith('c-') || at < 0) return undefined;
+  return { partitionKey: id.slice(2, at), offset: Number(id.slice(at + 1)) };
 }
 
 function compareLanes(a: LaneWindow, b: LaneWindow): number {

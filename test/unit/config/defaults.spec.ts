@@ -36,7 +36,7 @@ describe('parseConfig defaults', () => {
       logLevel: 'info',
       accuracy: { headline: 'selected', coverage: 0.9, backtestWindows: 20 },
       labelShift: { estimator: 'mlls', priorRowsPerClass: 2 },
-      labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100, maxBytes: 67108864, order: 'arrival' },
+      labels: { ttlMs: 604800000, maxEntries: 1000000, minLabeled: 100, maxBytes: 67108864, rebuildWindows: 64, order: 'arrival' },
       flow: { scorer: 'auto', batchSize: 1024 },
       health: { stallAfterMs: 3000 },
       validation: { maxFutureMs: 86400000, earliestTimestamp: '2000-01-01T00:00:00Z' },

@@ -6,7 +6,7 @@
  * across restarts of the shared replicas' aggregator (which rebuilds its label join, in either order).
  * In arrival order they are not, which is why this mode exists.
  */
-import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
+import { Monitor, emptyOutput, type CommitPosition, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { Aggregator } from '../../../src/core/pipeline/aggregator.js';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type ModelCheckpoint } from '../../../src/core/detectors/state-codec.js';
 import { encodeSummaryRecord } from '../../../src/core/pipeline/summary-record.js';
@@ -78,6 +78,9 @@ function trace(out: Pick<RuntimeOutput, 'windows' | 'alerts' | 'realized'>) {
   };
 }
 
+/** Each window's last realized report. */
+const lastReports = (out: RuntimeOutput) => new Map(out.realized.map((r) => [r.windowId, `${r.serial} ${r.labeled}/${r.predictions} ${r.accuracy.toFixed(6)}`]));
+
 /** Picks the next partition to read a batch from, as a consumer would: any with messages left, the paused ones last. */
 function pick(random: () => number, next: readonly number[], s: Stream, paused: readonly string[], labelBias: number): number | undefined {
   const open = next.flatMap((n, p) => (n < s.partitions[p]!.length ? [p] : []));
@@ -102,19 +105,46 @@ async function endOfStreams(m: Monitor, clock: { now: number }, out: MonitorOutp
   await m.complete(out);
 }
 
-/** One process reading every partition in random batches. */
-async function single(fixture: ContractFixture, s: Stream, seed: number, labelBias: number, eventTime: boolean) {
+/**
+ * One process reading every partition in random batches. With `restarts`, it is replaced at random
+ * points by a new one that restores the last checkpoint and the commit positions (with their
+ * metadata) and reads on from the commit, as after a crash: the outputs, the checkpoint of a model
+ * that released windows and the commit are delivered together after each batch.
+ */
+async function single(fixture: ContractFixture, s: Stream, seed: number, labelBias: number, eventTime: boolean, restarts = false): Promise<MonitorOutput & { restarts: number }> {
   const random = seededRandom(seed);
   const clock = { now: 0 };
-  const m = new Monitor([fixture.model], optionsOf(fixture), {}, () => clock.now);
-  m.assign(EVENT_KEYS, eventTime ? LABEL_KEYS : []);
+  const start = () => {
+    const m = new Monitor([fixture.model], optionsOf(fixture), {}, () => clock.now);
+    m.assign(EVENT_KEYS, eventTime ? LABEL_KEYS : []);
+    return m;
+  };
+  let m = start();
   const next = KEYS.map(() => 0);
-  const out = emptyOutput();
+  const out = { ...emptyOutput(), restarts: 0 };
+  let committed = new Map<string, CommitPosition>();
+  let checkpoint: ModelCheckpoint | undefined;
   for (let p = pick(random, next, s, [], labelBias); p !== undefined; p = pick(random, next, s, m.partitionsToPause(), labelBias)) {
     const size = 1 + Math.floor(random() * 200);
     for (const msg of s.partitions[p]!.slice(next[p], next[p]! + size)) (msg.topic === 'labels' ? m.handleLabel(msg, out) : m.handle(msg, out));
     next[p] = Math.min(s.partitions[p]!.length, next[p]! + size);
+    const windows = out.windows.length;
     await m.complete(out);
+    if (out.windows.length > windows) checkpoint = decodeCheckpoint(encodeCheckpoint(m.checkpoint(fixture.model.name)!));
+    committed = new Map([...committed, ...m.committableOffsets()]);
+    // Drawn either way, so that runs with and without restarts draw the same numbers.
+    const restart = random() < 0.03;
+    if (restarts && restart) {
+      m = start();
+      const positions = [...committed].flatMap(([key, at]) => {
+        const position = decodePosition(at.metadata);
+        return position === undefined ? [] : [[key, position] as const];
+      });
+      m.restorePositions(new Map(positions), new Map([...committed].map(([key, at]) => [key, at.offset])));
+      if (checkpoint !== undefined) m.restore(checkpoint);
+      KEYS.forEach((key, i) => (next[i] = committed.get(key)?.offset ?? 0));
+      out.restarts += 1;
+    }
   }
   await endOfStreams(m, clock, out);
   return out;
@@ -156,6 +186,28 @@ describe('labels in event time', () => {
     }
   });
 
+  it('give one process restarted from its checkpoint and commit, again and again, what it reports uninterrupted', async () => {
+    const expected = trace(await single(fixture, s, 1, 0.5, true));
+    for (const seed of [13, 18]) {
+      const restarted = await single(fixture, s, seed, 0.5, true, true);
+      expect(restarted.restarts).toBeGreaterThan(3);
+      expect(trace(restarted)).toEqual(expected);
+    }
+  });
+
+  it('in arrival order too, lose no label across restarts of one process: each window\'s last realized report counts the uninterrupted run\'s labels', async () => {
+    // Counts, not accuracy: of a label sent twice with two classes, the first one read counts, and restarts change the read order.
+    const lastCounts = (out: RuntimeOutput) => new Map(out.realized.map((r) => [r.windowId, `${r.serial} ${r.labeled}/${r.predictions}`]));
+    for (const seed of [16, 18]) {
+      const uninterrupted = await single(fixture, s, seed, 0.5, false);
+      const restarted = await single(fixture, s, seed, 0.5, false, true);
+      expect(restarted.restarts).toBeGreaterThan(3);
+      expect(lastCounts(uninterrupted).size).toBeGreaterThanOrEqual(12);
+      expect(lastCounts(restarted)).toEqual(lastCounts(uninterrupted));
+      expect(restarted.windows.map((w) => w.window.id)).toEqual(uninterrupted.windows.map((w) => w.window.id));
+    }
+  });
+
   it('give an aggregator restarted from its checkpoint and commit, again and again, what one process reports', async () => {
     const expected = trace(await single(fixture, s, 1, 0.5, true));
     for (const seed of [7, 8]) {
@@ -166,7 +218,6 @@ describe('labels in event time', () => {
   });
 
   it('in arrival order too, lose no label across aggregator restarts: each window\'s last realized report is the uninterrupted run\'s', async () => {
-    const lastReports = (out: RuntimeOutput) => new Map(out.realized.map((r) => [r.windowId, `${r.serial} ${r.labeled}/${r.predictions} ${r.accuracy.toFixed(6)}`]));
     for (const seed of [9, 10]) {
       const uninterrupted = await sharedRun(fixture, s, seed, [[0, 3], [1, 2]], false, false);
       const restarted = await sharedRun(fixture, s, seed, [[0, 3], [1, 2]], true, false);
@@ -177,7 +228,7 @@ describe('labels in event time', () => {
     }
   });
 
-  it('checkpoint the windows labels may still join, and refuse a malformed list of them', async () => {
+  it('checkpoint the windows labels may still join and the reports still due, and refuse malformed lists of them', async () => {
     const windows = [{ id: 'w1', serial: 1, end: 1_000, n: 300 }];
     const envelope = { model: 'm', closedThrough: {}, releasedUntil: null, windowsClosed: 1, detectors: {} };
     const decoded = decodeCheckpoint(encodeCheckpoint({ ...envelope, labelWindows: windows, labelsReadThrough: { 'summaries/0': 12 } }));
@@ -186,6 +237,8 @@ describe('labels in event time', () => {
       expect(() => decodeCheckpoint(JSON.stringify({ v: 3, ...envelope, labelWindows: bad }))).toThrow(new CheckpointError('state of model m: labelWindows must list windows as {id, serial, end, n}'));
     }
     expect(() => decodeCheckpoint(JSON.stringify({ v: 3, ...envelope, labelWindows: windows, labelsReadThrough: { 'summaries/0': -1 } }))).toThrow('labelsReadThrough must map partitions to offsets');
+    expect(decodeCheckpoint(encodeCheckpoint({ ...envelope, labelWindows: windows, labelsPending: ['w1'] })).labelsPending).toEqual(['w1']);
+    expect(() => decodeCheckpoint(JSON.stringify({ v: 3, ...envelope, labelsPending: [1] }))).toThrow('labelsPending must list window ids');
   });
 
   it('hold a labels partition\'s commit at its first label not joined yet, with the clock before it', async () => {
