@@ -188,7 +188,7 @@ async function withAdmin<T>(rig: ChaosRig, use: (admin: Admin) => Promise<T>): P
 
 /**
  * Starts a service in `groupId` on `topics`, waits until it has handled every input message
- * (committed positions at the partitions' ends, labels too) and released every full window (its
+ * (committed positions handled to the partitions' ends, labels too) and released every full window (its
  * open-window gauge down to the partial windows' events, `windowSize` per partition), then stops
  * it cleanly.
  */
@@ -201,8 +201,8 @@ async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, 
 }
 
 /**
- * Waits until group `groupId` has handled every input message (committed positions at the
- * partitions' ends, labels too), `services` released every full window (their open-window gauges
+ * Waits until group `groupId` has handled every input message (the committed positions' metadata,
+ * or offsets, at the partitions' ends, labels too), `services` released every full window (their open-window gauges
  * summed down to the partial windows' events) and the model's last checkpoint counts them all.
  */
 export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: string, services: readonly ServiceChild[], windowSize: number): Promise<void> {
@@ -215,7 +215,8 @@ export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: stri
   await waitFor(async () => {
     const committed = await withAdmin(rig, (admin) => admin.fetchOffsets({ groupId, topics: [topics.events, topics.labels] }));
     const handled = committed.find((t) => t.topic === topics.events)?.partitions.every((p) => (decodePosition(p.metadata)?.handled ?? -1) >= ends.get(p.partition)!) ?? false;
-    const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
+    // A labels partition's commit may stay at labels the label join is rebuilt from; its metadata says how far it was handled.
+    const labels = committed.find((t) => t.topic === topics.labels)?.partitions.reduce((n, p) => n + Math.max(0, decodePosition(p.metadata)?.handled ?? Number(p.offset)), 0) ?? 0;
     let open = 0;
     // With labels.order: event-time, labels stamped after the last window wait for a window that never comes, uncommitted.
     let queued = 0;

@@ -28,6 +28,7 @@ import type { PredictionOptions } from '../predictions/prediction-options.js';
 import type { SummaryRecord } from './summary-record.js';
 import { WorkerHandOff } from './worker-hand-off.js';
 import { JoinReplay, rejoinBeforeRestore } from './join-replay.js';
+import { RestartReads } from './restart-reads.js';
 import { checkpointOf, createModelRuntime, detectorSettings, joinLabel, joinLabels, scoreReleased, realizeWindows, restoreRuntime, statusesOf, labelJoinSizes, type LabelJoinSize, type ModelRuntime, type RuntimeObserver, type RuntimeOutput } from './model-runtime.js';
 
 export type { MonitoredModel } from '../detectors/model.js';
@@ -102,21 +103,8 @@ export class Monitor {
   private flushLabels = false;
   /** One process (not a worker), per classification model: what rebuilds its label join after a restart (join-replay.ts). */
   private readonly replays = new Map<string, JoinReplay>();
-  /** Labels partitions read in arrival order: the offset after the last label handled before the restart (from the commit metadata; their dead letters went out). */
-  private readonly labelsHandled = new Map<string, number>();
-  /**
-   * Per classification model, from its checkpoint: per labels partition read in arrival order, the
-   * offset after the last label read when the checkpoint was written. Those labels are in the
-   * checkpoint's state (what the detectors learned, the reports pending); read again, they only
-   * rebuild the label join.
-   */
-  private readonly labelsCheckpointed = new Map<string, Readonly<Record<string, number>>>();
-  /**
-   * After a restart, the partitions still being read again up to where the last process had handled
-   * them. Until every one is, arrival-order labels yield no realized reports: a window's report would
-   * miss the predictions and labels not read again yet (the partitions are read side by side).
-   */
-  private readonly rereading = new Map<string, number>();
+  /** What the last commit and the checkpoints say of the labels read before a restart (restart-reads.ts). */
+  private readonly restart = new RestartReads();
 
   constructor(
     models: readonly MonitoredModel[],
@@ -158,7 +146,7 @@ export class Monitor {
 
   private deadLetter(message: RawMessage, out: MonitorOutput, reason: DeadLetterReason, detail: string, model?: string): MonitorOutput {
     const key = this.partitionKey(message);
-    if (Number(message.offset) < Math.max(this.clocks.handled(key), this.labelsHandled.get(key) ?? 0)) {
+    if (Number(message.offset) < Math.max(this.clocks.handled(key), this.restart.labelsHandledBefore(key))) {
       // Read again after a restart: its dead letter went out before.
       this.observer.replaySkipped?.(model);
       return out;
@@ -284,7 +272,7 @@ export class Monitor {
       }
       const offset = Number(message.offset);
       const replay = this.replays.get(model);
-      if (offset < (this.labelsCheckpointed.get(model)?.[partitionKey] ?? 0)) {
+      if (this.restart.inCheckpoint(model, partitionKey, offset)) {
         // Joined before the checkpoint the model was restored from, which holds what it did: joined again silently.
         replay?.label(tracker.addLabel(id, label, this.now()), id, partitionKey, offset);
         return out;
@@ -345,11 +333,8 @@ export class Monitor {
    */
   restorePositions(positions: ReadonlyMap<string, PartitionPosition>, committed: ReadonlyMap<string, number> = new Map()): void {
     for (const [key, position] of positions) {
-      if ((committed.get(key) ?? position.handled) < position.handled) this.rereading.set(key, position.handled);
-      if (!this.clocks.has(key)) {
-        this.labelsHandled.set(key, position.handled);
-        continue;
-      }
+      this.restart.restorePosition(key, position, committed.get(key), !this.clocks.has(key));
+      if (!this.clocks.has(key)) continue;
       this.clocks.restore(key, position, this.now());
       for (const [model, offset] of Object.entries(position.lanes ?? {})) this.models.get(model)?.windower.skipBefore(key, offset);
       for (const [model, end] of Object.entries(position.intervals ?? {})) this.models.get(model)?.windower.skipPartsThrough(key, end);
@@ -400,7 +385,7 @@ export class Monitor {
 
   /** A labels partition read in arrival order by one process: held at the records its label join is rebuilt from; its metadata says how far labels were handled. */
   private arrivalLabelsPosition(key: string, next: number, held: number): CommitPosition {
-    const position: PartitionPosition = { clock: -Infinity, handled: Math.max(next, this.labelsHandled.get(key) ?? 0) };
+    const position: PartitionPosition = { clock: -Infinity, handled: Math.max(next, this.restart.labelsHandledBefore(key)) };
     return { offset: Math.min(next, held), metadata: encodePosition(position) };
   }
 
@@ -426,10 +411,9 @@ export class Monitor {
     const replay = this.replays.get(model);
     if (r === undefined || replay === undefined) return r === undefined ? undefined : checkpointOf(r);
     // Arrival-order labels: how far their partitions were read, and the realized reports still due.
-    const read = { ...this.labelsCheckpointed.get(model) };
-    for (const [key, next] of this.nextOffsets) if (!this.clocks.has(key)) read[key] = next;
+    const read = this.restart.readThrough(model, [...this.nextOffsets].filter(([key]) => !this.clocks.has(key)));
     const pending = r.labelled.size > 0 ? { labelsPending: [...r.labelled] } : {};
-    return { ...checkpointOf(r), ...replay.checkpoint(new Map(Object.entries(read))), ...pending };
+    return { ...checkpointOf(r), ...replay.checkpoint(read), ...pending };
   }
 
   /**
@@ -444,7 +428,7 @@ export class Monitor {
     const replay = this.replays.get(checkpoint.model);
     replay?.restore(checkpoint);
     for (const w of replay?.windows() ?? []) r.labels?.windowReleased(w.id, w.serial);
-    if (replay !== undefined) this.labelsCheckpointed.set(checkpoint.model, checkpoint.labelsReadThrough ?? {});
+    if (replay !== undefined) this.restart.restoreCheckpoint(checkpoint.model, checkpoint.labelsReadThrough ?? {});
     for (const id of checkpoint.labelsPending ?? []) r.labelled.add(id);
     return restored;
   }
@@ -542,15 +526,10 @@ export class Monitor {
     for (const runtime of this.models.values()) {
       // Event-time labels are joined before the windows they may teach, or at the end of the stream.
       if (eventTime && flushLabels) joinLabels(runtime, runtime.queued.takeBefore(Infinity), this.now(), this.observer);
-      if ((!eventTime && !this.rereadingAny()) || flushLabels) realizeWindows(runtime, out);
+      // After a restart, arrival-order labels' reports wait until the partitions are read again as far as before (restart-reads.ts).
+      if ((!eventTime && !this.restart.rereadingAny((key) => this.nextOffsets.get(key) ?? 0)) || flushLabels) realizeWindows(runtime, out);
     }
     return out;
-  }
-
-  /** Some partition is still being read again up to where the last process had handled it. */
-  private rereadingAny(): boolean {
-    for (const [key, handled] of this.rereading) if ((this.nextOffsets.get(key) ?? 0) >= handled) this.rereading.delete(key);
-    return this.rereading.size > 0;
   }
 }
 
