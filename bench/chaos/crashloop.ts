@@ -187,10 +187,10 @@ async function withAdmin<T>(rig: ChaosRig, use: (admin: Admin) => Promise<T>): P
 }
 
 /**
- * Starts a service in `groupId` on `topics`, waits until it has handled every input message
- * (committed positions handled to the partitions' ends, labels too) and released every full window (its
- * open-window gauge down to the partial windows' events, `windowSize` per partition), then stops
- * it cleanly.
+ * Starts a service in `groupId` on `topics`, waits until it has handled every input message (the
+ * committed positions say so up to the partitions' ends, labels too) and released every full window
+ * (its open-window gauge down to the partial windows' events, `windowSize` per partition), then
+ * stops it cleanly.
  */
 async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, unknown>, groupId: string, log: Log, windowSize: number): Promise<void> {
   const service = await rig.spawnService(topics, settings, groupId);
@@ -202,8 +202,9 @@ async function runToEnd(rig: ChaosRig, topics: Topics, settings: Record<string, 
 
 /**
  * Waits until group `groupId` has handled every input message (the committed positions' metadata,
- * or offsets, at the partitions' ends, labels too), `services` released every full window (their open-window gauges
- * summed down to the partial windows' events) and the model's last checkpoint counts them all.
+ * or offsets, at the partitions' ends, labels too), `services` released every full window (their
+ * open-window gauges summed down to the partial windows' events) and the model's last checkpoint
+ * counts them all.
  */
 export async function waitUntilRead(rig: ChaosRig, topics: Topics, groupId: string, services: readonly ServiceChild[], windowSize: number): Promise<void> {
   const ends = await partitionEnds(rig, topics.events);

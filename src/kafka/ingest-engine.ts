@@ -437,12 +437,14 @@ export class IngestEngine {
       for (const { partition, offset, metadata } of partitions) {
         const key = `${topic}/${partition}`;
         // What is committed already: a transaction carries only offsets that differ from it.
-        if (Number(offset) >= 0) this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
+        if (Number(offset) >= 0) {
+          this.committed.set(key, stamp({ offset, metadata: metadata ?? null }));
+          offsets.set(key, Number(offset));
+        }
         // Labels partitions too: in event time their clocks, in arrival order how far they were handled.
         const position = decodePosition(metadata);
         if (position?.by !== undefined) committers.add(position.by);
         if (position !== undefined) positions.set(key, position);
-        if (Number(offset) >= 0) offsets.set(key, Number(offset));
         else if (Number(offset) > 0 && topic === topics.events) this.logger.warn(`input partition ${key} was committed without shiftwatch's position metadata; its first windows may differ from an uninterrupted run`);
       }
     }

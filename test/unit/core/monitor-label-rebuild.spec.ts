@@ -7,6 +7,7 @@
 import { Monitor, emptyOutput, type MonitorOutput, type RawMessage } from '../../../src/core/pipeline/monitor.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../src/core/detectors/state-codec.js';
 import { decodePosition, type PartitionPosition } from '../../../src/core/window/partition-clocks.js';
+import type { WindowSpec } from '../../../src/core/window/windower.js';
 import { classifierContractFixture, type ContractFixture } from '../../support/detector-fixtures.js';
 
 const EVENTS = 'events/0';
@@ -26,7 +27,8 @@ describe('a single process restarted with labels in arrival order', () => {
     const model = fixture.model.name;
     // Two full windows of one partition; the labels of the first window's events, and one the model cannot read.
     const drawn = [...fixture.events('clean', 1), ...fixture.events('clean', 2)];
-    events = drawn.map((e, i) => message(EVENTS, i, { model, id: `e${i}`, ts: 1_000_000 + i, features: e.features, prediction: { probs: e.probs } }));
+    // One event per millisecond from the start of a 300 ms interval: event-time windows hold the same events as count windows.
+    events = drawn.map((e, i) => message(EVENTS, i, { model, id: `e${i}`, ts: 999_900 + i, features: e.features, prediction: { probs: e.probs } }));
     const firstWindow = drawn.slice(0, fixture.size).map((e, i) => ({ model, id: `e${i}`, label: e.label }));
     labels = [...firstWindow.slice(0, 100), { model, id: 'e5', label: 'no-such-class' }, ...firstWindow.slice(100)].map((l, offset) => message(LABELS, offset, l));
   });
@@ -35,8 +37,8 @@ describe('a single process restarted with labels in arrival order', () => {
     const s = fixture.settings;
     return { maxMessageBytes: 100_000, tests: s.tests, sequential: s.sequential, predictions: { ...s.predictions, labels: { ...s.predictions.labels, minLabeled: 50 } } };
   };
-  const start = (counted: { labels: number }) => {
-    const m = new Monitor([fixture.model], options(), { label: (_model, _outcome, count = 1) => (counted.labels += count) }, () => 0);
+  const start = (counted: { labels: number }, window: WindowSpec) => {
+    const m = new Monitor([{ ...fixture.model, window }], options(), { label: (_model, _outcome, count = 1) => (counted.labels += count) }, () => 0);
     m.assign([EVENTS]);
     return m;
   };
@@ -46,11 +48,16 @@ describe('a single process restarted with labels in arrival order', () => {
     return out;
   };
 
-  it('reads the held events and labels again silently, and joins later labels to windows released before the restart', async () => {
+  // Count windows: both full windows are released. Event-time windows of 300 ms: the second waits for a later event.
+  it.each([
+    ['count', { type: 'count', size: 300, minEvents: 1 }, [1, 2]],
+    ['event-time', { type: 'event-time', durationMs: 300, minEvents: 1 }, [1]],
+  ] as const)('%s windows: reads the held events and labels again silently, and joins later labels to windows released before the restart', async (_name, window, serials) => {
+    expect(fixture.size).toBe(300);
     const before = { labels: 0 };
-    const a = start(before);
+    const a = start(before, window);
     const first = await read(a, [...events, ...labels.slice(0, 151)]);
-    expect(first.windows.map((w) => w.window.serial)).toEqual([1, 2]);
+    expect(first.windows.map((w) => w.window.serial)).toEqual(serials);
     expect(first.realized.map((r) => [r.serial, r.labeled])).toEqual([[1, 150]]);
     expect(first.deadLetters.map((d) => d.reason)).toEqual(['invalid_field']);
     expect(before.labels).toBe(150);
@@ -63,7 +70,7 @@ describe('a single process restarted with labels in arrival order', () => {
     expect(decodePosition(commit.get(LABELS)?.metadata)?.handled).toBe(151);
 
     const after = { labels: 0 };
-    const b = start(after);
+    const b = start(after, window);
     const positions = new Map<string, PartitionPosition>([...commit].map(([key, at]) => [key, decodePosition(at.metadata)!]));
     b.restorePositions(positions, new Map([...commit].map(([key, at]) => [key, at.offset])));
     b.restore(checkpoint);
