@@ -150,7 +150,7 @@ export class Aggregator {
         // Arrival order. Counted per outcome: the metric calls of this thread are posted to the main thread (thread-mirror.ts).
         const again = held.replay.joinedBefore(key, offset);
         joinLabels(runtime, ids.map((id, i) => ({ id, label: labels[i] ?? 0 })), this.now(), again ? {} : this.observer, (result, { id }) => {
-          held.replay.label(result, id, key, offset);
+          held.replay.label(result, id, key, offset, -Infinity, again);
           // Joined before the restore: a released window's realized report went out then.
           if (again && result.window !== undefined && runtime.labels?.serialOf(result.window) !== undefined) runtime.labelled.delete(result.window);
         });
@@ -183,8 +183,8 @@ export class Aggregator {
     ids.forEach((id, row) => {
       // A label that arrived before its window: the window's realized outcome moved.
       if (id === null || !runtime.labels?.recordPrediction(id, windowId, p.probs.slice(row * p.classes, (row + 1) * p.classes), this.now())) return;
-      replay.predictionJoined(id, windowId);
-      if (!replayed) runtime.labelled.add(windowId);
+      // Read again after a restore, a window is labelled anew only by a label read since (its reports went out with the others).
+      if (replay.predictionJoined(id, windowId) === false || !replayed) runtime.labelled.add(windowId);
     });
   }
 

@@ -56,10 +56,14 @@ export interface PartRead {
   offset: number;
 }
 
-/** Where a label was read (partition, offset and the partition's clock before it), and how many windows had been released then. */
+/**
+ * Where a label was read (partition, offset and the partition's clock before it), how many windows
+ * had been released then, and whether it was joined before the restore (joined again silently).
+ */
 interface Origin extends Position {
   key: string;
   since: number;
+  silent: boolean;
 }
 
 export class JoinReplay {
@@ -110,12 +114,12 @@ export class JoinReplay {
   /**
    * What became of a label read at (key, offset), after the partition's `clock`: joined to a
    * prediction of a window, its record is held while the window is recent (or unreleased); waiting
-   * for its prediction, while it waits.
+   * for its prediction, while it waits. `silent`: joined before the restore, and joined again.
    */
-  label({ outcome, window }: LabelResult, id: string, key: string, offset: number, clock = -Infinity): void {
+  label({ outcome, window }: LabelResult, id: string, key: string, offset: number, clock = -Infinity, silent = false): void {
     if (window !== undefined) this.joined(window, key, { offset, clock });
     else if (outcome === 'waiting') {
-      this.waiting.set(id, { key, offset, clock, since: this.releases });
+      this.waiting.set(id, { key, offset, clock, since: this.releases, silent });
       const records = this.waitingPerRecord.get(key) ?? new Map<number, { count: number; since: number; clock: number }>();
       this.waitingPerRecord.set(key, records);
       const record = records.get(offset);
@@ -127,10 +131,15 @@ export class JoinReplay {
     }
   }
 
-  /** The prediction of event `id`, in `window`, found the label that waited for it. */
-  predictionJoined(id: string, window: string): void {
+  /**
+   * The prediction of event `id`, in `window`, found the label that waited for it. Returns whether
+   * that label was joined before the restore (then the window's realized report went out with it),
+   * undefined for a label it does not know.
+   */
+  predictionJoined(id: string, window: string): boolean | undefined {
     const origin = this.stopWaiting(id);
     if (origin !== undefined && this.holdsWaiting(origin.since)) this.joined(window, origin.key, origin);
+    return origin?.silent;
   }
 
   /** The label of event `id` left the join without its prediction. */
@@ -259,7 +268,7 @@ function hold(holds: Holds, key: string, at: Position): void {
 export function rejoinBeforeRestore(runtime: ModelRuntime, replay: JoinReplay, eventTime: boolean, now: number): void {
   const last = replay.endReplay();
   if (last === undefined || !eventTime) return;
-  joinLabels(runtime, runtime.queued.takeBefore(last.end), now, {}, (result, label) => replay.label(result, label.id, label.source, label.offset, label.clockBefore));
+  joinLabels(runtime, runtime.queued.takeBefore(last.end), now, {}, (result, label) => replay.label(result, label.id, label.source, label.offset, label.clockBefore, true));
   for (const id of runtime.labelled) {
     const serial = runtime.labels?.serialOf(id);
     if (serial !== undefined && serial < last.serial) runtime.labelled.delete(id);

@@ -234,12 +234,14 @@ export class Monitor {
 
   /**
    * After a restart, an event of a window released before it, read again: a recent window's
-   * prediction goes back into the label join, without marking the window labelled (its reports went out).
+   * prediction goes back into the label join. The window is marked labelled only when the prediction
+   * meets a label read since the restart (its reports went out with the labels joined before).
    */
   private replayPrediction(runtime: ModelRuntime, replay: JoinReplay, event: { id?: string; ts: number }, probs: readonly number[], at: { partitionKey: string; offset: number; clockBefore: number }): void {
     const windowId = runtime.windower.spec.type === 'count' ? replay.laneWindowAt(at.partitionKey, at.offset) : runtime.windower.intervalOf(event.ts, at.clockBefore);
     const window = replay.replayedEvent(windowId, at.partitionKey, { offset: at.offset, clock: at.clockBefore });
-    if (window !== undefined && runtime.labels?.recordPrediction(event.id, window.id, probs, this.now()) && event.id !== undefined) replay.predictionJoined(event.id, window.id);
+    if (window === undefined || event.id === undefined || !runtime.labels?.recordPrediction(event.id, window.id, probs, this.now())) return;
+    if (replay.predictionJoined(event.id, window.id) === false) runtime.labelled.add(window.id);
   }
 
   /** A delayed label: joined to its event's window; a window with enough labels yields a realized report. */
@@ -274,7 +276,7 @@ export class Monitor {
       const replay = this.replays.get(model);
       if (this.restart.inCheckpoint(model, partitionKey, offset)) {
         // Joined before the checkpoint the model was restored from, which holds what it did: joined again silently.
-        replay?.label(tracker.addLabel(id, label, this.now()), id, partitionKey, offset);
+        replay?.label(tracker.addLabel(id, label, this.now()), id, partitionKey, offset, -Infinity, true);
         return out;
       }
       const result = joinLabel(runtime, tracker, id, label, this.now());

@@ -85,4 +85,25 @@ describe('a single process restarted with labels in arrival order', () => {
     expect(rest.realized).toEqual(uninterrupted.realized);
     expect(after.labels).toBe(fixture.size - 150);
   });
+
+  it('joins labels read after a restart but before the events they need are read again, and reports once those are', async () => {
+    const window = fixture.model.window;
+    const a = start({ labels: 0 }, window);
+    await read(a, [...events, ...labels.slice(0, 151)]);
+    const checkpoint = decodeCheckpoint(encodeCheckpoint(a.checkpoint(fixture.model.name)!));
+    const commit = a.committableOffsets();
+    const uninterrupted = await read(a, labels.slice(151));
+
+    const after = { labels: 0 };
+    const b = start(after, window);
+    b.restorePositions(new Map([...commit].map(([key, at]) => [key, decodePosition(at.metadata)!])), new Map([...commit].map(([key, at]) => [key, at.offset])));
+    b.restore(checkpoint);
+    // The labels partition first, the held labels and the new ones: the new ones wait for their predictions.
+    const early = await read(b, labels);
+    expect(early.realized).toEqual([]);
+    expect(after.labels).toBe(fixture.size - 150);
+    const late = await read(b, events);
+    expect(late.realized).toEqual(uninterrupted.realized);
+    expect(late.realized.map((r) => [r.serial, r.labeled])).toEqual([[1, fixture.size]]);
+  });
 });
