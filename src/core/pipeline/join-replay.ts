@@ -24,7 +24,7 @@
 import type { LabelWindow, ModelCheckpoint } from '../detectors/state-codec.js';
 import { MAX_PENDING } from '../predictions/accuracy-backtest.js';
 import type { LabelResult } from '../labels/label-join.js';
-import { laneOf, type Position } from '../window/windower.js';
+import { holdEarliest, laneOf, type Position } from '../window/windower.js';
 import { joinLabels, type ModelRuntime } from './model-runtime.js';
 
 /** Released windows whose predictions labels may still join, by default (`labels.rebuildWindows`). */
@@ -100,7 +100,7 @@ export class JoinReplay {
     const holds: Holds = this.unreleased.get(window.id) ?? new Map();
     this.unreleased.delete(window.id);
     const recent = { ...window, holds };
-    for (const [key, at] of firsts) hold(holds, key, at);
+    for (const [key, at] of firsts) holdEarliest(holds, key, at);
     this.recent.push(recent);
     this.byId.set(recent.id, recent);
     let predictions = this.recent.reduce((sum, w) => sum + w.n, 0);
@@ -150,11 +150,11 @@ export class JoinReplay {
   /** Per partition, the first record to read again after a restore. */
   holds(): Holds {
     const first: Holds = new Map();
-    for (const w of this.recent) for (const [key, at] of w.holds) hold(first, key, at);
-    for (const holds of this.unreleased.values()) for (const [key, at] of holds) hold(first, key, at);
+    for (const w of this.recent) for (const [key, at] of w.holds) holdEarliest(first, key, at);
+    for (const holds of this.unreleased.values()) for (const [key, at] of holds) holdEarliest(first, key, at);
     for (const [key, records] of this.waitingPerRecord) {
       for (const [offset, { since, clock }] of records) {
-        if (this.holdsWaiting(since)) hold(first, key, { offset, clock });
+        if (this.holdsWaiting(since)) holdEarliest(first, key, { offset, clock });
         else records.delete(offset);
       }
     }
@@ -196,7 +196,7 @@ export class JoinReplay {
     const seen = `${part.window} ${part.partitionKey} ${part.firstOffset}`;
     if (restored === undefined || window === undefined || restored.parts.has(seen)) return undefined;
     restored.parts.add(seen);
-    hold(window.holds, part.key, { offset: part.offset, clock: -Infinity });
+    holdEarliest(window.holds, part.key, { offset: part.offset, clock: -Infinity });
     return window;
   }
 
@@ -207,7 +207,7 @@ export class JoinReplay {
    */
   replayedEvent(window: string | undefined, key: string, at: Position): LabelWindow | undefined {
     const recent = window === undefined ? undefined : this.byId.get(window);
-    if (recent !== undefined) hold(recent.holds, key, at);
+    if (recent !== undefined) holdEarliest(recent.holds, key, at);
     return recent;
   }
 
@@ -240,7 +240,7 @@ export class JoinReplay {
   private joined(window: string, key: string, at: Position): void {
     // A window neither recent nor unreleased (released long ago) holds nothing.
     const holds = this.byId.get(window)?.holds ?? this.unreleased.get(window);
-    if (holds !== undefined) hold(holds, key, at);
+    if (holds !== undefined) holdEarliest(holds, key, at);
   }
 
   private stopWaiting(id: string): Origin | undefined {
@@ -252,11 +252,6 @@ export class JoinReplay {
     if (record !== undefined && --record.count === 0) records?.delete(origin.offset);
     return origin;
   }
-}
-
-function hold(holds: Holds, key: string, at: Position): void {
-  const seen = holds.get(key);
-  if (seen === undefined || at.offset < seen.offset) holds.set(key, { offset: at.offset, clock: at.clock });
 }
 
 /**

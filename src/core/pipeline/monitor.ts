@@ -12,7 +12,7 @@
 import { decodeEvent, timestampProblem, validateEvent, type DeadLetterReason, type DecodeResult, type TimestampRange } from '../contract/event.js';
 import { buildDeadLetter, type DeadLetter, type MessageOrigin } from '../contract/dead-letter.js';
 import { checkFeatures, type EventExtras } from '../window/summary.js';
-import { MAX_HELD_WINDOWS, type ClosedWindow } from '../window/windower.js';
+import { MAX_HELD_WINDOWS, holdEarliest, type ClosedWindow, type Position } from '../window/windower.js';
 import { PartitionClocks, encodePosition, type PartitionPosition } from '../window/partition-clocks.js';
 import type { TestOptions } from '../detect/feature-tests.js';
 import { calibratedPrediction } from '../predictions/classification-reference.js';
@@ -359,17 +359,13 @@ export class Monitor {
    * partition clock at that offset and how far outputs went, which a restart reads back.
    */
   committableOffsets(): Map<string, CommitPosition> {
-    const held = new Map<string, { offset: number; clock: number }>();
-    const note = (key: string, h: { offset: number; clock: number }) => {
-      const seen = held.get(key);
-      if (seen === undefined || h.offset < seen.offset) held.set(key, h);
-    };
+    const held = new Map<string, Position>();
     for (const runtime of this.models.values()) {
       // Windows not released hold their events; event-time labels not joined yet hold theirs.
-      for (const [key, h] of [...runtime.windower.heldPositions(), ...runtime.queued.held()]) note(key, h);
+      for (const [key, h] of [...runtime.windower.heldPositions(), ...runtime.queued.held()]) holdEarliest(held, key, h);
     }
     // The records the label joins are rebuilt from (join-replay.ts), arrival-order labels' included.
-    for (const replay of this.replays.values()) for (const [key, h] of replay.holds()) note(key, h);
+    for (const replay of this.replays.values()) for (const [key, h] of replay.holds()) holdEarliest(held, key, h);
     const result = new Map<string, CommitPosition>();
     for (const [key, next] of this.nextOffsets) {
       const h = held.get(key);

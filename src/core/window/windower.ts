@@ -57,6 +57,12 @@ export interface Position {
   clock: number;
 }
 
+/** Keeps, per partition, the earliest position noted: where a commit must stay to read it again. */
+export function holdEarliest(holds: Map<string, Position>, key: string, at: Position): void {
+  const seen = holds.get(key);
+  if (seen === undefined || at.offset < seen.offset) holds.set(key, { offset: at.offset, clock: at.clock });
+}
+
 /** Where an event was read: its partition, offset, the partition's clock before it, and whether it is a replay. */
 export interface EventPosition {
   partitionKey: string;
@@ -395,10 +401,7 @@ export class ModelWindower {
   /** Per partition, the first offset held by a window not yet released and the clock before it. */
   heldPositions(): Map<string, Position> {
     const result = new Map<string, Position>();
-    const note = (key: string, part: Part) => {
-      const seen = result.get(key);
-      if (seen === undefined || part.firstOffset < seen.offset) result.set(key, { offset: part.firstOffset, clock: part.clockBefore });
-    };
+    const note = (key: string, part: Part) => holdEarliest(result, key, { offset: part.firstOffset, clock: part.clockBefore });
     for (const lane of this.openLanes.values()) note(lane.partitionKey, lane);
     for (const lane of this.held) note(lane.partitionKey, lane);
     for (const parts of this.intervals.values()) for (const [key, part] of parts) note(key, part);
