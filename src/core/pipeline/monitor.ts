@@ -521,11 +521,12 @@ export class Monitor {
     }
     const flushLabels = this.flushLabels;
     this.flushLabels = false;
+    // After a restart, arrival-order labels' reports wait until the partitions are read again as far as before (restart-reads.ts).
+    const realize = flushLabels || (!eventTime && !this.restart.rereadingAny((key) => this.nextOffsets.get(key) ?? 0));
     for (const runtime of this.models.values()) {
       // Event-time labels are joined before the windows they may teach, or at the end of the stream.
       if (eventTime && flushLabels) joinLabels(runtime, runtime.queued.takeBefore(Infinity), this.now(), this.observer);
-      // After a restart, arrival-order labels' reports wait until the partitions are read again as far as before (restart-reads.ts).
-      if ((!eventTime && !this.restart.rereadingAny((key) => this.nextOffsets.get(key) ?? 0)) || flushLabels) realizeWindows(runtime, out);
+      if (realize) realizeWindows(runtime, out);
     }
     return out;
   }
