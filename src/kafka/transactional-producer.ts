@@ -106,7 +106,7 @@ export class TransactionalProducer {
       hooks.timed?.(s.sink, seconds(started));
     }
     const committing = process.hrtime.bigint();
-    if (offsets.length > 0) await this.step('offsets', this.options.groupId, () => sendOffsets(txn, this.options.groupId, offsets));
+    if (offsets.length > 0) await this.step('offsets', this.options.groupId, () => whileConcurrent(() => sendOffsets(txn, this.options.groupId, offsets)));
     try {
       await txn.commit();
       hooks.timed?.('commit', seconds(committing));
@@ -203,6 +203,31 @@ const isTransactionState = (error: unknown) => {
   const { code, message } = classifyPublishError(error);
   return TRANSACTION_STATE.has(code) || /Transaction state exception|ongoing transaction/.test(message);
 };
+
+/** How long a step is retried in place while the coordinator still ends the previous transaction. */
+const CONCURRENT_RETRY_MS = 5000;
+
+/**
+ * Runs `run` again, after a short pause, while it fails with CONCURRENT_TRANSACTIONS: the
+ * coordinator still writes the previous transaction's markers. kafkajs retries that answer for
+ * sends and InitProducerId but not for AddOffsetsToTxn; aborting there instead makes the next
+ * attempt start with an abort of its own, whose markers the following attempt then waits for, and
+ * right after a broker restart (when markers are slow) every delivery failed once that way.
+ * Nothing changed on the broker when the answer came, so asking again is safe.
+ */
+export async function whileConcurrent<T>(run: () => Promise<T>, { budgetMs = CONCURRENT_RETRY_MS, pause = sleep, now = Date.now } = {}): Promise<T> {
+  const started = now();
+  for (let waitMs = 20; ; waitMs = Math.min(waitMs * 2, 500)) {
+    try {
+      return await run();
+    } catch (error) {
+      if (classifyPublishError(error).code !== 'CONCURRENT_TRANSACTIONS' || now() - started + waitMs > budgetMs) throw error;
+      await pause(waitMs);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** txn.sendOffsets with each partition's metadata (see the file comment). */
 export function sendOffsets(txn: Transaction, consumerGroupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
