@@ -7,6 +7,22 @@ import type { Logger } from '../logging.js';
 /** One connection attempt waits at most this long (or kafka.connectionTimeoutMs when shorter). */
 const ATTEMPT_TIMEOUT_MS = 3000;
 
+/**
+ * Whether a kafkajs log line is an error in the service's log. kafkajs logs at ERROR level every
+ * error answer of a broker and every failure it is about to retry; those are warnings here, since a
+ * failure that lasts comes back to the service, which logs it as an error itself (a delivery that
+ * keeps failing, a halt, a consumer that crashes). Log-based alerting then pages for what failed
+ * for good, not for a coordinator that moved during a broker restart.
+ */
+export function kafkajsLineIsError(level: KafkaLogLevel, log: { message: string; retryCount?: unknown }): boolean {
+  if (level > KafkaLogLevel.ERROR) return false;
+  if (log.retryCount !== undefined) return false;
+  return !RETRIED_LINES.some((start) => log.message.startsWith(start));
+}
+
+/** How kafkajs's ERROR lines about an answer it handles, or a retry, begin (kafkajs 2.2). */
+const RETRIED_LINES = ['Response ', 'Restarting the consumer in ', 'Failed to connect to broker, reconnecting', 'The coordinator is not aware of this member, re-joining the group'];
+
 /** A client for the service (logging through `logger`), or a silent one that does not retry (logger undefined). */
 export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, logger: Logger | undefined): Kafka {
   const k = config.kafka;
@@ -21,7 +37,7 @@ export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, 
     options.logCreator = () => ({ level, log }) => {
       const text = `kafkajs ${log.message}`;
       const fields = { logger: log.logger, ...(log.error ? { error: String(log.error) } : {}) };
-      if (level <= KafkaLogLevel.ERROR) logger.error(text, fields);
+      if (kafkajsLineIsError(level, log)) logger.error(text, fields);
       else logger.warn(text, fields);
     };
   }
