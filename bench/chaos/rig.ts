@@ -17,6 +17,9 @@ import { chunkRecords, type OutgoingRecord } from '../../src/kafka/send-chunks.j
 import { FALLBACK_LIMIT_BYTES } from '../../src/kafka/topic-limits.js';
 import { readAllRecords, type TopicRecord } from '../../src/kafka/topic-reader.js';
 
+/** SHIFTWATCH_CHAOS_KEEP=1 keeps the rig's directory (broker logs, configs, service output) to look into a miss. */
+const KEEP = process.env.SHIFTWATCH_CHAOS_KEEP === '1';
+
 export type Log = (line: string) => void;
 
 export interface Topics {
@@ -146,7 +149,10 @@ export class ChaosRig {
       ...rest,
     }));
     const service = spawnServiceChild(file, port!);
-    this.cleanups.push(() => service.stop());
+    this.cleanups.push(async () => {
+      if (KEEP) await writeFile(join(this.dir, `service-${port}.log`), service.output());
+      await service.stop();
+    });
     return service;
   }
 
@@ -174,7 +180,8 @@ export class ChaosRig {
   async close(): Promise<void> {
     for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
     await this.broker?.stop().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
+    if (KEEP) this.log(`kept ${this.dir}: the broker's logs in kafka/logs, each service's last output in service-<port>.log`);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 }
 
