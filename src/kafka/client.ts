@@ -23,6 +23,15 @@ export function kafkajsLineIsError(level: KafkaLogLevel, log: { message: string;
 /** How kafkajs's ERROR lines about an answer it handles, or a retry, begin (kafkajs 2.2). */
 const RETRIED_LINES = ['Response ', 'Restarting the consumer in ', 'Failed to connect to broker, reconnecting', 'The coordinator is not aware of this member, re-joining the group'];
 
+/**
+ * The client's retry, which kafkajs also gives the cluster under every producer, consumer and admin
+ * (connecting, metadata, finding coordinators), whatever retry those were created with. Waits
+ * double from 300 ms up to 2 s, for about 40 s in all: a wait capped at 10 s (as before) meant that
+ * a client retrying through a broker outage could sleep up to 10 s after the broker was back, and
+ * the broker chaos test saw a producer connect 9 s after the restarted broker answered.
+ */
+const CLUSTER_RETRY = { initialRetryTime: 300, maxRetryTime: 2000, retries: 22 };
+
 /** A client for the service (logging through `logger`), or a silent one that does not retry (logger undefined). */
 export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, logger: Logger | undefined): Kafka {
   const k = config.kafka;
@@ -31,7 +40,7 @@ export function createKafka(config: ShiftwatchConfig, secrets: ResolvedSecrets, 
     brokers: k.brokers,
     connectionTimeout: Math.min(ATTEMPT_TIMEOUT_MS, k.connectionTimeoutMs),
     logLevel: logger === undefined ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
-    retry: logger === undefined ? { retries: 0 } : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    retry: logger === undefined ? { retries: 0 } : CLUSTER_RETRY,
   };
   if (logger !== undefined) {
     options.logCreator = () => ({ level, log }) => {
