@@ -91,6 +91,7 @@ export async function runBrokerRestarts(flags: Flags, log: Log): Promise<Scenari
       readyFalseWithinSeconds: seconds(timings.map((t) => t.falseS)),
       readyTrueWithinSeconds: seconds(timings.map((t) => t.trueS)),
     };
+    const serviceErrors = service.output().split('\n').filter((l) => / ERROR /.test(l));
     const missed: string[] = [];
     if (line.lost !== 0) missed.push(`lost ${line.lost}, target 0`);
     if (line.duplicates !== 0) missed.push(`duplicates ${line.duplicates}, target 0`);
@@ -107,6 +108,9 @@ export async function runBrokerRestarts(flags: Flags, log: Log): Promise<Scenari
         eventsInTopic: inTopic, eventsSent: stream.eventsSent, failedSends: stream.failedSends, alerts: alerts.length,
         replaySkipped: metricSum(exposition, 'shiftwatch_ingest_messages_total', { outcome: 'replay_skipped' }),
         restarts: timings.map((t) => ({ signal: t.signal, brokerDownS: (t.upAt - t.killedAt) / 1000, readyFalseS: t.falseS, readyTrueS: t.trueS })),
+        // The service's own error lines for the outages (one each, from its broker probe) and any other.
+        outageErrorLines: serviceErrors.filter((l) => l.includes('the broker does not answer')).length,
+        otherErrorLines: serviceErrors.filter((l) => !l.includes('the broker does not answer')).slice(0, 10),
         // The service's own warnings and errors, to tell why a target was missed.
         ...(missed.length > 0 ? { serviceLog: service.output().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-40) } : {}),
       },

@@ -5,6 +5,7 @@
  * which assigned partitions have nothing left to read.
  */
 import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from '../logging.js';
 import type { Readiness } from '../service/readiness.js';
 
 export interface ProbeSources {
@@ -28,12 +29,15 @@ export class BrokerProbe {
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** Since when the broker has not answered (epoch ms); undefined while it answers. */
+  private silentSince: number | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: ProbeOptions,
     private readonly sources: ProbeSources,
     private readonly readiness: Readiness,
+    private readonly logger?: Logger,
   ) {}
 
   start(): void {
@@ -57,8 +61,14 @@ export class BrokerProbe {
       });
       this.readiness.setLag(await Promise.race([this.lag(this.admin), timeout]));
       this.readiness.broker(true, 'answering');
+      if (this.silentSince !== undefined) this.logger?.info(`the broker answers again, after ${((Date.now() - this.silentSince) / 1000).toFixed(1)} s`);
+      this.silentSince = undefined;
     } catch (error) {
-      this.readiness.broker(false, `the broker does not answer: ${error instanceof Error ? error.message : String(error)}`);
+      const detail = `the broker does not answer: ${error instanceof Error ? error.message : String(error)}`;
+      this.readiness.broker(false, detail);
+      // One line per outage: kafkajs's own lines about each failed connection are warnings.
+      if (this.silentSince === undefined) this.logger?.error(`${detail}; /ready answers 503 until it does, and the service goes on where it stopped`);
+      this.silentSince ??= Date.now();
       // A fresh client next time: one whose connection died can wait on kafkajs's internal locks for
       // tens of seconds after the broker is back.
       const stale = this.admin;

@@ -11,8 +11,9 @@ const ATTEMPT_TIMEOUT_MS = 3000;
  * Whether a kafkajs log line is an error in the service's log. kafkajs logs at ERROR level every
  * error answer of a broker and every failure it is about to retry; those are warnings here, since a
  * failure that lasts comes back to the service, which logs it as an error itself (a delivery that
- * keeps failing, a halt, a consumer that crashes). Log-based alerting then pages for what failed
- * for good, not for a coordinator that moved during a broker restart.
+ * keeps failing, a halt, a consumer that crashes, a broker that stops answering: once per outage).
+ * Log-based alerting then pages for what failed for good, or for an outage once, not for each
+ * failed connection or for a coordinator that moved during a broker restart.
  */
 export function kafkajsLineIsError(level: KafkaLogLevel, log: { message: string; retryCount?: unknown }): boolean {
   if (level > KafkaLogLevel.ERROR) return false;
@@ -21,7 +22,11 @@ export function kafkajsLineIsError(level: KafkaLogLevel, log: { message: string;
 }
 
 /** How kafkajs's ERROR lines about an answer it handles, or a retry, begin (kafkajs 2.2). */
-const RETRIED_LINES = ['Response ', 'Restarting the consumer in ', 'Failed to connect to broker, reconnecting', 'The coordinator is not aware of this member, re-joining the group'];
+const RETRIED_LINES = [
+  'Response ', 'Restarting the consumer in ', 'Failed to connect to broker, reconnecting', 'The coordinator is not aware of this member, re-joining the group',
+  // Each failed connection, several a second while a broker is down: the broker probe logs one error per outage.
+  'Connection error: ', 'Connection timeout',
+];
 
 /**
  * The client's retry, which kafkajs also gives the cluster under every producer, consumer and admin

@@ -158,7 +158,7 @@ export class IngestEngine {
       atEnd: (topic, partition, atEnd) => {
         if (topic === topics.events || this.eventTimeLabels) this.monitor.caughtUp(`${topic}/${partition}`, atEnd);
       },
-    }, this.readiness);
+    }, this.readiness, this.logger);
     this.probe.start();
     this.ticker = setInterval(() => void this.exclusive(async () => {
       await this.startDelivery(this.monitor.tick());
