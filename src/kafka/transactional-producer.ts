@@ -209,11 +209,11 @@ const CONCURRENT_RETRY_MS = 5000;
 
 /**
  * Runs `run` again, after a short pause, while it fails with CONCURRENT_TRANSACTIONS: the
- * coordinator still writes the previous transaction's markers. kafkajs retries that answer for
- * sends and InitProducerId but not for AddOffsetsToTxn; aborting there instead makes the next
- * attempt start with an abort of its own, whose markers the following attempt then waits for, and
- * right after a broker restart (when markers are slow) every delivery failed once that way.
- * Nothing changed on the broker when the answer came, so asking again is safe.
+ * coordinator still writes the markers of the transaction committed just before. kafkajs retries
+ * that answer for sends and InitProducerId but not for AddOffsetsToTxn, the first request of a
+ * delivery that carries only offsets. Right after a broker restart, when markers are slow, such
+ * deliveries failed once each, aborted, replaced their producer and turned /ready to 503 one
+ * after the other. Nothing changed on the broker when the answer came, so asking again is safe.
  */
 export async function whileConcurrent<T>(run: () => Promise<T>, { budgetMs = CONCURRENT_RETRY_MS, pause = sleep, now = Date.now } = {}): Promise<T> {
   const started = now();
