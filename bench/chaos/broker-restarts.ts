@@ -91,7 +91,8 @@ export async function runBrokerRestarts(flags: Flags, log: Log): Promise<Scenari
       readyFalseWithinSeconds: seconds(timings.map((t) => t.falseS)),
       readyTrueWithinSeconds: seconds(timings.map((t) => t.trueS)),
     };
-    const serviceErrors = service.output().split('\n').filter((l) => / ERROR /.test(l));
+    const serviceLines = service.output().split('\n');
+    const serviceErrors = serviceLines.filter((l) => / ERROR /.test(l));
     const missed: string[] = [];
     if (line.lost !== 0) missed.push(`lost ${line.lost}, target 0`);
     if (line.duplicates !== 0) missed.push(`duplicates ${line.duplicates}, target 0`);
@@ -112,7 +113,7 @@ export async function runBrokerRestarts(flags: Flags, log: Log): Promise<Scenari
         outageErrorLines: serviceErrors.filter((l) => l.includes('the broker does not answer')).length,
         otherErrorLines: serviceErrors.filter((l) => !l.includes('the broker does not answer')).slice(0, 10),
         // The service's own warnings and errors, to tell why a target was missed.
-        ...(missed.length > 0 ? { serviceLog: service.output().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-40) } : {}),
+        ...(missed.length > 0 ? { serviceLog: serviceLines.filter((l) => /WARN|ERROR/.test(l)).slice(-40) } : {}),
       },
     };
   } finally {

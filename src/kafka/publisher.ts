@@ -6,6 +6,7 @@
  * PublishFailedError: the caller then halts the pipeline, and since nothing of the failed attempt
  * was committed, no input offset moves past output that was not written.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logging.js';
 import { chunkRecords, type OutgoingRecord } from './send-chunks.js';
 import { classifyPublishError, PublishAbortedError, PublishFailedError, TransactionStepError } from './publish-errors.js';
@@ -84,5 +85,3 @@ export async function withRetries(args: RetryArgs, attempt: () => Promise<void>)
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

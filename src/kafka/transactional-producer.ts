@@ -15,6 +15,7 @@
  * after that: the transaction carried offsets this instance had not committed before, so they are
  * there if and only if it committed (until the broker can tell, every attempt asks again first).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from '../logging.js';
 import type { OutgoingRecord } from './send-chunks.js';
@@ -215,7 +216,10 @@ const CONCURRENT_RETRY_MS = 5000;
  * deliveries failed once each, aborted, replaced their producer and turned /ready to 503 one
  * after the other. Nothing changed on the broker when the answer came, so asking again is safe.
  */
-export async function whileConcurrent<T>(run: () => Promise<T>, { budgetMs = CONCURRENT_RETRY_MS, pause = sleep, now = Date.now } = {}): Promise<T> {
+export async function whileConcurrent<T>(
+  run: () => Promise<T>,
+  { budgetMs = CONCURRENT_RETRY_MS, pause = sleep as (ms: number) => Promise<unknown>, now = Date.now } = {},
+): Promise<T> {
   const started = now();
   for (let waitMs = 20; ; waitMs = Math.min(waitMs * 2, 500)) {
     try {
@@ -226,8 +230,6 @@ export async function whileConcurrent<T>(run: () => Promise<T>, { budgetMs = CON
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** txn.sendOffsets with each partition's metadata (see the file comment). */
 export function sendOffsets(txn: Transaction, consumerGroupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
